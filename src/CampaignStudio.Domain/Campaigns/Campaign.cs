@@ -1,0 +1,87 @@
+namespace CampaignStudio.Domain.Campaigns;
+
+/// <summary>A reusable e-mail design: Liquid subject, preheader, HTML and text parts.</summary>
+public class EmailTemplate
+{
+    public int Id { get; set; }
+    public string Name { get; set; } = "";
+    public string Subject { get; set; } = "";
+    public string? Preheader { get; set; }
+    public string HtmlBody { get; set; } = "";
+    public string? TextBody { get; set; }
+    public string CreatedBy { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A send of e-mail to a segment's members, optionally as an experiment.</summary>
+public class Campaign
+{
+    public int Id { get; set; }
+    public string Name { get; set; } = "";
+    public CampaignStatus Status { get; set; }
+    public int? SegmentId { get; set; }
+
+    /// <summary>The frozen audience taken at launch.</summary>
+    public int? SnapshotSegmentId { get; set; }
+
+    public int? ExperimentId { get; set; }
+    public int? EmailTemplateId { get; set; }
+
+    /// <summary>When to send (UTC); null means at launch.</summary>
+    public DateTime? ScheduledAt { get; set; }
+
+    public string TimeZoneId { get; set; } = "UTC";
+    public int AudienceCount { get; set; }
+    public string CreatedBy { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LaunchedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+}
+
+public enum CampaignStatus
+{
+    Draft,
+    Scheduled,
+
+    /// <summary>Scheduled time long passed while the studio was down: a person must confirm.</summary>
+    AwaitingConfirmation,
+
+    Sending,
+    Paused,
+    Completed,
+    Cancelled,
+}
+
+/// <summary>One recipient of one campaign: the ledger row that makes sending exactly-once-ish and crash-safe.</summary>
+public class Message
+{
+    public long Id { get; set; }
+    public int CampaignId { get; set; }
+    public long CustomerId { get; set; }
+    public int? VariantId { get; set; }
+    public MessageStatus Status { get; set; }
+    public int Attempts { get; set; }
+
+    /// <summary>Worker holding the row, and until when; an expired lease may be taken by another worker.</summary>
+    public string? LeaseOwner { get; set; }
+
+    public DateTime? LeaseUntil { get; set; }
+    public DateTime QueuedAt { get; set; }
+    public DateTime? NextAttemptAt { get; set; }
+    public DateTime? SentAt { get; set; }
+    public string? Error { get; set; }
+    public string? MessageIdHeader { get; set; }
+    public DateTime? OpenedAt { get; set; }
+    public DateTime? ClickedAt { get; set; }
+}
+
+public enum MessageStatus
+{
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+    Suppressed,
+    Cancelled,
+}

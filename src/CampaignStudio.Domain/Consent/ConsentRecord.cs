@@ -1,0 +1,75 @@
+namespace CampaignStudio.Domain.Consent;
+
+/// <summary>
+/// One entry of the append-only consent log: what a person agreed to or withdrew, when, how and on whose word.
+/// Rows are never updated or deleted; a correction is a new row.
+/// </summary>
+public class ConsentRecord
+{
+    public long Id { get; set; }
+    public long CustomerId { get; set; }
+    public Customers.Customer? Customer { get; set; }
+
+    public ConsentChannel Channel { get; set; } = ConsentChannel.Email;
+
+    /// <summary>The list or purpose consented to (e.g. "newsletter").</summary>
+    public string Purpose { get; set; } = ConsentPurposes.Marketing;
+
+    public ConsentStatus Status { get; set; }
+    public ConsentSource Source { get; set; }
+
+    /// <summary>Version of the exact wording the person was shown (e.g. "signup-form-v3").</summary>
+    public string? WordingVersion { get; set; }
+
+    /// <summary>Who recorded it: a studio user's e-mail, "customer" or "system".</summary>
+    public string Actor { get; set; } = "";
+
+    public string? IpAddress { get; set; }
+    public DateTime RecordedAt { get; set; }
+
+    /// <summary>The campaign whose link or message led to this change, when there was one.</summary>
+    public int? CampaignId { get; set; }
+
+    public string? Note { get; set; }
+}
+
+public enum ConsentChannel
+{
+    Email,
+}
+
+/// <summary>Consent state of one person on one channel.</summary>
+public enum ConsentStatus
+{
+    /// <summary>No proof of consent: never mailed.</summary>
+    Unknown,
+
+    /// <summary>Signed up, waiting for the double opt-in confirmation.</summary>
+    Pending,
+
+    OptedIn,
+    OptedOut,
+
+    /// <summary>The address bounced hard: suppressed.</summary>
+    Bounced,
+
+    /// <summary>The person marked a message as spam: suppressed.</summary>
+    Complained,
+}
+
+public enum ConsentSource
+{
+    Form,
+    Import,
+    Api,
+    UnsubscribeLink,
+    Admin,
+    DoubleOptIn,
+    PreferenceCentre,
+    Bounce,
+}
+
+public static class ConsentPurposes
+{
+    public const string Marketing = "marketing";
+}

@@ -1,0 +1,107 @@
+namespace CampaignStudio.Domain.Experiments;
+
+/// <summary>An A/B/n test: an audience split into variants, one of which is the control.</summary>
+public class Experiment
+{
+    public int Id { get; set; }
+    public string Name { get; set; } = "";
+    public string? Hypothesis { get; set; }
+    public ExperimentStatus Status { get; set; }
+    public ExperimentSource Source { get; set; }
+    public int? AudienceSegmentId { get; set; }
+    public PrimaryMetric PrimaryMetric { get; set; }
+
+    /// <summary>Guardrail metrics as JSON (e.g. unsubscribe rate must not rise).</summary>
+    public string? GuardrailsJson { get; set; }
+
+    /// <summary>Share of the audience kept out of all messages long-term (0 for none).</summary>
+    public double HoldoutShare { get; set; }
+
+    /// <summary>Days after a send in which a purchase counts as a conversion.</summary>
+    public int AttributionWindowDays { get; set; } = 14;
+
+    /// <summary>Salt of the assignment hash: assignment is a pure function of (salt, customer).</summary>
+    public string AssignmentSalt { get; set; } = "";
+
+    public string CreatedBy { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? EndedAt { get; set; }
+
+    public List<Variant> Variants { get; set; } = [];
+}
+
+public enum ExperimentStatus
+{
+    Draft,
+    Running,
+    Finished,
+    Archived,
+}
+
+public enum ExperimentSource
+{
+    /// <summary>Run by the studio's own campaigns.</summary>
+    Campaign,
+
+    /// <summary>Results imported from a CSV.</summary>
+    Imported,
+
+    /// <summary>Generated with known true effects (the demo shop).</summary>
+    Simulated,
+}
+
+public enum PrimaryMetric
+{
+    Conversion,
+    RevenuePerCustomer,
+    Click,
+    Visit,
+}
+
+/// <summary>One arm of an experiment: an e-mail variant or "no message".</summary>
+public class Variant
+{
+    public int Id { get; set; }
+    public int ExperimentId { get; set; }
+    public Experiment? Experiment { get; set; }
+    public string Name { get; set; } = "";
+    public bool IsControl { get; set; }
+
+    /// <summary>The long-term holdout arm: never messaged while the experiment lives.</summary>
+    public bool IsHoldout { get; set; }
+
+    public double Weight { get; set; } = 1;
+
+    /// <summary>The e-mail this arm receives; null means "no message".</summary>
+    public int? EmailTemplateId { get; set; }
+
+    public int SortOrder { get; set; }
+}
+
+/// <summary>Which variant a customer (or an imported result row) is in, with the outcomes measured for it.</summary>
+public class Assignment
+{
+    public long Id { get; set; }
+    public int ExperimentId { get; set; }
+    public int VariantId { get; set; }
+
+    /// <summary>The customer; null for rows of an imported results file that name no studio customer.</summary>
+    public long? CustomerId { get; set; }
+
+    public DateTime AssignedAt { get; set; }
+
+    public bool? Visited { get; set; }
+    public bool? Clicked { get; set; }
+    public bool? Converted { get; set; }
+    public decimal? Revenue { get; set; }
+
+    /// <summary>Pre-period value of the metric, for CUPED variance reduction.</summary>
+    public double? PrePeriodValue { get; set; }
+
+    /// <summary>Covariates of an imported row (JSON), used to train uplift models.</summary>
+    public string? CovariatesJson { get; set; }
+
+    /// <summary>The true effect on conversion probability; known only for simulated experiments.</summary>
+    public double? TrueEffect { get; set; }
+}
