@@ -1,0 +1,226 @@
+using Fluid;
+using Fluid.Ast;
+using Fluid.Values;
+
+namespace CampaignStudio.Messaging.Templates;
+
+/// <summary>A merge field a template uses, e.g. <c>customer.first_name</c>.</summary>
+/// <param name="HasFallback">True when every use has a <c>default</c> filter or sits inside an <c>if</c> on the same field.</param>
+/// <param name="IsKnown">False for names the merge model does not offer (usually a typo): they are empty for everyone.</param>
+public sealed record MergeField(string Path, bool HasFallback, bool IsKnown);
+
+/// <summary>How many recipients would see an empty value for one merge field.</summary>
+public sealed record MissingMergeField(string Path, int MissingCount, bool IsKnown);
+
+/// <summary>Merge fields without a fallback and how many of the recipients lack each.</summary>
+public sealed record MergeFieldReport(int RecipientCount, IReadOnlyList<MissingMergeField> Fields)
+{
+    public IEnumerable<MissingMergeField> Missing => Fields.Where(f => f.MissingCount > 0);
+}
+
+/// <summary>Finds the merge fields a template references by walking the parsed Liquid syntax tree.</summary>
+public static class MergeFieldAnalyzer
+{
+    public static IReadOnlyList<MergeField> FindFields(CompiledTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var collector = new FieldCollector();
+        foreach (var (_, part) in template.Parts())
+        {
+            collector.VisitTemplate(part);
+        }
+
+        return collector.Fields
+            .OrderBy(f => f.Key, StringComparer.Ordinal)
+            .Select(f => new MergeField(f.Key, f.Value, MergeModel.IsKnown(f.Key)))
+            .ToList();
+    }
+
+    /// <summary>Counts, for each field used without a fallback, how many recipients have no value for it.</summary>
+    public static MergeFieldReport CountMissing(CompiledTemplate template, IEnumerable<RecipientData> recipients, CampaignData campaign)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(campaign);
+        var fields = FindFields(template).Where(f => !f.HasFallback).ToArray();
+        var missing = new int[fields.Length];
+        var total = 0;
+        foreach (var recipient in recipients)
+        {
+            total++;
+            for (var i = 0; i < fields.Length; i++)
+            {
+                if (!fields[i].IsKnown || !MergeModel.HasValue(fields[i].Path, recipient, campaign))
+                {
+                    missing[i]++;
+                }
+            }
+        }
+
+        var result = fields
+            .Select((f, i) => new MissingMergeField(f.Path, missing[i], f.IsKnown))
+            .OrderByDescending(f => f.MissingCount)
+            .ThenBy(f => f.Path, StringComparer.Ordinal)
+            .ToList();
+        return new MergeFieldReport(total, result);
+    }
+
+    private sealed class FieldCollector : AstVisitor
+    {
+        private readonly HashSet<string> _locals = new(StringComparer.Ordinal) { "forloop", "tablerowloop", "empty", "blank", "nil", "null", "true", "false" };
+        private readonly List<string> _guards = [];
+        private int _fallbackDepth;
+
+        /// <summary>Path → whether every use so far had a fallback.</summary>
+        public Dictionary<string, bool> Fields { get; } = new(StringComparer.Ordinal);
+
+        protected override Expression VisitMemberExpression(MemberExpression memberExpression)
+        {
+            if (PathOf(memberExpression) is { } path)
+            {
+                var guarded = _fallbackDepth > 0 || _guards.Contains(path);
+                Fields[path] = Fields.TryGetValue(path, out var before) ? before && guarded : guarded;
+            }
+
+            return base.VisitMemberExpression(memberExpression);
+        }
+
+        protected override Expression VisitFilterExpression(FilterExpression filterExpression)
+        {
+            if (filterExpression.Name == "default")
+            {
+                _fallbackDepth++;
+                Visit(filterExpression.Input);
+                _fallbackDepth--;
+                foreach (var parameter in filterExpression.Parameters)
+                {
+                    Visit(parameter.Expression);
+                }
+
+                return filterExpression;
+            }
+
+            return base.VisitFilterExpression(filterExpression);
+        }
+
+        protected override Statement VisitIfStatement(IfStatement ifStatement) =>
+            Guarded(ifStatement.Condition, () => base.VisitIfStatement(ifStatement));
+
+        protected override Statement VisitElseIfStatement(ElseIfStatement elseIfStatement) =>
+            Guarded(elseIfStatement.Condition, () => base.VisitElseIfStatement(elseIfStatement));
+
+        protected override Statement VisitUnlessStatement(UnlessStatement unlessStatement) =>
+            Guarded(unlessStatement.Condition, () => base.VisitUnlessStatement(unlessStatement));
+
+        protected override Statement VisitCaseStatement(CaseStatement caseStatement) =>
+            Guarded(caseStatement.Expression, () => base.VisitCaseStatement(caseStatement));
+
+        protected override Statement VisitForStatement(ForStatement forStatement)
+        {
+            // The loop source is a real field; the loop variable is local to the template.
+            if (forStatement.Source is not null)
+            {
+                Visit(forStatement.Source);
+            }
+
+            _locals.Add(forStatement.Identifier);
+            return base.VisitForStatement(forStatement);
+        }
+
+        protected override Statement VisitTableRowStatement(TableRowStatement tableRowStatement)
+        {
+            Visit(tableRowStatement.Source);
+            _locals.Add(tableRowStatement.Identifier);
+            return base.VisitTableRowStatement(tableRowStatement);
+        }
+
+        protected override Statement VisitAssignStatement(AssignStatement assignStatement)
+        {
+            var result = base.VisitAssignStatement(assignStatement);
+            _locals.Add(assignStatement.Identifier);
+            return result;
+        }
+
+        protected override Statement VisitCaptureStatement(CaptureStatement captureStatement)
+        {
+            _locals.Add(captureStatement.Identifier);
+            return base.VisitCaptureStatement(captureStatement);
+        }
+
+        protected override Statement VisitIncrementStatement(IncrementStatement incrementStatement)
+        {
+            _locals.Add(incrementStatement.Identifier);
+            return base.VisitIncrementStatement(incrementStatement);
+        }
+
+        protected override Statement VisitDecrementStatement(DecrementStatement decrementStatement)
+        {
+            _locals.Add(decrementStatement.Identifier);
+            return base.VisitDecrementStatement(decrementStatement);
+        }
+
+        private Statement Guarded(Expression? condition, Func<Statement> visit)
+        {
+            var guards = new List<string>();
+            if (condition is not null)
+            {
+                var inner = new FieldCollector();
+                inner._locals.UnionWith(_locals);
+                inner.Visit(condition);
+                guards.AddRange(inner.Fields.Keys);
+            }
+
+            _guards.AddRange(guards);
+            try
+            {
+                return visit();
+            }
+            finally
+            {
+                foreach (var guard in guards)
+                {
+                    _guards.Remove(guard);
+                }
+            }
+        }
+
+        private string? PathOf(MemberExpression member)
+        {
+            if (member.Segments.Count == 0 || member.Segments[0] is not IdentifierSegment root || _locals.Contains(root.Identifier))
+            {
+                return null;
+            }
+
+            var depth = root.Identifier switch
+            {
+                MergeModel.Customer => 3, // customer.attributes.<key>; other customer fields stop at two
+                MergeModel.Campaign => 2,
+                _ => 1,
+            };
+
+            var path = root.Identifier;
+            for (var i = 1; i < member.Segments.Count && i < depth; i++)
+            {
+                var name = SegmentName(member.Segments[i]);
+                if (name is null)
+                {
+                    break;
+                }
+
+                path += "." + name;
+                if (root.Identifier == MergeModel.Customer && name != "attributes")
+                {
+                    break;
+                }
+            }
+
+            return path;
+        }
+
+        private static string? SegmentName(MemberSegment segment) => segment switch
+        {
+            IdentifierSegment identifier => identifier.Identifier,
+            IndexerSegment { Expression: LiteralExpression { Value: StringValue text } } => text.ToStringValue(),
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,170 @@
+using Fluid;
+using Fluid.Values;
+
+namespace CampaignStudio.Messaging.Templates;
+
+/// <summary>
+/// Turns recipient records into Fluid values by hand: templates only ever see dictionaries of strings,
+/// never CLR objects, so there is nothing to reflect on (the sandbox) and nothing to look up by reflection (the speed).
+/// </summary>
+internal static class MergeModel
+{
+    public const string Customer = "customer";
+    public const string Recommendations = "recommendations";
+    public const string Campaign = "campaign";
+    public const string TopCategory = "top_category";
+    public const string LastProduct = "last_product";
+    public const string UnsubscribeUrl = "unsubscribe_url";
+
+    public static readonly string[] CustomerFields = ["first_name", "last_name", "email", "city", "country", "attributes"];
+    public static readonly string[] CampaignFields = ["name", "discount_tier"];
+    public static readonly string[] RecommendationFields = ["name", "category", "url"];
+    public static readonly string[] Roots = [Customer, Recommendations, Campaign, TopCategory, LastProduct, UnsubscribeUrl];
+
+    public static void Populate(TemplateContext context, RecipientData recipient, CampaignData campaign, MessageFooter footer)
+    {
+        context.SetValue(Customer, new DictionaryValue(new CustomerIndexable(recipient)));
+        context.SetValue(Campaign, new DictionaryValue(new CampaignIndexable(campaign)));
+        context.SetValue(Recommendations, Recommendation(recipient.Recommendations));
+        context.SetValue(TopCategory, Text(recipient.TopCategory));
+        context.SetValue(LastProduct, Text(recipient.LastProduct));
+        context.SetValue(UnsubscribeUrl, Text(footer.UnsubscribeUrl));
+    }
+
+    /// <summary>Whether a merge path (as reported by <see cref="MergeFieldAnalyzer"/>) has a non-blank value for a recipient.</summary>
+    public static bool HasValue(string path, RecipientData recipient, CampaignData campaign)
+    {
+        var parts = path.Split('.');
+        return parts[0] switch
+        {
+            Customer when parts.Length == 1 => true,
+            Customer when parts[1] == "attributes" => parts.Length == 2
+                ? recipient.Attributes is { Count: > 0 }
+                : recipient.Attributes is { } a && a.TryGetValue(parts[2], out var v) && !string.IsNullOrWhiteSpace(v),
+            Customer => !string.IsNullOrWhiteSpace(CustomerField(recipient, parts[1])),
+            Campaign when parts.Length == 1 => true,
+            Campaign => !string.IsNullOrWhiteSpace(CampaignField(campaign, parts[1])),
+            Recommendations => recipient.Recommendations is { Count: > 0 },
+            TopCategory => !string.IsNullOrWhiteSpace(recipient.TopCategory),
+            LastProduct => !string.IsNullOrWhiteSpace(recipient.LastProduct),
+            UnsubscribeUrl => true,
+            _ => false,
+        };
+    }
+
+    public static bool IsKnown(string path)
+    {
+        var parts = path.Split('.');
+        return parts[0] switch
+        {
+            Customer => parts.Length == 1 || CustomerFields.Contains(parts[1]),
+            Campaign => parts.Length == 1 || CampaignFields.Contains(parts[1]),
+            _ => Roots.Contains(parts[0]),
+        };
+    }
+
+    private static string? CustomerField(RecipientData r, string name) => name switch
+    {
+        "first_name" => r.FirstName,
+        "last_name" => r.LastName,
+        "email" => r.Email,
+        "city" => r.City,
+        "country" => r.Country,
+        _ => null,
+    };
+
+    private static string? CampaignField(CampaignData c, string name) => name switch
+    {
+        "name" => c.Name,
+        "discount_tier" => c.DiscountTier,
+        _ => null,
+    };
+
+    private static FluidValue Text(string? value) => value is null ? NilValue.Instance : StringValue.Create(value);
+
+    private static FluidValue Recommendation(IReadOnlyList<ProductRecommendation>? items)
+    {
+        if (items is not { Count: > 0 })
+        {
+            return ArrayValue.Empty;
+        }
+
+        var values = new FluidValue[items.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = new DictionaryValue(new RecommendationIndexable(items[i]));
+        }
+
+        return new ArrayValue(values);
+    }
+
+    private sealed class CustomerIndexable(RecipientData recipient) : IFluidIndexable
+    {
+        public int Count => CustomerFields.Length;
+
+        public IEnumerable<string> Keys => CustomerFields;
+
+        public bool TryGetValue(string name, out FluidValue value)
+        {
+            if (name == "attributes")
+            {
+                value = recipient.Attributes is { Count: > 0 } a ? new DictionaryValue(new AttributesIndexable(a)) : NilValue.Instance;
+                return true;
+            }
+
+            value = Text(CustomerField(recipient, name));
+            return value is not NilValue || CustomerFields.Contains(name);
+        }
+    }
+
+    private sealed class CampaignIndexable(CampaignData campaign) : IFluidIndexable
+    {
+        public int Count => CampaignFields.Length;
+
+        public IEnumerable<string> Keys => CampaignFields;
+
+        public bool TryGetValue(string name, out FluidValue value)
+        {
+            value = Text(CampaignField(campaign, name));
+            return value is not NilValue || CampaignFields.Contains(name);
+        }
+    }
+
+    private sealed class RecommendationIndexable(ProductRecommendation item) : IFluidIndexable
+    {
+        public int Count => RecommendationFields.Length;
+
+        public IEnumerable<string> Keys => RecommendationFields;
+
+        public bool TryGetValue(string name, out FluidValue value)
+        {
+            value = Text(name switch
+            {
+                "name" => item.Name,
+                "category" => item.Category,
+                "url" => item.Url,
+                _ => null,
+            });
+            return value is not NilValue;
+        }
+    }
+
+    private sealed class AttributesIndexable(IReadOnlyDictionary<string, string> attributes) : IFluidIndexable
+    {
+        public int Count => attributes.Count;
+
+        public IEnumerable<string> Keys => attributes.Keys;
+
+        public bool TryGetValue(string name, out FluidValue value)
+        {
+            if (attributes.TryGetValue(name, out var text))
+            {
+                value = StringValue.Create(text);
+                return true;
+            }
+
+            value = NilValue.Instance;
+            return false;
+        }
+    }
+}

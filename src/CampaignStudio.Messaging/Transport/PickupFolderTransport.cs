@@ -1,0 +1,65 @@
+using MimeKit;
+
+namespace CampaignStudio.Messaging.Transport;
+
+/// <summary>
+/// Writes each message as an <c>.eml</c> file into a folder: the default, so the studio works without a mail server.
+/// A file appears complete or not at all (written under a temporary name, then renamed), so a reader never sees half a message.
+/// </summary>
+public sealed class PickupFolderTransport : IMailTransport
+{
+    private readonly string _folder;
+
+    public PickupFolderTransport(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        _folder = Path.GetFullPath(folder);
+        Directory.CreateDirectory(_folder);
+    }
+
+    public string Folder => _folder;
+
+    public async Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff}-{Guid.NewGuid():N}";
+        var temporary = Path.Combine(_folder, name + ".tmp");
+        var final = Path.Combine(_folder, name + ".eml");
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            {
+                await message.WriteToAsync(stream, cancellationToken);
+                await stream.FlushAsync(cancellationToken);
+            }
+
+            File.Move(temporary, final);
+            return SendResult.Sent(final);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            TryDelete(temporary);
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            // A full or read-only disk may recover; the message itself is fine.
+            return SendResult.Transient(null, $"Could not write to the pickup folder: {ex.Message}");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
