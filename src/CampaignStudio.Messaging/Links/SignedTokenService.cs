@@ -149,12 +149,20 @@ public sealed class SignedTokenService
         }
 
         var buffer = new byte[Base64Url.GetMaxDecodedLength(token.Length)];
-        if (!Base64Url.TryDecodeFromChars(token, buffer, out var written) || written == 0)
+        try
+        {
+            // Despite its name, TryDecodeFromChars throws on characters outside the alphabet.
+            if (!Base64Url.TryDecodeFromChars(token, buffer, out var written) || written == 0)
+            {
+                return false;
+            }
+
+            bytes = buffer[..written];
+            return true;
+        }
+        catch (FormatException)
         {
             return false;
         }
-
-        bytes = buffer[..written];
-        return true;
     }
 }

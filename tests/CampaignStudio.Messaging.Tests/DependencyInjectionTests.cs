@@ -1,0 +1,66 @@
+using CampaignStudio.Messaging.Links;
+using CampaignStudio.Messaging.Mime;
+using CampaignStudio.Messaging.Templates;
+using CampaignStudio.Messaging.Transport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CampaignStudio.Messaging.Tests;
+
+public class DependencyInjectionTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection().AddLogging().AddMessaging(configuration).BuildServiceProvider();
+    }
+
+    [Fact]
+    public async Task PickupFolderIsTheDefaultTransport()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "cs-di-" + Guid.NewGuid().ToString("N"));
+        await using var services = Build(new() { ["Mail:PickupFolder"] = folder });
+
+        var transport = services.GetRequiredService<IMailTransport>().ShouldBeOfType<PickupFolderTransport>();
+
+        transport.Folder.ShouldBe(folder);
+        services.GetRequiredService<TemplateRenderer>().ShouldNotBeNull();
+        services.GetRequiredService<MessageBuilder>().ShouldNotBeNull();
+        var tokens = services.GetRequiredService<SignedTokenService>();
+        tokens.TryReadTrackingToken(tokens.CreateTrackingToken(5), out var id).ShouldBeTrue();
+        id.ShouldBe(5);
+        Directory.Delete(folder);
+    }
+
+    [Fact]
+    public async Task SmtpTransportIsBuiltFromConfiguration()
+    {
+        await using var services = Build(new()
+        {
+            ["Mail:Transport"] = "Smtp",
+            ["Mail:Smtp:Host"] = "mail.example.com",
+            ["Mail:Smtp:Port"] = "2525",
+            ["Mail:Smtp:Security"] = "SslOnConnect",
+            ["Mail:Smtp:User"] = "u",
+            ["Mail:Smtp:Password"] = "p",
+            ["Mail:Smtp:Connections"] = "3",
+            ["Mail:Send:MaxPerSecond"] = "50",
+        });
+
+        services.GetRequiredService<IMailTransport>().ShouldBeOfType<SmtpMailTransport>();
+        services.GetRequiredService<SmtpOptions>().ShouldBe(new SmtpOptions
+        {
+            Host = "mail.example.com",
+            Port = 2525,
+            Security = SmtpSecurity.SslOnConnect,
+            User = "u",
+            Password = "p",
+            Connections = 3,
+        });
+        services.GetRequiredService<SendOptions>().MaxPerSecond.ShouldBe(50);
+    }
+
+    [Fact]
+    public void UnknownTransportIsAConfigurationError() =>
+        Should.Throw<InvalidOperationException>(() => Build(new() { ["Mail:Transport"] = "Carrier pigeon" }));
+}

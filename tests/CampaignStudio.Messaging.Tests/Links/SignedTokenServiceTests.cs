@@ -1,0 +1,140 @@
+using CampaignStudio.Messaging.Links;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace CampaignStudio.Messaging.Tests.Links;
+
+public class SignedTokenServiceTests
+{
+    private readonly IDataProtectionProvider _provider = new EphemeralDataProtectionProvider();
+    private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
+
+    private SignedTokenService Service(TimeProvider? time = null) => new(_provider, time ?? _clock);
+
+    [Fact]
+    public void UnsubscribeTokenRoundTrips()
+    {
+        var service = Service();
+
+        var token = service.CreateUnsubscribeToken(123_456_789_012, 42);
+
+        token.ShouldNotContain("+");
+        token.ShouldNotContain("/");
+        token.ShouldNotContain("=");
+        service.TryReadUnsubscribeToken(token, out var request).ShouldBeTrue();
+        request.ShouldBe(new UnsubscribeRequest(123_456_789_012, 42));
+    }
+
+    [Fact]
+    public void DoubleOptInAndTrackingTokensRoundTrip()
+    {
+        var service = Service();
+
+        service.TryReadDoubleOptInToken(service.CreateDoubleOptInToken(77), out var customerId).ShouldBeTrue();
+        customerId.ShouldBe(77);
+        service.TryReadTrackingToken(service.CreateTrackingToken(long.MaxValue), out var linkId).ShouldBeTrue();
+        linkId.ShouldBe(long.MaxValue);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("not a token")]
+    [InlineData("AAAA")]
+    [InlineData("!!!!****")]
+    public void GarbageIsRejectedWithoutThrowing(string? garbage)
+    {
+        var service = Service();
+
+        service.TryReadUnsubscribeToken(garbage, out _).ShouldBeFalse();
+        service.TryReadDoubleOptInToken(garbage, out _).ShouldBeFalse();
+        service.TryReadTrackingToken(garbage, out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void TamperedTokenIsRejected()
+    {
+        var service = Service();
+        var token = service.CreateUnsubscribeToken(1, 2);
+        var middle = token.Length / 2;
+        var tampered = token[..middle] + (token[middle] == 'A' ? 'B' : 'A') + token[(middle + 1)..];
+
+        service.TryReadUnsubscribeToken(tampered, out _).ShouldBeFalse();
+        service.TryReadUnsubscribeToken(token[..^2], out _).ShouldBeFalse();
+        service.TryReadUnsubscribeToken(token, out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void TokenOfOnePurposeDoesNotValidateAsAnother()
+    {
+        var service = Service();
+        var unsubscribe = service.CreateUnsubscribeToken(5, 6);
+        var optIn = service.CreateDoubleOptInToken(5);
+        var tracking = service.CreateTrackingToken(5);
+
+        service.TryReadDoubleOptInToken(unsubscribe, out _).ShouldBeFalse();
+        service.TryReadTrackingToken(unsubscribe, out _).ShouldBeFalse();
+        service.TryReadUnsubscribeToken(optIn, out _).ShouldBeFalse();
+        service.TryReadTrackingToken(optIn, out _).ShouldBeFalse();
+        service.TryReadUnsubscribeToken(tracking, out _).ShouldBeFalse();
+        service.TryReadDoubleOptInToken(tracking, out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void TokenFromAnotherKeyRingIsRejected()
+    {
+        var token = Service().CreateUnsubscribeToken(1, 1);
+
+        new SignedTokenService(new EphemeralDataProtectionProvider(), _clock).TryReadUnsubscribeToken(token, out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void ExpiredDoubleOptInTokenIsRejected()
+    {
+        // Minted eight days ago with the default seven-day lifetime: its expiry is already in the real past.
+        var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-8));
+        var token = Service(minted).CreateDoubleOptInToken(9);
+
+        Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadDoubleOptInToken(token, out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void DoubleOptInTokenExpiresOnTheServiceClock()
+    {
+        var service = Service();
+        var token = service.CreateDoubleOptInToken(9, TimeSpan.FromHours(1));
+        service.TryReadDoubleOptInToken(token, out _).ShouldBeTrue();
+
+        _clock.Advance(TimeSpan.FromHours(2));
+
+        service.TryReadDoubleOptInToken(token, out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void UnsubscribeTokenIsStillValidAfterSixtyDays()
+    {
+        var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-61));
+        var token = Service(minted).CreateUnsubscribeToken(3, 4);
+
+        Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadUnsubscribeToken(token, out var request).ShouldBeTrue();
+        request.ShouldBe(new UnsubscribeRequest(3, 4));
+    }
+
+    [Fact]
+    public void UnsubscribeTokenExpiresAfterItsLifetime()
+    {
+        var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-401));
+        var token = Service(minted).CreateUnsubscribeToken(3, 4);
+
+        Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadUnsubscribeToken(token, out _).ShouldBeFalse();
+    }
+}
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    private DateTimeOffset _now = now;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}

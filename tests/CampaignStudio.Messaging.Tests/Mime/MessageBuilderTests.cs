@@ -1,0 +1,60 @@
+using CampaignStudio.Messaging.Mime;
+using CampaignStudio.Messaging.Templates;
+using MimeKit;
+
+namespace CampaignStudio.Messaging.Tests.Mime;
+
+public class MessageBuilderTests
+{
+    public static readonly SenderIdentity Sender = new("Example Shop", "news@shop.example.com", "unsubscribe@shop.example.com");
+
+    public static MessageEnvelope Envelope(int campaignId, long recipientId, string address) =>
+        new(Sender, address, "Ada Lovelace", campaignId, recipientId, $"https://studio.example.com/u/tok{recipientId}");
+
+    private static readonly RenderedMessage Content = new("Spring deals", "Pre", "<p>Hi</p>", "Hi");
+
+    [Fact]
+    public void BuildsAlternativeTextAndHtmlWithUnsubscribeAndTrackingHeaders()
+    {
+        var message = new MessageBuilder().Build(Content, Envelope(12, 3456, "ada@example.com"));
+
+        message.Subject.ShouldBe("Spring deals");
+        message.From.Mailboxes.ShouldHaveSingleItem().ShouldBe(new MailboxAddress("Example Shop", "news@shop.example.com"));
+        message.To.Mailboxes.ShouldHaveSingleItem().Address.ShouldBe("ada@example.com");
+        message.MessageId.ShouldEndWith("@shop.example.com");
+        message.Headers[HeaderId.ListUnsubscribe].ShouldBe("<https://studio.example.com/u/tok3456>, <mailto:unsubscribe@shop.example.com?subject=unsubscribe-12-3456>");
+        message.Headers["List-Unsubscribe-Post"].ShouldBe("List-Unsubscribe=One-Click");
+        message.Headers[MessageBuilder.CampaignHeader].ShouldBe("12");
+        message.Headers[MessageBuilder.RecipientHeader].ShouldBe("3456");
+        var alternative = message.Body.ShouldBeOfType<MultipartAlternative>();
+        alternative.Select(p => p.ContentType.MimeType).ShouldBe(["text/plain", "text/html"]);
+        message.TextBody.ShouldBe("Hi");
+        message.HtmlBody.ShouldBe("<p>Hi</p>");
+    }
+
+    [Fact]
+    public void MessageIdsAreUnique()
+    {
+        var builder = new MessageBuilder();
+
+        var ids = Enumerable.Range(0, 1000).Select(i => builder.Build(Content, Envelope(1, i, "a@example.com")).MessageId).ToHashSet();
+
+        ids.Count.ShouldBe(1000);
+    }
+
+    [Fact]
+    public void MailtoIsOptional()
+    {
+        var envelope = Envelope(1, 2, "a@example.com") with { Sender = Sender with { UnsubscribeMailto = null } };
+
+        new MessageBuilder().Build(Content, envelope).Headers[HeaderId.ListUnsubscribe].ShouldBe("<https://studio.example.com/u/tok2>");
+    }
+
+    [Fact]
+    public void RejectsANonHttpUnsubscribeLink()
+    {
+        var envelope = Envelope(1, 2, "a@example.com") with { UnsubscribeUrl = "javascript:alert(1)" };
+
+        Should.Throw<ArgumentException>(() => new MessageBuilder().Build(Content, envelope));
+    }
+}
