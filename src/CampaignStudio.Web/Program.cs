@@ -1,6 +1,12 @@
+using CampaignStudio.Web;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddStudio();
+
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+await app.PrepareStudioAsync();
+app.UseStudio();
 app.Run();
+
+/// <summary>Entry point, public for <c>WebApplicationFactory</c> tests.</summary>
+public partial class Program;

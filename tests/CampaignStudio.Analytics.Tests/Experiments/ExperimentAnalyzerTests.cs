@@ -238,6 +238,15 @@ public class ExperimentAnalyzerTests
     }
 
     [Fact]
+    public void WarnsWhenAnArmHasTooFewConversionsForTheNormalApproximation()
+    {
+        var analysis = ExperimentAnalyzer.AnalyzeRates(
+            [ArmData.ForRate("Control", 500, 12, isControl: true), ArmData.ForRate("B", 500, 4)]);
+
+        analysis.Warnings.ShouldHaveSingleItem().ShouldContain("'B'");
+    }
+
+    [Fact]
     public void RejectsExperimentsWithoutExactlyOneControl()
     {
         Should.Throw<ArgumentException>(() => ExperimentAnalyzer.AnalyzeRates(

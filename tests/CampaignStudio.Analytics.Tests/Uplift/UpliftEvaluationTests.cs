@@ -41,6 +41,14 @@ public class UpliftEvaluationTests
     }
 
     [Fact]
+    public void PerfectRankingHasQiniCoefficientOne()
+    {
+        var perfect = TinyOutcome.Select((y, i) => TinyTreated[i] ? y : -y).ToArray();
+
+        UpliftEvaluation.Curves(perfect, TinyTreated, TinyOutcome).QiniCoefficient.ShouldMatch(1.0);
+    }
+
+    [Fact]
     public void TiedScoresProduceOnePointPerDistinctScore()
     {
         double[] outcome = [5.0, 0.0, 2.5, 0.0, 0.0, 7.0, 1.0, 0.0, 3.0, 0.0];
@@ -62,10 +70,10 @@ public class UpliftEvaluationTests
     {
         var data = SyntheticUplift.Create(5000, seed: 3);
 
-        var curves = UpliftEvaluation.Curves(data.TrueEffect, data.Dataset.Treated, data.Dataset.Outcome.Select((_, i) => (double)i % 2).ToArray());
+        var twoValued = UpliftEvaluation.Curves(data.TrueEffect, data.Dataset.Treated, data.Dataset.Outcome);
         var noisy = UpliftEvaluation.Curves(Enumerable.Range(0, 5000).Select(i => (double)i).ToArray(), data.Dataset.Treated, data.Dataset.Outcome);
 
-        curves.Qini.Count.ShouldBeLessThanOrEqualTo(200);
+        twoValued.Qini.Count.ShouldBe(3); // origin, end of the 0.15 tie, end of the 0 tie
         noisy.Qini.Count.ShouldBe(200);
         noisy.Uplift.Count.ShouldBe(200);
         noisy.Qini[0].Targeted.ShouldBe(0);

@@ -1,0 +1,89 @@
+using CampaignStudio.Data.Identity;
+using CampaignStudio.Domain.Auditing;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Domain.Consent;
+using CampaignStudio.Domain.Customers;
+using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Imports;
+using CampaignStudio.Domain.Segments;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Data;
+
+/// <summary>The studio's one database: identity, customers and everything marketers build on them.</summary>
+public class AppDbContext(DbContextOptions<AppDbContext> options)
+    : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Purchase> Purchases => Set<Purchase>();
+    public DbSet<CustomerEvent> CustomerEvents => Set<CustomerEvent>();
+    public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
+    public DbSet<Segment> Segments => Set<Segment>();
+    public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
+    public DbSet<ClusteringRun> ClusteringRuns => Set<ClusteringRun>();
+    public DbSet<Experiment> Experiments => Set<Experiment>();
+    public DbSet<Variant> Variants => Set<Variant>();
+    public DbSet<Assignment> Assignments => Set<Assignment>();
+    public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<ImportRowError> ImportRowErrors => Set<ImportRowError>();
+    public DbSet<ImportMappingPreset> ImportMappingPresets => Set<ImportMappingPreset>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<StudioSetting> Settings => Set<StudioSetting>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+
+        if (Database.IsSqlite())
+        {
+            // SQLite has no decimal type: EF would store TEXT and refuse to sum or compare server-side.
+            // Money as REAL keeps aggregates in SQL; cents-level rounding is fine for analytics.
+            foreach (var property in builder.Model.GetEntityTypes().SelectMany(t => t.GetProperties())
+                         .Where(p => p.ClrType == typeof(decimal) || p.ClrType == typeof(decimal?)))
+            {
+                property.SetValueConverter(typeof(decimal?) == property.ClrType
+                    ? new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<decimal?, double?>(v => (double?)v, v => (decimal?)v)
+                    : new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<decimal, double>(v => (double)v, v => (decimal)v));
+            }
+        }
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored as text: readable in the database and stable when members are added.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        GuardAppendOnly();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        GuardAppendOnly();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>The consent log is proof: rows may be added, never changed or removed.</summary>
+    private void GuardAppendOnly()
+    {
+        foreach (var entry in ChangeTracker.Entries<ConsentRecord>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException("The consent log is append-only: record a new consent entry instead of changing or deleting one.");
+            }
+        }
+    }
+}

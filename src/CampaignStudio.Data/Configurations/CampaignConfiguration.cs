@@ -1,0 +1,49 @@
+using CampaignStudio.Domain;
+using CampaignStudio.Domain.Campaigns;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CampaignStudio.Data.Configurations;
+
+public class EmailTemplateConfiguration : IEntityTypeConfiguration<EmailTemplate>
+{
+    public void Configure(EntityTypeBuilder<EmailTemplate> builder)
+    {
+        builder.Property(t => t.Name).HasMaxLength(Limits.Title);
+        builder.Property(t => t.Subject).HasMaxLength(Limits.ShortText);
+        builder.Property(t => t.Preheader).HasMaxLength(Limits.ShortText);
+        builder.Property(t => t.CreatedBy).HasMaxLength(Limits.Email);
+    }
+}
+
+public class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
+{
+    public void Configure(EntityTypeBuilder<Campaign> builder)
+    {
+        builder.Property(c => c.Name).HasMaxLength(Limits.Title);
+        builder.Property(c => c.TimeZoneId).HasMaxLength(Limits.Category);
+        builder.Property(c => c.CreatedBy).HasMaxLength(Limits.Email);
+        builder.HasIndex(c => c.Status);
+        builder.HasOne<Domain.Segments.Segment>().WithMany().HasForeignKey(c => c.SegmentId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<Domain.Experiments.Experiment>().WithMany().HasForeignKey(c => c.ExperimentId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne<EmailTemplate>().WithMany().HasForeignKey(c => c.EmailTemplateId).OnDelete(DeleteBehavior.SetNull);
+    }
+}
+
+public class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> builder)
+    {
+        builder.Property(m => m.LeaseOwner).HasMaxLength(Limits.Category);
+        builder.Property(m => m.Error).HasMaxLength(Limits.ShortText);
+        builder.Property(m => m.MessageIdHeader).HasMaxLength(Limits.ShortText);
+
+        // One message per recipient per campaign: the ledger that makes re-sends impossible.
+        builder.HasIndex(m => new { m.CampaignId, m.CustomerId }).IsUnique();
+        // The worker's lease query: next due rows of a campaign by status.
+        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        builder.HasIndex(m => new { m.CampaignId, m.Status });
+        builder.HasIndex(m => m.CustomerId);
+        builder.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

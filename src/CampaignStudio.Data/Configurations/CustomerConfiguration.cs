@@ -1,0 +1,51 @@
+using System.Text.Json;
+using CampaignStudio.Domain;
+using CampaignStudio.Domain.Customers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CampaignStudio.Data.Configurations;
+
+public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
+{
+    public void Configure(EntityTypeBuilder<Customer> builder)
+    {
+        builder.Property(c => c.ExternalId).HasMaxLength(Limits.ExternalId);
+        builder.Property(c => c.Email).HasMaxLength(Limits.Email);
+        builder.Property(c => c.FirstName).HasMaxLength(Limits.Name);
+        builder.Property(c => c.LastName).HasMaxLength(Limits.Name);
+        builder.Property(c => c.FirstNameKey).HasMaxLength(Limits.Name);
+        builder.Property(c => c.LastNameKey).HasMaxLength(Limits.Name);
+        builder.Property(c => c.Country).HasMaxLength(Limits.Country);
+        builder.Property(c => c.City).HasMaxLength(Limits.City);
+        builder.Property(c => c.Gender).HasMaxLength(Limits.Gender);
+        builder.Property(c => c.AgeBand).HasMaxLength(Limits.AgeBand);
+        builder.Ignore(c => c.DisplayName);
+
+        builder.Property(c => c.Attributes)
+            .HasColumnName("AttributesJson")
+            .HasConversion(
+                v => v.Count == 0 ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                v => v == null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),
+                new ValueComparer<Dictionary<string, string>>(
+                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
+                    v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
+                    v => new Dictionary<string, string>(v)));
+
+        // Upsert keys: both unique where present.
+        builder.HasIndex(c => c.Email).IsUnique().HasFilter("\"Email\" IS NOT NULL");
+        builder.HasIndex(c => c.ExternalId).IsUnique().HasFilter("\"ExternalId\" IS NOT NULL");
+
+        // Grid sort and prefix search over a million rows.
+        builder.HasIndex(c => c.LastNameKey);
+        builder.HasIndex(c => c.FirstNameKey);
+        builder.HasIndex(c => c.CreatedAt);
+        builder.HasIndex(c => new { c.Country, c.City });
+        builder.HasIndex(c => c.EmailConsent);
+
+        builder.HasMany(c => c.Purchases).WithOne(p => p.Customer).HasForeignKey(p => p.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(c => c.Events).WithOne(e => e.Customer).HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(c => c.ConsentRecords).WithOne(r => r.Customer).HasForeignKey(r => r.CustomerId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,48 @@
+using CampaignStudio.Data.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CampaignStudio.Data;
+
+public static class DependencyInjection
+{
+    /// <summary>Registers the <see cref="AppDbContext"/> factory for the configured provider.</summary>
+    public static IServiceCollection AddStudioData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        options.DataFolder = Path.GetFullPath(Path.Combine(contentRoot, options.DataFolder));
+        Directory.CreateDirectory(options.DataFolder);
+        options.ConnectionString ??= configuration.GetConnectionString("Studio");
+        if (options.IsSqlite && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            options.ConnectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(options.DataFolder, "campaignstudio.db"),
+                Pooling = true,
+            }.ToString();
+        }
+
+        services.AddSingleton(options);
+        services.AddDbContextFactory<AppDbContext>(db => Configure(db, options));
+        return services;
+    }
+
+    public static void Configure(DbContextOptionsBuilder db, DatabaseOptions options)
+    {
+        if (options.IsSqlite)
+        {
+            db.UseSqlite(options.ConnectionString, sqlite => sqlite.CommandTimeout(120))
+              .AddInterceptors(new SqlitePragmas());
+        }
+        else if (string.Equals(options.Provider, DatabaseProviders.Postgres, StringComparison.OrdinalIgnoreCase))
+        {
+            db.UseNpgsql(options.ConnectionString, pg => pg.CommandTimeout(120));
+        }
+        else
+        {
+            throw new InvalidOperationException($"Database:Provider '{options.Provider}' is not supported: use 'Sqlite' or 'Postgres'.");
+        }
+    }
+}

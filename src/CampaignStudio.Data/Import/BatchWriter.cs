@@ -1,0 +1,370 @@
+using System.Data;
+using System.Data.Common;
+using System.Text.Json;
+using CampaignStudio.Domain.Consent;
+
+namespace CampaignStudio.Data.Import;
+
+/// <summary>
+/// Writes parsed rows with prepared, parameterised upserts. <c>INSERT ... ON CONFLICT</c> is understood by SQLite and
+/// PostgreSQL alike; the only dialect difference is how custom-attribute JSON is merged.
+/// </summary>
+internal sealed class BatchWriter
+{
+    private readonly DbConnection _connection;
+    private readonly bool _sqlite;
+    private readonly ImportMapping _mapping;
+    private readonly RowParser _parser;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, long> _customerIds = new(StringComparer.Ordinal);
+    private string? _customerSql;
+
+    public BatchWriter(DbConnection connection, bool sqlite, ImportMapping mapping, RowParser parser, TimeProvider clock)
+    {
+        _connection = connection;
+        _sqlite = sqlite;
+        _mapping = mapping;
+        _parser = parser;
+        _clock = clock;
+    }
+
+    private bool MatchOnEmail => _mapping.MatchOn != ImportFields.ExternalId;
+
+    private string KeyColumn => MatchOnEmail ? "\"Email\"" : "\"ExternalId\"";
+
+    public async Task<(long Inserted, long Updated)> WriteAsync(CsvImporter.Batch batch, DbTransaction tx, CancellationToken ct)
+    {
+        if (batch.Customers.Count > 0)
+        {
+            return await WriteCustomersAsync(batch, tx, ct);
+        }
+
+        if (batch.Purchases.Count > 0)
+        {
+            return await WritePurchasesAsync(batch, tx, ct);
+        }
+
+        if (batch.Events.Count > 0)
+        {
+            return await WriteEventsAsync(batch, tx, ct);
+        }
+
+        return (0, 0);
+    }
+
+    private async Task<(long, long)> WriteCustomersAsync(CsvImporter.Batch batch, DbTransaction tx, CancellationToken ct)
+    {
+        var maxId = await MaxIdAsync("Customers", tx, ct);
+        await using var cmd = Command(tx, _customerSql ??= CustomerUpsertSql());
+        var p = AddParameters(cmd, "ExternalId", "Email", "FirstName", "LastName", "FirstNameKey", "LastNameKey", "Country", "City",
+            "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased");
+        await cmd.PrepareAsync(ct);
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var newIds = new HashSet<long>();
+        long rows = 0;
+        foreach (var row in batch.Customers)
+        {
+            Set(p[0], row.ExternalId);
+            Set(p[1], row.Email);
+            Set(p[2], row.FirstName);
+            Set(p[3], row.LastName);
+            Set(p[4], Domain.Customers.Customer.SearchKey(row.FirstName));
+            Set(p[5], Domain.Customers.Customer.SearchKey(row.LastName));
+            Set(p[6], row.Country);
+            Set(p[7], row.City);
+            Set(p[8], row.BirthYear);
+            Set(p[9], row.AgeBand);
+            Set(p[10], row.Gender);
+            Set(p[11], row.CreatedAt ?? now);
+            Set(p[12], now);
+            Set(p[13], row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes));
+            Set(p[14], nameof(ConsentStatus.Unknown));
+            Set(p[15], false);
+            var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
+            if (id is { } value)
+            {
+                rows++;
+                if (value > maxId)
+                {
+                    newIds.Add(value);
+                }
+            }
+        }
+
+        return (newIds.Count, rows - newIds.Count);
+    }
+
+    private string CustomerUpsertSql()
+    {
+        var set = new List<string>();
+        void Keep(string field, params string[] columns)
+        {
+            if (_parser.Maps(field))
+            {
+                set.AddRange(columns.Select(c => $"\"{c}\" = COALESCE(excluded.\"{c}\", \"Customers\".\"{c}\")"));
+            }
+        }
+
+        Keep(ImportFields.ExternalId, "ExternalId");
+        Keep(ImportFields.Email, "Email");
+        Keep(ImportFields.FirstName, "FirstName", "FirstNameKey");
+        Keep(ImportFields.LastName, "LastName", "LastNameKey");
+        if (!_parser.Maps(ImportFields.FirstName))
+        {
+            Keep(ImportFields.FullName, "FirstName", "FirstNameKey");
+        }
+
+        if (!_parser.Maps(ImportFields.LastName))
+        {
+            Keep(ImportFields.FullName, "LastName", "LastNameKey");
+        }
+
+        Keep(ImportFields.Country, "Country");
+        Keep(ImportFields.City, "City");
+        Keep(ImportFields.BirthYear, "BirthYear");
+        Keep(ImportFields.AgeBand, "AgeBand");
+        Keep(ImportFields.Gender, "Gender");
+        if (_parser.Maps(ImportFields.CreatedAt))
+        {
+            set.Add("\"CreatedAt\" = excluded.\"CreatedAt\"");
+        }
+
+        if (_mapping.Columns.Any(c => c.Target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal)))
+        {
+            set.Add(_sqlite
+                ? "\"AttributesJson\" = CASE WHEN excluded.\"AttributesJson\" IS NULL THEN \"Customers\".\"AttributesJson\" ELSE json_patch(COALESCE(\"Customers\".\"AttributesJson\", '{}'), excluded.\"AttributesJson\") END"
+                : "\"AttributesJson\" = CASE WHEN excluded.\"AttributesJson\" IS NULL THEN \"Customers\".\"AttributesJson\" ELSE (COALESCE(\"Customers\".\"AttributesJson\", '{}')::jsonb || excluded.\"AttributesJson\"::jsonb)::text END");
+        }
+
+        set.Add("\"UpdatedAt\" = excluded.\"UpdatedAt\"");
+        return $"""
+            INSERT INTO "Customers" ("ExternalId", "Email", "FirstName", "LastName", "FirstNameKey", "LastNameKey", "Country", "City",
+                "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased")
+            VALUES (@ExternalId, @Email, @FirstName, @LastName, @FirstNameKey, @LastNameKey, @Country, @City,
+                @BirthYear, @AgeBand, @Gender, @CreatedAt, @UpdatedAt, @AttributesJson, @EmailConsent, @IsErased)
+            ON CONFLICT ({KeyColumn}) WHERE {KeyColumn} IS NOT NULL DO UPDATE SET {string.Join(", ", set)}
+            RETURNING "Id"
+            """;
+    }
+
+    private async Task<(long, long)> WritePurchasesAsync(CsvImporter.Batch batch, DbTransaction tx, CancellationToken ct)
+    {
+        await ResolveCustomersAsync(batch.Purchases.Select(r => r.CustomerKey), tx, ct);
+        var maxId = await MaxIdAsync("Purchases", tx, ct);
+        await using var cmd = Command(tx, """
+            INSERT INTO "Purchases" ("CustomerId", "OrderId", "Amount", "Currency", "Category", "Product", "PurchasedAt", "SourceKey")
+            VALUES (@CustomerId, @OrderId, @Amount, @Currency, @Category, @Product, @PurchasedAt, @SourceKey)
+            ON CONFLICT ("CustomerId", "SourceKey") DO UPDATE SET "Amount" = excluded."Amount", "Currency" = excluded."Currency",
+                "Category" = excluded."Category", "Product" = excluded."Product", "PurchasedAt" = excluded."PurchasedAt", "OrderId" = excluded."OrderId"
+            RETURNING "Id"
+            """);
+        var p = AddParameters(cmd, "CustomerId", "OrderId", "Amount", "Currency", "Category", "Product", "PurchasedAt", "SourceKey");
+        await cmd.PrepareAsync(ct);
+        var newIds = new HashSet<long>();
+        long rows = 0;
+        foreach (var row in batch.Purchases)
+        {
+            Set(p[0], _customerIds[row.CustomerKey]);
+            Set(p[1], row.OrderId);
+            Set(p[2], _sqlite ? (object)(double)row.Amount : row.Amount);
+            Set(p[3], row.Currency ?? "EUR");
+            Set(p[4], row.Category);
+            Set(p[5], row.Product);
+            Set(p[6], row.PurchasedAt);
+            Set(p[7], row.SourceKey);
+            var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
+            if (id is { } value)
+            {
+                rows++;
+                if (value > maxId)
+                {
+                    newIds.Add(value);
+                }
+            }
+        }
+
+        return (newIds.Count, rows - newIds.Count);
+    }
+
+    private async Task<(long, long)> WriteEventsAsync(CsvImporter.Batch batch, DbTransaction tx, CancellationToken ct)
+    {
+        await ResolveCustomersAsync(batch.Events.Select(r => r.CustomerKey), tx, ct);
+        await using var cmd = Command(tx, """
+            INSERT INTO "CustomerEvents" ("CustomerId", "Type", "OccurredAt", "PropertiesJson", "SourceKey")
+            VALUES (@CustomerId, @Type, @OccurredAt, @PropertiesJson, @SourceKey)
+            ON CONFLICT ("CustomerId", "SourceKey") DO NOTHING
+            RETURNING "Id"
+            """);
+        var p = AddParameters(cmd, "CustomerId", "Type", "OccurredAt", "PropertiesJson", "SourceKey");
+        await cmd.PrepareAsync(ct);
+        long inserted = 0, present = 0;
+        foreach (var row in batch.Events)
+        {
+            Set(p[0], _customerIds[row.CustomerKey]);
+            Set(p[1], row.Type);
+            Set(p[2], row.OccurredAt);
+            Set(p[3], row.PropertiesJson);
+            Set(p[4], row.SourceKey);
+            var before = batch.Errors.Count;
+            var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
+            if (id is not null)
+            {
+                inserted++;
+            }
+            else if (batch.Errors.Count == before)
+            {
+                present++;
+            }
+        }
+
+        return (inserted, present);
+    }
+
+    /// <summary>Finds the customer id for every key of the batch; customers not known yet are created with what the key says.</summary>
+    private async Task ResolveCustomersAsync(IEnumerable<string> keys, DbTransaction tx, CancellationToken ct)
+    {
+        if (_customerIds.Count > 2_000_000)
+        {
+            _customerIds.Clear();
+        }
+
+        var missing = keys.Where(k => !_customerIds.ContainsKey(k)).Distinct().ToList();
+        foreach (var chunk in missing.Chunk(500))
+        {
+            await using var find = Command(tx, $"SELECT \"Id\", {KeyColumn} FROM \"Customers\" WHERE {KeyColumn} IN ({string.Join(", ", chunk.Select((_, i) => "@k" + i))})");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var parameter = find.CreateParameter();
+                parameter.ParameterName = "@k" + i;
+                parameter.Value = chunk[i];
+                find.Parameters.Add(parameter);
+            }
+
+            await using var reader = await find.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                _customerIds[reader.GetString(1)] = reader.GetInt64(0);
+            }
+        }
+
+        var toCreate = missing.Where(k => !_customerIds.ContainsKey(k)).ToList();
+        if (toCreate.Count == 0)
+        {
+            return;
+        }
+
+        await using var create = Command(tx, $"""
+            INSERT INTO "Customers" ({KeyColumn}, "CreatedAt", "UpdatedAt", "EmailConsent", "IsErased")
+            VALUES (@Key, @Now, @Now, @Consent, @False)
+            RETURNING "Id"
+            """);
+        var p = AddParameters(create, "Key", "Now", "Consent", "False");
+        Set(p[1], _clock.GetUtcNow().UtcDateTime);
+        Set(p[2], nameof(ConsentStatus.Unknown));
+        Set(p[3], false);
+        await create.PrepareAsync(ct);
+        foreach (var key in toCreate)
+        {
+            Set(p[0], key);
+            _customerIds[key] = Convert.ToInt64(await create.ExecuteScalarAsync(ct));
+        }
+    }
+
+    /// <summary>Runs one row's statement; a constraint violation (e.g. an external id owned by another customer) becomes a row error.</summary>
+    private async Task<long?> ExecuteRowAsync(DbCommand cmd, DbTransaction tx, long line, CsvImporter.Batch batch, CancellationToken ct)
+    {
+        // PostgreSQL aborts the whole transaction on an error: a savepoint keeps the rest of the batch.
+        if (!_sqlite)
+        {
+            await tx.SaveAsync("row", ct);
+        }
+
+        try
+        {
+            var result = await cmd.ExecuteScalarAsync(ct);
+            if (!_sqlite)
+            {
+                await tx.ReleaseAsync("row", ct);
+            }
+
+            return result is null or DBNull ? null : Convert.ToInt64(result);
+        }
+        catch (DbException ex) when (IsConstraintViolation(ex))
+        {
+            if (!_sqlite)
+            {
+                await tx.RollbackAsync("row", ct);
+            }
+
+            batch.Errors.Add(new ImportError(line, "conflicts with another customer (the e-mail or external id already belongs to someone else)", null));
+            return null;
+        }
+    }
+
+    private static bool IsConstraintViolation(DbException ex) =>
+        ex.SqlState is "23505" or "23503" || ex.GetType().Name == "SqliteException" && ex.ErrorCode == 19;
+
+    public async Task RecordJobProgressAsync(DbTransaction tx, int jobId, IReadOnlyList<ImportError> batchErrors, int storedErrors,
+        long processed, long inserted, long updated, long errorCount, long bytesRead, CancellationToken ct)
+    {
+        await using (var cmd = Command(tx, """
+            UPDATE "ImportJobs" SET "ProcessedRows" = @Processed, "InsertedRows" = @Inserted, "UpdatedRows" = @Updated,
+                "ErrorRows" = @Errors, "BytesRead" = @Bytes WHERE "Id" = @Id
+            """))
+        {
+            var p = AddParameters(cmd, "Processed", "Inserted", "Updated", "Errors", "Bytes", "Id");
+            Set(p[0], processed);
+            Set(p[1], inserted);
+            Set(p[2], updated);
+            Set(p[3], errorCount);
+            Set(p[4], bytesRead);
+            Set(p[5], jobId);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        var room = CsvImporter.MaxStoredErrors - storedErrors;
+        if (batchErrors.Count == 0 || room <= 0)
+        {
+            return;
+        }
+
+        await using var insert = Command(tx, """
+            INSERT INTO "ImportRowErrors" ("ImportJobId", "LineNumber", "Reason", "RawRow") VALUES (@Job, @Line, @Reason, @Raw)
+            """);
+        var e = AddParameters(insert, "Job", "Line", "Reason", "Raw");
+        Set(e[0], jobId);
+        foreach (var error in batchErrors.Take(room))
+        {
+            Set(e[1], error.LineNumber);
+            Set(e[2], error.Reason.Length > 400 ? error.Reason[..400] : error.Reason);
+            Set(e[3], error.RawRow);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private async Task<long> MaxIdAsync(string table, DbTransaction tx, CancellationToken ct)
+    {
+        await using var cmd = Command(tx, $"SELECT COALESCE(MAX(\"Id\"), 0) FROM \"{table}\"");
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+    }
+
+    private DbCommand Command(DbTransaction tx, string sql)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private static DbParameter[] AddParameters(DbCommand cmd, params string[] names) =>
+        names.Select(n =>
+        {
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = "@" + n;
+            parameter.Value = DBNull.Value;
+            cmd.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+
+    private static void Set(DbParameter parameter, object? value) => parameter.Value = value ?? DBNull.Value;
+}

@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CampaignStudio.Domain;
+
+namespace CampaignStudio.Data.Import;
+
+/// <summary>Turns CSV fields into typed rows; every refusal says which column and why.</summary>
+internal sealed class RowParser
+{
+    private readonly (int Index, string Target)[] _targets;
+    private readonly string _matchOn;
+
+    public RowParser(ImportMapping mapping)
+    {
+        _targets = mapping.Columns.Select((c, i) => (i, c.Target)).Where(t => !string.IsNullOrEmpty(t.Target)).ToArray();
+        _matchOn = mapping.MatchOn;
+    }
+
+    public bool Maps(string field) => _targets.Any(t => t.Target == field);
+
+    public CustomerRow ParseCustomer(string[] fields, long line)
+    {
+        var row = new CustomerRow { Line = line };
+        foreach (var (index, target) in _targets)
+        {
+            var value = Clean(fields[index]);
+            if (value is null)
+            {
+                continue;
+            }
+
+            switch (target)
+            {
+                case ImportFields.Email: row.Email = ParseEmail(value); break;
+                case ImportFields.ExternalId: row.ExternalId = Max(value, Limits.ExternalId, "external id"); break;
+                case ImportFields.FirstName: row.FirstName = Max(value, Limits.Name, "first name"); break;
+                case ImportFields.LastName: row.LastName = Max(value, Limits.Name, "last name"); break;
+                case ImportFields.FullName:
+                    var space = value.LastIndexOf(' ');
+                    row.FirstName ??= Max(space < 0 ? value : value[..space], Limits.Name, "name");
+                    row.LastName ??= space < 0 ? null : Max(value[(space + 1)..], Limits.Name, "name");
+                    break;
+                case ImportFields.Country: row.Country = Max(value, Limits.Country, "country"); break;
+                case ImportFields.City: row.City = Max(value, Limits.City, "city"); break;
+                case ImportFields.BirthYear: row.BirthYear = ParseBirthYear(value); break;
+                case ImportFields.AgeBand: row.AgeBand = Max(value, Limits.AgeBand, "age band"); break;
+                case ImportFields.Gender: row.Gender = Max(value, Limits.Gender, "gender"); break;
+                case ImportFields.CreatedAt: row.CreatedAt = ParseDate(value, "customer since"); break;
+                default:
+                    if (target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal))
+                    {
+                        row.Attributes ??= [];
+                        row.Attributes[Max(target[ImportFields.AttributePrefix.Length..], Limits.AttributeKey, "attribute name")] = Max(value, Limits.AttributeValue, target);
+                    }
+
+                    break;
+            }
+        }
+
+        var key = _matchOn == ImportFields.ExternalId ? row.ExternalId : row.Email;
+        if (key is null)
+        {
+            throw new RowException(_matchOn == ImportFields.ExternalId ? "external id is empty" : "e-mail is empty");
+        }
+
+        return row;
+    }
+
+    public PurchaseRow ParsePurchase(string[] fields, long line)
+    {
+        var row = new PurchaseRow { Line = line };
+        string? amount = null, date = null;
+        foreach (var (index, target) in _targets)
+        {
+            var value = Clean(fields[index]);
+            if (value is null)
+            {
+                continue;
+            }
+
+            switch (target)
+            {
+                case ImportFields.CustomerEmail when _matchOn == ImportFields.Email: row.CustomerKey = ParseEmail(value); break;
+                case ImportFields.CustomerExternalId when _matchOn == ImportFields.ExternalId: row.CustomerKey = Max(value, Limits.ExternalId, "customer external id"); break;
+                case ImportFields.OrderId: row.OrderId = Max(value, Limits.ExternalId, "order id"); break;
+                case ImportFields.Amount: amount = value; row.Amount = ParseAmount(value); break;
+                case ImportFields.Currency: row.Currency = ParseCurrency(value); break;
+                case ImportFields.Category: row.Category = Max(value, Limits.Category, "category"); break;
+                case ImportFields.Product: row.Product = Max(value, Limits.Product, "product"); break;
+                case ImportFields.PurchasedAt: date = value; row.PurchasedAt = ParseDate(value, "purchase date"); break;
+            }
+        }
+
+        if (row.CustomerKey.Length == 0)
+        {
+            throw new RowException(_matchOn == ImportFields.ExternalId ? "customer external id is empty" : "customer e-mail is empty");
+        }
+
+        if (amount is null)
+        {
+            throw new RowException("amount is empty");
+        }
+
+        if (date is null)
+        {
+            throw new RowException("purchase date is empty");
+        }
+
+        row.SourceKey = row.OrderId is { } order
+            ? Hash(order, row.Product ?? row.Category ?? "")
+            : Hash(row.PurchasedAt.ToString("O", CultureInfo.InvariantCulture), row.Amount.ToString(CultureInfo.InvariantCulture), row.Category ?? "", row.Product ?? "");
+        return row;
+    }
+
+    public EventRow ParseEvent(string[] fields, long line)
+    {
+        var row = new EventRow { Line = line };
+        string? eventId = null;
+        Dictionary<string, string>? properties = null;
+        var hasDate = false;
+        foreach (var (index, target) in _targets)
+        {
+            var value = Clean(fields[index]);
+            if (value is null)
+            {
+                continue;
+            }
+
+            switch (target)
+            {
+                case ImportFields.CustomerEmail when _matchOn == ImportFields.Email: row.CustomerKey = ParseEmail(value); break;
+                case ImportFields.CustomerExternalId when _matchOn == ImportFields.ExternalId: row.CustomerKey = Max(value, Limits.ExternalId, "customer external id"); break;
+                case ImportFields.EventId: eventId = value; break;
+                case ImportFields.EventType: row.Type = Max(value.ToLowerInvariant(), Limits.EventType, "event type"); break;
+                case ImportFields.OccurredAt: row.OccurredAt = ParseDate(value, "event time"); hasDate = true; break;
+                default:
+                    if (target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal))
+                    {
+                        properties ??= [];
+                        properties[target[ImportFields.AttributePrefix.Length..]] = Max(value, Limits.AttributeValue, target);
+                    }
+
+                    break;
+            }
+        }
+
+        if (row.CustomerKey.Length == 0)
+        {
+            throw new RowException(_matchOn == ImportFields.ExternalId ? "customer external id is empty" : "customer e-mail is empty");
+        }
+
+        if (row.Type.Length == 0)
+        {
+            throw new RowException("event type is empty");
+        }
+
+        if (!hasDate)
+        {
+            throw new RowException("event time is empty");
+        }
+
+        row.PropertiesJson = properties is null ? null : JsonSerializer.Serialize(properties);
+        row.SourceKey = eventId is not null
+            ? Hash("id", eventId)
+            : Hash(row.Type, row.OccurredAt.ToString("O", CultureInfo.InvariantCulture), row.PropertiesJson ?? "");
+        return row;
+    }
+
+    private static string? Clean(string raw)
+    {
+        var s = raw.Trim();
+        return s.Length == 0 ? null : s;
+    }
+
+    private static string Max(string value, int max, string what) =>
+        value.Length <= max ? value : throw new RowException($"{what} is longer than {max} characters");
+
+    internal static string ParseEmail(string value)
+    {
+        var email = value.Trim().ToLowerInvariant();
+        if (email.Length > Limits.Email || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || !email.Contains('.', StringComparison.Ordinal))
+        {
+            throw new RowException($"'{Truncate(value)}' is not a valid e-mail address");
+        }
+
+        return email;
+    }
+
+    private static int ParseBirthYear(string value)
+    {
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var year) || year < 1900 || year > DateTime.UtcNow.Year)
+        {
+            throw new RowException($"birth year '{Truncate(value)}' is not a year between 1900 and now");
+        }
+
+        return year;
+    }
+
+    private static readonly string[] DateFormats = ["yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK", "yyyyMMdd", "yyyy/MM/dd", "dd.MM.yyyy"];
+
+    internal static DateTime ParseDate(string value, string what)
+    {
+        if (DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
+            || DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out date))
+        {
+            if (date.Year is < 1970 or > 2200)
+            {
+                throw new RowException($"{what} '{Truncate(value)}' is out of range");
+            }
+
+            return DateTime.SpecifyKind(date, DateTimeKind.Utc);
+        }
+
+        throw new RowException($"{what} '{Truncate(value)}' is not a date (use yyyy-mm-dd)");
+    }
+
+    internal static decimal ParseAmount(string value)
+    {
+        var s = value.Trim().TrimStart('€', '$', '£').Trim();
+        if (s.Contains(',', StringComparison.Ordinal) && !s.Contains('.', StringComparison.Ordinal))
+        {
+            s = s.Replace(',', '.');
+        }
+
+        if (!decimal.TryParse(s, NumberStyles.Number & ~NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var amount))
+        {
+            throw new RowException($"amount '{Truncate(value)}' is not a number");
+        }
+
+        if (amount is < -1_000_000_000m or > 1_000_000_000m)
+        {
+            throw new RowException($"amount '{Truncate(value)}' is out of range");
+        }
+
+        return Math.Round(amount, 2);
+    }
+
+    private static string ParseCurrency(string value)
+    {
+        var c = value.Trim().ToUpperInvariant();
+        return c.Length == 3 && c.All(char.IsAsciiLetterUpper) ? c : throw new RowException($"currency '{Truncate(value)}' is not a 3-letter code");
+    }
+
+    internal static string Hash(params string[] parts)
+    {
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts)));
+        return Convert.ToHexString(bytes, 0, 16);
+    }
+
+    private static string Truncate(string s) => s.Length <= 60 ? s : s[..57] + "...";
+}
+
+/// <summary>A row-level refusal; the message is shown to the marketer with the line number.</summary>
+internal sealed class RowException(string message) : Exception(message);

@@ -1,0 +1,99 @@
+using System.Buffers;
+using System.Text;
+
+namespace CampaignStudio.Messaging.Templates;
+
+/// <summary>
+/// A reusable, growable char buffer behind a <see cref="TextWriter"/>: each thread renders into its own, so a message's
+/// parts are composed straight from the buffer without the intermediate strings a <see cref="StringWriter"/> would need.
+/// </summary>
+internal sealed class CharBufferWriter : TextWriter
+{
+    private char[] _buffer;
+    private int _length;
+
+    public CharBufferWriter(int capacity) => _buffer = ArrayPool<char>.Shared.Rent(capacity);
+
+    public override Encoding Encoding => Encoding.UTF8;
+
+    public int Length => _length;
+
+    public int Capacity => _buffer.Length;
+
+    public ReadOnlySpan<char> Written => _buffer.AsSpan(0, _length);
+
+    public void Clear() => _length = 0;
+
+    public override void Write(char value)
+    {
+        if (_length == _buffer.Length)
+        {
+            Grow(1);
+        }
+
+        _buffer[_length++] = value;
+    }
+
+    public override void Write(string? value) => Write(value.AsSpan());
+
+    public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
+
+    public override void Write(ReadOnlySpan<char> buffer)
+    {
+        if (_length + buffer.Length > _buffer.Length)
+        {
+            Grow(buffer.Length);
+        }
+
+        buffer.CopyTo(_buffer.AsSpan(_length));
+        _length += buffer.Length;
+    }
+
+    public override Task WriteAsync(char value)
+    {
+        Write(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteAsync(string? value)
+    {
+        Write(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteAsync(char[] buffer, int index, int count)
+    {
+        Write(buffer, index, count);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default)
+    {
+        Write(buffer.Span);
+        return Task.CompletedTask;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _buffer.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_buffer);
+            _buffer = [];
+            _length = 0;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Grow(int needed)
+    {
+        var larger = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + needed));
+        _buffer.AsSpan(0, _length).CopyTo(larger);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_buffer);
+        }
+
+        _buffer = larger;
+    }
+}

@@ -1,0 +1,94 @@
+using CampaignStudio.Data.Identity;
+using CampaignStudio.Data.Import;
+using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Imports;
+using CampaignStudio.Web.Features.Customers;
+using CampaignStudio.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CampaignStudio.Web.Api;
+
+/// <summary>
+/// The REST API under /api. Same role rules as the UI: every route needs a studio role; writes need Admin or Marketer.
+/// Sign in with a bearer token (POST /api/auth/login) or send a per-user key in X-Api-Key.
+/// </summary>
+public static class StudioApi
+{
+    public const int MaxBatch = 10_000;
+
+    public static IEndpointRouteBuilder MapStudioApi(this IEndpointRouteBuilder app)
+    {
+        // Identity's token endpoints; self-registration is off: users are created by an admin.
+        var auth = app.MapGroup("/api/auth").WithTags("Authentication").AllowAnonymous();
+        auth.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.Path.Value?.EndsWith("/register", StringComparison.OrdinalIgnoreCase) == true
+                ? Results.NotFound()
+                : await next(context));
+        auth.MapIdentityApi<AppUser>();
+
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.CanRead).AddEndpointFilter(ForbiddenAsProblem);
+
+        var customers = api.MapGroup("/customers").WithTags("Customers");
+        customers.MapGet("/", async ([AsParameters] CustomerListRequest request, CustomerService service, CancellationToken ct) =>
+            TypedResults.Ok(await service.QueryAsync(new CustomerQuery(request.Search, request.Sort, request.Descending ?? false, request.Page ?? 0, request.PageSize ?? 50), ct)))
+            .WithSummary("Pages through customers (search: prefix of e-mail or name, or exact external id).");
+        customers.MapGet("/{id:long}", async Task<Results<Ok<CustomerResponse>, NotFound>> (long id, CustomerService service, CancellationToken ct) =>
+            await service.GetAsync(id, ct) is { } detail ? TypedResults.Ok(CustomerResponse.From(detail)) : TypedResults.NotFound())
+            .WithSummary("One customer with purchase totals and current consent.");
+        customers.MapPost("/batch", (CustomerBatch batch, CsvImporter importer, CurrentUser user, CancellationToken ct) =>
+                UpsertAsync(user, importer, ImportKind.Customers, batch.MatchOn ?? ImportFields.Email, CustomerInput.Fields(batch.Customers), batch.Customers.Select(c => c.ToRow(batch.Customers)).ToList(), ct))
+            .RequireAuthorization(Policies.CanEdit)
+            .WithSummary("Upserts up to 10,000 customers by e-mail (or external id). Bad items are reported by position; the rest are saved.");
+
+        api.MapPost("/purchases/batch", (PurchaseBatch batch, CsvImporter importer, CurrentUser user, CancellationToken ct) =>
+                UpsertAsync(user, importer, ImportKind.Purchases, batch.MatchOn ?? ImportFields.Email, PurchaseInput.Fields, batch.Purchases.Select(p => p.ToRow()).ToList(), ct))
+            .RequireAuthorization(Policies.CanEdit).WithTags("Purchases")
+            .WithSummary("Adds purchases (idempotent per order id, or per identical row). Unknown customers are created with unknown consent.");
+
+        api.MapPost("/events/batch", (EventBatch batch, CsvImporter importer, CurrentUser user, CancellationToken ct) =>
+                UpsertAsync(user, importer, ImportKind.Events, batch.MatchOn ?? ImportFields.Email, EventInput.Fields, batch.Events.Select(e => e.ToRow()).ToList(), ct))
+            .RequireAuthorization(Policies.CanEdit).WithTags("Events")
+            .WithSummary("Adds customer events (idempotent per event id, or per identical event).");
+
+        api.MapGet("/imports/{id:int}/errors.csv", async (int id, ImportService imports, HttpContext http, CancellationToken ct) =>
+        {
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"import-{id}-refused-rows.csv\"";
+            await imports.WriteErrorsCsvAsync(id, http.Response.Body, ct);
+        }).WithTags("Imports").WithSummary("The rows an import refused, with line numbers and reasons.");
+
+        return app;
+    }
+
+    private static async Task<IResult> UpsertAsync(CurrentUser user, CsvImporter importer, ImportKind kind, string matchOn, IReadOnlyList<string> fields,
+        IReadOnlyList<string[]> rows, CancellationToken ct)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        if (rows.Count > MaxBatch)
+        {
+            return TypedResults.Problem($"A batch holds at most {MaxBatch:N0} items; this one has {rows.Count:N0}.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (matchOn != ImportFields.Email && matchOn != ImportFields.ExternalId)
+        {
+            return TypedResults.Problem("matchOn must be 'email' or 'external_id'.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var mapping = new ImportMapping { MatchOn = matchOn, Columns = fields.Select(f => new ColumnMapping(f, f)).ToList() };
+        var summary = await importer.UpsertAsync(kind, mapping, rows, ct);
+        return TypedResults.Ok(new BatchResult(summary.InsertedRows, summary.UpdatedRows, summary.Errors.Select(e => new BatchItemError((int)e.LineNumber, e.Reason)).ToList()));
+    }
+
+    private static async ValueTask<object?> ForbiddenAsProblem(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (StudioForbiddenException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status403Forbidden);
+        }
+    }
+}

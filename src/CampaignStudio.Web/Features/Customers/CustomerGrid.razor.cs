@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace CampaignStudio.Web.Features.Customers;
+
+/// <summary>The server-paged customer grid: sort, page and search all run as SQL.</summary>
+public partial class CustomerGrid
+{
+    private MudDataGrid<CustomerListItem>? _grid;
+    private string? _search;
+    private int _total;
+
+    /// <summary>Where the rows come from; the page passes <see cref="CustomerService.QueryAsync"/>.</summary>
+    [Parameter, EditorRequired]
+    public Func<CustomerQuery, CancellationToken, Task<CustomerPage>> Query { get; set; } = default!;
+
+    [Parameter]
+    public EventCallback<long> OnOpen { get; set; }
+
+    private async Task<GridData<CustomerListItem>> LoadAsync(GridState<CustomerListItem> state, CancellationToken ct)
+    {
+        var sort = state.SortDefinitions.FirstOrDefault();
+        var column = sort is null ? null : _grid?.RenderedColumns.FirstOrDefault(c => c.PropertyName == sort.SortBy);
+        var sortKey = column?.Tag as string ?? sort?.SortBy;
+        var page = await Query(new CustomerQuery(_search, sortKey, sort?.Descending ?? false, state.Page, state.PageSize), ct);
+        _total = page.Total;
+        return new GridData<CustomerListItem> { Items = page.Items, TotalItems = page.Total };
+    }
+
+    private async Task SearchChangedAsync(string? value)
+    {
+        _search = value;
+        if (_grid is not null)
+        {
+            await _grid.ReloadServerData();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using CampaignStudio.Data.Import;
+
+namespace CampaignStudio.Web.Features.Customers;
+
+public static class CustomersFeature
+{
+    public static IServiceCollection AddCustomersFeature(this IServiceCollection services)
+    {
+        services.AddScoped<CustomerService>();
+        services.AddScoped<ImportService>();
+        services.AddSingleton<ImportQueue>();
+        services.AddSingleton<CsvImporter>();
+        services.AddHostedService<ImportWorker>();
+        return services;
+    }
+}

@@ -1,0 +1,105 @@
+using CampaignStudio.Data;
+using CampaignStudio.Data.Import;
+using CampaignStudio.Domain.Imports;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Web.Features.Customers;
+
+/// <summary>Runs queued imports one at a time in the background; the page follows the job row.</summary>
+public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, ILogger<ImportWorker> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var jobId in queue.ReadAllAsync(stoppingToken))
+        {
+            await RunAsync(jobId, stoppingToken);
+        }
+    }
+
+    internal async Task RunAsync(int jobId, CancellationToken stoppingToken)
+    {
+        using var cts = queue.Begin(jobId, stoppingToken);
+        try
+        {
+            ImportJob? job;
+            await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
+            {
+                job = await db.ImportJobs.FirstOrDefaultAsync(j => j.Id == jobId, stoppingToken);
+                if (job is null || job.Status != ImportStatus.Queued)
+                {
+                    return;
+                }
+
+                job.Status = ImportStatus.Running;
+                job.StartedAt = clock.GetUtcNow().UtcDateTime;
+                await db.SaveChangesAsync(stoppingToken);
+            }
+
+            var (status, message) = await ImportAsync(job, cts.Token);
+            await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
+            {
+                var done = await db.ImportJobs.FirstAsync(j => j.Id == jobId, CancellationToken.None);
+                done.Status = status;
+                done.Message = message ?? Summary(done);
+                done.FinishedAt = clock.GetUtcNow().UtcDateTime;
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+
+            if (status is ImportStatus.Completed or ImportStatus.Cancelled or ImportStatus.Failed)
+            {
+                TryDelete(job.StoredPath);
+            }
+        }
+        finally
+        {
+            queue.End(jobId);
+        }
+    }
+
+    private async Task<(ImportStatus, string?)> ImportAsync(ImportJob job, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = new FileStream(job.StoredPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            await importer.ImportAsync(stream, job.Kind, ImportMapping.FromJson(job.MappingJson), job.Id, progress: null, ct);
+            return (ImportStatus.Completed, null);
+        }
+        catch (OperationCanceledException) when (queue.IsCancelRequested(job.Id))
+        {
+            return (ImportStatus.Cancelled, "Cancelled. Batches committed before the cancel stay imported; importing the file again adds no duplicates.");
+        }
+        catch (OperationCanceledException)
+        {
+            return (ImportStatus.Interrupted, "The studio was stopping. Committed batches stay; import the file again to finish.");
+        }
+        catch (ImportFileException ex)
+        {
+            return (ImportStatus.Failed, ex.Message);
+        }
+        catch (FileNotFoundException)
+        {
+            return (ImportStatus.Failed, "The uploaded file is gone; upload it again.");
+        }
+        catch (Exception ex)
+        {
+            log.LogError(ex, "Import {JobId} failed", job.Id);
+            return (ImportStatus.Failed, "The import stopped on an unexpected error. Batches committed before it stay; nothing half-written remains. " + ex.Message);
+        }
+    }
+
+    private static string Summary(ImportJob job) =>
+        $"{job.ProcessedRows:N0} rows read: {job.InsertedRows:N0} new, {job.UpdatedRows:N0} updated or already present, {job.ErrorRows:N0} refused.";
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // A leftover upload is harmless; the next start does not need it.
+        }
+    }
+}

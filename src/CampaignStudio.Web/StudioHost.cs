@@ -1,0 +1,116 @@
+using CampaignStudio.Data;
+using CampaignStudio.Web.Api;
+using CampaignStudio.Web.Components;
+using CampaignStudio.Web.Features.Customers;
+using CampaignStudio.Web.Features.Dashboard;
+using CampaignStudio.Web.Features.Campaigns;
+using CampaignStudio.Web.Features.Consent;
+using CampaignStudio.Web.Features.Experiments;
+using CampaignStudio.Web.Features.Segments;
+using CampaignStudio.Web.Features.Settings;
+using CampaignStudio.Web.Infrastructure;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+using MudBlazor.Services;
+using Scalar.AspNetCore;
+
+namespace CampaignStudio.Web;
+
+/// <summary>Wires the studio together, so <c>Program.cs</c> stays three lines.</summary>
+public static class StudioHost
+{
+    public static WebApplicationBuilder AddStudio(this WebApplicationBuilder builder)
+    {
+        AddRootDevelopmentSettings(builder);
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddStudioData(builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddStudioIdentity(builder.Configuration);
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddHttpContextAccessor();
+        services.AddOpenApi(options => options.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "CampaignStudio API";
+            doc.Info.Description = "Upsert customers, purchases and events in batches; read customers. Authenticate with a bearer token from /api/auth/login or an X-Api-Key header.";
+            return Task.CompletedTask;
+        }));
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+        services.AddDashboardFeature();
+        services.AddCustomersFeature();
+        services.AddSegmentsFeature();
+        services.AddExperimentsFeature();
+        services.AddCampaignsFeature();
+        services.AddConsentFeature();
+        services.AddSettingsFeature();
+        return builder;
+    }
+
+    /// <summary>Migrates the database, creates roles and the first admin, and seeds the demo shop when configured.</summary>
+    public static async Task PrepareStudioAsync(this WebApplication app)
+    {
+        await StudioStartup.RunAsync(app.Services, app.Environment, app.Configuration, app.Lifetime.ApplicationStopping);
+    }
+
+    public static WebApplication UseStudio(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        var assets = Path.Combine(AppContext.BaseDirectory, "wwwroot-assets");
+        if (Directory.Exists(assets))
+        {
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(assets), RequestPath = "/assets" });
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.UseMiddleware<FirstRunSetupMiddleware>();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("CampaignStudio API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapStudioApi();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>
+    /// The development settings live at the repository root (one place for a newcomer to look); they are copied
+    /// beside the binaries and read with the same precedence as a normal appsettings.Development.json.
+    /// </summary>
+    private static void AddRootDevelopmentSettings(WebApplicationBuilder builder)
+    {
+        if (!builder.Environment.IsDevelopment())
+        {
+            return;
+        }
+
+        var path = Path.Combine(AppContext.BaseDirectory, "appsettings.Development.json");
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        var sources = builder.Configuration.Sources;
+        // Right after appsettings.json: above the defaults, below user secrets, environment variables and the command line.
+        var index = sources.ToList().FindIndex(s => s is JsonConfigurationSource { Path: "appsettings.json" }) + 1;
+        var source = new JsonConfigurationSource
+        {
+            Path = Path.GetFileName(path),
+            Optional = true,
+            ReloadOnChange = false,
+            FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(path)!),
+        };
+        sources.Insert(index, source);
+    }
+}
