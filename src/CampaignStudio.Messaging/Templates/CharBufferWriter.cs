@@ -24,6 +24,8 @@ internal sealed class CharBufferWriter : TextWriter
 
     public void Clear() => _length = 0;
 
+    public void Truncate(int length) => _length = Math.Clamp(length, 0, _length);
+
     public override void Write(char value)
     {
         if (_length == _buffer.Length)

@@ -13,6 +13,8 @@ public sealed class CompiledTemplate
         Html = html;
         Text = text;
         FooterGuard = footerGuard;
+        BodyOpenTag = HtmlLayout.TagSpelling(source.Html, "<body", last: false);
+        BodyCloseTag = HtmlLayout.TagSpelling(source.Html, "</body", last: true);
     }
 
     public TemplateSource Source { get; }
@@ -28,6 +30,10 @@ public sealed class CompiledTemplate
 
     /// <summary>Markup closing anything the template left open (a comment, a style block) so it cannot swallow the footer.</summary>
     internal string FooterGuard { get; }
+
+    internal string? BodyOpenTag { get; }
+
+    internal string? BodyCloseTag { get; }
 
     internal IEnumerable<(TemplatePart Part, IFluidTemplate Template)> Parts()
     {

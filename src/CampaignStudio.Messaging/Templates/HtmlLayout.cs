@@ -11,28 +11,53 @@ internal static class HtmlLayout
 
     private static readonly string[] RawTextElements = ["script", "style", "title", "textarea", "noscript", "xmp"];
 
-    public static string Compose(string html, string? preheader, string footerGuard, MessageFooter footer)
+    /// <summary>The rendered HTML with the preheader at the top of the body and the footer at its end, as one string.</summary>
+    public static string Compose(ReadOnlySpan<char> html, string? preheader, CompiledTemplate layout, MessageFooter footer)
     {
-        var builder = new StringBuilder(html.Length + 600);
-        var bodyStart = BodyContentStart(html);
-        var bodyEnd = html.LastIndexOf("</body", StringComparison.OrdinalIgnoreCase);
-        if (bodyEnd < bodyStart)
+        var bodyStart = 0;
+        if (layout.BodyOpenTag is { } open && html.IndexOf(open, StringComparison.Ordinal) is >= 0 and var at)
         {
-            bodyEnd = html.Length;
+            var close = html[at..].IndexOf('>');
+            bodyStart = close < 0 ? 0 : at + close + 1;
         }
 
-        builder.Append(html, 0, bodyStart);
-        if (!string.IsNullOrWhiteSpace(preheader))
+        var bodyEnd = html.Length;
+        if (layout.BodyCloseTag is { } end && html.LastIndexOf(end, StringComparison.Ordinal) is var last && last >= bodyStart)
         {
-            builder.Append("<span class=\"preheader\" style=\"").Append(PreheaderStyle).Append("\">");
-            builder.Append(WebUtility.HtmlEncode(preheader)).Append("</span>\n");
+            bodyEnd = last;
         }
 
-        builder.Append(html, bodyStart, bodyEnd - bodyStart);
-        builder.Append(footerGuard);
-        AppendFooter(builder, footer);
-        builder.Append(html, bodyEnd, html.Length - bodyEnd);
-        return builder.ToString();
+        var top = string.IsNullOrWhiteSpace(preheader)
+            ? ""
+            : string.Concat("<span class=\"preheader\" style=\"", PreheaderStyle, "\">", WebUtility.HtmlEncode(preheader), "</span>\n");
+        var bottom = FooterHtml(layout.FooterGuard, footer);
+        var parts = new ComposeParts(html, bodyStart, bodyEnd, top, bottom);
+        return string.Create(html.Length + top.Length + bottom.Length, parts, static (target, p) =>
+        {
+            p.Html[..p.BodyStart].CopyTo(target);
+            target = target[p.BodyStart..];
+            p.Top.CopyTo(target);
+            target = target[p.Top.Length..];
+            p.Html[p.BodyStart..p.BodyEnd].CopyTo(target);
+            target = target[(p.BodyEnd - p.BodyStart)..];
+            p.Bottom.CopyTo(target);
+            target = target[p.Bottom.Length..];
+            p.Html[p.BodyEnd..].CopyTo(target);
+        });
+    }
+
+    /// <summary>Appends the text footer to a rendered text part in the same buffer.</summary>
+    public static void AppendTextFooter(CharBufferWriter text, MessageFooter footer)
+    {
+        var trimmed = text.Written.TrimEnd().Length;
+        text.Truncate(trimmed);
+        text.Write("\n\n-- \n");
+        text.Write(footer.UnsubscribeLabel);
+        text.Write(": ");
+        text.Write(footer.UnsubscribeUrl);
+        text.Write('\n');
+        text.Write(footer.PostalAddress.AsSpan().Trim());
+        text.Write('\n');
     }
 
     public static string ComposeText(string text, MessageFooter footer)
@@ -44,8 +69,9 @@ internal static class HtmlLayout
         return builder.ToString();
     }
 
-    private static void AppendFooter(StringBuilder builder, MessageFooter footer)
+    private static string FooterHtml(string guard, MessageFooter footer)
     {
+        var builder = new StringBuilder(guard, 512);
         builder.Append("\n<div class=\"cs-footer\" style=\"margin-top:24px;padding:16px 0;font-size:12px;line-height:18px;color:#666666;text-align:center;\">");
         builder.Append("<p style=\"margin:0 0 8px 0;\"><a href=\"").Append(WebUtility.HtmlEncode(footer.UnsubscribeUrl)).Append("\" style=\"color:#666666;\">");
         builder.Append(WebUtility.HtmlEncode(footer.UnsubscribeLabel)).Append("</a></p>");
@@ -63,6 +89,7 @@ internal static class HtmlLayout
         }
 
         builder.Append("</p></div>\n");
+        return builder.ToString();
     }
 
     /// <summary>
@@ -72,6 +99,7 @@ internal static class HtmlLayout
     public static string FooterGuard(string htmlSource)
     {
         var guard = new StringBuilder();
+        htmlSource = htmlSource.ToLowerInvariant();
         if (htmlSource.LastIndexOf("<!--", StringComparison.Ordinal) > htmlSource.LastIndexOf("-->", StringComparison.Ordinal))
         {
             guard.Append("-->");
@@ -79,7 +107,7 @@ internal static class HtmlLayout
 
         foreach (var element in RawTextElements)
         {
-            if (htmlSource.LastIndexOf("<" + element, StringComparison.OrdinalIgnoreCase) > htmlSource.LastIndexOf("</" + element, StringComparison.OrdinalIgnoreCase))
+            if (htmlSource.LastIndexOf("<" + element, StringComparison.Ordinal) > htmlSource.LastIndexOf("</" + element, StringComparison.Ordinal))
             {
                 guard.Append("</").Append(element).Append('>');
             }
@@ -157,16 +185,27 @@ internal static class HtmlLayout
         return Tidy(text.ToString());
     }
 
-    private static int BodyContentStart(string html)
+    /// <summary>
+    /// The exact spelling of a tag in the template source (e.g. <c>&lt;BODY</c>), or null when absent. Merge values are
+    /// encoded and cannot add tags, so each message can then be searched with a fast ordinal comparison.
+    /// </summary>
+    public static string? TagSpelling(string htmlSource, string tag, bool last)
     {
-        var body = html.IndexOf("<body", StringComparison.OrdinalIgnoreCase);
-        if (body < 0)
-        {
-            return 0;
-        }
+        var at = last ? htmlSource.LastIndexOf(tag, StringComparison.OrdinalIgnoreCase) : htmlSource.IndexOf(tag, StringComparison.OrdinalIgnoreCase);
+        return at < 0 ? null : htmlSource.Substring(at, tag.Length);
+    }
 
-        var close = html.IndexOf('>', body);
-        return close < 0 ? 0 : close + 1;
+    private readonly ref struct ComposeParts(ReadOnlySpan<char> html, int bodyStart, int bodyEnd, string top, string bottom)
+    {
+        public ReadOnlySpan<char> Html { get; } = html;
+
+        public int BodyStart { get; } = bodyStart;
+
+        public int BodyEnd { get; } = bodyEnd;
+
+        public string Top { get; } = top;
+
+        public string Bottom { get; } = bottom;
     }
 
     private static string TagName(ReadOnlySpan<char> tag)

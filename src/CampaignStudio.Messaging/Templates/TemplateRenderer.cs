@@ -32,7 +32,7 @@ public sealed partial class TemplateRenderer
     private readonly ConcurrentDictionary<string, ParsedPart> _cache = new(StringComparer.Ordinal);
 
     [ThreadStatic]
-    private static StringWriter? _writer;
+    private static CharBufferWriter? _writer;
 
     public TemplateRenderer()
     {
@@ -88,47 +88,60 @@ public sealed partial class TemplateRenderer
 
         var context = new TemplateContext(_options);
         MergeModel.Populate(context, recipient, campaign, footer);
+        var writer = _writer ??= new CharBufferWriter(16 * 1024);
         try
         {
-            var subject = SingleLine(RenderPart(template.Subject, context, NullEncoder.Default));
-            var preheader = template.Preheader is null ? null : SingleLine(RenderPart(template.Preheader, context, NullEncoder.Default));
-            var html = RenderPart(template.Html, context, HtmlEncoding);
-            var text = template.Text is null ? HtmlLayout.ToPlainText(html) : RenderPart(template.Text, context, NullEncoder.Default);
-            return new RenderedMessage(
-                subject,
-                preheader,
-                HtmlLayout.Compose(html, preheader, template.FooterGuard, footer),
-                HtmlLayout.ComposeText(text, footer));
+            var subject = SingleLine(RenderPart(template.Subject, context, NullEncoder.Default, writer));
+            var preheader = template.Preheader is null ? null : SingleLine(RenderPart(template.Preheader, context, NullEncoder.Default, writer));
+
+            var renderedHtml = RenderPart(template.Html, context, HtmlEncoding, writer);
+            var derivedText = template.Text is null ? HtmlLayout.ToPlainText(renderedHtml.ToString()) : null;
+            var html = HtmlLayout.Compose(renderedHtml, preheader, template, footer);
+
+            string text;
+            if (derivedText is not null)
+            {
+                text = HtmlLayout.ComposeText(derivedText, footer);
+            }
+            else
+            {
+                RenderPart(template.Text!, context, NullEncoder.Default, writer);
+                HtmlLayout.AppendTextFooter(writer, footer);
+                text = writer.Written.ToString();
+            }
+
+            return new RenderedMessage(subject, preheader, html, text);
         }
         catch (Exception ex) when (ex is InvalidOperationException or FluidException or ArgumentException or FormatException or OverflowException or DivideByZeroException)
         {
             throw new TemplateRenderException($"The template could not be rendered for customer {recipient.CustomerId}: {ex.Message}", ex);
         }
+        finally
+        {
+            if (writer.Capacity > 1024 * 1024)
+            {
+                // Do not keep a huge buffer alive per thread after one unusually large message.
+                writer.Dispose();
+                _writer = null;
+            }
+        }
     }
 
-    private static string RenderPart(IFluidTemplate template, TemplateContext context, TextEncoder encoder)
+    /// <summary>Renders into the thread's buffer; the span is valid until the next render on this thread.</summary>
+    private static ReadOnlySpan<char> RenderPart(IFluidTemplate template, TemplateContext context, TextEncoder encoder, CharBufferWriter writer)
     {
-        var writer = _writer ??= new StringWriter(new StringBuilder(4096), CultureInfo.InvariantCulture);
-        var buffer = writer.GetStringBuilder();
-        buffer.Clear();
+        writer.Clear();
         var pending = template.RenderAsync(writer, encoder, context);
         if (!pending.IsCompletedSuccessfully)
         {
             pending.AsTask().GetAwaiter().GetResult();
         }
 
-        var result = buffer.ToString();
-        if (buffer.Capacity > 256 * 1024)
-        {
-            // Do not keep a huge buffer alive per thread after one unusually large message.
-            _writer = null;
-        }
-
-        return result;
+        return writer.Written;
     }
 
-    private static string SingleLine(string value) =>
-        value.AsSpan().IndexOfAny('\r', '\n') < 0 ? value.Trim() : LineBreaks().Replace(value, " ").Trim();
+    private static string SingleLine(ReadOnlySpan<char> value) =>
+        value.IndexOfAny('\r', '\n') < 0 ? value.Trim().ToString() : LineBreaks().Replace(value.ToString(), " ").Trim();
 
     private IFluidTemplate? Parse(TemplatePart part, string source, List<TemplateError> errors)
     {
