@@ -9,7 +9,15 @@ namespace CampaignStudio.Data;
 public static class DependencyInjection
 {
     /// <summary>Registers the <see cref="AppDbContext"/> factory for the configured provider.</summary>
-    public static IServiceCollection AddStudioData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    public static IServiceCollection AddStudioData(this IServiceCollection services, string contentRoot)
+    {
+        // Resolved lazily: test hosts and the move tool change configuration after registration.
+        services.AddSingleton(sp => ReadOptions(sp.GetRequiredService<IConfiguration>(), contentRoot));
+        services.AddDbContextFactory<AppDbContext>((sp, db) => Configure(db, sp.GetRequiredService<DatabaseOptions>()));
+        return services;
+    }
+
+    public static DatabaseOptions ReadOptions(IConfiguration configuration, string contentRoot)
     {
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         options.DataFolder = Path.GetFullPath(Path.Combine(contentRoot, options.DataFolder));
@@ -24,9 +32,7 @@ public static class DependencyInjection
             }.ToString();
         }
 
-        services.AddSingleton(options);
-        services.AddDbContextFactory<AppDbContext>(db => Configure(db, options));
-        return services;
+        return options;
     }
 
     public static void Configure(DbContextOptionsBuilder db, DatabaseOptions options)

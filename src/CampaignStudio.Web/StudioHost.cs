@@ -24,7 +24,7 @@ public static class StudioHost
         AddRootDevelopmentSettings(builder);
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddStudioData(builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddStudioData(builder.Environment.ContentRootPath);
         services.AddStudioIdentity(builder.Configuration);
 
         services.AddRazorComponents().AddInteractiveServerComponents();

@@ -25,6 +25,7 @@ public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 
         builder.Property(c => c.Attributes)
             .HasColumnName("AttributesJson")
+            .IsRequired(false)
             .HasConversion(
                 v => v.Count == 0 ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
                 v => v == null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),

@@ -373,7 +373,6 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Attributes")
-                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("AttributesJson");
 

@@ -113,7 +113,7 @@ namespace CampaignStudio.Data.Migrations
                     Gender = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    AttributesJson = table.Column<string>(type: "TEXT", nullable: false),
+                    AttributesJson = table.Column<string>(type: "TEXT", nullable: true),
                     EmailConsent = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     EmailConsentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     IsErased = table.Column<bool>(type: "INTEGER", nullable: false)

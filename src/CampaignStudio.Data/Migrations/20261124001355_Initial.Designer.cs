@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261123235921_Initial")]
+    [Migration("20261124001355_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -376,7 +376,6 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Attributes")
-                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("AttributesJson");
 

@@ -1,0 +1,31 @@
+using CampaignStudio.Data.Tests.Support;
+using CampaignStudio.Domain.Consent;
+using CampaignStudio.Domain.Customers;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Data.Tests;
+
+public sealed class ConsentLogTests
+{
+    [Fact]
+    public async Task ConsentRecordsCanBeAddedButNeverChangedOrDeleted()
+    {
+        await using var test = await SqliteTestDatabase.CreateAsync();
+        await using var db = await test.Factory.CreateDbContextAsync();
+        var customer = new Customer { CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        customer.SetEmail("a@example.com");
+        db.Customers.Add(customer);
+        var record = new ConsentRecord { Customer = customer, Status = ConsentStatus.OptedIn, Source = ConsentSource.Form, Actor = "customer", RecordedAt = DateTime.UtcNow };
+        db.ConsentRecords.Add(record);
+        await db.SaveChangesAsync();
+
+        record.Status = ConsentStatus.OptedOut;
+        await Should.ThrowAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+        db.Entry(record).State = EntityState.Unchanged;
+        db.ConsentRecords.Remove(record);
+        await Should.ThrowAsync<InvalidOperationException>(() => db.SaveChangesAsync());
+
+        await using var check = await test.Factory.CreateDbContextAsync();
+        (await check.ConsentRecords.SingleAsync()).Status.ShouldBe(ConsentStatus.OptedIn);
+    }
+}
