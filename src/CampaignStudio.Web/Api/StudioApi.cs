@@ -19,13 +19,8 @@ public static class StudioApi
 
     public static IEndpointRouteBuilder MapStudioApi(this IEndpointRouteBuilder app)
     {
-        // Identity's token endpoints; self-registration is off: users are created by an admin.
-        var auth = app.MapGroup("/api/auth").WithTags("Authentication").AllowAnonymous();
-        auth.AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Request.Path.Value?.EndsWith("/register", StringComparison.OrdinalIgnoreCase) == true
-                ? Results.NotFound()
-                : await next(context));
-        auth.MapIdentityApi<AppUser>();
+        // Identity's token endpoints; self-registration is off (see UseNoSelfRegistration): an admin creates users.
+        app.MapGroup("/api/auth").WithTags("Authentication").AllowAnonymous().MapIdentityApi<AppUser>();
 
         var api = app.MapGroup("/api").RequireAuthorization(Policies.CanRead).AddEndpointFilter(ForbiddenAsProblem);
 
@@ -60,6 +55,18 @@ public static class StudioApi
 
         return app;
     }
+
+    /// <summary>Identity's API includes /register; the studio has no self-registration, so that route answers 404.</summary>
+    public static IApplicationBuilder UseNoSelfRegistration(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Request.Path.StartsWithSegments("/api/auth/register"))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        await next(context);
+    });
 
     private static async Task<IResult> UpsertAsync(CurrentUser user, CsvImporter importer, ImportKind kind, string matchOn, IReadOnlyList<string> fields,
         IReadOnlyList<string[]> rows, CancellationToken ct)

@@ -1,0 +1,89 @@
+using CampaignStudio.Data.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CampaignStudio.Web.Tests.Support;
+
+/// <summary>
+/// The real studio host on a real SQLite file in its own temp folder, with the three demo users
+/// (admin@, marketer@, manager@demo.local) and no demo shop unless asked.
+/// </summary>
+public class StudioAppFactory : WebApplicationFactory<Program>
+{
+    public const string Password = "Test-Password-2026!";
+
+    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "cs-web-" + Guid.NewGuid().ToString("N"));
+
+    protected virtual int DemoCustomers => 0;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:DataFolder"] = DataFolder,
+            ["Demo:Seed"] = DemoCustomers > 0 ? "true" : "false",
+            ["Demo:Customers"] = DemoCustomers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Demo:Users"] = "true",
+            ["Demo:Password"] = Password,
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+    }
+
+    /// <summary>A client that signs in through the real form post and keeps the cookie.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string email)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var login = await client.GetStringAsync("/account/login");
+        var token = AntiforgeryToken(login);
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["email"] = email,
+            ["password"] = Password,
+            ["returnUrl"] = "/",
+            ["__RequestVerificationToken"] = token,
+        }));
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        response.Headers.Location!.OriginalString.ShouldBe("/");
+        return client;
+    }
+
+    /// <summary>Creates an API key for a demo user the way the settings page does.</summary>
+    public async Task<string> ApiKeyForAsync(string email)
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException(email);
+        var principal = await scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<AppUser>>().CreateAsync(user);
+        scope.ServiceProvider.GetRequiredService<CampaignStudio.Web.Infrastructure.CurrentUser>().Use(principal);
+        return await scope.ServiceProvider.GetRequiredService<CampaignStudio.Web.Features.Settings.SettingsService>().CreateKeyAsync("test");
+    }
+
+    public static string AntiforgeryToken(string html)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
+        if (!match.Success)
+        {
+            match = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        }
+
+        match.Success.ShouldBeTrue("the page has an antiforgery token");
+        return System.Net.WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try
+        {
+            Directory.Delete(DataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Temp leftovers are harmless.
+        }
+    }
+}
