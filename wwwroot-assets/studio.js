@@ -1,5 +1,6 @@
-// Small browser helpers for the studio: theme memory and file downloads.
+// Small browser helpers for the studio: theme memory and a marker that the page is interactive.
 window.studio = {
   getTheme: () => localStorage.getItem("cs-theme"),
   setTheme: (value) => localStorage.setItem("cs-theme", value),
+  markInteractive: () => { document.body.dataset.interactive = "true"; },
 };

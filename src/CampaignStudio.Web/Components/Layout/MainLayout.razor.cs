@@ -24,6 +24,8 @@ public partial class MainLayout
             return;
         }
 
+        await JS.InvokeVoidAsync("studio.markInteractive");
+
         // The choice is remembered per browser; without one, follow the system setting.
         var saved = await JS.InvokeAsync<string?>("studio.getTheme");
         _isDarkMode = saved switch
