@@ -72,10 +72,10 @@ public static class StudioHost
         }
 
         app.UseNoSelfRegistration();
+        app.UseMiddleware<FirstRunSetupMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
-        app.UseMiddleware<FirstRunSetupMiddleware>();
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
