@@ -1,0 +1,86 @@
+using System.Globalization;
+
+namespace CampaignStudio.Bench;
+
+/// <summary>Runs the chosen benchmarks in order and writes each one's section of RESULTS.md.</summary>
+public static class BenchCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // Numbers in RESULTS.md read the same whatever the machine's locale.
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var options = BenchOptions.Parse(args);
+        if (options is null)
+        {
+            Console.Error.WriteLine(BenchOptions.Usage);
+            return 2;
+        }
+
+        var repo = RepositoryRoot.Find();
+        var machine = await MachineInfo.ReadAsync(repo);
+        var results = new ResultsFile(Path.Combine(repo, "bench", "RESULTS.md"));
+        Console.WriteLine($"{machine.Cpu} · {machine.Cores} cores · {machine.RamGb:F0} GB · {machine.Os} · {machine.Runtime} · {machine.Commit}");
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        var ct = cancel.Token;
+        var run = options.Command;
+        BenchWorkspace? workspace = null;
+        try
+        {
+            if (run is "import" or "all" || (run == "grid" && options.DatabasePath is null))
+            {
+                workspace = BenchWorkspace.Create();
+                var import = await ImportBenchmark.RunAsync(workspace, options.Rows, options.WhatIf && run != "grid", ct);
+                if (run != "grid")
+                {
+                    Save(options, results, "import", import.ToMarkdown(machine, options));
+                }
+            }
+
+            if (run is "grid" or "all")
+            {
+                var dbPath = options.DatabasePath ?? workspace!.DatabasePath;
+                var grid = await GridBenchmark.RunAsync(dbPath, options.Runs, ct);
+                Save(options, results, "grid", grid.ToMarkdown(machine, options));
+            }
+
+            if (run is "coldstart" or "all")
+            {
+                var coldStart = await ColdStartBenchmark.RunAsync(repo, ct);
+                Save(options, results, "coldstart", coldStart.ToMarkdown(machine));
+            }
+
+            return 0;
+        }
+        finally
+        {
+            if (workspace is not null)
+            {
+                if (options.Keep)
+                {
+                    Console.WriteLine($"Kept {workspace.Folder}; reuse it with: grid --db {workspace.DatabasePath}");
+                }
+                else
+                {
+                    workspace.Delete();
+                }
+            }
+        }
+    }
+
+    private static void Save(BenchOptions options, ResultsFile results, string section, string markdown)
+    {
+        Console.WriteLine();
+        Console.WriteLine(markdown);
+        if (options.Save)
+        {
+            results.Write(section, markdown);
+            Console.WriteLine($"→ wrote section '{section}' of {results.Path}");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace CampaignStudio.Bench;
+
+/// <summary>The command line: a subcommand and a few options shared by all benchmarks.</summary>
+public sealed record BenchOptions(string Command, bool Quick, int Rows, string? DatabasePath, bool Keep, bool Save, int Runs, bool WhatIf)
+{
+    public const int FullRows = 1_000_000;
+    public const int QuickRows = 100_000;
+
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "all"];
+
+    public static string Usage => """
+        CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
+
+          dotnet run -c Release --project bench/CampaignStudio.Bench -- <command> [options]
+
+        commands:
+          import      generate a customers CSV and time CsvImporter (first import, then re-import = upsert path)
+          grid        time the customers grid queries (CustomerService.QueryAsync) on the imported database
+          coldstart   time process start to first page served with the demo data (fresh database, then seeded)
+          all         import, grid (on the same database), coldstart
+
+        options:
+          --quick         10x smaller: 100,000 rows instead of 1,000,000
+          --rows <n>      exact row count for import/grid
+          --db <path>     grid: use this SQLite file (from `import --keep`) instead of importing first
+          --keep          import: keep the temp folder with the CSV and database and print its path
+          --runs <n>      grid: timed runs per query (default 20)
+          --what-if       import: also time the first import with a 256 MB page cache and without the grid indexes
+          --no-save       print only; leave bench/RESULTS.md alone
+        """;
+
+    public static BenchOptions? Parse(string[] args)
+    {
+        if (args.Length == 0 || !Commands.Contains(args[0]))
+        {
+            return null;
+        }
+
+        var quick = false;
+        int? rows = null;
+        string? db = null;
+        var keep = false;
+        var save = true;
+        var runs = 20;
+        var whatIf = false;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick": quick = true; break;
+                case "--keep": keep = true; break;
+                case "--no-save": save = false; break;
+                case "--what-if": whatIf = true; break;
+                case "--rows" when i + 1 < args.Length: rows = int.Parse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture); break;
+                case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture); break;
+                case "--db" when i + 1 < args.Length: db = Path.GetFullPath(args[++i]); break;
+                default: return null;
+            }
+        }
+
+        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs), whatIf);
+    }
+
+    /// <summary>How the size is written in RESULTS.md, so a quick run is never mistaken for the real one.</summary>
+    public string SizeLabel => Rows == FullRows ? "full size" : Quick && Rows == QuickRows ? "--quick" : "custom size";
+}

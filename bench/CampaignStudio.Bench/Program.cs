@@ -1,0 +1,3 @@
+using CampaignStudio.Bench;
+
+return await BenchCommand.RunAsync(args);
