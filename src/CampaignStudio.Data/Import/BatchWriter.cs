@@ -62,7 +62,10 @@ internal sealed class BatchWriter
         var now = _clock.GetUtcNow().UtcDateTime;
         var newIds = new HashSet<long>();
         long rows = 0;
-        foreach (var row in batch.Customers)
+        // In key order the unique index is appended to in runs instead of at random pages; the stable sort keeps
+        // the last of two rows with the same key winning, as in the file.
+        var ordered = MatchOnEmail ? batch.Customers.OrderBy(r => r.Email, StringComparer.Ordinal) : batch.Customers.OrderBy(r => r.ExternalId, StringComparer.Ordinal);
+        foreach (var row in ordered)
         {
             Set(p[0], row.ExternalId);
             Set(p[1], row.Email);
@@ -142,7 +145,7 @@ internal sealed class BatchWriter
                 "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased")
             VALUES (@ExternalId, @Email, @FirstName, @LastName, @FirstNameKey, @LastNameKey, @Country, @City,
                 @BirthYear, @AgeBand, @Gender, @CreatedAt, @UpdatedAt, @AttributesJson, @EmailConsent, @IsErased)
-            ON CONFLICT ({KeyColumn}) WHERE {KeyColumn} IS NOT NULL DO UPDATE SET {string.Join(", ", set)}
+            ON CONFLICT ({KeyColumn}) DO UPDATE SET {string.Join(", ", set)}
             RETURNING "Id"
             """;
     }

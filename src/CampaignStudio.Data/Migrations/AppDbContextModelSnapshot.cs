@@ -437,16 +437,16 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("Email")
-                        .IsUnique()
-                        .HasFilter("\"Email\" IS NOT NULL");
+                        .IsUnique();
 
                     b.HasIndex("EmailConsent");
 
                     b.HasIndex("ExternalId")
-                        .IsUnique()
-                        .HasFilter("\"ExternalId\" IS NOT NULL");
+                        .IsUnique();
 
                     b.HasIndex("FirstNameKey");
+
+                    b.HasIndex("IsErased");
 
                     b.HasIndex("LastNameKey");
 

@@ -31,18 +31,18 @@ public static class StudioApi
         customers.MapGet("/{id:long}", async Task<Results<Ok<CustomerResponse>, NotFound>> (long id, CustomerService service, CancellationToken ct) =>
             await service.GetAsync(id, ct) is { } detail ? TypedResults.Ok(CustomerResponse.From(detail)) : TypedResults.NotFound())
             .WithSummary("One customer with purchase totals and current consent.");
-        customers.MapPost("/batch", (CustomerBatch batch, CsvImporter importer, CurrentUser user, CancellationToken ct) =>
-                UpsertAsync(user, importer, ImportKind.Customers, batch.MatchOn ?? ImportFields.Email, CustomerInput.Fields(batch.Customers), batch.Customers.Select(c => c.ToRow(batch.Customers)).ToList(), ct))
+        customers.MapPost("/batch", (CustomerBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, CancellationToken ct) =>
+                UpsertAsync(user, importer, counts, ImportKind.Customers, batch.MatchOn ?? ImportFields.Email, CustomerInput.Fields(batch.Customers), batch.Customers.Select(c => c.ToRow(batch.Customers)).ToList(), ct))
             .RequireAuthorization(Policies.CanEdit)
             .WithSummary("Upserts up to 10,000 customers by e-mail (or external id). Bad items are reported by position; the rest are saved.");
 
-        api.MapPost("/purchases/batch", (PurchaseBatch batch, CsvImporter importer, CurrentUser user, CancellationToken ct) =>
-                UpsertAsync(user, importer, ImportKind.Purchases, batch.MatchOn ?? ImportFields.Email, PurchaseInput.Fields, batch.Purchases.Select(p => p.ToRow()).ToList(), ct))
+        api.MapPost("/purchases/batch", (PurchaseBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, CancellationToken ct) =>
+                UpsertAsync(user, importer, counts, ImportKind.Purchases, batch.MatchOn ?? ImportFields.Email, PurchaseInput.Fields, batch.Purchases.Select(p => p.ToRow()).ToList(), ct))
             .RequireAuthorization(Policies.CanEdit).WithTags("Purchases")
             .WithSummary("Adds purchases (idempotent per order id, or per identical row). Unknown customers are created with unknown consent.");
 
-        api.MapPost("/events/batch", (EventBatch batch, CsvImporter importer, CurrentUser user, CancellationToken ct) =>
-                UpsertAsync(user, importer, ImportKind.Events, batch.MatchOn ?? ImportFields.Email, EventInput.Fields, batch.Events.Select(e => e.ToRow()).ToList(), ct))
+        api.MapPost("/events/batch", (EventBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, CancellationToken ct) =>
+                UpsertAsync(user, importer, counts, ImportKind.Events, batch.MatchOn ?? ImportFields.Email, EventInput.Fields, batch.Events.Select(e => e.ToRow()).ToList(), ct))
             .RequireAuthorization(Policies.CanEdit).WithTags("Events")
             .WithSummary("Adds customer events (idempotent per event id, or per identical event).");
 
@@ -68,7 +68,7 @@ public static class StudioApi
         await next(context);
     });
 
-    private static async Task<IResult> UpsertAsync(CurrentUser user, CsvImporter importer, ImportKind kind, string matchOn, IReadOnlyList<string> fields,
+    private static async Task<IResult> UpsertAsync(CurrentUser user, CsvImporter importer, CustomerCountCache counts, ImportKind kind, string matchOn, IReadOnlyList<string> fields,
         IReadOnlyList<string[]> rows, CancellationToken ct)
     {
         await user.RequireAsync(Policies.CanEdit);
@@ -84,6 +84,7 @@ public static class StudioApi
 
         var mapping = new ImportMapping { MatchOn = matchOn, Columns = fields.Select(f => new ColumnMapping(f, f)).ToList() };
         var summary = await importer.UpsertAsync(kind, mapping, rows, ct);
+        counts.Invalidate();
         return TypedResults.Ok(new BatchResult(summary.InsertedRows, summary.UpdatedRows, summary.Errors.Select(e => new BatchItemError((int)e.LineNumber, e.Reason)).ToList()));
     }
 

@@ -9,6 +9,7 @@ public partial class CustomerGrid
     private MudDataGrid<CustomerListItem>? _grid;
     private string? _search;
     private int _total;
+    private bool _totalIsCapped;
 
     /// <summary>Where the rows come from; the page passes <see cref="CustomerService.QueryAsync"/>.</summary>
     [Parameter, EditorRequired]
@@ -24,6 +25,7 @@ public partial class CustomerGrid
         var sortKey = column?.Tag as string ?? sort?.SortBy;
         var page = await Query(new CustomerQuery(_search, sortKey, sort?.Descending ?? false, state.Page, state.PageSize), ct);
         _total = page.Total;
+        _totalIsCapped = page.TotalIsCapped;
         return new GridData<CustomerListItem> { Items = page.Items, TotalItems = page.Total };
     }
 

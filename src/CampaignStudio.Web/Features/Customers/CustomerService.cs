@@ -8,23 +8,41 @@ using Microsoft.EntityFrameworkCore;
 namespace CampaignStudio.Web.Features.Customers;
 
 /// <summary>Reads customers for the grid, the customer page and the API. Every query runs as SQL with an index behind it.</summary>
-public sealed class CustomerService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user)
+public sealed class CustomerService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, CustomerCountCache counts)
 {
     public const int MaxPageSize = 500;
+
+    /// <summary>Searches count matches up to this many; the grid shows "10,000+" beyond.</summary>
+    public const int CountCap = 10_000;
 
     public async Task<CustomerPage> QueryAsync(CustomerQuery query, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var customers = Search(db.Customers.AsNoTracking().Where(c => !c.IsErased), query.Search);
-        var total = await customers.CountAsync(ct);
+
+        // Counting a million rows costs more than the page itself: the unfiltered total is cached briefly,
+        // a search counts only up to the cap.
+        var capped = false;
+        int total;
+        if (string.IsNullOrWhiteSpace(query.Search))
+        {
+            total = await counts.GetAsync(token => customers.CountAsync(token), ct);
+        }
+        else
+        {
+            total = await customers.Take(CountCap + 1).CountAsync(ct);
+            capped = total > CountCap;
+            total = Math.Min(total, CountCap);
+        }
+
         var size = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var items = await Sort(customers, query.SortBy, query.Descending)
             .Skip(Math.Max(0, query.Page) * size)
             .Take(size)
             .Select(c => new CustomerListItem(c.Id, c.ExternalId, c.Email, c.FirstName, c.LastName, c.Country, c.City, c.EmailConsent, c.CreatedAt))
             .ToListAsync(ct);
-        return new CustomerPage(items, total);
+        return new CustomerPage(items, total, capped);
     }
 
     public async Task<CustomerDetail?> GetAsync(long id, CancellationToken ct = default)
@@ -89,7 +107,8 @@ public sealed record CustomerListItem(long Id, string? ExternalId, string? Email
     public string Name => string.Join(' ', new[] { FirstName, LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
 }
 
-public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Total);
+/// <summary>One page of the grid; <see cref="TotalIsCapped"/> means there are more than <see cref="Total"/> matches.</summary>
+public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Total, bool TotalIsCapped = false);
 
 public sealed record CustomerDetail(Customer Customer, IReadOnlyList<Purchase> RecentPurchases, int PurchaseCount, decimal TotalSpent,
     DateTime? FirstPurchaseAt, DateTime? LastPurchaseAt, IReadOnlyList<CustomerEvent> RecentEvents, IReadOnlyList<ConsentRecord> ConsentHistory);

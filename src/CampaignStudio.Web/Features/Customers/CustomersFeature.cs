@@ -9,6 +9,7 @@ public static class CustomersFeature
         services.AddScoped<CustomerService>();
         services.AddScoped<ImportService>();
         services.AddSingleton<ImportQueue>();
+        services.AddSingleton<CustomerCountCache>();
         services.AddSingleton<CsvImporter>();
         services.AddHostedService<ImportWorker>();
         return services;

@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CampaignStudio.Web.Features.Customers;
 
 /// <summary>Runs queued imports one at a time in the background; the page follows the job row.</summary>
-public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, ILogger<ImportWorker> log)
+public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbContextFactory<AppDbContext> dbFactory, CustomerCountCache counts,
+    TimeProvider clock, ILogger<ImportWorker> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -37,6 +38,7 @@ public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbCon
             }
 
             var (status, message) = await ImportAsync(job, cts.Token);
+            counts.Invalidate();
             await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
             {
                 var done = await db.ImportJobs.FirstAsync(j => j.Id == jobId, CancellationToken.None);

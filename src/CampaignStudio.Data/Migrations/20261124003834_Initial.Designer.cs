@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124001355_Initial")]
+    [Migration("20261124003834_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -440,16 +440,16 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("Email")
-                        .IsUnique()
-                        .HasFilter("\"Email\" IS NOT NULL");
+                        .IsUnique();
 
                     b.HasIndex("EmailConsent");
 
                     b.HasIndex("ExternalId")
-                        .IsUnique()
-                        .HasFilter("\"ExternalId\" IS NOT NULL");
+                        .IsUnique();
 
                     b.HasIndex("FirstNameKey");
+
+                    b.HasIndex("IsErased");
 
                     b.HasIndex("LastNameKey");
 

@@ -820,8 +820,7 @@ namespace CampaignStudio.Data.Migrations
                 name: "IX_Customers_Email",
                 table: "Customers",
                 column: "Email",
-                unique: true,
-                filter: "\"Email\" IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_EmailConsent",
@@ -832,13 +831,17 @@ namespace CampaignStudio.Data.Migrations
                 name: "IX_Customers_ExternalId",
                 table: "Customers",
                 column: "ExternalId",
-                unique: true,
-                filter: "\"ExternalId\" IS NOT NULL");
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_FirstNameKey",
                 table: "Customers",
                 column: "FirstNameKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Customers_IsErased",
+                table: "Customers",
+                column: "IsErased");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_LastNameKey",
