@@ -42,6 +42,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        Data.Segments.StudioDbFunctions.Register(builder, Database.IsSqlite());
 
         if (Database.IsSqlite())
         {

@@ -1,0 +1,409 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using CampaignStudio.Domain.Consent;
+using CampaignStudio.Domain.Customers;
+using CampaignStudio.Domain.Segments;
+using CampaignStudio.Domain.Segments.Rules;
+using Microsoft.EntityFrameworkCore;
+using static CampaignStudio.Domain.Segments.Rules.RuleOperators;
+using F = CampaignStudio.Domain.Segments.Rules.RuleFields;
+using Fn = CampaignStudio.Data.Segments.StudioDbFunctions;
+
+namespace CampaignStudio.Data.Segments;
+
+/// <summary>
+/// Turns a validated <see cref="SegmentRule"/> into an expression for <c>db.Customers.Where(...)</c> that EF Core runs
+/// entirely as SQL on SQLite and PostgreSQL. Fields and operators come from the allow-list; every value the marketer typed
+/// reaches SQL as a parameter (values are read through closures, which EF Core parameterises, never inlined as constants).
+/// </summary>
+/// <remarks>
+/// Text comparisons are case-insensitive: both sides go through the database's <c>lower()</c>. "Not" operators are the
+/// exact complement of their positive operator, so "country is not DE" includes customers without a country.
+/// </remarks>
+public sealed class SegmentQueryCompiler
+{
+    /// <summary>How deep segments may refer to segments that refer to segments.</summary>
+    public const int MaxSegmentNesting = 5;
+
+    private readonly AppDbContext _db;
+    private readonly DateTime _now;
+
+    /// <param name="db">The context the query will run on (referenced segments are read from it).</param>
+    /// <param name="clock">"Now" for "within the last N days" and ages; fixed for one compilation.</param>
+    public SegmentQueryCompiler(AppDbContext db, TimeProvider? clock = null)
+    {
+        _db = db;
+        _now = (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime;
+    }
+
+    /// <summary>Compiles a rule. <paramref name="ownSegmentId"/> is the segment being edited, so a reference to itself is caught.</summary>
+    /// <exception cref="SegmentRuleException">The rule is invalid, names a missing segment or refers to itself.</exception>
+    public Task<Expression<Func<Customer, bool>>> CompileAsync(SegmentRule rule, int? ownSegmentId = null, CancellationToken ct = default)
+    {
+        SegmentRuleValidator.ThrowIfInvalid(rule);
+        var path = new List<int>();
+        if (ownSegmentId is { } id)
+        {
+            path.Add(id);
+        }
+
+        return BuildAsync(rule.Root!, path, ct);
+    }
+
+    /// <summary>Compiles the stored rule of a rule segment, or membership of a list segment.</summary>
+    public Task<Expression<Func<Customer, bool>>> CompileSegmentAsync(int segmentId, CancellationToken ct = default) =>
+        SegmentAsync(segmentId, [], ct);
+
+    /// <summary>The customers a rule selects now (erased customers never), as a read-only query to count, page or export.</summary>
+    public async Task<IQueryable<Customer>> MembersAsync(SegmentRule rule, int? ownSegmentId = null, CancellationToken ct = default)
+    {
+        var predicate = await CompileAsync(rule, ownSegmentId, ct);
+        return _db.Customers.AsNoTracking().Where(c => !c.IsErased).Where(predicate);
+    }
+
+    private async Task<Expression<Func<Customer, bool>>> BuildAsync(RuleNode node, List<int> path, CancellationToken ct)
+    {
+        if (node is RuleCondition condition)
+        {
+            return await ConditionAsync(condition, path, ct);
+        }
+
+        var group = (RuleGroup)node;
+        var parts = new List<Expression<Func<Customer, bool>>>(group.Children.Count);
+        foreach (var child in group.Children)
+        {
+            parts.Add(await BuildAsync(child, path, ct));
+        }
+
+        return group.Operator switch
+        {
+            GroupOperator.And => Combine(parts, Expression.AndAlso),
+            GroupOperator.Or => Combine(parts, Expression.OrElse),
+            _ => Negate(Combine(parts, Expression.OrElse)),
+        };
+    }
+
+    private async Task<Expression<Func<Customer, bool>>> ConditionAsync(RuleCondition c, List<int> path, CancellationToken ct)
+    {
+        if (Complements.TryGetValue(c.Operator, out var positive))
+        {
+            return Negate(await ConditionAsync(c with { Operator = positive }, path, ct));
+        }
+
+        return c.Field switch
+        {
+            F.Email => Text(x => x.Email, c),
+            F.FirstName => Text(x => x.FirstName, c),
+            F.LastName => Text(x => x.LastName, c),
+            F.Country => Text(x => x.Country, c),
+            F.City => Text(x => x.City, c),
+            F.Gender => Text(x => x.Gender, c),
+            F.Attribute => Attribute(c),
+            F.BirthYear => Compare(x => x.BirthYear, c.Operator, c, v => (int?)Integer(v)),
+            F.Age => Age(c),
+            F.CreatedAt => CreatedAt(c),
+            F.PurchaseCount => PurchaseCount(c),
+            F.PurchaseTotal => PurchaseTotal(c),
+            F.PurchaseAverage => PurchaseAverage(c),
+            F.LastPurchase => LastPurchase(c),
+            F.PurchasedCategory => PurchasedCategory(c),
+            F.Event => Event(c),
+            F.EmailConsent => Consent(c),
+            F.ExperimentArm => ExperimentArm(c),
+            F.Segment => await SegmentAsync(Integer(c.Value), path, ct),
+            _ => throw new SegmentRuleException($"Field '{c.Field}' cannot be compiled."),
+        };
+    }
+
+    // ---- profile --------------------------------------------------------------------------------------------------------
+
+    private static Expression<Func<Customer, bool>> Text(Expression<Func<Customer, string?>> field, RuleCondition c) =>
+        Apply(field, TextTest(c));
+
+    private static Expression<Func<Customer, bool>> Attribute(RuleCondition c)
+    {
+        var key = c.Key!;
+        return Apply(x => Fn.AttributeText(x.Attributes, key), TextTest(c));
+    }
+
+    /// <summary>A test on one text value; <c>null</c> is "empty" and matches no positive comparison.</summary>
+    private static Expression<Func<string?, bool>> TextTest(RuleCondition c)
+    {
+        var value = c.Value;
+        var values = c.Values?.ToList();
+        return c.Operator switch
+        {
+            EqualTo => s => s != null && Fn.Lower(s) == Fn.Lower(value),
+            Contains => s => s != null && Fn.Lower(s)!.Contains(Fn.Lower(value)!),
+            StartsWith => s => s != null && Fn.Lower(s)!.StartsWith(Fn.Lower(value)!),
+            In => s => s != null && values!.Any(v => Fn.Lower(v) == Fn.Lower(s)),
+            IsEmpty => s => s == null || s == "",
+            _ => throw Unsupported(c),
+        };
+    }
+
+    private Expression<Func<Customer, bool>> Age(RuleCondition c)
+    {
+        // Age = this year - year of birth, turned around into a range of birth years so SQL needs no date arithmetic.
+        var year = _now.Year;
+        var op = c.Operator switch
+        {
+            GreaterThan => LessThan,
+            AtLeast => AtMost,
+            LessThan => GreaterThan,
+            AtMost => AtLeast,
+            _ => c.Operator,
+        };
+        var bounds = c.Operator == Between ? new[] { c.Values![1], c.Values[0] } : c.Values?.ToArray();
+        return Compare(x => x.BirthYear, op, c with { Values = bounds }, v => (int?)(year - Integer(v)));
+    }
+
+    private Expression<Func<Customer, bool>> CreatedAt(RuleCondition c)
+    {
+        switch (c.Operator)
+        {
+            case Before:
+                var before = DayStart(c.Value);
+                return x => x.CreatedAt < before;
+            case After:
+                var after = DayStart(c.Value).AddDays(1);
+                return x => x.CreatedAt >= after;
+            case Between:
+                var from = DayStart(c.Values![0]);
+                var to = DayStart(c.Values[1]).AddDays(1);
+                return x => x.CreatedAt >= from && x.CreatedAt < to;
+            case WithinLastDays:
+                var since = Since(c.Days);
+                return x => x.CreatedAt >= since;
+            default:
+                throw Unsupported(c);
+        }
+    }
+
+    // ---- purchases ------------------------------------------------------------------------------------------------------
+
+    private Expression<Func<Customer, bool>> PurchaseCount(RuleCondition c)
+    {
+        if (c.Days is { } days)
+        {
+            var since = Since(days);
+            return Compare(x => x.Purchases.Count(p => p.PurchasedAt >= since), c.Operator, c, Integer);
+        }
+
+        return Compare(x => x.Purchases.Count, c.Operator, c, Integer);
+    }
+
+    private Expression<Func<Customer, bool>> PurchaseTotal(RuleCondition c)
+    {
+        if (c.Days is { } days)
+        {
+            var since = Since(days);
+            return Compare(x => x.Purchases.Where(p => p.PurchasedAt >= since).Sum(p => p.Amount), c.Operator, c, Number);
+        }
+
+        return Compare(x => x.Purchases.Sum(p => p.Amount), c.Operator, c, Number);
+    }
+
+    private Expression<Func<Customer, bool>> PurchaseAverage(RuleCondition c)
+    {
+        // No purchases means no average: every comparison is false (AVG of nothing is NULL in SQL, null here).
+        if (c.Days is { } days)
+        {
+            var since = Since(days);
+            return Compare(x => x.Purchases.Where(p => p.PurchasedAt >= since).Average(p => (decimal?)p.Amount), c.Operator, c, v => (decimal?)Number(v));
+        }
+
+        return Compare(x => x.Purchases.Average(p => (decimal?)p.Amount), c.Operator, c, v => (decimal?)Number(v));
+    }
+
+    private Expression<Func<Customer, bool>> LastPurchase(RuleCondition c)
+    {
+        switch (c.Operator)
+        {
+            case WithinLastDays:
+                var since = Since(c.Days);
+                return x => x.Purchases.Any(p => p.PurchasedAt >= since);
+            case Before:
+                var before = DayStart(c.Value);
+                return x => x.Purchases.Any() && !x.Purchases.Any(p => p.PurchasedAt >= before);
+            case After:
+                var after = DayStart(c.Value).AddDays(1);
+                return x => x.Purchases.Any(p => p.PurchasedAt >= after);
+            default:
+                throw Unsupported(c);
+        }
+    }
+
+    private Expression<Func<Customer, bool>> PurchasedCategory(RuleCondition c)
+    {
+        var since = c.Days is { } days ? Since(days) : DateTime.MinValue;
+        var windowed = c.Days is not null;
+        var value = c.Value;
+        var values = c.Values?.ToList();
+        return c.Operator switch
+        {
+            EqualTo => x => x.Purchases.Any(p => (!windowed || p.PurchasedAt >= since) && p.Category != null && Fn.Lower(p.Category) == Fn.Lower(value)),
+            In => x => x.Purchases.Any(p => (!windowed || p.PurchasedAt >= since) && p.Category != null && values!.Any(v => Fn.Lower(v) == Fn.Lower(p.Category))),
+            _ => throw Unsupported(c),
+        };
+    }
+
+    // ---- events, consent, experiments, segments -------------------------------------------------------------------------
+
+    private Expression<Func<Customer, bool>> Event(RuleCondition c)
+    {
+        // Event types are codes picked from a list (email_click, visit): compared exactly, so the type index is used.
+        var type = c.Key!;
+        var times = c.Count ?? 1;
+        var since = c.Days is { } days ? Since(days) : DateTime.MinValue;
+        if (times == 1)
+        {
+            return c.Days is null
+                ? x => x.Events.Any(e => e.Type == type)
+                : x => x.Events.Any(e => e.Type == type && e.OccurredAt >= since);
+        }
+
+        return c.Days is null
+            ? x => x.Events.Count(e => e.Type == type) >= times
+            : x => x.Events.Count(e => e.Type == type && e.OccurredAt >= since) >= times;
+    }
+
+    private static Expression<Func<Customer, bool>> Consent(RuleCondition c)
+    {
+        if (c.Operator == EqualTo)
+        {
+            var status = Enum.Parse<ConsentStatus>(c.Value!);
+            return x => x.EmailConsent == status;
+        }
+
+        var statuses = c.Values!.Select(Enum.Parse<ConsentStatus>).Distinct().ToList();
+        return x => statuses.Contains(x.EmailConsent);
+    }
+
+    private Expression<Func<Customer, bool>> ExperimentArm(RuleCondition c)
+    {
+        var experimentId = Integer(c.Key);
+        if (c.Operator == EqualTo)
+        {
+            var variantId = Integer(c.Value);
+            return x => _db.Assignments.Any(a => a.CustomerId == x.Id && a.ExperimentId == experimentId && a.VariantId == variantId);
+        }
+
+        var variantIds = c.Values!.Select(Integer).Distinct().ToList();
+        return x => _db.Assignments.Any(a => a.CustomerId == x.Id && a.ExperimentId == experimentId && variantIds.Contains(a.VariantId));
+    }
+
+    private async Task<Expression<Func<Customer, bool>>> SegmentAsync(int segmentId, List<int> path, CancellationToken ct)
+    {
+        var segment = await _db.Segments.AsNoTracking()
+            .Where(s => s.Id == segmentId)
+            .Select(s => new { s.Id, s.Name, s.Kind, s.RuleJson })
+            .FirstOrDefaultAsync(ct)
+            ?? throw new SegmentRuleException($"Segment {segmentId} does not exist (any more).");
+
+        if (segment.Kind != SegmentKind.Rule)
+        {
+            return x => _db.SegmentMembers.Any(m => m.SegmentId == segmentId && m.CustomerId == x.Id);
+        }
+
+        if (path.Contains(segmentId))
+        {
+            throw new SegmentRuleException($"Segment '{segment.Name}' refers to itself (through other segments); remove the circular reference.");
+        }
+
+        if (path.Count >= MaxSegmentNesting)
+        {
+            throw new SegmentRuleException($"Segments refer to segments more than {MaxSegmentNesting} levels deep (at '{segment.Name}').");
+        }
+
+        var parsed = SegmentRuleJson.Parse(segment.RuleJson);
+        if (parsed.Rule is null)
+        {
+            throw new SegmentRuleException($"Segment '{segment.Name}' has a rule that cannot be used: {parsed.Error}");
+        }
+
+        path.Add(segmentId);
+        try
+        {
+            // A rule segment is its rule, inlined: one SQL statement, no stored membership to go stale.
+            return await BuildAsync(parsed.Rule.Root!, path, ct);
+        }
+        finally
+        {
+            path.RemoveAt(path.Count - 1);
+        }
+    }
+
+    // ---- building blocks ------------------------------------------------------------------------------------------------
+
+    /// <summary>Compares a value of the customer with the condition's value(s); the values are closure members, so parameters.</summary>
+    private static Expression<Func<Customer, bool>> Compare<T>(Expression<Func<Customer, T>> field, string op, RuleCondition c, Func<string?, T> read)
+    {
+        var body = field.Body;
+        Expression Param(string? text) => Expression.Property(Expression.Constant(new Box<T>(read(text))), nameof(Box<T>.Value));
+
+        Expression test = op switch
+        {
+            EqualTo => Expression.Equal(body, Param(c.Value)),
+            GreaterThan => Expression.GreaterThan(body, Param(c.Value)),
+            AtLeast => Expression.GreaterThanOrEqual(body, Param(c.Value)),
+            LessThan => Expression.LessThan(body, Param(c.Value)),
+            AtMost => Expression.LessThanOrEqual(body, Param(c.Value)),
+            Between => Expression.AndAlso(Expression.GreaterThanOrEqual(body, Param(c.Values![0])), Expression.LessThanOrEqual(body, Param(c.Values[1]))),
+            IsEmpty => Expression.Equal(body, Expression.Constant(null, typeof(T))),
+            _ => throw Unsupported(c),
+        };
+        return Expression.Lambda<Func<Customer, bool>>(test, field.Parameters);
+    }
+
+    /// <summary>Holds one rule value; EF Core turns a member of a captured object into a SQL parameter.</summary>
+    private sealed class Box<T>(T value)
+    {
+        public T Value { get; } = value;
+    }
+
+    private static Expression<Func<Customer, bool>> Apply(Expression<Func<Customer, string?>> field, Expression<Func<string?, bool>> test)
+    {
+        var body = new Rebinder(test.Parameters[0], field.Body).Visit(test.Body);
+        return Expression.Lambda<Func<Customer, bool>>(body, field.Parameters);
+    }
+
+    private static Expression<Func<Customer, bool>> Combine(List<Expression<Func<Customer, bool>>> parts, Func<Expression, Expression, BinaryExpression> join)
+    {
+        var customer = Expression.Parameter(typeof(Customer), "c");
+        Expression? body = null;
+        foreach (var part in parts)
+        {
+            var rebound = new Rebinder(part.Parameters[0], customer).Visit(part.Body);
+            body = body is null ? rebound : join(body, rebound);
+        }
+
+        return Expression.Lambda<Func<Customer, bool>>(body!, customer);
+    }
+
+    private static Expression<Func<Customer, bool>> Negate(Expression<Func<Customer, bool>> e) =>
+        Expression.Lambda<Func<Customer, bool>>(Expression.Not(e.Body), e.Parameters);
+
+    private DateTime Since(int? days) => _now.AddDays(-(days ?? 0));
+
+    private static DateTime DayStart(string? date)
+    {
+        SegmentRuleValidator.TryDate(date, out var day);
+        return day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+    }
+
+    private static int Integer(string? value) => int.Parse(value!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+
+    private static decimal Number(string? value)
+    {
+        SegmentRuleValidator.TryNumber(value, out var number);
+        return number;
+    }
+
+    private static SegmentRuleException Unsupported(RuleCondition c) => new($"Operator '{c.Operator}' cannot be compiled for field '{c.Field}'.");
+
+    private sealed class Rebinder(ParameterExpression from, Expression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+    }
+}

@@ -1,0 +1,245 @@
+using CampaignStudio.Data.Segments;
+using CampaignStudio.Domain.Segments;
+using CampaignStudio.Domain.Segments.Rules;
+using Microsoft.EntityFrameworkCore;
+using static CampaignStudio.Domain.Segments.Rules.RuleOperators;
+using F = CampaignStudio.Domain.Segments.Rules.RuleFields;
+
+namespace CampaignStudio.Data.Tests.Segments;
+
+public sealed class SegmentQueryCompilerTests(SegmentTestShop shop) : IClassFixture<SegmentTestShop>
+{
+    private static RuleCondition C(string field, string op, string? value = null, string[]? values = null, string? key = null, int? days = null, int? count = null) =>
+        new(field, op) { Value = value, Values = values, Key = key, Days = days, Count = count };
+
+    private async Task<string[]> Members(RuleNode root)
+    {
+        await using var db = await shop.Factory.CreateDbContextAsync();
+        var query = await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(new SegmentRule { Root = root });
+        return [.. (await query.Select(c => c.FirstName!).ToListAsync()).Order(StringComparer.Ordinal)];
+    }
+
+    [Theory]
+    [InlineData(F.Country, EqualTo, "de", "Anna")]
+    [InlineData(F.Country, NotEqualTo, "DE", "Ben,Clara,David,Eva")]
+    [InlineData(F.Email, Contains, "EXAMPLE", "Anna,Ben,David")]
+    [InlineData(F.Email, NotContains, "example", "Clara,Eva")]
+    [InlineData(F.LastName, StartsWith, "MÜ", "")]
+    [InlineData(F.LastName, StartsWith, "mü", "Ben")]
+    [InlineData(F.LastName, Contains, "o'b", "David")]
+    [InlineData(F.City, EqualTo, "kraków", "Eva")]
+    [InlineData(F.Gender, EqualTo, "F", "Anna,Clara")]
+    [InlineData(F.FirstName, StartsWith, "%", "")]
+    [InlineData(F.FirstName, Contains, "_", "")]
+    public async Task TextConditionsCompareCaseInsensitivelyOnAsciiLetters(string field, string op, string value, string expected)
+    {
+        // SQLite's lower() folds A–Z only; "MÜ" does not match "Müller" there, and the in-memory evaluator agrees.
+        (await Members(C(field, op, value))).ShouldBe(Split(expected));
+    }
+
+    [Theory]
+    [InlineData(F.Country, In, "at,fr", "Ben,Clara")]
+    [InlineData(F.Country, NotIn, "at,fr", "Anna,David,Eva")]
+    [InlineData(F.BirthYear, Between, "1970,1990", "Anna,Ben")]
+    [InlineData(F.Age, Between, "30,50", "Anna")]
+    [InlineData(F.CreatedAt, Between, "2024-01-10,2025-03-01", "Anna,Ben")]
+    [InlineData(F.PurchaseAverage, Between, "25,60", "Anna")]
+    [InlineData(F.PurchasedCategory, In, "SHOES,electronics", "Anna,Ben,Eva")]
+    [InlineData(F.EmailConsent, In, "OptedOut,Bounced", "Ben,Eva")]
+    [InlineData(F.EmailConsent, NotIn, "OptedIn", "Ben,Clara,David,Eva")]
+    public async Task ListAndRangeConditions(string field, string op, string values, string expected)
+    {
+        (await Members(C(field, op, values: values.Split(',')))).ShouldBe(Split(expected));
+    }
+
+    [Theory]
+    [InlineData(F.Country, IsEmpty, "David")]
+    [InlineData(F.Gender, IsEmpty, "David,Eva")]
+    [InlineData(F.Email, IsNotEmpty, "Anna,Ben,Clara,David")]
+    [InlineData(F.BirthYear, IsEmpty, "Clara")]
+    [InlineData(F.Age, IsNotEmpty, "Anna,Ben,David,Eva")]
+    public async Task EmptinessConditions(string field, string op, string expected)
+    {
+        (await Members(C(field, op))).ShouldBe(Split(expected));
+    }
+
+    [Theory]
+    [InlineData(F.Age, AtLeast, "51", "Ben,Eva")]
+    [InlineData(F.Age, GreaterThan, "51", "Eva")]
+    [InlineData(F.Age, LessThan, "36", "David")]
+    [InlineData(F.Age, AtMost, "36", "Anna,David")]
+    [InlineData(F.Age, EqualTo, "26", "David")]
+    [InlineData(F.BirthYear, NotEqualTo, "1990", "Ben,Clara,David,Eva")]
+    [InlineData(F.PurchaseCount, AtLeast, "2", "Anna,David")]
+    [InlineData(F.PurchaseCount, EqualTo, "0", "Clara")]
+    [InlineData(F.PurchaseTotal, GreaterThan, "100", "Ben")]
+    [InlineData(F.PurchaseTotal, AtLeast, "100", "Ben,Eva")]
+    [InlineData(F.PurchaseAverage, LessThan, "20", "David")]
+    [InlineData(F.PurchaseAverage, NotEqualTo, "10", "Anna,Ben,Clara,Eva")]
+    [InlineData(F.CreatedAt, Before, "2024-01-01", "David,Eva")]
+    [InlineData(F.CreatedAt, After, "2025-02-28", "Ben,Clara")]
+    [InlineData(F.CreatedAt, After, "2025-03-01", "Clara")]
+    [InlineData(F.LastPurchase, Before, "2026-01-01", "Ben,Eva")]
+    [InlineData(F.LastPurchase, After, "2026-06-12", "David")]
+    [InlineData(F.PurchasedCategory, EqualTo, "books", "Anna,David")]
+    [InlineData(F.PurchasedCategory, NotEqualTo, "Books", "Ben,Clara,Eva")]
+    [InlineData(F.EmailConsent, EqualTo, "OptedIn", "Anna")]
+    [InlineData(F.EmailConsent, NotEqualTo, "Unknown", "Anna,Ben,David,Eva")]
+    public async Task ComparisonConditions(string field, string op, string value, string expected)
+    {
+        (await Members(C(field, op, value))).ShouldBe(Split(expected));
+    }
+
+    [Theory]
+    [InlineData(F.CreatedAt, WithinLastDays, null, 30, "Clara")]
+    [InlineData(F.LastPurchase, WithinLastDays, null, 7, "Anna,David")]
+    [InlineData(F.LastPurchase, NotWithinLastDays, null, 7, "Ben,Clara,Eva")]
+    [InlineData(F.PurchaseCount, AtLeast, "1", 30, "Anna,David")]
+    [InlineData(F.PurchaseTotal, AtLeast, "30", 7, "Anna,David")]
+    [InlineData(F.PurchasedCategory, EqualTo, "Books", 10, "David")]
+    public async Task TimeWindowConditions(string field, string op, string? value, int days, string expected)
+    {
+        (await Members(C(field, op, value, days: days))).ShouldBe(Split(expected));
+    }
+
+    [Theory]
+    [InlineData(Did, "email_click", 3, 30, "Anna")]
+    [InlineData(Did, "email_click", 4, 30, "")]
+    [InlineData(Did, "email_click", 1, 2, "")]
+    [InlineData(Did, "email_open", 1, 1, "")]
+    [InlineData(Did, "email_open", 1, 3, "Ben")]
+    [InlineData(Did, "visit", 5, null, "Clara")]
+    [InlineData(DidNot, "visit", 1, null, "Anna,Ben,David,Eva")]
+    [InlineData(DidNot, "visit", 6, null, "Anna,Ben,Clara,David,Eva")]
+    public async Task EventConditions(string op, string type, int count, int? days, string expected)
+    {
+        (await Members(C(F.Event, op, key: type, count: count, days: days))).ShouldBe(Split(expected));
+    }
+
+    [Theory]
+    [InlineData("tier", EqualTo, "gold", "Anna,Eva")]
+    [InlineData("tier", NotEqualTo, "gold", "Ben,Clara,David")]
+    [InlineData("favourite colour", Contains, "BLUE", "Anna")]
+    [InlineData("tier", IsEmpty, null, "Clara,David")]
+    [InlineData("tier", StartsWith, "sil", "Ben")]
+    [InlineData("note", EqualTo, "' OR 1=1 --", "David")]
+    [InlineData("tier", EqualTo, "' OR 1=1 --", "")]
+    [InlineData("tier\"); DROP TABLE Customers; --", IsEmpty, null, "Anna,Ben,Clara,David,Eva")]
+    public async Task CustomAttributeConditionsReadTheJsonColumnInSql(string key, string op, string? value, string expected)
+    {
+        var condition = C(F.Attribute, op, value, key: key);
+        if (key.Contains('"'))
+        {
+            // Quotes in an attribute name are refused by validation before they can reach a JSON path.
+            SegmentRuleValidator.Validate(new SegmentRule { Root = condition }).ShouldNotBeNull().ShouldContain("not valid");
+            return;
+        }
+
+        (await Members(condition)).ShouldBe(Split(expected));
+    }
+
+    [Fact]
+    public async Task ExperimentArmConditionsUseTheAssignments()
+    {
+        var e = shop.ExperimentId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (await Members(C(F.ExperimentArm, EqualTo, shop.VariantA.ToString(System.Globalization.CultureInfo.InvariantCulture), key: e))).ShouldBe(["Anna", "Ben"]);
+        (await Members(C(F.ExperimentArm, In, values: [$"{shop.VariantA}", $"{shop.VariantB}"], key: e))).ShouldBe(["Anna", "Ben", "Clara"]);
+        (await Members(C(F.ExperimentArm, NotEqualTo, $"{shop.VariantA}", key: e))).ShouldBe(["Clara", "David", "Eva"]);
+    }
+
+    [Fact]
+    public async Task GroupsCombineWithAndOrNot()
+    {
+        var germansOrAustrians = new RuleGroup(GroupOperator.Or, [C(F.Country, EqualTo, "DE"), C(F.Country, EqualTo, "AT")]);
+        (await Members(germansOrAustrians)).ShouldBe(["Anna", "Ben"]);
+        (await Members(new RuleGroup(GroupOperator.And, [germansOrAustrians, C(F.EmailConsent, EqualTo, "OptedIn")]))).ShouldBe(["Anna"]);
+        (await Members(new RuleGroup(GroupOperator.Not, [germansOrAustrians]))).ShouldBe(["Clara", "David", "Eva"]);
+        (await Members(new RuleGroup(GroupOperator.Not, [C(F.Country, EqualTo, "DE"), C(F.PurchaseCount, EqualTo, "0")]))).ShouldBe(["Ben", "David", "Eva"]);
+    }
+
+    [Fact]
+    public async Task MembershipOfAListSegmentUsesItsStoredMembers()
+    {
+        (await Members(C(F.Segment, MemberOf, $"{shop.SnapshotSegmentId}"))).ShouldBe(["Ben", "Eva"]);
+        (await Members(C(F.Segment, NotMemberOf, $"{shop.SnapshotSegmentId}"))).ShouldBe(["Anna", "Clara", "David"]);
+    }
+
+    [Fact]
+    public async Task MembershipOfARuleSegmentCompilesItsRule()
+    {
+        var germans = await AddRuleSegmentAsync("Germans", new SegmentRule { Root = C(F.Country, EqualTo, "DE") });
+        var buyers = await AddRuleSegmentAsync("Buyers outside Germany", new SegmentRule
+        {
+            Root = new RuleGroup(GroupOperator.And, [C(F.Segment, NotMemberOf, $"{germans}"), C(F.PurchaseCount, AtLeast, "1")]),
+        });
+
+        (await Members(C(F.Segment, MemberOf, $"{buyers}"))).ShouldBe(["Ben", "David", "Eva"]);
+    }
+
+    [Fact]
+    public async Task CircularSegmentReferencesAreRefusedWithTheSegmentsName()
+    {
+        var a = await AddRuleSegmentAsync("Loop A", new SegmentRule { Root = C(F.Country, EqualTo, "DE") });
+        var b = await AddRuleSegmentAsync("Loop B", new SegmentRule { Root = C(F.Segment, MemberOf, $"{a}") });
+        await using (var db = await shop.Factory.CreateDbContextAsync())
+        {
+            var segment = await db.Segments.SingleAsync(s => s.Id == a);
+            segment.RuleJson = SegmentRuleJson.Serialize(new SegmentRule { Root = C(F.Segment, MemberOf, $"{b}") });
+            await db.SaveChangesAsync();
+        }
+
+        var error = await Should.ThrowAsync<SegmentRuleException>(() => Members(C(F.Segment, MemberOf, $"{a}")));
+        error.Message.ShouldContain("refers to itself");
+        error.Message.ShouldContain("Loop A");
+
+        await using var db2 = await shop.Factory.CreateDbContextAsync();
+        var self = await Should.ThrowAsync<SegmentRuleException>(() =>
+            new SegmentQueryCompiler(db2, new FixedClock()).CompileAsync(new SegmentRule { Root = C(F.Segment, MemberOf, $"{b}") }, ownSegmentId: a));
+        self.Message.ShouldContain("refers to itself");
+    }
+
+    [Fact]
+    public async Task AMissingSegmentIsAClearError()
+    {
+        var error = await Should.ThrowAsync<SegmentRuleException>(() => Members(C(F.Segment, MemberOf, "987654")));
+        error.Message.ShouldBe("Segment 987654 does not exist (any more).");
+    }
+
+    [Fact]
+    public async Task ValuesReachSqlAsParametersNeverAsText()
+    {
+        const string Injection = "' OR 1=1 --";
+        await using var db = await shop.Factory.CreateDbContextAsync();
+        var rule = new SegmentRule { Root = new RuleGroup(GroupOperator.Or, [C(F.Email, EqualTo, Injection), C(F.Country, In, values: [Injection, "x'); DROP TABLE \"Customers\"; --"])]) };
+        var query = await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule);
+
+        using var command = query.CreateDbCommand();
+        command.CommandText.ShouldNotContain("1=1");
+        command.CommandText.ShouldNotContain("DROP");
+        command.Parameters.Cast<System.Data.Common.DbParameter>().Select(p => p.Value?.ToString()).ShouldContain(Injection);
+
+        (await query.CountAsync()).ShouldBe(0);
+        (await db.Customers.CountAsync()).ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task ErasedCustomersAreNeverMembers()
+    {
+        await using var db = await shop.Factory.CreateDbContextAsync();
+        var predicate = await new SegmentQueryCompiler(db, new FixedClock()).CompileAsync(new SegmentRule { Root = C(F.Country, EqualTo, "DE") });
+        (await db.Customers.Where(predicate).CountAsync()).ShouldBe(1);
+        var members = await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(new SegmentRule { Root = C(F.Country, EqualTo, "DE") });
+        members.ToQueryString().ShouldContain("\"IsErased\"");
+    }
+
+    private async Task<int> AddRuleSegmentAsync(string name, SegmentRule rule)
+    {
+        await using var db = await shop.Factory.CreateDbContextAsync();
+        var segment = new Segment { Name = name, Kind = SegmentKind.Rule, RuleJson = SegmentRuleJson.Serialize(rule) };
+        db.Segments.Add(segment);
+        await db.SaveChangesAsync();
+        return segment.Id;
+    }
+
+    private static string[] Split(string names) => names.Length == 0 ? [] : names.Split(',');
+}
