@@ -1,6 +1,6 @@
 // Small browser helpers for the studio: theme memory and a marker that the page is interactive.
 window.studio = {
-  getTheme: () => localStorage.getItem("cs-theme"),
-  setTheme: (value) => localStorage.setItem("cs-theme", value),
+  // The theme lives in a cookie so the server renders it on the next page load (no light flash in dark mode).
+  setTheme: (value) => { document.cookie = `cs-theme=${value}; path=/; max-age=31536000; SameSite=Lax`; },
   markInteractive: () => { document.body.dataset.interactive = "true"; },
 };

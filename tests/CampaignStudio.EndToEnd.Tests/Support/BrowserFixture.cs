@@ -10,11 +10,18 @@ namespace CampaignStudio.EndToEnd.Tests.Support;
 /// The real studio on Kestrel (a free port on 127.0.0.1) and Debian's Chromium driven by Playwright.
 /// Screenshots land in <see cref="ScreenshotFolder"/> so a person can look at what the test saw.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
-    public StudioAppFactory App { get; } = new();
+    public StudioAppFactory App { get; }
+
+    public BrowserFixture()
+        : this(new StudioAppFactory())
+    {
+    }
+
+    protected BrowserFixture(StudioAppFactory app) => App = app;
 
     public IBrowser Browser { get; private set; } = null!;
 

@@ -9,6 +9,9 @@ namespace CampaignStudio.Web.Components.Layout;
 
 public partial class MainLayout
 {
+    /// <summary>Cookie holding the chosen theme, so the server renders the right one and dark mode never flashes light.</summary>
+    public const string ThemeCookie = "cs-theme";
+
     private MudThemeProvider? _themeProvider;
     private ErrorBoundary? _errorBoundary;
     private bool _isDarkMode;
@@ -17,6 +20,19 @@ public partial class MainLayout
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
+    [Inject]
+    private IHttpContextAccessor Http { get; set; } = default!;
+
+    /// <summary>"dark" or "light" when the user chose; read from the cookie while prerendering and carried into the circuit.</summary>
+    [PersistentState]
+    public string? ThemeChoice { get; set; }
+
+    protected override void OnInitialized()
+    {
+        ThemeChoice ??= Http.HttpContext?.Request.Cookies[ThemeCookie];
+        _isDarkMode = ThemeChoice == "dark";
+    }
+
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (!firstRender)
@@ -24,23 +40,21 @@ public partial class MainLayout
             return;
         }
 
-        await JS.InvokeVoidAsync("studio.markInteractive");
-
-        // The choice is remembered per browser; without one, follow the system setting.
-        var saved = await JS.InvokeAsync<string?>("studio.getTheme");
-        _isDarkMode = saved switch
+        // Without a choice, follow the system setting.
+        if (ThemeChoice is not ("dark" or "light") && _themeProvider is not null)
         {
-            "dark" => true,
-            "light" => false,
-            _ => _themeProvider is not null && await _themeProvider.GetSystemDarkModeAsync(),
-        };
-        StateHasChanged();
+            _isDarkMode = await _themeProvider.GetSystemDarkModeAsync();
+            StateHasChanged();
+        }
+
+        await JS.InvokeVoidAsync("studio.markInteractive");
     }
 
     private async Task ToggleThemeAsync()
     {
         _isDarkMode = !_isDarkMode;
-        await JS.InvokeVoidAsync("studio.setTheme", _isDarkMode ? "dark" : "light");
+        ThemeChoice = _isDarkMode ? "dark" : "light";
+        await JS.InvokeVoidAsync("studio.setTheme", ThemeChoice);
     }
 
     private void ToggleDrawer() => _drawerOpen = !_drawerOpen;

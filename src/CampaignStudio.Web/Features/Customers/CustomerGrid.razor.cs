@@ -10,6 +10,7 @@ public partial class CustomerGrid
     private string? _search;
     private int _total;
     private bool _totalIsCapped;
+    private bool _loaded;
 
     /// <summary>Where the rows come from; the page passes <see cref="CustomerService.QueryAsync"/>.</summary>
     [Parameter, EditorRequired]
@@ -26,6 +27,7 @@ public partial class CustomerGrid
         var page = await Query(new CustomerQuery(_search, sortKey, sort?.Descending ?? false, state.Page, state.PageSize), ct);
         _total = page.Total;
         _totalIsCapped = page.TotalIsCapped;
+        _loaded = true;
         return new GridData<CustomerListItem> { Items = page.Items, TotalItems = page.Total };
     }
 
