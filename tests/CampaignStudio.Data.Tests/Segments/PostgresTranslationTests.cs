@@ -1,0 +1,52 @@
+using CampaignStudio.Data.Segments;
+using CampaignStudio.Domain.Segments.Rules;
+using Microsoft.EntityFrameworkCore;
+using static CampaignStudio.Domain.Segments.Rules.RuleOperators;
+using F = CampaignStudio.Domain.Segments.Rules.RuleFields;
+
+namespace CampaignStudio.Data.Tests.Segments;
+
+/// <summary>
+/// Every condition kind also translates for PostgreSQL. <c>ToQueryString</c> needs no server: it proves EF Core can write
+/// the SQL (an untranslatable expression throws), not that a server runs it.
+/// </summary>
+public sealed class PostgresTranslationTests
+{
+    [Fact]
+    public async Task EveryConditionKindTranslatesForPostgres()
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
+        await using var db = new AppDbContext(options.Options);
+
+        RuleNode[] conditions =
+        [
+            new RuleCondition(F.Country, EqualTo) { Value = "DE" },
+            new RuleCondition(F.Email, Contains) { Value = "example" },
+            new RuleCondition(F.LastName, StartsWith) { Value = "mü" },
+            new RuleCondition(F.City, In) { Values = ["Berlin", "Wien"] },
+            new RuleCondition(F.Gender, IsEmpty),
+            new RuleCondition(F.Age, Between) { Values = ["30", "40"] },
+            new RuleCondition(F.BirthYear, NotEqualTo) { Value = "1990" },
+            new RuleCondition(F.CreatedAt, WithinLastDays) { Days = 30 },
+            new RuleCondition(F.Attribute, EqualTo) { Key = "tier", Value = "gold" },
+            new RuleCondition(F.Attribute, IsEmpty) { Key = "colour" },
+            new RuleCondition(F.PurchaseCount, AtLeast) { Value = "2", Days = 90 },
+            new RuleCondition(F.PurchaseTotal, GreaterThan) { Value = "99.5" },
+            new RuleCondition(F.PurchaseAverage, LessThan) { Value = "20", Days = 365 },
+            new RuleCondition(F.LastPurchase, Before) { Value = "2026-01-01" },
+            new RuleCondition(F.PurchasedCategory, In) { Values = ["books", "shoes"], Days = 30 },
+            new RuleCondition(F.Event, Did) { Key = "email_click", Count = 3, Days = 30 },
+            new RuleCondition(F.EmailConsent, In) { Values = ["OptedIn", "Pending"] },
+            new RuleCondition(F.ExperimentArm, In) { Key = "1", Values = ["2", "3"] },
+        ];
+
+        var rule = new SegmentRule { Root = new RuleGroup(GroupOperator.Or, [new RuleGroup(GroupOperator.And, conditions), new RuleGroup(GroupOperator.Not, conditions)]) };
+        var sql = (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule)).ToQueryString();
+
+        sql.ShouldContain("json_extract_path_text(c.\"AttributesJson\"::json");
+        sql.ShouldContain("lower(");
+        // Values appear only in the "-- @p='...'" parameter comments ToQueryString prints, never in the statement.
+        string.Join('\n', sql.Split('\n').Where(line => !line.StartsWith("--", StringComparison.Ordinal))).ShouldNotContain("gold");
+    }
+}
