@@ -25,6 +25,7 @@ public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 
         builder.Property(c => c.Attributes)
             .HasColumnName("AttributesJson")
+            .UsePropertyAccessMode(PropertyAccessMode.Property)
             .IsRequired(false)
             .HasConversion(
                 v => v.Count == 0 ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Default),

@@ -6,6 +6,7 @@ using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Segments;
+using CampaignStudio.Domain.Segments.Rules;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Seed;
@@ -79,7 +80,10 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
             Name = "Opted-in customers",
             Description = "Everyone who can be mailed: e-mail consent is opted in.",
             Kind = SegmentKind.Rule,
-            RuleJson = """{"version":1,"root":{"type":"group","op":"and","children":[{"type":"condition","field":"consent.email","operator":"equals","value":"OptedIn"}]}}""",
+            RuleJson = SegmentRuleJson.Serialize(new SegmentRule
+            {
+                Root = new RuleGroup(GroupOperator.And, [new RuleCondition(RuleFields.EmailConsent, RuleOperators.EqualTo) { Value = nameof(ConsentStatus.OptedIn) }]),
+            }),
             CreatedBy = "demo",
             CreatedAt = now.AddDays(-90),
             UpdatedAt = now.AddDays(-90),

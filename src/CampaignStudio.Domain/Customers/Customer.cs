@@ -31,7 +31,13 @@ public class Customer
     public DateTime UpdatedAt { get; set; }
 
     /// <summary>Any other columns an import mapped to custom attributes (string values; stored as JSON).</summary>
-    public Dictionary<string, string> Attributes { get; set; } = [];
+    public Dictionary<string, string> Attributes
+    {
+        get;
+
+        // The database stores "no attributes" as NULL and EF skips converters for NULL: never hand out null.
+        set => field = value ?? [];
+    } = [];
 
     /// <summary>Current e-mail consent, kept in step with the append-only consent log by the consent ledger.</summary>
     public Consent.ConsentStatus EmailConsent { get; set; } = Consent.ConsentStatus.Unknown;

@@ -18,6 +18,8 @@ public sealed class DemoShopSeederTests
 
         await using var db = await test.Factory.CreateDbContextAsync();
         (await db.Customers.CountAsync()).ShouldBe(6_000);
+        var segment = await db.Segments.SingleAsync();
+        Domain.Segments.Rules.SegmentRuleJson.Parse(segment.RuleJson).Error.ShouldBeNull();
         var ordersPerCustomer = await db.Purchases.GroupBy(p => p.CustomerId).Select(g => g.Count()).ToListAsync();
         var buyOnce = ordersPerCustomer.Count(n => n == 1) / (double)ordersPerCustomer.Count;
         buyOnce.ShouldBeInRange(0.45, 0.75);

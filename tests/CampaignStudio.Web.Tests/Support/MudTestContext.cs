@@ -17,7 +17,14 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
 
     // MudBlazor registers async-only disposables: the container must be disposed asynchronously.
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await CleanupAsync();
+    }
+
+    /// <summary>Runs after the container is disposed (e.g. to delete a temp database).</summary>
+    protected virtual Task CleanupAsync() => Task.CompletedTask;
 
     /// <summary>Renders the popover provider, so selects and menus have somewhere to open.</summary>
     protected IRenderedComponent<MudPopoverProvider> RenderPopovers() => Render<MudPopoverProvider>();
