@@ -1,0 +1,126 @@
+using Microsoft.ML;
+
+namespace CampaignStudio.Analytics.Clustering;
+
+/// <summary>
+/// "Find micro-segments": log-transform and standardize the chosen features, run ML.NET k-means++,
+/// then describe every cluster in the marketer's units and give it a readable name.
+/// </summary>
+/// <remarks>
+/// Runs synchronously and can take seconds on a million customers: call it from a background job,
+/// never from a user's circuit. A fresh <c>MLContext(seed)</c> per call makes runs reproducible and
+/// keeps concurrent runs independent.
+/// </remarks>
+public static class KMeansClusterer
+{
+    /// <summary>Clusters the customers.</summary>
+    /// <param name="data">Raw features, one row per customer.</param>
+    /// <param name="options">k, seed and iteration limits; defaults if null.</param>
+    /// <param name="cancellationToken">Stops the run between stages (ML.NET training itself cannot be interrupted).</param>
+    public static ClusteringResult Fit(FeatureMatrix data, ClusteringOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new ClusteringOptions();
+        Validate(data, options);
+        var progress = options.Progress;
+        progress?.Report(0);
+
+        var preprocessor = Preprocessor.Fit(data, options.Transforms);
+        var standardized = preprocessor.Transform(data);
+        progress?.Report(0.05);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // One context for all starts: each Fit registers a new host whose random stream is drawn from
+        // the seeded context, so the starts differ from each other yet repeat from run to run.
+        var ml = new MLContext(options.Seed);
+        var view = MlNetKMeans.ToDataView(ml, standardized);
+        progress?.Report(0.1);
+        var model = MlNetKMeans.Train(ml, view, options.K, options.MaxIterations, options.Tolerance, cancellationToken);
+        var bestInertia = MlNetKMeans.Inertia(model, standardized);
+        progress?.Report(0.1 + (0.7 / options.Restarts));
+        for (var start = 1; start < options.Restarts; start++)
+        {
+            var candidate = MlNetKMeans.Train(ml, view, options.K, options.MaxIterations, options.Tolerance, cancellationToken);
+            var candidateInertia = MlNetKMeans.Inertia(candidate, standardized);
+
+            // Strictly lower: on a tie the earlier start wins, which keeps the choice reproducible.
+            if (candidateInertia < bestInertia)
+            {
+                (model, bestInertia) = (candidate, candidateInertia);
+            }
+
+            progress?.Report(0.1 + (0.7 * (start + 1) / options.Restarts));
+        }
+
+        var d = standardized.ColumnCount;
+        var mlCentroids = MlNetKMeans.Centroids(model, d);
+        var mlLabels = MlNetKMeans.Predict(model, view);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // ML.NET numbers clusters arbitrarily; number them by size so "cluster 0" is the biggest group.
+        var k = options.K;
+        var mlSizes = new int[k];
+        foreach (var label in mlLabels)
+        {
+            mlSizes[label]++;
+        }
+
+        var byRank = Enumerable.Range(0, k).OrderByDescending(c => mlSizes[c]).ThenBy(c => c).ToArray();
+        var clusterOfMlLabel = new int[k];
+        for (var rank = 0; rank < k; rank++)
+        {
+            clusterOfMlLabel[byRank[rank]] = rank;
+        }
+
+        var assignments = mlLabels.Select(l => clusterOfMlLabel[l]).ToArray();
+        var sizes = byRank.Select(c => mlSizes[c]).ToArray();
+        var centroids = new float[k * d];
+        for (var rank = 0; rank < k; rank++)
+        {
+            mlCentroids.AsSpan(byRank[rank] * d, d).CopyTo(centroids.AsSpan(rank * d, d));
+        }
+
+        var inertia = ClusterMetrics.Inertia(standardized, assignments, centroids);
+        progress?.Report(0.85);
+
+        var clusteringModel = new ClusteringModel(
+            preprocessor.Parameters, MlNetKMeans.Save(ml, model, view.Schema), clusterOfMlLabel);
+        progress?.Report(0.9);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var (profiles, population) = ClusterProfiler.Profile(data.SelectColumns(preprocessor.Parameters.FeatureKeys), assignments, k, centroids);
+        var names = ClusterNamer.Name(profiles, population);
+        progress?.Report(1);
+
+        return new ClusteringResult(
+            preprocessor.Parameters.FeatureKeys,
+            k,
+            data.CustomerIds,
+            assignments,
+            sizes,
+            Enumerable.Range(0, k).Select(c => (IReadOnlyList<double>)centroids.AsSpan(c * d, d).ToArray().Select(v => (double)v).ToArray()).ToArray(),
+            inertia,
+            profiles,
+            population,
+            names,
+            clusteringModel);
+    }
+
+    private static void Validate(FeatureMatrix data, ClusteringOptions options)
+    {
+        if (options.K < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.K, "At least two clusters are needed.");
+        }
+
+        if (data.RowCount < options.K)
+        {
+            throw new ArgumentException($"{options.K} clusters need at least {options.K} customers.", nameof(data));
+        }
+
+        if (options.MaxIterations < 1 || options.Restarts < 1 || !(options.Tolerance > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Iterations, restarts and tolerance must be positive.");
+        }
+    }
+}
