@@ -20,6 +20,9 @@ public sealed record KSuggestionOptions
     /// <summary>Upper bound on Lloyd iterations per fit.</summary>
     public int MaxIterations { get; init; } = 300;
 
+    /// <summary>k-means++ starts per k, best kept; see <see cref="ClusteringOptions.Restarts"/>.</summary>
+    public int Restarts { get; init; } = 3;
+
     /// <summary>Transform per feature, as in <see cref="ClusteringOptions.Transforms"/>.</summary>
     public IReadOnlyList<FeatureTransform>? Transforms { get; init; }
 
@@ -56,9 +59,9 @@ public static class KSuggester
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new KSuggestionOptions();
-        if (options.MinK < 2 || options.MaxK < options.MinK || options.SampleSize < 2)
+        if (options.MinK < 2 || options.MaxK < options.MinK || options.SampleSize < 2 || options.Restarts < 1 || options.MaxIterations < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "Need 2 ≤ MinK ≤ MaxK and a sample of at least two.");
+            throw new ArgumentOutOfRangeException(nameof(options), "Need 2 ≤ MinK ≤ MaxK, a sample of at least two, and positive restarts and iterations.");
         }
 
         var preprocessor = Preprocessor.Fit(data, options.Transforms);
@@ -79,7 +82,8 @@ public static class KSuggester
             // A fresh context per k: each fit is the one a real run with this k and seed would start from.
             var ml = new MLContext(options.Seed);
             var view = MlNetKMeans.ToDataView(ml, sample);
-            var model = MlNetKMeans.Train(ml, view, ks[i], options.MaxIterations, 1e-7f, cancellationToken);
+            var model = MlNetKMeans.TrainBest(
+                ml, view, sample, ks[i], options.MaxIterations, new ClusteringOptions().Tolerance, options.Restarts, null, cancellationToken);
             var labels = MlNetKMeans.Predict(model, view);
             inertias[i] = ClusterMetrics.Inertia(sample, labels, MlNetKMeans.Centroids(model, sample.ColumnCount));
             silhouettes[i] = ClusterMetrics.MeanSilhouette(sample, labels);

@@ -39,6 +39,34 @@ internal static class MlNetKMeans
         return trainer.Fit(data);
     }
 
+    /// <summary>
+    /// Trains from <paramref name="restarts"/> k-means++ starts and keeps the one with the lowest inertia.
+    /// One context serves all starts: each Fit registers a new host whose random stream is drawn from the
+    /// seeded context, so the starts differ from each other yet repeat from run to run.
+    /// </summary>
+    public static ClusteringPredictionTransformer<KMeansModelParameters> TrainBest(
+        MLContext ml, IDataView data, FeatureMatrix standardized, int k, int maxIterations, float tolerance, int restarts,
+        Action<int>? startFinished, CancellationToken cancellationToken)
+    {
+        ClusteringPredictionTransformer<KMeansModelParameters>? best = null;
+        var bestInertia = double.PositiveInfinity;
+        for (var start = 0; start < restarts; start++)
+        {
+            var candidate = Train(ml, data, k, maxIterations, tolerance, cancellationToken);
+            var inertia = Inertia(candidate, standardized);
+
+            // Strictly lower: on a tie the earlier start wins, which keeps the choice reproducible.
+            if (best is null || inertia < bestInertia)
+            {
+                (best, bestInertia) = (candidate, inertia);
+            }
+
+            startFinished?.Invoke(start);
+        }
+
+        return best ?? throw new ArgumentOutOfRangeException(nameof(restarts), "At least one start is needed.");
+    }
+
     /// <summary>Centroids in ML.NET's cluster order, row-major k × d.</summary>
     public static float[] Centroids(ClusteringPredictionTransformer<KMeansModelParameters> model, int dimensions)
     {

@@ -32,6 +32,19 @@ public class KMeansClustererTests
     }
 
     [Fact]
+    public void MoreStartsNeverGiveAWorseFit()
+    {
+        var (data, truth) = new BlobsTestBuilder().WithClusters(5).WithPointsPerCluster(200).WithSeed(11).Build();
+
+        // Each start is k-means++ from a seeded stream; the first start is the same in both runs.
+        var one = KMeansClusterer.Fit(data, new ClusteringOptions { K = 5, Seed = 0, Restarts = 1 });
+        var five = KMeansClusterer.Fit(data, new ClusteringOptions { K = 5, Seed = 0, Restarts = 5 });
+
+        five.Inertia.ShouldBeLessThanOrEqualTo(one.Inertia);
+        ClusterMetrics.AdjustedRandIndex(truth, five.Assignments).ShouldBeGreaterThanOrEqualTo(0.95);
+    }
+
+    [Fact]
     public void ClustersAreNumberedBySizeAndInertiaMatchesTheCentroids()
     {
         var (data, _) = new BlobsTestBuilder().WithClusters(4).WithPointsPerCluster(150).Build();
