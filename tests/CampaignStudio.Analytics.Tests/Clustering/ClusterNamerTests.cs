@@ -53,6 +53,10 @@ public class ClusterNamerTests
     }
 
     [Fact]
+    public void EmptyClusterStillGetsAName() =>
+        ClusterNamer.NameOne(new ClusterProfile(3, 0, 0, []), Population).ShouldBe("Empty group");
+
+    [Fact]
     public void FeaturesTheRunDidNotUseNeverMatch() =>
         Name((Engagement, 0, -0.2)).ShouldBe(ClusterNamer.Typical);
 
