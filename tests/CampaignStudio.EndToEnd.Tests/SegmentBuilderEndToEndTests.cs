@@ -38,4 +38,34 @@ public sealed class SegmentBuilderEndToEndTests(DemoShopBrowserFixture browser) 
         await BrowserFixture.OpenAsync(page, "/segments");
         (await page.TextContentAsync("[data-testid=segments-table]"))!.ShouldContain("Mailable repeat buyers");
     }
+
+    [Fact]
+    public async Task AMarketerFindsMicroSegmentsRenamesOneAndSavesItAsASegment()
+    {
+        var page = await browser.SignedInPageAsync("marketer@demo.local");
+        await BrowserFixture.OpenAsync(page, "/segments/clusters");
+        await page.Locator("input[data-testid=run-name], [data-testid=run-name] input").First.FillAsync("Spring clusters");
+        await page.ClickAsync("[data-testid=suggest-k]");
+        await page.Locator("[data-testid=suggested-k]").WaitForAsync(new() { Timeout = 60_000 });
+        await page.Locator("[data-testid=elbow-chart] .main-svg").First.WaitForAsync();
+        await BrowserFixture.ScreenshotAsync(page, "21-clustering-form");
+
+        await page.Locator("input[data-testid=k], [data-testid=k] input").First.FillAsync("4");
+        await page.ClickAsync("[data-testid=start-clustering]");
+        await page.Locator("[data-testid=run-status]").Filter(new() { HasText = "Finished" }).WaitForAsync(new() { Timeout = 90_000 });
+        (await page.Locator("[data-testid=cluster-card]").CountAsync()).ShouldBe(4);
+        await page.Locator("[data-testid=cluster-scatter] .main-svg").First.WaitForAsync();
+
+        var firstName = page.Locator("input[data-testid=cluster-name], [data-testid=cluster-name] input").First;
+        await firstName.FillAsync("Our best friends");
+        await firstName.PressAsync("Tab");
+        await page.Locator("[data-testid=save-cluster]").First.ClickAsync();
+        await page.Locator("text=Saved as segment").First.WaitForAsync();
+        await BrowserFixture.ScreenshotAsync(page, "22-clustering-result");
+
+        await BrowserFixture.OpenAsync(page, "/segments");
+        var table = (await page.TextContentAsync("[data-testid=segments-table]"))!;
+        table.ShouldContain("Our best friends");
+        table.ShouldContain("Cluster");
+    }
 }

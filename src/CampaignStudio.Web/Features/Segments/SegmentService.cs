@@ -236,5 +236,13 @@ public sealed record RuleChoices(IReadOnlyList<Choice> Segments, IReadOnlyList<E
 
 public static class SegmentsFeature
 {
-    public static IServiceCollection AddSegmentsFeature(this IServiceCollection services) => services.AddScoped<SegmentService>();
+    public static IServiceCollection AddSegmentsFeature(this IServiceCollection services)
+    {
+        services.AddScoped<SegmentService>();
+        services.AddScoped<Clustering.ClusteringService>();
+        services.AddSingleton<Clustering.ClusteringQueue>();
+        services.AddSingleton<Clustering.ClusterFeatureLoader>();
+        services.AddHostedService<Clustering.ClusteringWorker>();
+        return services;
+    }
 }
