@@ -495,6 +495,56 @@ namespace CampaignStudio.Data.Migrations
                     b.ToTable("CustomerEvents");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Customers.CustomerStats", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("AverageOrderValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime?>("FirstPurchaseAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("FrequencyScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastPurchaseAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MonetaryScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrderCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RecencyScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RefreshedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("TotalSpent")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.HasKey("CustomerId");
+
+                    b.HasIndex("LastPurchaseAt");
+
+                    b.HasIndex("OrderCount");
+
+                    b.HasIndex("TotalSpent");
+
+                    b.HasIndex("FrequencyScore", "OrderCount");
+
+                    b.HasIndex("MonetaryScore", "TotalSpent");
+
+                    b.HasIndex("RecencyScore", "LastPurchaseAt");
+
+                    b.ToTable("CustomerStats", (string)null);
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Customers.Purchase", b =>
                 {
                     b.Property<long>("Id")
@@ -1224,6 +1274,17 @@ namespace CampaignStudio.Data.Migrations
                     b.HasOne("CampaignStudio.Domain.Customers.Customer", "Customer")
                         .WithMany("Events")
                         .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Customers.CustomerStats", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Customers.Customer", "Customer")
+                        .WithOne()
+                        .HasForeignKey("CampaignStudio.Domain.Customers.CustomerStats", "CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 

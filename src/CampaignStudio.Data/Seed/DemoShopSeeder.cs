@@ -277,6 +277,7 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
         await tx.CommitAsync(ct);
         await db.Database.ExecuteSqlRawAsync(
             "UPDATE \"Campaigns\" SET \"AudienceCount\" = (SELECT COUNT(*) FROM \"Messages\" WHERE \"Messages\".\"CampaignId\" = \"Campaigns\".\"Id\")", ct);
+        await new Customers.CustomerStatsRefresher(dbFactory, clock).RefreshAllAsync(ct);
     }
 
     private enum BuyerType

@@ -107,6 +107,9 @@ public sealed class SegmentQueryCompiler
             F.PurchaseAverage => PurchaseAverage(c),
             F.LastPurchase => LastPurchase(c),
             F.PurchasedCategory => PurchasedCategory(c),
+            F.RfmRecency => Score(s => s.RecencyScore, c),
+            F.RfmFrequency => Score(s => s.FrequencyScore, c),
+            F.RfmMonetary => Score(s => s.MonetaryScore, c),
             F.Event => Event(c),
             F.EmailConsent => Consent(c),
             F.ExperimentArm => ExperimentArm(c),
@@ -181,6 +184,8 @@ public sealed class SegmentQueryCompiler
     }
 
     // ---- purchases ------------------------------------------------------------------------------------------------------
+    // Without a time window, counts, totals, averages and the last purchase come from CustomerStats (as of the last
+    // refresh, see docs/decisions/012-customer-stats.md); with a window they are summed from the purchases themselves.
 
     private Expression<Func<Customer, bool>> PurchaseCount(RuleCondition c)
     {
@@ -190,7 +195,7 @@ public sealed class SegmentQueryCompiler
             return Compare(x => x.Purchases.Count(p => p.PurchasedAt >= since), c.Operator, c, Integer);
         }
 
-        return Compare(x => x.Purchases.Count, c.Operator, c, Integer);
+        return Stats(Compare<CustomerStats, int>(s => s.OrderCount, c.Operator, c, Integer));
     }
 
     private Expression<Func<Customer, bool>> PurchaseTotal(RuleCondition c)
@@ -201,7 +206,7 @@ public sealed class SegmentQueryCompiler
             return Compare(x => x.Purchases.Where(p => p.PurchasedAt >= since).Sum(p => p.Amount), c.Operator, c, Number);
         }
 
-        return Compare(x => x.Purchases.Sum(p => p.Amount), c.Operator, c, Number);
+        return Stats(Compare<CustomerStats, decimal>(s => s.TotalSpent, c.Operator, c, Number));
     }
 
     private Expression<Func<Customer, bool>> PurchaseAverage(RuleCondition c)
@@ -213,7 +218,7 @@ public sealed class SegmentQueryCompiler
             return Compare(x => x.Purchases.Where(p => p.PurchasedAt >= since).Average(p => (decimal?)p.Amount), c.Operator, c, v => (decimal?)Number(v));
         }
 
-        return Compare(x => x.Purchases.Average(p => (decimal?)p.Amount), c.Operator, c, v => (decimal?)Number(v));
+        return Stats(Compare<CustomerStats, decimal?>(s => s.AverageOrderValue, c.Operator, c, v => (decimal?)Number(v)));
     }
 
     private Expression<Func<Customer, bool>> LastPurchase(RuleCondition c)
@@ -221,17 +226,50 @@ public sealed class SegmentQueryCompiler
         switch (c.Operator)
         {
             case WithinLastDays:
+                // A window: read the purchases, so a purchase arriving after the last stats refresh still counts.
                 var since = Since(c.Days);
                 return x => x.Purchases.Any(p => p.PurchasedAt >= since);
             case Before:
                 var before = DayStart(c.Value);
-                return x => x.Purchases.Any() && !x.Purchases.Any(p => p.PurchasedAt >= before);
+                return Stats(s => s.LastPurchaseAt != null && s.LastPurchaseAt < before);
             case After:
                 var after = DayStart(c.Value).AddDays(1);
-                return x => x.Purchases.Any(p => p.PurchasedAt >= after);
+                return Stats(s => s.LastPurchaseAt >= after);
             default:
                 throw Unsupported(c);
         }
+    }
+
+    /// <summary>An RFM score; a customer without purchases (or not refreshed yet) has none, so matches no score.</summary>
+    private Expression<Func<Customer, bool>> Score(Expression<Func<CustomerStats, int?>> score, RuleCondition c)
+    {
+        if (c.Operator == In)
+        {
+            var scores = c.Values!.Select(v => (int?)Integer(v)).Distinct().ToList();
+            Expression<Func<int?, bool>> inList = v => scores.Contains(v);
+            return Stats(Expression.Lambda<Func<CustomerStats, bool>>(new Rebinder(inList.Parameters[0], score.Body).Visit(inList.Body), score.Parameters));
+        }
+
+        return Stats(Compare(score, c.Operator, c, v => (int?)Integer(v)));
+    }
+
+    /// <summary>
+    /// A test on a customer's stats row as "id IN (SELECT CustomerId FROM CustomerStats WHERE test)": a set the
+    /// database builds once from a stats index, instead of a correlated lookup per customer. A customer without a row
+    /// (added since the last refresh) counts as one without purchases; when that passes the test, the query flips to
+    /// "id NOT IN (rows that fail the test)".
+    /// </summary>
+    private Expression<Func<Customer, bool>> Stats(Expression<Func<CustomerStats, bool>> test)
+    {
+        var matchesWithoutRow = test.Compile(preferInterpretation: true)(new CustomerStats());
+        if (!matchesWithoutRow)
+        {
+            var matching = _db.CustomerStats.Where(test).Select(s => s.CustomerId);
+            return x => matching.Contains(x.Id);
+        }
+
+        var failing = _db.CustomerStats.Where(Expression.Lambda<Func<CustomerStats, bool>>(Expression.Not(test.Body), test.Parameters)).Select(s => s.CustomerId);
+        return x => !failing.Contains(x.Id);
     }
 
     private Expression<Func<Customer, bool>> PurchasedCategory(RuleCondition c)
@@ -337,7 +375,10 @@ public sealed class SegmentQueryCompiler
     // ---- building blocks ------------------------------------------------------------------------------------------------
 
     /// <summary>Compares a value of the customer with the condition's value(s); the values are closure members, so parameters.</summary>
-    private static Expression<Func<Customer, bool>> Compare<T>(Expression<Func<Customer, T>> field, string op, RuleCondition c, Func<string?, T> read)
+    private static Expression<Func<Customer, bool>> Compare<T>(Expression<Func<Customer, T>> field, string op, RuleCondition c, Func<string?, T> read) =>
+        Compare<Customer, T>(field, op, c, read);
+
+    private static Expression<Func<TEntity, bool>> Compare<TEntity, T>(Expression<Func<TEntity, T>> field, string op, RuleCondition c, Func<string?, T> read)
     {
         var body = field.Body;
         Expression Param(string? text) => Expression.Property(Expression.Constant(new Box<T>(read(text))), nameof(Box<T>.Value));
@@ -353,7 +394,7 @@ public sealed class SegmentQueryCompiler
             IsEmpty => Expression.Equal(body, Expression.Constant(null, typeof(T))),
             _ => throw Unsupported(c),
         };
-        return Expression.Lambda<Func<Customer, bool>>(test, field.Parameters);
+        return Expression.Lambda<Func<TEntity, bool>>(test, field.Parameters);
     }
 
     /// <summary>Holds one rule value; EF Core turns a member of a captured object into a SQL parameter.</summary>

@@ -1,3 +1,5 @@
+using CampaignStudio.Data;
+using CampaignStudio.Data.Customers;
 using CampaignStudio.Data.Identity;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
@@ -6,6 +8,7 @@ using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Api;
 
@@ -36,8 +39,10 @@ public static class StudioApi
             .RequireAuthorization(Policies.CanEdit)
             .WithSummary("Upserts up to 10,000 customers by e-mail (or external id). Bad items are reported by position; the rest are saved.");
 
-        api.MapPost("/purchases/batch", (PurchaseBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, CancellationToken ct) =>
-                UpsertAsync(user, importer, counts, ImportKind.Purchases, batch.MatchOn ?? ImportFields.Email, PurchaseInput.Fields, batch.Purchases.Select(p => p.ToRow()).ToList(), ct))
+        api.MapPost("/purchases/batch", (PurchaseBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, IDbContextFactory<AppDbContext> dbFactory,
+                TimeProvider clock, CancellationToken ct) =>
+                new CustomerStatsRefresher(dbFactory, clock).RefreshAfterPurchasesAsync(() =>
+                    UpsertAsync(user, importer, counts, ImportKind.Purchases, batch.MatchOn ?? ImportFields.Email, PurchaseInput.Fields, batch.Purchases.Select(p => p.ToRow()).ToList(), ct), ct))
             .RequireAuthorization(Policies.CanEdit).WithTags("Purchases")
             .WithSummary("Adds purchases (idempotent per order id, or per identical row). Unknown customers are created with unknown consent.");
 

@@ -222,6 +222,52 @@ public sealed class SegmentQueryCompilerTests(SegmentTestShop shop) : IClassFixt
         (await db.Customers.CountAsync()).ShouldBe(5);
     }
 
+    // Four buyers make NTILE(5) groups of one: recency Eva 1, Ben 2, Anna 3, David 4; frequency Ben 1, Eva 2 (a tie on
+    // one order, broken by id), Anna 3, David 4; monetary David 1, Anna 2, Eva 3, Ben 4. Clara bought nothing: no scores.
+    [Theory]
+    [InlineData(F.RfmRecency, EqualTo, "4", "David")]
+    [InlineData(F.RfmRecency, AtLeast, "3", "Anna,David")]
+    [InlineData(F.RfmRecency, EqualTo, "5", "")]
+    [InlineData(F.RfmFrequency, AtMost, "2", "Ben,Eva")]
+    [InlineData(F.RfmMonetary, Between, "2,3", "Anna,Eva")]
+    [InlineData(F.RfmMonetary, In, "1,4", "Ben,David")]
+    [InlineData(F.RfmMonetary, AtMost, "5", "Anna,Ben,David,Eva")]
+    public async Task RfmScoreConditionsReadTheRefreshedQuintiles(string field, string op, string value, string expected)
+    {
+        var condition = op is Between or In ? C(field, op, values: value.Split(',')) : C(field, op, value);
+        (await Members(condition)).ShouldBe(Split(expected));
+    }
+
+    [Fact]
+    public async Task ACustomerWithoutPurchasesHasNoRfmScore()
+    {
+        (await Members(new RuleGroup(GroupOperator.Not, [C(F.RfmRecency, AtLeast, "1")]))).ShouldBe(["Clara"]);
+    }
+
+    [Theory]
+    [InlineData("6", "from 1 to 5")]
+    [InlineData("0", "from 1 to 5")]
+    [InlineData("x", "whole number")]
+    public void RfmScoresOutsideOneToFiveAreRefused(string value, string message)
+    {
+        SegmentRuleValidator.Validate(new SegmentRule { Root = C(F.RfmFrequency, EqualTo, value) })!.ShouldContain(message);
+        SegmentRuleValidator.Validate(new SegmentRule { Root = C(F.RfmMonetary, In, values: ["3", value]) })!.ShouldContain(message);
+    }
+
+    [Fact]
+    public async Task PurchaseTotalsWithoutAWindowReadTheStatsTable()
+    {
+        await using var db = await shop.Factory.CreateDbContextAsync();
+        var compiler = new SegmentQueryCompiler(db, new FixedClock());
+        var fast = (await compiler.MembersAsync(new SegmentRule { Root = C(F.PurchaseTotal, AtLeast, "100") })).ToQueryString();
+        var windowed = (await compiler.MembersAsync(new SegmentRule { Root = C(F.PurchaseTotal, AtLeast, "100", days: 90) })).ToQueryString();
+
+        fast.ShouldContain("\"CustomerStats\"");
+        fast.ShouldNotContain("\"Purchases\"");
+        windowed.ShouldContain("\"Purchases\"");
+        windowed.ShouldNotContain("\"CustomerStats\"");
+    }
+
     [Fact]
     public async Task ErasedCustomersAreNeverMembers()
     {

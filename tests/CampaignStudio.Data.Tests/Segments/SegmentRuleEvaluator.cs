@@ -15,6 +15,7 @@ namespace CampaignStudio.Data.Tests.Segments;
 /// </summary>
 internal sealed class SegmentRuleEvaluator(
     DateTime now,
+    IReadOnlyDictionary<long, RfmTestScores> scores,
     IReadOnlyList<Assignment> assignments,
     IReadOnlyList<SegmentMember> members,
     IReadOnlyDictionary<int, Segment> segments)
@@ -57,6 +58,9 @@ internal sealed class SegmentRuleEvaluator(
                 _ => c.Purchases.Count > 0 && Date(c.Purchases.Max(p => p.PurchasedAt), k),
             },
             F.PurchasedCategory => purchases.Any(p => Text(p.Category, k)),
+            F.RfmRecency => Score(scores.GetValueOrDefault(c.Id)?.Recency, k),
+            F.RfmFrequency => Score(scores.GetValueOrDefault(c.Id)?.Frequency, k),
+            F.RfmMonetary => Score(scores.GetValueOrDefault(c.Id)?.Monetary, k),
             F.Event => c.Events.Count(e => e.Type == k.Key && (k.Days is null || e.OccurredAt >= since)) >= (k.Count ?? 1),
             F.EmailConsent => (k.Values ?? [k.Value!]).Select(Enum.Parse<ConsentStatus>).Contains(c.EmailConsent),
             F.ExperimentArm => assignments.Any(x => x.CustomerId == c.Id && x.ExperimentId == Int(k.Key) && (k.Values ?? [k.Value!]).Select(Int).Contains(x.VariantId)),
@@ -82,6 +86,10 @@ internal sealed class SegmentRuleEvaluator(
         IsEmpty => string.IsNullOrEmpty(s),
         _ => throw new InvalidOperationException(k.Operator),
     };
+
+    /// <summary>A customer without purchases has no score and matches no score condition.</summary>
+    private static bool Score(int? score, RuleCondition k) =>
+        k.Operator == In ? score is { } x && k.Values!.Select(Int).Contains(x) : Number(score, k);
 
     private static bool Number(decimal? x, RuleCondition k)
     {

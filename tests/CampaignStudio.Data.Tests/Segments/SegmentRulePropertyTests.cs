@@ -1,4 +1,5 @@
 using System.Globalization;
+using CampaignStudio.Data.Customers;
 using CampaignStudio.Data.Segments;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Consent;
@@ -31,11 +32,13 @@ public sealed class SegmentRulePropertyTests
     {
         await using var database = await SqliteTestDatabase.CreateAsync();
         var (experimentId, variantIds, listSegmentId, ruleSegmentId) = await SeedAsync(database.Factory);
+        await new CustomerStatsRefresher(database.Factory, new FixedClock()).RefreshAllAsync();
 
         await using var db = await database.Factory.CreateDbContextAsync();
         var customers = await db.Customers.AsNoTracking().Include(c => c.Purchases).Include(c => c.Events).ToListAsync();
         var evaluator = new SegmentRuleEvaluator(
             _now,
+            RfmTestScores.Compute(customers),
             await db.Assignments.AsNoTracking().ToListAsync(),
             await db.SegmentMembers.AsNoTracking().ToListAsync(),
             await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Id));
@@ -196,6 +199,9 @@ public sealed class SegmentRulePropertyTests
             Field(F.PurchaseAverage, Gen.Int[0, 400].Select(h => N(h / 2m))),
             Field(F.LastPurchase, date),
             Field(F.PurchasedCategory, Gen.OneOf("books", "BOOKS", "Bücher", "bücher", "shoes", "50%", "%")),
+            Field(F.RfmRecency, Gen.Int[1, 5].Select(n => N(n))),
+            Field(F.RfmFrequency, Gen.Int[1, 5].Select(n => N(n))),
+            Field(F.RfmMonetary, Gen.Int[1, 5].Select(n => N(n))),
             Field(F.Event, text, Gen.OneOf<string?>(_eventTypes)),
             Field(F.EmailConsent, Gen.OneOf(Enum.GetNames<ConsentStatus>())),
             Field(F.ExperimentArm, Gen.OneOf([.. variantIds.Select(v => N(v))]), Gen.OneOf<string?>(N(experimentId), N(experimentId + 100))),

@@ -1,3 +1,4 @@
+using CampaignStudio.Data.Customers;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
@@ -65,6 +66,9 @@ public sealed class SegmentTestShop : IAsyncLifetime
             new Assignment { ExperimentId = ExperimentId, VariantId = VariantB, CustomerId = null });
         db.SegmentMembers.AddRange(new SegmentMember { SegmentId = snapshot.Id, CustomerId = ben.Id }, new SegmentMember { SegmentId = snapshot.Id, CustomerId = eva.Id });
         await db.SaveChangesAsync();
+
+        // Purchase totals without a window and RFM scores read the stats, as after an import.
+        await new CustomerStatsRefresher(Factory, new FixedClock()).RefreshAllAsync();
     }
 
     public async Task DisposeAsync()

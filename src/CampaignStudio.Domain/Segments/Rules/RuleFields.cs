@@ -51,6 +51,12 @@ public sealed record RuleField(string Key, string Label, RuleFieldCategory Categ
 
     /// <summary>The allowed values of an <see cref="RuleValueKind.Enum"/> field.</summary>
     public IReadOnlyList<string>? EnumValues { get; init; }
+
+    /// <summary>The smallest value an <see cref="RuleValueKind.Integer"/> field accepts; null when any whole number goes.</summary>
+    public int? MinValue { get; init; }
+
+    /// <summary>The largest value an <see cref="RuleValueKind.Integer"/> field accepts; null when any whole number goes.</summary>
+    public int? MaxValue { get; init; }
 }
 
 /// <summary>The allow-list of fields. Anything not listed here is refused before it can reach SQL.</summary>
@@ -71,6 +77,9 @@ public static class RuleFields
     public const string PurchaseAverage = "purchase_average";
     public const string LastPurchase = "last_purchase";
     public const string PurchasedCategory = "purchased_category";
+    public const string RfmRecency = "rfm_recency";
+    public const string RfmFrequency = "rfm_frequency";
+    public const string RfmMonetary = "rfm_monetary";
     public const string Event = "event";
     public const string EmailConsent = "email_consent";
     public const string ExperimentArm = "experiment_arm";
@@ -80,6 +89,7 @@ public static class RuleFields
     private static readonly string[] _amountOperators = [EqualTo, NotEqualTo, GreaterThan, AtLeast, LessThan, AtMost, Between];
     private static readonly string[] _yearOperators = [.. _amountOperators, IsEmpty, IsNotEmpty];
     private static readonly string[] _listOperators = [EqualTo, NotEqualTo, In, NotIn];
+    private static readonly string[] _scoreOperators = [EqualTo, In, Between, AtLeast, AtMost];
 
     /// <summary>Every field, in the builder's order.</summary>
     public static readonly IReadOnlyList<RuleField> All =
@@ -99,6 +109,9 @@ public static class RuleFields
         new(PurchaseAverage, "Average order value", RuleFieldCategory.Purchases, RuleValueKind.Number, _amountOperators) { AllowsDays = true },
         new(LastPurchase, "Last purchase", RuleFieldCategory.Purchases, RuleValueKind.Date, [Before, After, WithinLastDays, NotWithinLastDays]),
         new(PurchasedCategory, "Bought from category", RuleFieldCategory.Purchases, RuleValueKind.Text, _listOperators) { AllowsDays = true },
+        new(RfmRecency, "RFM recency score (1–5, 5 = bought most recently)", RuleFieldCategory.Purchases, RuleValueKind.Integer, _scoreOperators) { MinValue = 1, MaxValue = 5 },
+        new(RfmFrequency, "RFM frequency score (1–5, 5 = buys most often)", RuleFieldCategory.Purchases, RuleValueKind.Integer, _scoreOperators) { MinValue = 1, MaxValue = 5 },
+        new(RfmMonetary, "RFM monetary score (1–5, 5 = spent the most)", RuleFieldCategory.Purchases, RuleValueKind.Integer, _scoreOperators) { MinValue = 1, MaxValue = 5 },
         new(Event, "Did an activity", RuleFieldCategory.Events, RuleValueKind.Text, [Did, DidNot]) { KeyLabel = "Activity type", AllowsDays = true },
         new(EmailConsent, "E-mail consent", RuleFieldCategory.Consent, RuleValueKind.Enum, _listOperators) { EnumValues = Enum.GetNames<ConsentStatus>() },
         new(ExperimentArm, "Experiment arm", RuleFieldCategory.Experiments, RuleValueKind.Integer, _listOperators) { KeyLabel = "Experiment", KeyIsInteger = true },

@@ -264,12 +264,24 @@ public static class SegmentRuleValidator
         return field.Kind switch
         {
             RuleValueKind.Text => value.Length > Limits.AttributeValue ? $"A value may be at most {Limits.AttributeValue} characters long." : null,
-            RuleValueKind.Integer => IsInteger(value) ? null : $"Field '{field.Key}' needs a whole number, not '{Shorten(value)}'.",
+            RuleValueKind.Integer => CheckInteger(field, value),
             RuleValueKind.Number => TryNumber(value, out _) ? null : $"Field '{field.Key}' needs a number like 12.50, not '{Shorten(value)}'.",
             RuleValueKind.Date => TryDate(value, out _) ? null : $"Field '{field.Key}' needs a date as yyyy-MM-dd, not '{Shorten(value)}'.",
             RuleValueKind.Enum => field.EnumValues!.Contains(value, StringComparer.Ordinal) ? null : $"Field '{field.Key}' needs one of {string.Join(", ", field.EnumValues!)}, not '{Shorten(value)}'.",
             _ => $"Field '{field.Key}' has an unknown value kind.",
         };
+    }
+
+    private static string? CheckInteger(RuleField field, string value)
+    {
+        if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        {
+            return $"Field '{field.Key}' needs a whole number, not '{Shorten(value)}'.";
+        }
+
+        return number < field.MinValue || number > field.MaxValue
+            ? $"Field '{field.Key}' takes a whole number from {field.MinValue} to {field.MaxValue}, not {number}."
+            : null;
     }
 
     private static int Compare(RuleValueKind kind, string a, string b) => kind switch

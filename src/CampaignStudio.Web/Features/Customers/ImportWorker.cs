@@ -1,4 +1,5 @@
 using CampaignStudio.Data;
+using CampaignStudio.Data.Customers;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Imports;
 using Microsoft.EntityFrameworkCore;
@@ -65,6 +66,7 @@ public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbCon
         {
             await using var stream = new FileStream(job.StoredPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             await importer.ImportAsync(stream, job.Kind, ImportMapping.FromJson(job.MappingJson), job.Id, progress: null, ct);
+            await new CustomerStatsRefresher(dbFactory, clock).RefreshAllAsync(ct);
             return (ImportStatus.Completed, null);
         }
         catch (OperationCanceledException) when (queue.IsCancelRequested(job.Id))

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124003834_Initial")]
+    [Migration("20261124011808_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -496,6 +496,56 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("CustomerId", "Type", "OccurredAt");
 
                     b.ToTable("CustomerEvents");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Customers.CustomerStats", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("AverageOrderValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime?>("FirstPurchaseAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("FrequencyScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastPurchaseAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MonetaryScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrderCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RecencyScore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RefreshedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("TotalSpent")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.HasKey("CustomerId");
+
+                    b.HasIndex("LastPurchaseAt");
+
+                    b.HasIndex("OrderCount");
+
+                    b.HasIndex("TotalSpent");
+
+                    b.HasIndex("FrequencyScore", "OrderCount");
+
+                    b.HasIndex("MonetaryScore", "TotalSpent");
+
+                    b.HasIndex("RecencyScore", "LastPurchaseAt");
+
+                    b.ToTable("CustomerStats", (string)null);
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Customers.Purchase", b =>
@@ -1227,6 +1277,17 @@ namespace CampaignStudio.Data.Migrations
                     b.HasOne("CampaignStudio.Domain.Customers.Customer", "Customer")
                         .WithMany("Events")
                         .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Customers.CustomerStats", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Customers.Customer", "Customer")
+                        .WithOne()
+                        .HasForeignKey("CampaignStudio.Domain.Customers.CustomerStats", "CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 

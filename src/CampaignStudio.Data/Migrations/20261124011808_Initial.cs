@@ -425,6 +425,32 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "CustomerStats",
+                columns: table => new
+                {
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    OrderCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    TotalSpent = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    AverageOrderValue = table.Column<double>(type: "REAL", nullable: true),
+                    FirstPurchaseAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastPurchaseAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RecencyScore = table.Column<int>(type: "INTEGER", nullable: true),
+                    FrequencyScore = table.Column<int>(type: "INTEGER", nullable: true),
+                    MonetaryScore = table.Column<int>(type: "INTEGER", nullable: true),
+                    RefreshedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerStats", x => x.CustomerId);
+                    table.ForeignKey(
+                        name: "FK_CustomerStats_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Purchases",
                 columns: table => new
                 {
@@ -849,6 +875,36 @@ namespace CampaignStudio.Data.Migrations
                 column: "LastNameKey");
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomerStats_FrequencyScore_OrderCount",
+                table: "CustomerStats",
+                columns: new[] { "FrequencyScore", "OrderCount" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomerStats_LastPurchaseAt",
+                table: "CustomerStats",
+                column: "LastPurchaseAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomerStats_MonetaryScore_TotalSpent",
+                table: "CustomerStats",
+                columns: new[] { "MonetaryScore", "TotalSpent" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomerStats_OrderCount",
+                table: "CustomerStats",
+                column: "OrderCount");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomerStats_RecencyScore_LastPurchaseAt",
+                table: "CustomerStats",
+                columns: new[] { "RecencyScore", "LastPurchaseAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomerStats_TotalSpent",
+                table: "CustomerStats",
+                column: "TotalSpent");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Experiments_AudienceSegmentId",
                 table: "Experiments",
                 column: "AudienceSegmentId");
@@ -962,6 +1018,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "CustomerEvents");
+
+            migrationBuilder.DropTable(
+                name: "CustomerStats");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");

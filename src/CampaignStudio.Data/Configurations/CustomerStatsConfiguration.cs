@@ -1,0 +1,30 @@
+using CampaignStudio.Domain.Customers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CampaignStudio.Data.Configurations;
+
+public class CustomerStatsConfiguration : IEntityTypeConfiguration<CustomerStats>
+{
+    public void Configure(EntityTypeBuilder<CustomerStats> builder)
+    {
+        builder.ToTable("CustomerStats");
+        builder.HasKey(s => s.CustomerId);
+        builder.Property(s => s.CustomerId).ValueGeneratedNever();
+        builder.Property(s => s.TotalSpent).HasPrecision(18, 2);
+
+        // No fixed scale: the average keeps the precision of the database's AVG, as the purchase-scanning rule does.
+        builder.Property(s => s.AverageOrderValue);
+
+        builder.HasOne(s => s.Customer).WithOne().HasForeignKey<CustomerStats>(s => s.CustomerId).OnDelete(DeleteBehavior.Cascade);
+
+        // Segment counts filter on one of these and probe customers by id. The score indexes carry the value too, so
+        // the lowest value of each score (where a refreshed buyer is placed) is one index seek.
+        builder.HasIndex(s => new { s.RecencyScore, s.LastPurchaseAt });
+        builder.HasIndex(s => new { s.FrequencyScore, s.OrderCount });
+        builder.HasIndex(s => new { s.MonetaryScore, s.TotalSpent });
+        builder.HasIndex(s => s.LastPurchaseAt);
+        builder.HasIndex(s => s.OrderCount);
+        builder.HasIndex(s => s.TotalSpent);
+    }
+}
