@@ -129,6 +129,50 @@ public sealed class ClusteringService(IDbContextFactory<AppDbContext> dbFactory,
         return segment.Id;
     }
 
+    /// <summary>
+    /// Scores today's customers in the run's scope with the stored model (no retraining), so customers who arrived or
+    /// changed since the run land in its clusters; saved cluster segments get the new members. Returns the customers scored.
+    /// </summary>
+    public async Task<int> RescoreAsync(int runId, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        var loaded = await GetAsync(runId, ct) ?? throw new ArgumentException("Unknown clustering run.");
+        if (loaded.Run.Status != ClusteringStatus.Finished || loaded.Run.ModelPath is null)
+        {
+            throw new ArgumentException("Only a finished run can score customers.");
+        }
+
+        var request = JsonSerializer.Deserialize<ClusteringRequest>(loaded.Run.FeaturesJson, Json)!;
+        var model = JsonSerializer.Deserialize<ClusteringModel>(await File.ReadAllTextAsync(loaded.Run.ModelPath, ct), Json)!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var features = await loader.LoadAsync(db, model.FeatureKeys, request.ScopeSegmentId, request.IncludeNonBuyers, ct);
+        var clusters = model.Score(features);
+        ClusteringWorker.WriteMembers(loaded.Run.ModelPath, features.CustomerIds, clusters);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var saved = await db.Segments.Where(s => s.ClusteringRunId == runId && s.Kind == SegmentKind.Cluster).ToListAsync(ct);
+        foreach (var segment in saved)
+        {
+            await db.SegmentMembers.Where(m => m.SegmentId == segment.Id).ExecuteDeleteAsync(ct);
+            var members = features.CustomerIds.Where((_, i) => clusters[i] == segment.ClusterIndex).ToList();
+            db.SegmentMembers.AddRange(members.Select(id => new SegmentMember { SegmentId = segment.Id, CustomerId = id }));
+            segment.MemberCount = members.Count;
+            segment.CountedAt = now;
+            segment.UpdatedAt = now;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        var sizes = clusters.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+        await UpdateResultAsync(runId, r => r with
+        {
+            Customers = features.RowCount,
+            Clusters = r.Clusters.Select(c => c with { Size = sizes.GetValueOrDefault(c.Index), Share = (double)sizes.GetValueOrDefault(c.Index) / Math.Max(1, features.RowCount) }).ToList(),
+        }, ct);
+        return features.RowCount;
+    }
+
     private async Task UpdateResultAsync(int runId, Func<ClusterRunResult, ClusterRunResult> change, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -108,7 +108,7 @@ public sealed class ClusteringWorker(ClusteringQueue queue, IDbContextFactory<Ap
     }
 
     /// <summary>Members as (customer id, cluster) pairs in a small binary file beside the model.</summary>
-    private static void WriteMembers(string modelPath, IReadOnlyList<long> customerIds, int[] clusters)
+    internal static void WriteMembers(string modelPath, IReadOnlyList<long> customerIds, int[] clusters)
     {
         using var writer = new BinaryWriter(File.Create(modelPath + ".members"));
         writer.Write(customerIds.Count);
