@@ -55,6 +55,13 @@ public static class BenchCommand
                 Save(options, results, "coldstart", coldStart.ToMarkdown(machine));
             }
 
+            if (run == "segments")
+            {
+                workspace = BenchWorkspace.Create();
+                var segments = await SegmentsBenchmark.RunAsync(workspace, options.Rows, options.Runs, ct);
+                Save(options, results, "segments", segments.ToMarkdown(machine, options));
+            }
+
             return 0;
         }
         finally

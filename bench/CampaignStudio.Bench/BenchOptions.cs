@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -19,14 +19,16 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           import      generate a customers CSV and time CsvImporter (first import, then re-import = upsert path)
           grid        time the customers grid queries (CustomerService.QueryAsync) on the imported database
           coldstart   time process start to first page served with the demo data (fresh database, then seeded)
-          all         import, grid (on the same database), coldstart
+          segments    generate customers and purchases (10 per customer on average) in SQL, time the stats refresh
+                      and the segment builder's live count of a 3-condition rule with a purchase aggregate
+          all         import, grid (on the same database), coldstart (segments runs on its own)
 
         options:
           --quick         10x smaller: 100,000 rows instead of 1,000,000
           --rows <n>      exact row count for import/grid
           --db <path>     grid: use this SQLite file (from `import --keep`) instead of importing first
           --keep          import: keep the temp folder with the CSV and database and print its path
-          --runs <n>      grid: timed runs per query (default 20)
+          --runs <n>      grid: timed runs per query (default 20); segments: per rule (default 10)
           --what-if       import: also time the first import with a 256 MB page cache and without the grid indexes
           --no-save       print only; leave bench/RESULTS.md alone
         """;
@@ -43,7 +45,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
         string? db = null;
         var keep = false;
         var save = true;
-        var runs = 20;
+        int? runs = null;
         var whatIf = false;
         for (var i = 1; i < args.Length; i++)
         {
@@ -60,7 +62,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
             }
         }
 
-        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs), whatIf);
+        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] == "segments" ? 10 : 20)), whatIf);
     }
 
     /// <summary>How the size is written in RESULTS.md, so a quick run is never mistaken for the real one.</summary>

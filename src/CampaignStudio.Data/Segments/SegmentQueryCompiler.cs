@@ -139,10 +139,32 @@ public sealed class SegmentQueryCompiler
             EqualTo => s => s != null && Fn.Lower(s) == Fn.Lower(value),
             Contains => s => s != null && Fn.Lower(s)!.Contains(Fn.Lower(value)!),
             StartsWith => s => s != null && Fn.Lower(s)!.StartsWith(Fn.Lower(value)!),
-            In => s => s != null && values!.Any(v => Fn.Lower(v) == Fn.Lower(s)),
+            In => AnyOf(values!),
             IsEmpty => s => s == null || s == "",
             _ => throw Unsupported(c),
         };
+    }
+
+    /// <summary>
+    /// "lower(s) = lower(@p0) OR lower(s) = lower(@p1) ...": SQLite folds it into one IN test per row, where a list
+    /// parameter becomes a correlated subquery over a VALUES table for every customer (several times slower).
+    /// </summary>
+    private static Expression<Func<string?, bool>> AnyOf(IReadOnlyList<string> values)
+    {
+        var s = Expression.Parameter(typeof(string), "s");
+        var lower = typeof(Fn).GetMethod(nameof(Fn.Lower))!;
+        var lowered = Expression.Call(lower, s);
+        var tests = values.Distinct(StringComparer.Ordinal)
+            .Select(v => (Expression)Expression.Equal(lowered, Expression.Call(lower, Expression.Property(Expression.Constant(new Box<string?>(v)), nameof(Box<string?>.Value)))))
+            .ToList();
+
+        // Balanced, so 500 values nest 9 deep rather than 500.
+        while (tests.Count > 1)
+        {
+            tests = [.. tests.Chunk(2).Select(pair => pair.Length == 2 ? Expression.OrElse(pair[0], pair[1]) : pair[0])];
+        }
+
+        return Expression.Lambda<Func<string?, bool>>(Expression.AndAlso(Expression.NotEqual(s, Expression.Constant(null, typeof(string))), tests[0]), s);
     }
 
     private Expression<Func<Customer, bool>> Age(RuleCondition c)
@@ -254,22 +276,23 @@ public sealed class SegmentQueryCompiler
     }
 
     /// <summary>
-    /// A test on a customer's stats row as "id IN (SELECT CustomerId FROM CustomerStats WHERE test)": a set the
-    /// database builds once from a stats index, instead of a correlated lookup per customer. A customer without a row
-    /// (added since the last refresh) counts as one without purchases; when that passes the test, the query flips to
-    /// "id NOT IN (rows that fail the test)".
+    /// A test on a customer's stats row as a correlated EXISTS on the stats key: while the database walks the customers
+    /// the other conditions narrowed, each probe is one primary-key seek. (An "id IN (SELECT ...)" set was 3x slower on
+    /// SQLite at 1M customers: it drove the query from the stats side or built a set of most of the table first.)
+    /// A customer without a row (added since the last refresh) counts as one without purchases; when that passes the
+    /// test, the query flips to "no stats row that fails the test".
     /// </summary>
     private Expression<Func<Customer, bool>> Stats(Expression<Func<CustomerStats, bool>> test)
     {
         var matchesWithoutRow = test.Compile(preferInterpretation: true)(new CustomerStats());
         if (!matchesWithoutRow)
         {
-            var matching = _db.CustomerStats.Where(test).Select(s => s.CustomerId);
-            return x => matching.Contains(x.Id);
+            var matching = _db.CustomerStats.Where(test);
+            return x => matching.Any(s => s.CustomerId == x.Id);
         }
 
-        var failing = _db.CustomerStats.Where(Expression.Lambda<Func<CustomerStats, bool>>(Expression.Not(test.Body), test.Parameters)).Select(s => s.CustomerId);
-        return x => !failing.Contains(x.Id);
+        var failing = _db.CustomerStats.Where(Expression.Lambda<Func<CustomerStats, bool>>(Expression.Not(test.Body), test.Parameters));
+        return x => !failing.Any(s => s.CustomerId == x.Id);
     }
 
     private Expression<Func<Customer, bool>> PurchasedCategory(RuleCondition c)
