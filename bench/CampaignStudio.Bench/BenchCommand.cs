@@ -62,6 +62,12 @@ public static class BenchCommand
                 Save(options, results, "segments", segments.ToMarkdown(machine, options));
             }
 
+            if (run == "kmeans")
+            {
+                var sizes = options.Quick ? new[] { 100_000, 10_000 } : new[] { 1_000_000, 100_000 };
+                Save(options, results, "kmeans", KMeansBenchmark.Run(sizes, ct).ToMarkdown(machine));
+            }
+
             return 0;
         }
         finally

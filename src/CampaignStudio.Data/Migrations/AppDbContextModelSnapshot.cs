@@ -439,8 +439,6 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("Email")
                         .IsUnique();
 
-                    b.HasIndex("EmailConsent");
-
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
@@ -451,6 +449,8 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("LastNameKey");
 
                     b.HasIndex("Country", "City");
+
+                    b.HasIndex("EmailConsent", "IsErased", "Country");
 
                     b.ToTable("Customers");
                 });

@@ -849,9 +849,9 @@ namespace CampaignStudio.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Customers_EmailConsent",
+                name: "IX_Customers_EmailConsent_IsErased_Country",
                 table: "Customers",
-                column: "EmailConsent");
+                columns: new[] { "EmailConsent", "IsErased", "Country" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_ExternalId",

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124011808_Initial")]
+    [Migration("20261124013943_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -442,8 +442,6 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("Email")
                         .IsUnique();
 
-                    b.HasIndex("EmailConsent");
-
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
@@ -454,6 +452,8 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("LastNameKey");
 
                     b.HasIndex("Country", "City");
+
+                    b.HasIndex("EmailConsent", "IsErased", "Country");
 
                     b.ToTable("Customers");
                 });
