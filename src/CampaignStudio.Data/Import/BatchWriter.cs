@@ -60,8 +60,7 @@ internal sealed class BatchWriter
             "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased");
         await cmd.PrepareAsync(ct);
         var now = _clock.GetUtcNow().UtcDateTime;
-        var newIds = new HashSet<long>();
-        long rows = 0;
+        var counter = new UpsertCounter(maxId);
         // In key order the unique index is appended to in runs instead of at random pages; the stable sort keeps
         // the last of two rows with the same key winning, as in the file.
         var ordered = MatchOnEmail ? batch.Customers.OrderBy(r => r.Email, StringComparer.Ordinal) : batch.Customers.OrderBy(r => r.ExternalId, StringComparer.Ordinal);
@@ -83,18 +82,10 @@ internal sealed class BatchWriter
             Set(p[13], row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes));
             Set(p[14], nameof(ConsentStatus.Unknown));
             Set(p[15], false);
-            var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
-            if (id is { } value)
-            {
-                rows++;
-                if (value > maxId)
-                {
-                    newIds.Add(value);
-                }
-            }
+            counter.Add(await ExecuteRowAsync(cmd, tx, row.Line, batch, ct));
         }
 
-        return (newIds.Count, rows - newIds.Count);
+        return counter.Result;
     }
 
     private string CustomerUpsertSql()
@@ -163,8 +154,7 @@ internal sealed class BatchWriter
             """);
         var p = AddParameters(cmd, "CustomerId", "OrderId", "Amount", "Currency", "Category", "Product", "PurchasedAt", "SourceKey");
         await cmd.PrepareAsync(ct);
-        var newIds = new HashSet<long>();
-        long rows = 0;
+        var counter = new UpsertCounter(maxId);
         foreach (var row in batch.Purchases)
         {
             Set(p[0], _customerIds[row.CustomerKey]);
@@ -175,18 +165,10 @@ internal sealed class BatchWriter
             Set(p[5], row.Product);
             Set(p[6], row.PurchasedAt);
             Set(p[7], row.SourceKey);
-            var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
-            if (id is { } value)
-            {
-                rows++;
-                if (value > maxId)
-                {
-                    newIds.Add(value);
-                }
-            }
+            counter.Add(await ExecuteRowAsync(cmd, tx, row.Line, batch, ct));
         }
 
-        return (newIds.Count, rows - newIds.Count);
+        return counter.Result;
     }
 
     private async Task<(long, long)> WriteEventsAsync(CsvImporter.Batch batch, DbTransaction tx, CancellationToken ct)
@@ -302,6 +284,30 @@ internal sealed class BatchWriter
             batch.Errors.Add(new ImportError(line, "conflicts with another customer (the e-mail or external id already belongs to someone else)", null));
             return null;
         }
+    }
+
+    /// <summary>
+    /// Tells inserts from updates by the returned id: ids above the table's maximum before the batch are new rows
+    /// (counted once, even if the file repeats the row), everything else was an update.
+    /// </summary>
+    private sealed class UpsertCounter(long maxIdBefore)
+    {
+        private readonly HashSet<long> _newIds = [];
+        private long _rows;
+
+        public void Add(long? id)
+        {
+            if (id is { } value)
+            {
+                _rows++;
+                if (value > maxIdBefore)
+                {
+                    _newIds.Add(value);
+                }
+            }
+        }
+
+        public (long Inserted, long Updated) Result => (_newIds.Count, _rows - _newIds.Count);
     }
 
     private static bool IsConstraintViolation(DbException ex) =>
