@@ -76,7 +76,7 @@ public static class GridBenchmark
             var plans = new List<string>();
             foreach (var command in commands)
             {
-                plans.Add(await ExplainAsync(dbPath, command, ct));
+                plans.Add(await QueryPlan.ExplainAsync(dbPath, command, ct));
             }
 
             var result = new GridQueryResult(label, query, page.Items.Count, page.Total, Stats.Median(totals), Stats.Percentile(totals, 95),
@@ -106,27 +106,6 @@ public static class GridBenchmark
         var user = new CurrentUser(services.GetRequiredService<IHttpContextAccessor>(), services, services.GetRequiredService<IAuthorizationService>());
         user.Use(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "bench@marketer.local"), new Claim(ClaimTypes.Role, Roles.Marketer)], "bench")));
         return user;
-    }
-
-    private static async Task<string> ExplainAsync(string dbPath, CapturedCommand command, CancellationToken ct)
-    {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = dbPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        await connection.OpenAsync(ct);
-        await using var explain = connection.CreateCommand();
-        explain.CommandText = "EXPLAIN QUERY PLAN " + command.Sql;
-        foreach (var (name, value) in command.Parameters)
-        {
-            explain.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        var steps = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            steps.Add(reader.GetString(3));
-        }
-
-        return string.Join("; ", steps);
     }
 }
 

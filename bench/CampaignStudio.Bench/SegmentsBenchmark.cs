@@ -80,7 +80,7 @@ public static class SegmentsBenchmark
                 }
                 else if (timer.Commands.LastOrDefault() is { } command)
                 {
-                    plan = await ExplainAsync(dbPath, command, ct);
+                    plan = await QueryPlan.ExplainAsync(dbPath, command, ct);
                 }
             }
 
@@ -194,27 +194,6 @@ public static class SegmentsBenchmark
         command.CommandText = sql;
         command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<string> ExplainAsync(string dbPath, CapturedCommand command, CancellationToken ct)
-    {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = dbPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        await connection.OpenAsync(ct);
-        await using var explain = connection.CreateCommand();
-        explain.CommandText = "EXPLAIN QUERY PLAN " + command.Sql;
-        foreach (var (name, value) in command.Parameters)
-        {
-            explain.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        var steps = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            steps.Add(reader.GetString(3));
-        }
-
-        return string.Join("; ", steps);
     }
 
     private sealed class FixedTime(DateTime now) : TimeProvider
