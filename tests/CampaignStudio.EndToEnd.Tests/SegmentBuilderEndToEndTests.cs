@@ -31,8 +31,15 @@ public sealed class SegmentBuilderEndToEndTests(DemoShopBrowserFixture browser) 
         repeatBuyers.ShouldBeGreaterThan(0);
         await BrowserFixture.ScreenshotAsync(page, "20-segment-builder");
 
-        await page.Locator("input[data-testid=segment-name], [data-testid=segment-name] input").First.FillAsync("Mailable repeat buyers");
+        var name = page.Locator("input[data-testid=segment-name], [data-testid=segment-name] input").First;
+        await name.FillAsync("Mailable repeat buyers");
+        await name.PressAsync("Tab");
         await page.ClickAsync("[data-testid=save-segment]");
+
+        // Either the page moves to the saved segment or it says why not; a save error fails with its message.
+        var saveError = page.Locator("[data-testid=save-error]");
+        await saveError.Or(page.Locator("[data-testid=duplicate-segment]")).First.WaitForAsync();
+        ((await saveError.CountAsync()) == 0 ? null : await saveError.TextContentAsync()).ShouldBeNull();
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/segments/[0-9]+$"), new() { WaitUntil = WaitUntilState.Commit });
 
         await BrowserFixture.OpenAsync(page, "/segments");
