@@ -28,14 +28,8 @@ public static class UpliftTrainer
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new UpliftTrainingOptions();
-        var ml = new MLContext(options.Seed);
-        var folds = AssignFolds(data.Treated, options);
-        var scores = new double[data.Count];
-
-        for (var k = 0; k < options.Folds; k++)
+        return CrossFitFolds(data, options, (ml, train, test) =>
         {
-            var train = Rows(folds, k, heldOut: false);
-            var test = Rows(folds, k, heldOut: true);
             var treatedTrain = train.Where(i => data.Treated[i]).ToArray();
             var controlTrain = train.Where(i => !data.Treated[i]).ToArray();
             if (treatedTrain.Length == 0 || controlTrain.Length == 0)
@@ -43,20 +37,14 @@ public static class UpliftTrainer
                 throw new ArgumentException("Every training fold needs treated and control customers.", nameof(data));
             }
 
-            var foldScores = options.Learner switch
+            return options.Learner switch
             {
                 UpliftLearner.TLearner => TLearner(ml, data, options, treatedTrain, controlTrain, test),
                 UpliftLearner.XLearner => XLearner(ml, data, options, treatedTrain, controlTrain, test),
                 UpliftLearner.ClassTransformation => TransformedOutcome(ml, data, options, train, treatedTrain.Length, test),
                 _ => throw new ArgumentOutOfRangeException(nameof(options), options.Learner, "Unknown learner."),
             };
-            for (var j = 0; j < test.Length; j++)
-            {
-                scores[test[j]] = foldScores[j];
-            }
-        }
-
-        return new CrossFittedScores(scores, folds);
+        });
     }
 
     /// <summary>
@@ -68,18 +56,30 @@ public static class UpliftTrainer
     {
         ArgumentNullException.ThrowIfNull(data);
         options ??= new UpliftTrainingOptions();
+        return CrossFitFolds(data, options, (ml, train, test) =>
+        {
+            var controlTrain = train.Where(i => !data.Treated[i]).ToArray();
+            var model = Fit(ml, data, options, controlTrain, i => data.Outcome[i]);
+            return Predict(ml, data, model, test);
+        });
+    }
+
+    /// <summary>
+    /// The cross-fitting loop shared by every learner: each fold's customers are scored by a model trained on the
+    /// other folds, so no score comes from a model that saw that customer.
+    /// </summary>
+    private static CrossFittedScores CrossFitFolds(UpliftDataset data, UpliftTrainingOptions options, Func<MLContext, int[], int[], double[]> scoreFold)
+    {
         var ml = new MLContext(options.Seed);
         var folds = AssignFolds(data.Treated, options);
         var scores = new double[data.Count];
         for (var k = 0; k < options.Folds; k++)
         {
-            var controlTrain = Rows(folds, k, heldOut: false).Where(i => !data.Treated[i]).ToArray();
             var test = Rows(folds, k, heldOut: true);
-            var model = Fit(ml, data, options, controlTrain, i => data.Outcome[i]);
-            var predicted = Predict(ml, data, model, test);
+            var foldScores = scoreFold(ml, Rows(folds, k, heldOut: false), test);
             for (var j = 0; j < test.Length; j++)
             {
-                scores[test[j]] = predicted[j];
+                scores[test[j]] = foldScores[j];
             }
         }
 

@@ -81,10 +81,14 @@ internal sealed class RowParser
                 continue;
             }
 
+            if (CustomerKeyOf(target, value) is { } key)
+            {
+                row.CustomerKey = key;
+                continue;
+            }
+
             switch (target)
             {
-                case ImportFields.CustomerEmail when _matchOn == ImportFields.Email: row.CustomerKey = ParseEmail(value); break;
-                case ImportFields.CustomerExternalId when _matchOn == ImportFields.ExternalId: row.CustomerKey = Max(value, Limits.ExternalId, "customer external id"); break;
                 case ImportFields.OrderId: row.OrderId = Max(value, Limits.ExternalId, "order id"); break;
                 case ImportFields.Amount: amount = value; row.Amount = ParseAmount(value); break;
                 case ImportFields.Currency: row.Currency = ParseCurrency(value); break;
@@ -94,10 +98,7 @@ internal sealed class RowParser
             }
         }
 
-        if (row.CustomerKey.Length == 0)
-        {
-            throw new RowException(_matchOn == ImportFields.ExternalId ? "customer external id is empty" : "customer e-mail is empty");
-        }
+        RequireCustomerKey(row.CustomerKey);
 
         if (amount is null)
         {
@@ -129,10 +130,14 @@ internal sealed class RowParser
                 continue;
             }
 
+            if (CustomerKeyOf(target, value) is { } key)
+            {
+                row.CustomerKey = key;
+                continue;
+            }
+
             switch (target)
             {
-                case ImportFields.CustomerEmail when _matchOn == ImportFields.Email: row.CustomerKey = ParseEmail(value); break;
-                case ImportFields.CustomerExternalId when _matchOn == ImportFields.ExternalId: row.CustomerKey = Max(value, Limits.ExternalId, "customer external id"); break;
                 case ImportFields.EventId: eventId = value; break;
                 case ImportFields.EventType: row.Type = Max(value.ToLowerInvariant(), Limits.EventType, "event type"); break;
                 case ImportFields.OccurredAt: row.OccurredAt = ParseDate(value, "event time"); hasDate = true; break;
@@ -147,10 +152,7 @@ internal sealed class RowParser
             }
         }
 
-        if (row.CustomerKey.Length == 0)
-        {
-            throw new RowException(_matchOn == ImportFields.ExternalId ? "customer external id is empty" : "customer e-mail is empty");
-        }
+        RequireCustomerKey(row.CustomerKey);
 
         if (row.Type.Length == 0)
         {
@@ -167,6 +169,22 @@ internal sealed class RowParser
             ? Hash("id", eventId)
             : Hash(row.Type, row.OccurredAt.ToString("O", CultureInfo.InvariantCulture), row.PropertiesJson ?? "");
         return row;
+    }
+
+    /// <summary>The customer key of a purchase or event row, when this column is the one customers are matched on.</summary>
+    private string? CustomerKeyOf(string target, string value) => target switch
+    {
+        ImportFields.CustomerEmail when _matchOn == ImportFields.Email => ParseEmail(value),
+        ImportFields.CustomerExternalId when _matchOn == ImportFields.ExternalId => Max(value, Limits.ExternalId, "customer external id"),
+        _ => null,
+    };
+
+    private void RequireCustomerKey(string key)
+    {
+        if (key.Length == 0)
+        {
+            throw new RowException(_matchOn == ImportFields.ExternalId ? "customer external id is empty" : "customer e-mail is empty");
+        }
     }
 
     private static string? Clean(string raw)
