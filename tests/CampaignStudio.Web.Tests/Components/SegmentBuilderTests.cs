@@ -26,12 +26,13 @@ public sealed class SegmentBuilderTests : MudTestContext
         var changes = 0;
         var editor = Render<RuleGroupEditor>(p => p.Add(e => e.Group, root).Add(e => e.Changed, () => changes++));
 
+        // MudButton's click handler may complete after Click() returns: wait for the render, not the call.
         editor.Find("[data-testid=add-condition]").Click();
-        editor.FindAll("[data-testid=rule-condition]").Count.ShouldBe(1);
+        editor.WaitForAssertion(() => editor.FindAll("[data-testid=rule-condition]").Count.ShouldBe(1));
         editor.Find("[data-testid=add-group]").Click();
 
+        editor.WaitForAssertion(() => editor.FindAll("[data-testid=rule-group]").Count.ShouldBe(2));
         changes.ShouldBe(2);
-        editor.FindAll("[data-testid=rule-group]").Count.ShouldBe(2);
         var rule = RuleEditorModel.ToRule(root);
         var group = rule.Root.ShouldBeOfType<RuleGroup>();
         group.Children.Count.ShouldBe(2);
@@ -45,6 +46,7 @@ public sealed class SegmentBuilderTests : MudTestContext
         var root = new RuleGroupModel();
         var editor = Render<RuleGroupEditor>(p => p.Add(e => e.Group, root));
         editor.Find("[data-testid=add-condition]").Click();
+        editor.WaitForAssertion(() => editor.FindAll("[data-testid=rule-condition]").Count.ShouldBe(1));
 
         var groupOperator = editor.FindComponent<MudSelect<GroupOperator>>();
         editor.InvokeAsync(() => groupOperator.Instance.ValueChanged.InvokeAsync(GroupOperator.Not));
