@@ -14,6 +14,7 @@ public static class DependencyInjection
         // Resolved lazily: test hosts and the move tool change configuration after registration.
         services.AddSingleton(sp => ReadOptions(sp.GetRequiredService<IConfiguration>(), contentRoot));
         services.AddDbContextFactory<AppDbContext>((sp, db) => Configure(db, sp.GetRequiredService<DatabaseOptions>()));
+        services.AddSingleton<Settings.SenderIdentityStore>();
         return services;
     }
 

@@ -1,0 +1,62 @@
+using CampaignStudio.Domain.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Data.Settings;
+
+/// <summary>Who the studio's marketing e-mail comes from, and the postal address every footer must carry.</summary>
+/// <param name="PublicBaseUrl">Address recipients reach the studio at (unsubscribe, tracking links), e.g. https://studio.example.com.</param>
+public sealed record SenderIdentity(string FromName, string FromAddress, string? ReplyTo, string PostalAddress, string PublicBaseUrl)
+{
+    public static readonly SenderIdentity Empty = new("", "", null, "", "http://localhost:5000");
+
+    /// <summary>Sending stays blocked until a from-address and a postal address are set (anti-spam law wants both in every message).</summary>
+    public bool IsReadyToSend => !string.IsNullOrWhiteSpace(FromAddress) && !string.IsNullOrWhiteSpace(PostalAddress);
+}
+
+/// <summary>Reads and writes the sender identity as rows of the settings table (no schema of its own).</summary>
+public sealed class SenderIdentityStore(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    private const string Prefix = "Sender:";
+
+    public async Task<SenderIdentity> GetAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var values = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(Prefix)).ToDictionaryAsync(s => s.Key, s => s.Value, ct);
+        string Read(string name, string fallback) => values.GetValueOrDefault(Prefix + name) ?? fallback;
+        return new SenderIdentity(
+            Read(nameof(SenderIdentity.FromName), SenderIdentity.Empty.FromName),
+            Read(nameof(SenderIdentity.FromAddress), SenderIdentity.Empty.FromAddress),
+            values.GetValueOrDefault(Prefix + nameof(SenderIdentity.ReplyTo)),
+            Read(nameof(SenderIdentity.PostalAddress), SenderIdentity.Empty.PostalAddress),
+            Read(nameof(SenderIdentity.PublicBaseUrl), SenderIdentity.Empty.PublicBaseUrl));
+    }
+
+    public async Task SaveAsync(SenderIdentity identity, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var wanted = new Dictionary<string, string?>
+        {
+            [Prefix + nameof(SenderIdentity.FromName)] = identity.FromName.Trim(),
+            [Prefix + nameof(SenderIdentity.FromAddress)] = identity.FromAddress.Trim(),
+            [Prefix + nameof(SenderIdentity.ReplyTo)] = string.IsNullOrWhiteSpace(identity.ReplyTo) ? null : identity.ReplyTo.Trim(),
+            [Prefix + nameof(SenderIdentity.PostalAddress)] = identity.PostalAddress.Trim(),
+            [Prefix + nameof(SenderIdentity.PublicBaseUrl)] = identity.PublicBaseUrl.Trim().TrimEnd('/'),
+        };
+        var existing = await db.Settings.Where(s => s.Key.StartsWith(Prefix)).ToDictionaryAsync(s => s.Key, ct);
+        foreach (var (key, value) in wanted)
+        {
+            if (existing.TryGetValue(key, out var row))
+            {
+                row.Value = value;
+                row.UpdatedAt = now;
+            }
+            else
+            {
+                db.Settings.Add(new StudioSetting { Key = key, Value = value, UpdatedAt = now });
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+}
