@@ -18,11 +18,12 @@ public sealed class BulkInserter : IAsyncDisposable
     }
 
     public static async Task<BulkInserter> CreateAsync(DbConnection connection, DbTransaction tx, string table, IReadOnlyList<string> columns,
-        string? returning = null, CancellationToken ct = default)
+        string? returning = null, CancellationToken ct = default, string? onConflict = null)
     {
         var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})"
+            + (onConflict is null ? "" : " " + onConflict)
             + (returning is null ? "" : $" RETURNING \"{returning}\"");
         var parameters = columns.Select((_, i) =>
         {
