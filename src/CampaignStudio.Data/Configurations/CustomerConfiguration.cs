@@ -18,6 +18,9 @@ public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.Property(c => c.FirstNameKey).HasMaxLength(Limits.Name);
         builder.Property(c => c.LastNameKey).HasMaxLength(Limits.Name);
         builder.Property(c => c.Country).HasMaxLength(Limits.Country);
+        // Same SQL on SQLite (generated column) and PostgreSQL (GENERATED ALWAYS AS ... STORED); each folds case its own way,
+        // and the rule compiler lower()s the compared value in the same database, so both sides always agree.
+        builder.Property(c => c.CountryKey).HasMaxLength(Limits.Country).HasComputedColumnSql("lower(\"Country\")", stored: true);
         builder.Property(c => c.City).HasMaxLength(Limits.City);
         builder.Property(c => c.Gender).HasMaxLength(Limits.Gender);
         builder.Property(c => c.AgeBand).HasMaxLength(Limits.AgeBand);
@@ -46,7 +49,7 @@ public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.HasIndex(c => c.CreatedAt);
         builder.HasIndex(c => new { c.Country, c.City });
         // Covers the most common segment prefix (consent + country) without reading table rows: the live count's hot path.
-        builder.HasIndex(c => new { c.EmailConsent, c.IsErased, c.Country });
+        builder.HasIndex(c => new { c.EmailConsent, c.IsErased, c.CountryKey });
 
         // Lets the grid count the not-erased customers from a small index instead of reading the whole table.
         builder.HasIndex(c => c.IsErased);

@@ -387,6 +387,12 @@ namespace CampaignStudio.Data.Migrations
                         .HasMaxLength(60)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CountryKey")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasComputedColumnSql("lower(\"Country\")", true);
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -450,7 +456,7 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("Country", "City");
 
-                    b.HasIndex("EmailConsent", "IsErased", "Country");
+                    b.HasIndex("EmailConsent", "IsErased", "CountryKey");
 
                     b.ToTable("Customers");
                 });

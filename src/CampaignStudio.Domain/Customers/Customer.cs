@@ -19,6 +19,13 @@ public class Customer
     public string? LastNameKey { get; private set; }
 
     public string? Country { get; set; }
+
+    /// <summary>
+    /// lower(Country), computed and stored by the database itself (so every write path, bulk SQL included, keeps it right):
+    /// lets a case-insensitive country condition seek an index instead of lower-casing every row.
+    /// </summary>
+    public string? CountryKey { get; private set; }
+
     public string? City { get; set; }
     public int? BirthYear { get; set; }
 

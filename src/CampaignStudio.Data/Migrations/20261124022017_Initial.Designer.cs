@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124013943_Initial")]
+    [Migration("20261124022017_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -390,6 +390,12 @@ namespace CampaignStudio.Data.Migrations
                         .HasMaxLength(60)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CountryKey")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasComputedColumnSql("lower(\"Country\")", true);
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -453,7 +459,7 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("Country", "City");
 
-                    b.HasIndex("EmailConsent", "IsErased", "Country");
+                    b.HasIndex("EmailConsent", "IsErased", "CountryKey");
 
                     b.ToTable("Customers");
                 });

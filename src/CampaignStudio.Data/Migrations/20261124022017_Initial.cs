@@ -107,6 +107,7 @@ namespace CampaignStudio.Data.Migrations
                     FirstNameKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     LastNameKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     Country = table.Column<string>(type: "TEXT", maxLength: 60, nullable: true),
+                    CountryKey = table.Column<string>(type: "TEXT", maxLength: 60, nullable: true, computedColumnSql: "lower(\"Country\")", stored: true),
                     City = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     BirthYear = table.Column<int>(type: "INTEGER", nullable: true),
                     AgeBand = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
@@ -849,9 +850,9 @@ namespace CampaignStudio.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Customers_EmailConsent_IsErased_Country",
+                name: "IX_Customers_EmailConsent_IsErased_CountryKey",
                 table: "Customers",
-                columns: new[] { "EmailConsent", "IsErased", "Country" });
+                columns: new[] { "EmailConsent", "IsErased", "CountryKey" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_ExternalId",
