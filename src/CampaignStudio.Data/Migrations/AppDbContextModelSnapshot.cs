@@ -456,7 +456,7 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("Country", "City");
 
-                    b.HasIndex("EmailConsent", "IsErased", "CountryKey");
+                    b.HasIndex("EmailConsent", "CountryKey", "IsErased");
 
                     b.ToTable("Customers");
                 });

@@ -850,9 +850,9 @@ namespace CampaignStudio.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Customers_EmailConsent_IsErased_CountryKey",
+                name: "IX_Customers_EmailConsent_CountryKey_IsErased",
                 table: "Customers",
-                columns: new[] { "EmailConsent", "IsErased", "CountryKey" });
+                columns: new[] { "EmailConsent", "CountryKey", "IsErased" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_ExternalId",

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124022017_Initial")]
+    [Migration("20261124023235_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -459,7 +459,7 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("Country", "City");
 
-                    b.HasIndex("EmailConsent", "IsErased", "CountryKey");
+                    b.HasIndex("EmailConsent", "CountryKey", "IsErased");
 
                     b.ToTable("Customers");
                 });
