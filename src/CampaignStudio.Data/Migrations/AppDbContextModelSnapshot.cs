@@ -593,10 +593,10 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("PurchasedAt");
 
-                    b.HasIndex("CustomerId", "PurchasedAt");
-
                     b.HasIndex("CustomerId", "SourceKey")
                         .IsUnique();
+
+                    b.HasIndex("CustomerId", "PurchasedAt", "Amount");
 
                     b.ToTable("Purchases");
                 });

@@ -948,9 +948,9 @@ namespace CampaignStudio.Data.Migrations
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Purchases_CustomerId_PurchasedAt",
+                name: "IX_Purchases_CustomerId_PurchasedAt_Amount",
                 table: "Purchases",
-                columns: new[] { "CustomerId", "PurchasedAt" });
+                columns: new[] { "CustomerId", "PurchasedAt", "Amount" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Purchases_CustomerId_SourceKey",

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124023235_Initial")]
+    [Migration("20261124024547_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -596,10 +596,10 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("PurchasedAt");
 
-                    b.HasIndex("CustomerId", "PurchasedAt");
-
                     b.HasIndex("CustomerId", "SourceKey")
                         .IsUnique();
+
+                    b.HasIndex("CustomerId", "PurchasedAt", "Amount");
 
                     b.ToTable("Purchases");
                 });
