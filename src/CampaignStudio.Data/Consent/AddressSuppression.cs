@@ -22,6 +22,12 @@ public sealed class AddressSuppression(IDbContextFactory<AppDbContext> dbFactory
     private readonly SemaphoreSlim _gate = new(1, 1);
     private byte[]? _key;
 
+    /// <summary>
+    /// Loads (or creates) the key. Call before opening a write transaction: creating the key writes to the settings
+    /// table on its own connection, which would wait for that transaction on SQLite.
+    /// </summary>
+    public Task PrepareAsync(CancellationToken ct = default) => KeyAsync(ct);
+
     /// <summary>The hash of an address, or null when there is no address.</summary>
     public async Task<string?> HashAsync(string? email, CancellationToken ct = default)
     {

@@ -33,6 +33,7 @@ public sealed class ConsentLedger(IDbContextFactory<AppDbContext> dbFactory, Add
     public async Task<ConsentOutcome> RecordAsync(ConsentChange change, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(change);
+        await suppression.PrepareAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;

@@ -69,6 +69,7 @@ public sealed class CustomerPrivacy(IDbContextFactory<AppDbContext> dbFactory, A
     /// </summary>
     public async Task<bool> EraseAsync(long customerId, string actor, CancellationToken ct = default)
     {
+        await suppression.PrepareAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);

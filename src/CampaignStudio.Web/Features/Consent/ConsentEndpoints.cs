@@ -35,7 +35,7 @@ public static class ConsentEndpoints
                 }
 
                 var view = await consent.UnsubscribeAsync(token, IpOf(http), ConsentSource.UnsubscribeLink, ct);
-                return view is null ? Results.NotFound() : Results.Text("You are unsubscribed: you will get no more marketing e-mail from us.", "text/plain");
+                return view is null ? PlainNotFound(http) : Results.Text("You are unsubscribed: you will get no more marketing e-mail from us.", "text/plain");
             })
             .AllowAnonymous().DisableAntiforgery().WithOrder(-1).ExcludeFromDescription();
 
@@ -45,14 +45,14 @@ public static class ConsentEndpoints
                 var view = form["action"] == "unsubscribe-all"
                     ? await consent.UnsubscribeAsync(token, IpOf(http), ConsentSource.UnsubscribeLink, ct)
                     : await consent.SavePreferencesAsync(token, form["purpose"].OfType<string>().ToHashSet(StringComparer.Ordinal), IpOf(http), ct);
-                return view is null ? Results.NotFound() : Results.Redirect($"/u/{Uri.EscapeDataString(token)}?saved=1", permanent: false, preserveMethod: false);
+                return view is null ? PlainNotFound(http) : Results.Redirect($"/u/{Uri.EscapeDataString(token)}?saved=1", permanent: false, preserveMethod: false);
             })
             .AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
 
         app.MapPost(DoubleOptInLinks.Route, async (string token, HttpContext http, PublicConsentService consent, CancellationToken ct) =>
                 await consent.ConfirmAsync(token, IpOf(http), ct) is { } result
                     ? Results.Redirect($"/confirm/{Uri.EscapeDataString(token)}?result={result}")
-                    : Results.NotFound())
+                    : PlainNotFound(http))
             .AllowAnonymous().DisableAntiforgery().WithOrder(-1).ExcludeFromDescription();
     }
 
@@ -133,6 +133,17 @@ public static class ConsentEndpoints
     {
         http.Response.ContentType = contentType;
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+    }
+
+    /// <summary>A bare 404 for a bad token: re-executing the friendly not-found page as a POST would only confuse a mail provider.</summary>
+    private static IResult PlainNotFound(HttpContext http)
+    {
+        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+
+        return Results.NotFound();
     }
 
     private static string? IpOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();

@@ -77,7 +77,8 @@ public sealed class DataExportService(IDbContextFactory<AppDbContext> dbFactory,
             .Select(c => new object?[]
             {
                 c.Id, c.ExternalId, c.Email, c.FirstName, c.LastName, c.Country, c.City, c.BirthYear, c.AgeBand, c.Gender, c.CreatedAt, c.EmailConsent, c.EmailConsentAt,
-                c.Attributes.Count == 0 ? null : JsonSerializer.Serialize(c.Attributes),
+                // A projection skips the entity's null guard: no attributes arrive as null here.
+                c.Attributes is { Count: > 0 } attributes ? JsonSerializer.Serialize(attributes) : null,
             });
         return SpreadsheetCsv.WriteAsync(output, CustomerHeaders, rows, ct);
     }
