@@ -144,7 +144,7 @@ public sealed class ConsentService(IDbContextFactory<AppDbContext> dbFactory, Cu
             var total = await db.Customers.CountAsync(c => !c.IsErased && c.CreatedAt < end, ct);
             var counts = Enum.GetValues<ConsentStatus>().ToDictionary(s => s, s => known[m, (int)s]);
             counts[ConsentStatus.Unknown] = Math.Max(0, total - counts.Values.Sum());
-            points.Add(new StatusMixPoint(ends[m].AddDays(-1).ToString("MMM yyyy", System.Globalization.CultureInfo.InvariantCulture), counts));
+            points.Add(new StatusMixPoint(ends[m].AddDays(-1).ToString("MMM yy", System.Globalization.CultureInfo.InvariantCulture), counts));
         }
 
         return points;

@@ -42,6 +42,13 @@ public sealed class DoubleOptInMailer(IDbContextFactory<AppDbContext> dbFactory,
             return DoubleOptInResult.Failed("This customer is opted in already.");
         }
 
+        // Staff may ask people who never answered; after an opt-out or a suppression only the person's own new sign-up
+        // (form or API) may start another confirmation.
+        if (source == ConsentSource.Admin && customer.EmailConsent is not (ConsentStatus.Unknown or ConsentStatus.Pending))
+        {
+            return DoubleOptInResult.Failed("This person said no or the address is suppressed: only their own new sign-up can ask again.");
+        }
+
         var outcome = await ledger.RecordAsync(new ConsentChange(customerId, ConsentStatus.Pending, source, actor, wordingVersion, ipAddress,
             Note: "Confirmation e-mail sent"), ct);
         if (!outcome.Recorded)
