@@ -22,6 +22,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<CustomerStats> CustomerStats => Set<CustomerStats>();
     public DbSet<CustomerEvent> CustomerEvents => Set<CustomerEvent>();
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
+    public DbSet<SuppressedAddress> SuppressedAddresses => Set<SuppressedAddress>();
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
     public DbSet<ClusteringRun> ClusteringRuns => Set<ClusteringRun>();

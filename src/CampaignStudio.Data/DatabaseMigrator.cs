@@ -16,5 +16,6 @@ public static class DatabaseMigrator
         }
 
         await db.Database.MigrateAsync(ct);
+        await Consent.AppendOnlyTriggers.EnsureAsync(db, ct);
     }
 }

@@ -45,6 +45,7 @@ public static class StudioHost
         services.AddExperimentsFeature();
         services.AddCampaignsFeature();
         services.AddConsentFeature();
+        services.AddStudioMail(builder.Configuration);
         services.AddSettingsFeature();
         return builder;
     }
@@ -82,6 +83,7 @@ public static class StudioHost
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("CampaignStudio API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapStudioApi();
+        app.MapConsent();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

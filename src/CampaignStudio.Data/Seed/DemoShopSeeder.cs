@@ -31,6 +31,7 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
         }
 
         await SeedAsync(db, options, ct);
+        await new Settings.SenderIdentityStore(dbFactory, clock).SaveAsync(Settings.SenderIdentity.Demo, ct);
         return true;
     }
 
@@ -189,7 +190,8 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
                         var when = consentAt.AddDays(rng.NextDouble() * Math.Max(1, (today - consentAt).TotalDays));
                         var source = status == ConsentStatus.OptedOut ? "UnsubscribeLink" : "Bounce";
                         await consents.InsertAsync(ct, customerId, "Email", ConsentPurposes.Marketing, status.ToString(), source, null,
-                            status == ConsentStatus.OptedOut ? "customer" : "system", status == ConsentStatus.OptedOut ? ip : null, when, null, null);
+                            status == ConsentStatus.OptedOut ? "customer" : "system", status == ConsentStatus.OptedOut ? ip : null, when,
+                            status == ConsentStatus.OptedOut && when >= experimentStart && when < experimentStart.AddDays(30) ? campaign.Id : null, null);
                     }
 
                     break;

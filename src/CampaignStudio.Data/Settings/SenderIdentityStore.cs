@@ -9,6 +9,10 @@ public sealed record SenderIdentity(string FromName, string FromAddress, string?
 {
     public static readonly SenderIdentity Empty = new("", "", null, "", "http://localhost:5000");
 
+    /// <summary>The demo shop's sender, so the demo can send (to the pickup folder) out of the box.</summary>
+    public static readonly SenderIdentity Demo = new("Demo Shop", "news@demo-shop.example", "hello@demo-shop.example",
+        "Demo Shop GmbH · Musterstraße 1 · 10115 Berlin · Germany", "http://localhost:5000");
+
     /// <summary>Sending stays blocked until a from-address and a postal address are set (anti-spam law wants both in every message).</summary>
     public bool IsReadyToSend => !string.IsNullOrWhiteSpace(FromAddress) && !string.IsNullOrWhiteSpace(PostalAddress);
 }

@@ -69,7 +69,18 @@ public enum ConsentSource
     Bounce,
 }
 
+/// <summary>The lists and topics a person can choose in the preference centre.</summary>
 public static class ConsentPurposes
 {
+    /// <summary>All marketing e-mail: the purpose <c>Customer.EmailConsent</c> follows and every campaign is sent under.</summary>
     public const string Marketing = "marketing";
+
+    /// <summary>
+    /// What the preference centre offers, with the words a customer reads. Only purposes the send pipeline enforces belong
+    /// here: a topic a person can leave but that campaigns ignore would break the promise the page makes.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Purpose, string Label, string Description)> Catalogue =
+    [
+        (Marketing, "News and offers by e-mail", "Newsletters, offers and product news from the shop."),
+    ];
 }

@@ -93,7 +93,7 @@ public static class StudioApi
         return TypedResults.Ok(new BatchResult(summary.InsertedRows, summary.UpdatedRows, summary.Errors.Select(e => new BatchItemError((int)e.LineNumber, e.Reason)).ToList()));
     }
 
-    private static async ValueTask<object?> ForbiddenAsProblem(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> ForbiddenAsProblem(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {

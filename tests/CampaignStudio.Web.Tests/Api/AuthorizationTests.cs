@@ -63,7 +63,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
             .Order()
             .ToList();
 
-        mutating.ShouldBe(MutatingEndpoints.Select(row => (string)row[0]).Order().ToList());
+        mutating.ShouldBe(MutatingEndpoints.Select(row => (string)row[0]).Concat(Features.ConsentRolesAndPrivacyTests.MutatingRoutes.Select(r => r.Pattern)).Order().ToList());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Exports;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
@@ -186,19 +187,9 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Dat
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var writer = new StreamWriter(output, new UTF8Encoding(false), leaveOpen: true);
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-        csv.WriteField("line");
-        csv.WriteField("reason");
-        csv.WriteField("row");
-        await csv.NextRecordAsync();
-        await foreach (var error in db.ImportRowErrors.AsNoTracking().Where(e => e.ImportJobId == jobId).OrderBy(e => e.LineNumber).AsAsyncEnumerable().WithCancellation(ct))
-        {
-            csv.WriteField(error.LineNumber);
-            csv.WriteField(SpreadsheetSafe(error.Reason));
-            csv.WriteField(SpreadsheetSafe(error.RawRow ?? ""));
-            await csv.NextRecordAsync();
-        }
+        var rows = db.ImportRowErrors.AsNoTracking().Where(e => e.ImportJobId == jobId).OrderBy(e => e.LineNumber)
+            .Select(e => new object?[] { e.LineNumber, e.Reason, e.RawRow ?? "" }).AsAsyncEnumerable();
+        await SpreadsheetCsv.WriteAsync(output, ["line", "reason", "row"], rows, ct);
     }
 
     public async Task CancelAsync(int jobId)
@@ -206,10 +197,6 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Dat
         await user.RequireAsync(Policies.CanEdit);
         queue.Cancel(jobId);
     }
-
-    /// <summary>A cell that starts like a formula is prefixed so a spreadsheet shows it as text.</summary>
-    public static string SpreadsheetSafe(string value) =>
-        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 
     private string PathOf(string uploadId)
     {

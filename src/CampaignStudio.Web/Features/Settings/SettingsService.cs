@@ -10,8 +10,51 @@ using Microsoft.EntityFrameworkCore;
 namespace CampaignStudio.Web.Features.Settings;
 
 /// <summary>Users and roles (Admin only) and each user's own API keys.</summary>
-public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, UserManager<AppUser> users, CurrentUser user, TimeProvider clock)
+public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, UserManager<AppUser> users, CurrentUser user, TimeProvider clock,
+    Data.Settings.SenderIdentityStore senders)
 {
+    /// <summary>Who marketing e-mail comes from and the postal address in every footer; every role may see it.</summary>
+    public async Task<Data.Settings.SenderIdentity> SenderAsync(CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        return await senders.GetAsync(ct);
+    }
+
+    /// <summary>Saves the sender identity (Admin only). Returns the problems in a marketer's words; empty when saved.</summary>
+    public async Task<IReadOnlyList<string>> SaveSenderAsync(Data.Settings.SenderIdentity identity, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanAdminister);
+        var problems = new List<string>();
+        if (!IsAddress(identity.FromAddress))
+        {
+            problems.Add("Enter the address e-mail is sent from (e.g. news@yourshop.com).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(identity.ReplyTo) && !IsAddress(identity.ReplyTo))
+        {
+            problems.Add("The reply-to address is not an e-mail address.");
+        }
+
+        if (string.IsNullOrWhiteSpace(identity.PostalAddress))
+        {
+            problems.Add("Enter the shop's postal address: the law wants it in every marketing e-mail.");
+        }
+
+        if (!Uri.TryCreate(identity.PublicBaseUrl?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            problems.Add("Enter the address people reach the studio at, e.g. https://studio.yourshop.com (unsubscribe links point there).");
+        }
+
+        if (problems.Count == 0)
+        {
+            await senders.SaveAsync(identity, ct);
+        }
+
+        return problems;
+    }
+
+    private static bool IsAddress(string? value) => System.Net.Mail.MailAddress.TryCreate(value?.Trim(), out var address) && address.Address == value!.Trim();
+
     public async Task<IReadOnlyList<UserListItem>> UsersAsync(CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanAdminister);

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124024547_Initial")]
+    [Migration("20261124033944_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -363,6 +363,33 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("CustomerId", "Channel", "Purpose", "RecordedAt");
 
                     b.ToTable("ConsentRecords");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Consent.SuppressedAddress", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AddressHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AddressHash")
+                        .IsUnique();
+
+                    b.ToTable("SuppressedAddresses");
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Customers.Customer", b =>

@@ -242,6 +242,21 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "SuppressedAddresses",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    AddressHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SuppressedAddresses", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -974,6 +989,12 @@ namespace CampaignStudio.Data.Migrations
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_SuppressedAddresses_AddressHash",
+                table: "SuppressedAddresses",
+                column: "AddressHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Variants_EmailTemplateId",
                 table: "Variants",
                 column: "EmailTemplateId");
@@ -1043,6 +1064,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "Settings");
+
+            migrationBuilder.DropTable(
+                name: "SuppressedAddresses");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Data.Consent;
+
+/// <summary>
+/// The database itself refuses to change or delete consent log rows, so bulk statements (ExecuteUpdate, raw SQL) that
+/// bypass the DbContext's guard cannot rewrite the proof either. Created after every migration (idempotent), because the
+/// single Initial migration is regenerated and would lose hand-written SQL.
+/// </summary>
+public static class AppendOnlyTriggers
+{
+    public const string Message = "The consent log is append-only";
+
+    public static Task EnsureAsync(AppDbContext db, CancellationToken ct = default) => db.Database.IsSqlite()
+        ? db.Database.ExecuteSqlRawAsync($"""
+            CREATE TRIGGER IF NOT EXISTS "ConsentRecords_NoUpdate" BEFORE UPDATE ON "ConsentRecords" BEGIN SELECT RAISE(ABORT, '{Message}'); END;
+            CREATE TRIGGER IF NOT EXISTS "ConsentRecords_NoDelete" BEFORE DELETE ON "ConsentRecords" BEGIN SELECT RAISE(ABORT, '{Message}'); END;
+            """, ct)
+        : db.Database.ExecuteSqlRawAsync($"""
+            CREATE OR REPLACE FUNCTION consent_records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '{Message}'; END $$;
+            DROP TRIGGER IF EXISTS consent_records_append_only ON "ConsentRecords";
+            CREATE TRIGGER consent_records_append_only BEFORE UPDATE OR DELETE ON "ConsentRecords" FOR EACH ROW EXECUTE FUNCTION consent_records_append_only();
+            """, ct);
+}

@@ -1,0 +1,154 @@
+using CampaignStudio.Domain.Consent;
+using CampaignStudio.Domain.Identity;
+using CampaignStudio.Messaging.Links;
+using CampaignStudio.Web.Api;
+using CampaignStudio.Web.Features.Consent.Public;
+
+namespace CampaignStudio.Web.Features.Consent;
+
+/// <summary>
+/// The public consent links (no sign-in: the signed token is the credential) and the studio's consent, export and
+/// privacy API. The GET pages of the links are Razor pages in <c>Public/</c>; these are their POSTs.
+/// </summary>
+public static class ConsentEndpoints
+{
+    public const string OneClickField = "List-Unsubscribe";
+    public const string OneClickValue = "One-Click";
+
+    public static IEndpointRouteBuilder MapConsent(this IEndpointRouteBuilder app)
+    {
+        MapPublicLinks(app);
+        MapApi(app);
+        return app;
+    }
+
+    private static void MapPublicLinks(IEndpointRouteBuilder app)
+    {
+        // RFC 8058: the mailbox provider POSTs "List-Unsubscribe=One-Click" with no cookies and no antiforgery token.
+        // Razor pages also accept POST on their route; the lower order makes these win on the shared route.
+        app.MapPost(UnsubscribeLinks.Route, async (string token, HttpContext http, PublicConsentService consent, CancellationToken ct) =>
+            {
+                var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
+                if (form is null || !string.Equals(form[OneClickField].ToString(), OneClickValue, StringComparison.Ordinal))
+                {
+                    return Results.BadRequest("Expected the form field List-Unsubscribe=One-Click (RFC 8058).");
+                }
+
+                var view = await consent.UnsubscribeAsync(token, IpOf(http), ConsentSource.UnsubscribeLink, ct);
+                return view is null ? PlainNotFound(http) : Results.Text("You are unsubscribed: you will get no more marketing e-mail from us.", "text/plain");
+            })
+            .AllowAnonymous().DisableAntiforgery().WithOrder(-1).ExcludeFromDescription();
+
+        app.MapPost(UnsubscribeLinks.Route + "/preferences", async (string token, HttpContext http, PublicConsentService consent, CancellationToken ct) =>
+            {
+                var form = await http.Request.ReadFormAsync(ct);
+                var view = form["action"] == "unsubscribe-all"
+                    ? await consent.UnsubscribeAsync(token, IpOf(http), ConsentSource.UnsubscribeLink, ct)
+                    : await consent.SavePreferencesAsync(token, form["purpose"].OfType<string>().ToHashSet(StringComparer.Ordinal), IpOf(http), ct);
+                return view is null ? PlainNotFound(http) : Results.Redirect($"/u/{Uri.EscapeDataString(token)}?saved=1", permanent: false, preserveMethod: false);
+            })
+            .AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+
+        app.MapPost(DoubleOptInLinks.Route, async (string token, HttpContext http, PublicConsentService consent, CancellationToken ct) =>
+                await consent.ConfirmAsync(token, IpOf(http), ct) is { } result
+                    ? Results.Redirect($"/confirm/{Uri.EscapeDataString(token)}?result={result}")
+                    : PlainNotFound(http))
+            .AllowAnonymous().DisableAntiforgery().WithOrder(-1).ExcludeFromDescription();
+    }
+
+    private static void MapApi(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.CanRead).AddEndpointFilter(StudioApi.ForbiddenAsProblem);
+
+        api.MapPost("/customers/{id:long}/consent/double-opt-in", async (long id, DoubleOptInRequest? request, ConsentService consent, CancellationToken ct) =>
+                await consent.SendDoubleOptInAsync(id, request?.WordingVersion, ConsentSource.Api, ct) is { Sent: true }
+                    ? Results.Accepted()
+                    : Results.Problem("The confirmation e-mail was not sent.", statusCode: StatusCodes.Status409Conflict))
+            .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
+            .WithSummary("Records a sign-up as pending (with the wording version the person saw) and mails the double opt-in link.");
+
+        api.MapPost("/customers/{id:long}/consent/opt-out", async (long id, OptOutRequest? request, ConsentService consent, CancellationToken ct) =>
+                (await consent.RecordOptOutAsync(id, request?.Note, ct)) is { Recorded: true } outcome ? Results.Ok(new { status = outcome.Status.ToString() }) : Results.NotFound())
+            .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
+            .WithSummary("Records an opt-out the person asked for (appended to the consent log).");
+
+        api.MapGet("/consent/proof.csv", (HttpContext http, DataExportService exports, long? customerId, CancellationToken ct) =>
+                Csv(http, "consent-proof.csv", s => exports.WriteConsentProofAsync(s, customerId, ct)))
+            .RequireAuthorization(Policies.CanEdit).WithTags("Consent").WithSummary("The consent log as CSV (optionally for one customer).");
+
+        api.MapGet("/customers/export.csv", (HttpContext http, DataExportService exports, CancellationToken ct) =>
+                Csv(http, "customers.csv", s => exports.WriteCustomersAsync(s, ct)))
+            .RequireAuthorization(Policies.CanEdit).WithTags("Customers").WithSummary("Every customer as CSV.");
+
+        api.MapGet("/segments/{id:int}/export.csv", async (int id, HttpContext http, DataExportService exports, CancellationToken ct) =>
+            {
+                PrepareDownload(http, $"segment-{id}.csv", "text/csv; charset=utf-8");
+                if (!await exports.WriteSegmentAsync(id, http.Response.Body, ct))
+                {
+                    http.Response.Headers.ContentDisposition = default;
+                    return Results.NotFound();
+                }
+
+                return Results.Empty;
+            })
+            .RequireAuthorization(Policies.CanEdit).WithTags("Segments").WithSummary("The segment's current members as CSV.");
+
+        api.MapGet("/customers/{id:long}/privacy-export.{format:regex(^(json|csv)$)}", async (long id, string format, HttpContext http, PrivacyRequestService privacy, CancellationToken ct) =>
+            {
+                using var buffer = new MemoryStream();
+                if (!await privacy.WriteExportAsync(id, format, buffer, ct))
+                {
+                    return Results.NotFound();
+                }
+
+                PrepareDownload(http, $"customer-{id}.{format}", format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8");
+                return Results.Bytes(buffer.ToArray(), http.Response.ContentType);
+            })
+            .RequireAuthorization(Policies.CanAdminister).WithTags("Privacy").WithSummary("Everything the studio holds about one customer (access request).");
+
+        api.MapPost("/customers/{id:long}/erase", async (long id, PrivacyRequestService privacy, CancellationToken ct) =>
+                await privacy.EraseAsync(id, ct) ? Results.NoContent() : Results.NotFound())
+            .RequireAuthorization(Policies.CanAdminister).WithTags("Privacy")
+            .WithSummary("Erases one customer: personal data removed, purchases anonymised, the address kept only as a suppression hash.");
+    }
+
+    private static async Task<IResult> Csv(HttpContext http, string fileName, Func<Stream, Task> write)
+    {
+        PrepareDownload(http, fileName, "text/csv; charset=utf-8");
+        try
+        {
+            await write(http.Response.Body);
+        }
+        catch (Infrastructure.StudioForbiddenException)
+        {
+            // Nothing was written yet: the 403 problem must not arrive as a file download.
+            http.Response.Headers.ContentDisposition = default;
+            throw;
+        }
+
+        return Results.Empty;
+    }
+
+    private static void PrepareDownload(HttpContext http, string fileName, string contentType)
+    {
+        http.Response.ContentType = contentType;
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+    }
+
+    /// <summary>A bare 404 for a bad token: re-executing the friendly not-found page as a POST would only confuse a mail provider.</summary>
+    private static IResult PlainNotFound(HttpContext http)
+    {
+        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+
+        return Results.NotFound();
+    }
+
+    private static string? IpOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+}
+
+public sealed record DoubleOptInRequest(string? WordingVersion);
+
+public sealed record OptOutRequest(string? Note);
