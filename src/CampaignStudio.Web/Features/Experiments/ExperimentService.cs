@@ -33,7 +33,8 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         var rows = new List<ExperimentSummary>(items.Count);
         foreach (var item in items)
         {
-            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: true, ct);
+            // Unadjusted lifts: the numbers a manager can reconcile with the raw counts; the experiment page offers CUPED.
+            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: false, ct);
             var best = readout?.Best;
             var vs = best?.VsControl;
             rows.Add(new ExperimentSummary(item.Id, item.Name, item.Status, item.Source, item.Metric, item.Arms, item.Customers, item.StartedAt, item.EndedAt,

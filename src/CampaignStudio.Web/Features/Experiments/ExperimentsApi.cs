@@ -1,25 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Web.Features.Experiments.Uplift;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace CampaignStudio.Web.Features.Experiments;
 
 /// <summary>Experiments over HTTP: create one from a results CSV, read its analysis, read per-customer uplift scores.</summary>
 public static class ExperimentsApi
 {
+    /// <summary>Enums as names (metric, verdict) and NaN allowed (a relative lift against a control of 0), for this API's responses only.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
     public static RouteGroupBuilder MapExperimentsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/experiments").WithTags("Experiments");
 
-        group.MapGet("/", async (ExperimentService experiments, CancellationToken ct) => TypedResults.Ok(await experiments.DashboardAsync(ct)))
+        group.MapGet("/", async (ExperimentService experiments, CancellationToken ct) => TypedResults.Json(await experiments.DashboardAsync(ct), Json))
             .WithSummary("Every experiment with its primary metric's best arm, relative lift and CI, verdict and sample-ratio flag.");
 
-        group.MapPost("/import", async Task<Results<Created<ImportResponse>, ProblemHttpResult>> ([FromForm] ImportForm form, ExperimentImportService import, CancellationToken ct) =>
+        // The form is read by hand (not bound) so a wrong content type still meets the role check first, and gets a readable 400.
+        group.MapPost("/import", async Task<Results<JsonHttpResult<ImportResponse>, ProblemHttpResult>> (HttpRequest request, ExperimentImportService import, CancellationToken ct) =>
             {
+                if (!request.HasFormContentType)
+                {
+                    return TypedResults.Problem("Send multipart/form-data with the results CSV in the field 'file'.", statusCode: StatusCodes.Status400BadRequest);
+                }
+
+                var form = ImportForm.From(await request.ReadFormAsync(ct));
                 if (form.File is null || form.File.Length == 0)
                 {
                     return TypedResults.Problem("Send the results CSV as the multipart field 'file'.", statusCode: StatusCodes.Status400BadRequest);
@@ -57,7 +72,7 @@ public static class ExperimentsApi
                 {
                     await using var content = form.File.OpenReadStream();
                     var summary = await import.CreateAsync(content, mapping, form.Name ?? Path.GetFileNameWithoutExtension(form.File.FileName), metric, ct);
-                    return TypedResults.Created($"/api/experiments/{summary.ExperimentId}/analysis", new ImportResponse(summary.ExperimentId, summary.Rows, summary.ArmCounts, mapping));
+                    return TypedResults.Json(new ImportResponse(summary.ExperimentId, summary.Rows, summary.ArmCounts, mapping), Json, statusCode: StatusCodes.Status201Created);
                 }
                 catch (ResultsFileException ex)
                 {
@@ -67,7 +82,7 @@ public static class ExperimentsApi
             .RequireAuthorization(Policies.CanEdit).DisableAntiforgery()
             .WithSummary("Creates a finished experiment from a results CSV (multipart field 'file'); columns are suggested from the header unless named. Nothing is created when any row is bad.");
 
-        group.MapGet("/{id:int}/analysis", async Task<Results<Ok<AnalysisResponse>, NotFound>> (int id, PrimaryMetric? metric, bool? cuped,
+        group.MapGet("/{id:int}/analysis", async Task<Results<JsonHttpResult<AnalysisResponse>, NotFound>> (int id, PrimaryMetric? metric, bool? cuped,
                 ExperimentService experiments, ExperimentAnalysisService analysis, CancellationToken ct) =>
             {
                 var detail = await experiments.GetAsync(id, ct);
@@ -77,7 +92,7 @@ public static class ExperimentsApi
                 }
 
                 var readout = await analysis.AnalyzeAsync(id, metric, cuped ?? true, ct);
-                return TypedResults.Ok(new AnalysisResponse(detail, readout.Metric, readout.Verdict, readout.CupedAvailable, readout.Problem, readout.Analysis));
+                return TypedResults.Json(new AnalysisResponse(detail, readout.Metric, readout.Verdict, readout.CupedAvailable, readout.Problem, readout.Analysis), Json);
             })
             .WithSummary("Per-arm results with lifts, 95 % CIs, raw and Holm-adjusted p-values, chances to beat control / be best, and the sample-ratio check.");
 
@@ -117,6 +132,26 @@ public sealed class ImportForm
     public string? Arms { get; set; }
 
     public PrimaryMetric? Metric { get; set; }
+
+    public static ImportForm From(IFormCollection form)
+    {
+        string? Text(string key) => form.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v.ToString()) ? v.ToString().Trim() : null;
+        return new ImportForm
+        {
+            File = form.Files.GetFile("file"),
+            Name = Text("name"),
+            ArmColumn = Text("armColumn"),
+            ControlArm = Text("controlArm"),
+            ConversionColumn = Text("conversionColumn"),
+            RevenueColumn = Text("revenueColumn"),
+            VisitColumn = Text("visitColumn"),
+            ClickColumn = Text("clickColumn"),
+            PrePeriodColumn = Text("prePeriodColumn"),
+            Covariates = Text("covariates"),
+            Arms = Text("arms"),
+            Metric = Enum.TryParse<PrimaryMetric>(Text("metric"), ignoreCase: true, out var m) ? m : null,
+        };
+    }
 }
 
 public sealed record ImportResponse(int ExperimentId, int Rows, IReadOnlyDictionary<string, int> Arms, ResultsMapping Mapping);

@@ -100,7 +100,10 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
             }
 
             var data = input.Dataset;
-            var options = new UpliftTrainingOptions(Trainer: request.Trainer, Folds: request.Folds, NumberOfTrees: request.NumberOfTrees);
+            // Uplift is a small difference of two noisy rates: small trees with big leaves (scaled to the data) and a slow learning
+            // rate keep the arm models from fitting noise, which would swamp the difference (decision 020).
+            var options = new UpliftTrainingOptions(Trainer: request.Trainer, Folds: request.Folds, NumberOfTrees: request.NumberOfTrees,
+                NumberOfLeaves: 8, MinimumExampleCountPerLeaf: Math.Clamp(data.Count / 10, 50, 1_000), LearningRate: 0.05);
             var steps = new (string Key, UpliftLearner Learner, double Weight)[]
             {
                 (Learners.TLearner, UpliftLearner.TLearner, 0.25),
