@@ -18,6 +18,12 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await AnalyzeAsync(db, experimentId, metric, useCuped, ct);
+    }
+
+    /// <summary>The analysis without the role check, for callers that already hold a context (benchmarks, the API's own checks).</summary>
+    public static async Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool useCuped, CancellationToken ct = default)
+    {
         var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == experimentId, ct)
             ?? throw new ArgumentException("Unknown experiment.");
         var chosen = metric ?? experiment.PrimaryMetric;

@@ -79,6 +79,14 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
         }
     }
 
+    /// <summary>
+    /// Uplift is a small difference of two noisy rates: small trees with big leaves (scaled to the data) and a slow learning
+    /// rate keep the arm models from fitting noise, which would swamp the difference (see decision 020).
+    /// </summary>
+    public static UpliftTrainingOptions OptionsFor(UpliftRequest request, int customers) =>
+        new(Trainer: request.Trainer, Folds: request.Folds, NumberOfTrees: request.NumberOfTrees,
+            NumberOfLeaves: 8, MinimumExampleCountPerLeaf: Math.Clamp(customers / 10, 50, 1_000), LearningRate: 0.05);
+
     public void Cancel(int experimentId)
     {
         if (_jobs.TryGetValue(experimentId, out var job))
@@ -100,10 +108,7 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
             }
 
             var data = input.Dataset;
-            // Uplift is a small difference of two noisy rates: small trees with big leaves (scaled to the data) and a slow learning
-            // rate keep the arm models from fitting noise, which would swamp the difference (decision 020).
-            var options = new UpliftTrainingOptions(Trainer: request.Trainer, Folds: request.Folds, NumberOfTrees: request.NumberOfTrees,
-                NumberOfLeaves: 8, MinimumExampleCountPerLeaf: Math.Clamp(data.Count / 10, 50, 1_000), LearningRate: 0.05);
+            var options = OptionsFor(request, data.Count);
             var steps = new (string Key, UpliftLearner Learner, double Weight)[]
             {
                 (Learners.TLearner, UpliftLearner.TLearner, 0.25),

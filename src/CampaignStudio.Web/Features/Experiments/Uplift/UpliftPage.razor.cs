@@ -23,6 +23,7 @@ public partial class UpliftPage
     private UpliftJobStatus? _status;
     private string _treatmentArm = AllArms;
     private TreeTrainer _trainer = TreeTrainer.FastTree;
+    private int _trees = 100;
     private string _learner = Learners.TLearner;
     private string _groupAttribute = "";
     private string _fairnessAttribute = "";
@@ -72,7 +73,7 @@ public partial class UpliftPage
     {
         try
         {
-            await Uplift.StartAsync(Id, new UpliftRequest(_treatmentArm == AllArms ? null : _treatmentArm, Trainer: _trainer));
+            await Uplift.StartAsync(Id, new UpliftRequest(_treatmentArm == AllArms ? null : _treatmentArm, Trainer: _trainer, NumberOfTrees: _trees));
             _status = await Uplift.StatusAsync(Id);
             _ = PollAsync();
         }
