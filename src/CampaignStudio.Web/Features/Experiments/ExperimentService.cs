@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CampaignStudio.Web.Features.Experiments;
 
 /// <summary>Experiments: the list and dashboard, design (arms, weights, holdout, metric, guardrails), sample-size planning and the start.</summary>
-public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, CurrentUser user, TimeProvider clock)
+public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, Uplift.UpliftStore uplift, CurrentUser user, TimeProvider clock)
 {
     public const string HoldoutArmName = "Long-term holdout";
 
@@ -269,6 +269,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         await db.Assignments.Where(a => a.ExperimentId == id).ExecuteDeleteAsync(ct);
         await db.Experiments.Where(e => e.Id == id).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
+        uplift.Forget(id);
     }
 
     /// <summary>Mailable customers of a segment now: the audience an experiment on it would get.</summary>
