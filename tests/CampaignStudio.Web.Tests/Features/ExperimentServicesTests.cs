@@ -236,6 +236,35 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
     }
 
     [Fact]
+    public async Task ASplitFarFromThePlanIsFlaggedAsASampleRatioMismatchOnTheDashboard()
+    {
+        await using var scope = As(Roles.Manager);
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            var experiment = new Experiment
+            {
+                Name = "Broken split", Status = ExperimentStatus.Running, Source = ExperimentSource.Campaign, AssignmentSalt = "srm", CreatedAt = DateTime.UtcNow,
+                Variants = [new Variant { Name = "Control", IsControl = true }, new Variant { Name = "Mail", SortOrder = 1 }],
+            };
+            db.Experiments.Add(experiment);
+            await db.SaveChangesAsync();
+
+            // Planned 50/50, observed 1,000 vs 800: chi-square 22.22, p = 2.4284674729758432e-06 (scipy.stats.chisquare([1000, 800])).
+            db.Assignments.AddRange(Enumerable.Range(0, 1_800).Select(i => new Assignment
+            {
+                ExperimentId = experiment.Id, VariantId = experiment.Variants[i < 1_000 ? 0 : 1].Id, AssignedAt = DateTime.UtcNow, Converted = i % 10 == 0,
+            }));
+            await db.SaveChangesAsync();
+        }
+
+        var row = (await scope.ServiceProvider.GetRequiredService<ExperimentService>().DashboardAsync()).Single(r => r.Name == "Broken split");
+
+        row.SampleRatioMismatch.ShouldBeTrue();
+        var readout = await scope.ServiceProvider.GetRequiredService<ExperimentAnalysisService>().AnalyzeAsync(row.Id, null, useCuped: false);
+        readout.Analysis!.SampleRatio.PValue.ShouldBe(2.4284674729758432e-06, 1e-12);
+    }
+
+    [Fact]
     public void ThePlannerWarnsWhenTheAudienceIsTooSmall()
     {
         var (plan, error) = ExperimentService.Plan(new PowerForm { BaselineRate = 0.03, MinimumDetectableEffect = 0.1, Arms = 2, AvailableAudience = 10_000 });

@@ -60,25 +60,33 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
         var options = new AnalysisOptions(UseCuped: cuped);
         var isRate = chosen != PrimaryMetric.RevenuePerCustomer;
         ExperimentAnalysis analysis;
+        try
+        {
         if (isRate && !cuped)
-        {
-            // Unmeasured rows count as "did not convert": a customer with no tracked purchase did not buy.
-            var arms = present.Select(v =>
             {
-                var c = counts.Single(x => x.VariantId == v.Id);
-                return ArmData.ForRate(v.Name, c.N, c.Successes, v.IsControl, v.Weight);
-            }).ToList();
-            analysis = ExperimentAnalyzer.AnalyzeRates(arms, options);
+                // Unmeasured rows count as "did not convert": a customer with no tracked purchase did not buy.
+                var arms = present.Select(v =>
+                {
+                    var c = counts.Single(x => x.VariantId == v.Id);
+                    return ArmData.ForRate(v.Name, c.N, c.Successes, v.IsControl, v.Weight);
+                }).ToList();
+                analysis = ExperimentAnalyzer.AnalyzeRates(arms, options);
+            }
+            else
+            {
+                var values = await ValuesAsync(rows, chosen, ct);
+                var arms = present.Select(v =>
+                {
+                    var (y, x) = values[v.Id];
+                    return ArmData.ForValues(v.Name, y.ToArray(), cuped ? x.ToArray() : default, v.IsControl, v.Weight);
+                }).ToList();
+                analysis = ExperimentAnalyzer.AnalyzeMeans(arms, options);
+            }
         }
-        else
+        catch (ArgumentException ex)
         {
-            var values = await ValuesAsync(rows, chosen, ct);
-            var arms = present.Select(v =>
-            {
-                var (y, x) = values[v.Id];
-                return ArmData.ForValues(v.Name, y.ToArray(), cuped ? x.ToArray() : default, v.IsControl, v.Weight);
-            }).ToList();
-            analysis = ExperimentAnalyzer.AnalyzeMeans(arms, options);
+            // Data the statistics cannot work with (e.g. an arm without variance) is shown as a problem, not an error page.
+            return new ExperimentReadout(chosen, null, cupedAvailable, ex.Message.Split(" (Parameter", StringSplitOptions.None)[0], names);
         }
 
         return new ExperimentReadout(chosen, analysis, cupedAvailable, null, names);
