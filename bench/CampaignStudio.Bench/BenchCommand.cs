@@ -62,6 +62,12 @@ public static class BenchCommand
                 Save(options, results, "segments", segments.ToMarkdown(machine, options));
             }
 
+            if (run == "experiments")
+            {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "experiments", (await ExperimentsBenchmark.RunAsync(workspace, options.Quick, Math.Min(options.Runs, 10), ct)).ToMarkdown(machine));
+            }
+
             if (run == "kmeans")
             {
                 var sizes = options.Quick ? new[] { 100_000, 10_000 } : new[] { 1_000_000, 100_000 };

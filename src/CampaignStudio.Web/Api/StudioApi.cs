@@ -5,6 +5,7 @@ using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.Web.Features.Customers;
+using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -57,6 +58,7 @@ public static class StudioApi
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"import-{id}-refused-rows.csv\"";
             await imports.WriteErrorsCsvAsync(id, http.Response.Body, ct);
         }).WithTags("Imports").WithSummary("The rows an import refused, with line numbers and reasons.");
+        api.MapExperimentsApi();
 
         return app;
     }

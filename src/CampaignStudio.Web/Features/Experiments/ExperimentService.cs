@@ -1,4 +1,10 @@
+using System.Text.Json;
+using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Experiments;
+using CampaignStudio.Data.Segments;
+using CampaignStudio.Domain;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Web.Infrastructure;
@@ -6,9 +12,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Experiments;
 
-/// <summary>Lists experiments with their arms and sizes. Design, analysis and uplift come with the experiments issue.</summary>
-public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user)
+/// <summary>Experiments: the list and dashboard, design (arms, weights, holdout, metric, guardrails), sample-size planning and the start.</summary>
+public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, Uplift.UpliftStore uplift, CurrentUser user, TimeProvider clock)
 {
+    public const string HoldoutArmName = "Long-term holdout";
+
     public async Task<IReadOnlyList<ExperimentListItem>> ListAsync(CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
@@ -17,11 +25,289 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         var sizes = await db.Assignments.GroupBy(a => a.ExperimentId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return experiments.Select(e => new ExperimentListItem(e.Id, e.Name, e.Status, e.Source, e.PrimaryMetric, e.Variants.Count, sizes.GetValueOrDefault(e.Id), e.StartedAt, e.EndedAt)).ToList();
     }
+
+    /// <summary>The manager's view: every experiment with its primary metric's best arm, lift and CI, verdict and SRM flag.</summary>
+    public async Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(CancellationToken ct = default)
+    {
+        var items = await ListAsync(ct);
+        var rows = new List<ExperimentSummary>(items.Count);
+        foreach (var item in items)
+        {
+            // Unadjusted lifts: the numbers a manager can reconcile with the raw counts; the experiment page offers CUPED.
+            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: false, ct);
+            var best = readout?.Best;
+            var vs = best?.VsControl;
+            rows.Add(new ExperimentSummary(item.Id, item.Name, item.Status, item.Source, item.Metric, item.Arms, item.Customers, item.StartedAt, item.EndedAt,
+                best?.Name, vs?.RelativeLift, vs?.RelativeLiftCi.Lower, vs?.RelativeLiftCi.Upper, vs?.AbsoluteLift,
+                readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.Analysis?.SampleRatio.Warning ?? false));
+        }
+
+        return rows;
+    }
+
+    public async Task<ExperimentDetail?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await DetailAsync(db, id, ct);
+    }
+
+    internal static async Task<ExperimentDetail?> DetailAsync(AppDbContext db, int id, CancellationToken ct)
+    {
+        var e = await db.Experiments.AsNoTracking().Include(x => x.Variants).FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (e is null)
+        {
+            return null;
+        }
+
+        var counts = await db.Assignments.Where(a => a.ExperimentId == id).GroupBy(a => a.VariantId)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var withCustomers = await db.Assignments.AnyAsync(a => a.ExperimentId == id && a.CustomerId != null, ct);
+        var withCovariates = await db.Assignments.AnyAsync(a => a.ExperimentId == id && a.CovariatesJson != null, ct);
+        var audience = e.AudienceSegmentId is { } s ? await db.Segments.Where(x => x.Id == s).Select(x => x.Name).FirstOrDefaultAsync(ct) : null;
+        var guardrails = string.IsNullOrEmpty(e.GuardrailsJson) ? [] : JsonSerializer.Deserialize<List<string>>(e.GuardrailsJson) ?? [];
+        var arms = e.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id)
+            .Select(v => new VariantDetail(v.Id, v.Name, v.IsControl, v.IsHoldout, v.Weight, v.EmailTemplateId, counts.GetValueOrDefault(v.Id))).ToList();
+        return new ExperimentDetail(e.Id, e.Name, e.Hypothesis, e.Status, e.Source, e.PrimaryMetric, e.AudienceSegmentId, audience, e.AttributionWindowDays,
+            e.HoldoutShare, guardrails, arms, counts.Values.Sum(), withCustomers, withCovariates, e.CreatedAt, e.StartedAt, e.EndedAt);
+    }
+
+    /// <summary>The design of an existing experiment, to edit it (the holdout arm is shown as a share, not as an arm).</summary>
+    public async Task<ExperimentDesign?> DesignAsync(int id, CancellationToken ct = default)
+    {
+        var detail = await GetAsync(id, ct);
+        return detail is null ? null : new ExperimentDesign
+        {
+            Name = detail.Name,
+            Hypothesis = detail.Hypothesis,
+            AudienceSegmentId = detail.AudienceSegmentId,
+            Metric = detail.Metric,
+            AttributionWindowDays = detail.AttributionWindowDays,
+            HoldoutShare = detail.HoldoutShare,
+            Guardrails = detail.Guardrails.ToList(),
+            Arms = detail.Arms.Where(a => !a.IsHoldout).Select(a => new ArmDesign { Name = a.Name, IsControl = a.IsControl, Weight = a.Weight, EmailTemplateId = a.EmailTemplateId }).ToList(),
+        };
+    }
+
+    /// <summary>Problems of a design in the marketer's words; empty when it can be saved.</summary>
+    public static IReadOnlyList<string> Validate(ExperimentDesign design)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(design.Name))
+        {
+            problems.Add("Give the experiment a name.");
+        }
+        else if (design.Name.Trim().Length > Limits.Title)
+        {
+            problems.Add($"The name is longer than {Limits.Title} characters.");
+        }
+
+        if (design.Arms.Count < 2)
+        {
+            problems.Add("An experiment needs a control and at least one variant.");
+        }
+
+        if (design.Arms.Count(a => a.IsControl) != 1)
+        {
+            problems.Add("Mark exactly one arm as the control.");
+        }
+
+        if (design.Arms.Any(a => string.IsNullOrWhiteSpace(a.Name)))
+        {
+            problems.Add("Every arm needs a name.");
+        }
+
+        if (design.Arms.Select(a => a.Name.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() != design.Arms.Count)
+        {
+            problems.Add("Arm names must differ.");
+        }
+
+        if (design.Arms.Any(a => !(a.Weight > 0) || double.IsInfinity(a.Weight)))
+        {
+            problems.Add("Every arm needs a positive allocation weight.");
+        }
+
+        if (design.HoldoutShare is < 0 or > 0.5 || double.IsNaN(design.HoldoutShare))
+        {
+            problems.Add("The long-term holdout must be between 0 % and 50 % of the audience.");
+        }
+
+        if (design.AttributionWindowDays is < 1 or > 90)
+        {
+            problems.Add("The attribution window must be between 1 and 90 days.");
+        }
+
+        if (design.Guardrails.Any(g => !Guardrails.All.ContainsKey(g)))
+        {
+            problems.Add("Unknown guardrail metric.");
+        }
+
+        return problems;
+    }
+
+    /// <summary>Creates (id null) or updates a draft. Only drafts can change: once customers are assigned, the design is fixed.</summary>
+    public async Task<int> SaveAsync(int? id, ExperimentDesign design, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        var problems = Validate(design);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        Experiment experiment;
+        if (id is null)
+        {
+            experiment = new Experiment
+            {
+                Status = ExperimentStatus.Draft,
+                Source = ExperimentSource.Campaign,
+                AssignmentSalt = Guid.NewGuid().ToString("N"),
+                CreatedBy = await user.NameAsync(),
+                CreatedAt = now,
+            };
+            db.Experiments.Add(experiment);
+        }
+        else
+        {
+            experiment = await db.Experiments.Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
+            if (experiment.Status != ExperimentStatus.Draft)
+            {
+                throw new ArgumentException("Only a draft can be changed: customers are already assigned to this experiment's arms.");
+            }
+
+            db.Variants.RemoveRange(experiment.Variants);
+            experiment.Variants = [];
+        }
+
+        experiment.Name = design.Name.Trim();
+        experiment.Hypothesis = string.IsNullOrWhiteSpace(design.Hypothesis) ? null : design.Hypothesis.Trim()[..Math.Min(design.Hypothesis.Trim().Length, Limits.Description)];
+        experiment.AudienceSegmentId = design.AudienceSegmentId;
+        experiment.PrimaryMetric = design.Metric;
+        experiment.AttributionWindowDays = design.AttributionWindowDays;
+        experiment.HoldoutShare = design.HoldoutShare;
+        experiment.GuardrailsJson = JsonSerializer.Serialize(design.Guardrails.Distinct());
+        var arms = design.Arms.OrderBy(a => a.IsControl ? 0 : 1).ToList();
+        experiment.Variants = arms.Select((a, i) => new Variant
+        {
+            Name = a.Name.Trim(),
+            IsControl = a.IsControl,
+            Weight = a.Weight,
+            EmailTemplateId = a.EmailTemplateId,
+            SortOrder = i,
+        }).ToList();
+        if (design.HoldoutShare > 0)
+        {
+            // The holdout's weight makes it exactly HoldoutShare of everyone: h / (h + Σw) = share.
+            var total = arms.Sum(a => a.Weight);
+            experiment.Variants.Add(new Variant { Name = HoldoutArmName, IsHoldout = true, Weight = design.HoldoutShare * total / (1 - design.HoldoutShare), SortOrder = arms.Count });
+        }
+
+        await db.SaveChangesAsync(ct);
+        return experiment.Id;
+    }
+
+    /// <summary>
+    /// Starts a draft: every mailable customer of the audience segment is assigned an arm (deterministic hash, recorded per
+    /// customer, never changed afterwards). Returns the number of customers assigned.
+    /// </summary>
+    public async Task<int> StartAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var experiment = await db.Experiments.FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
+        if (experiment.Status != ExperimentStatus.Draft)
+        {
+            throw new ArgumentException("Only a draft can be started.");
+        }
+
+        if (experiment.AudienceSegmentId is not { } segmentId)
+        {
+            throw new ArgumentException("Choose an audience segment before starting.");
+        }
+
+        var predicate = await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
+        var customers = await db.Customers.AsNoTracking().Where(predicate).Mailable().Where(c => !c.IsErased).Select(c => c.Id).ToListAsync(ct);
+        if (customers.Count == 0)
+        {
+            throw new ArgumentException("The audience has no customers who may receive e-mail.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ExperimentAssignments.AssignAsync(db, id, customers, now, ct);
+        experiment.Status = ExperimentStatus.Running;
+        experiment.StartedAt = now;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return customers.Count;
+    }
+
+    /// <summary>Ends a running experiment: outcomes stop accruing, the analysis and uplift modelling treat it as finished.</summary>
+    public async Task FinishAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var experiment = await db.Experiments.FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
+        if (experiment.Status != ExperimentStatus.Running)
+        {
+            throw new ArgumentException("Only a running experiment can be finished.");
+        }
+
+        experiment.Status = ExperimentStatus.Finished;
+        experiment.EndedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task DeleteAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Assignments.Where(a => a.ExperimentId == id).ExecuteDeleteAsync(ct);
+        await db.Experiments.Where(e => e.Id == id).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        uplift.Forget(id);
+    }
+
+    /// <summary>Mailable customers of a segment now: the audience an experiment on it would get.</summary>
+    public async Task<int> AudienceSizeAsync(int segmentId, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var predicate = await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
+        return await db.Customers.AsNoTracking().Where(predicate).Mailable().CountAsync(c => !c.IsErased, ct);
+    }
+
+    /// <summary>Sample size and duration; errors in the inputs come back as a warning, not an exception.</summary>
+    public static (SampleSizePlan? Plan, string? Error) Plan(PowerForm form)
+    {
+        try
+        {
+            return (PowerCalculator.ForConversionRate(new PowerInput(form.BaselineRate, form.MinimumDetectableEffect, form.EffectKind, form.Alpha, form.Power, form.Arms,
+                form.EligiblePerDay is > 0 ? form.EligiblePerDay : null, form.AvailableAudience)), null);
+        }
+        catch (ArgumentException ex)
+        {
+            return (null, ex.Message.Split(" (Parameter", StringSplitOptions.None)[0]);
+        }
+    }
+
+    public async Task<IReadOnlyList<(int Id, string Name)>> SegmentChoicesAsync(CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.Segments.AsNoTracking().OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct)).Select(s => (s.Id, s.Name)).ToList();
+    }
+
+    public async Task<IReadOnlyList<(int Id, string Name)>> TemplateChoicesAsync(CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.EmailTemplates.AsNoTracking().OrderBy(s => s.Name).Select(s => new { s.Id, s.Name }).ToListAsync(ct)).Select(s => (s.Id, s.Name)).ToList();
+    }
 }
 
 public sealed record ExperimentListItem(int Id, string Name, ExperimentStatus Status, ExperimentSource Source, PrimaryMetric Metric, int Arms, int Customers, DateTime? StartedAt, DateTime? EndedAt);
-
-public static class ExperimentsFeature
-{
-    public static IServiceCollection AddExperimentsFeature(this IServiceCollection services) => services.AddScoped<ExperimentService>();
-}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using CampaignStudio.Web.Infrastructure;
+using Microsoft.AspNetCore.Components;
+
+namespace CampaignStudio.Web.Features.Experiments;
+
+public partial class ExperimentDesignPage
+{
+    private ExperimentDesign? _design;
+    private IReadOnlyList<(int Id, string Name)> _segments = [];
+    private IReadOnlyList<(int Id, string Name)> _templates = [];
+    private readonly PowerForm _power = new();
+    private List<string> _problems = [];
+    private bool _busy;
+
+    [Parameter]
+    public int? Id { get; set; }
+
+    [Inject]
+    private ExperimentService Experiments { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _segments = await Experiments.SegmentChoicesAsync();
+        _templates = await Experiments.TemplateChoicesAsync();
+        _design = Id is { } id ? await Experiments.DesignAsync(id) ?? new ExperimentDesign() : new ExperimentDesign();
+        _power.Arms = _design.Arms.Count;
+        if (_design.AudienceSegmentId is { } segment)
+        {
+            _power.AvailableAudience = await Experiments.AudienceSizeAsync(segment);
+        }
+    }
+
+    private async Task AudienceChangedAsync(int? segmentId)
+    {
+        _design!.AudienceSegmentId = segmentId;
+        _power.AvailableAudience = segmentId is { } s ? (long)(await Experiments.AudienceSizeAsync(s) * (1 - _design.HoldoutShare)) : null;
+    }
+
+    private void AddArm()
+    {
+        _design!.Arms.Add(new ArmDesign { Name = $"Variant {(char)('A' + _design.Arms.Count - 1)}" });
+        _power.Arms = _design.Arms.Count;
+    }
+
+    private void MakeControl(ArmDesign arm)
+    {
+        foreach (var a in _design!.Arms)
+        {
+            a.IsControl = ReferenceEquals(a, arm);
+        }
+    }
+
+    private void ToggleGuardrail(string key, bool on)
+    {
+        _design!.Guardrails.Remove(key);
+        if (on)
+        {
+            _design.Guardrails.Add(key);
+        }
+    }
+
+    private string Split()
+    {
+        var total = _design!.Arms.Sum(a => Math.Max(0, a.Weight));
+        var parts = _design.Arms.Select(a => $"{a.Name} {(total > 0 ? a.Weight / total * (1 - _design.HoldoutShare) : 0).ToString("P0", CultureInfo.InvariantCulture)}");
+        return string.Join(" · ", _design.HoldoutShare > 0 ? parts.Append($"holdout {_design.HoldoutShare.ToString("P0", CultureInfo.InvariantCulture)}") : parts);
+    }
+
+    private async Task SaveAsync()
+    {
+        _problems = ExperimentService.Validate(_design!).ToList();
+        if (_problems.Count > 0)
+        {
+            return;
+        }
+
+        _busy = true;
+        try
+        {
+            var id = await Experiments.SaveAsync(Id, _design!);
+            Navigation.NavigateTo($"/experiments/{id}");
+        }
+        catch (Exception ex) when (ex is ArgumentException or StudioForbiddenException)
+        {
+            _problems = [ex.Message];
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using CampaignStudio.Analytics.Experiments;
+using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Web.Components.Shared.Charts;
+using CampaignStudio.Web.Infrastructure;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace CampaignStudio.Web.Features.Experiments;
+
+public partial class ExperimentPage
+{
+    private ExperimentDetail? _detail;
+    private ExperimentReadout? _readout;
+    private PrimaryMetric _metric;
+    private bool _cuped = true;
+    private bool _notFound;
+    private bool _loading;
+    private bool _busy;
+    private string? _message;
+    private Severity _messageSeverity = Severity.Info;
+
+    [Parameter]
+    public int Id { get; set; }
+
+    [Inject]
+    private ExperimentService Experiments { get; set; } = default!;
+
+    [Inject]
+    private ExperimentAnalysisService Analysis { get; set; } = default!;
+
+    [Inject]
+    private ExperimentOutcomeService Outcomes { get; set; } = default!;
+
+    private string MeanLabel => _metric == PrimaryMetric.RevenuePerCustomer ? "Revenue per customer" : "Rate";
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _detail = await Experiments.GetAsync(Id);
+        _notFound = _detail is null;
+        if (_detail is not null)
+        {
+            _metric = _detail.Metric;
+            await AnalyzeAsync();
+        }
+    }
+
+    private async Task AnalyzeAsync()
+    {
+        _loading = true;
+        _readout = await Analysis.AnalyzeAsync(Id, _metric, _cuped);
+        _loading = false;
+    }
+
+    private async Task MetricChangedAsync(PrimaryMetric metric)
+    {
+        _metric = metric;
+        await AnalyzeAsync();
+    }
+
+    private async Task CupedChangedAsync(bool on)
+    {
+        _cuped = on;
+        await AnalyzeAsync();
+    }
+
+    private Task StartAsync() => RunAsync(async () => $"Started: {await Experiments.StartAsync(Id):N0} customers assigned to the arms.");
+
+    private Task FinishAsync() => RunAsync(async () =>
+    {
+        await Experiments.FinishAsync(Id);
+        return "Finished. The analysis is final and uplift models can now be trained.";
+    });
+
+    private Task MeasureAsync() => RunAsync(async () => $"Outcomes measured for {await Outcomes.FillAsync(Id):N0} customers from sends, clicks and purchases.");
+
+    private async Task RunAsync(Func<Task<string>> action)
+    {
+        _busy = true;
+        try
+        {
+            _message = await action();
+            _messageSeverity = Severity.Success;
+            _detail = await Experiments.GetAsync(Id);
+            await AnalyzeAsync();
+        }
+        catch (Exception ex) when (ex is ArgumentException or StudioForbiddenException)
+        {
+            _message = ex.Message;
+            _messageSeverity = Severity.Error;
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private static IReadOnlyList<IntervalPoint> LiftPoints(ExperimentAnalysis analysis) => analysis.Arms.Where(a => a.VsControl is not null)
+        .Select(a => new IntervalPoint(a.Name, a.VsControl!.RelativeLift, a.VsControl.RelativeLiftCi.Lower, a.VsControl.RelativeLiftCi.Upper)).ToList();
+
+    private string Value(double v, bool signed = false)
+    {
+        if (!double.IsFinite(v))
+        {
+            return "–";
+        }
+
+        if (_metric == PrimaryMetric.RevenuePerCustomer)
+        {
+            return v.ToString(signed ? "+0.00;-0.00" : "0.00", CultureInfo.InvariantCulture);
+        }
+
+        // Rates in percentage points for differences, percent for levels.
+        return signed ? (v * 100).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + " pp" : v.ToString("0.00%", CultureInfo.InvariantCulture);
+    }
+
+    private static string Pct(double v) => double.IsFinite(v) ? v.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture) : "–";
+
+    private static string P(double p) => p < 0.0001 ? "< 0.0001" : p.ToString("0.0000", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CampaignStudio.Analytics.Uplift;
+using CampaignStudio.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Web.Features.Experiments.Uplift;
+
+/// <summary>Uplift results on disk (one JSON file per experiment beside the database) with an in-memory cache, so a page reload is instant.</summary>
+public sealed class UpliftStore(DatabaseOptions database)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private readonly ConcurrentDictionary<int, UpliftResult> _cache = new();
+
+    private string Folder => Path.Combine(database.DataFolder, "uplift");
+
+    public async Task<UpliftResult?> GetAsync(int experimentId, CancellationToken ct = default)
+    {
+        if (_cache.TryGetValue(experimentId, out var cached))
+        {
+            return cached;
+        }
+
+        var path = PathOf(experimentId);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        await using var stream = File.OpenRead(path);
+        var result = await JsonSerializer.DeserializeAsync<UpliftResult>(stream, Json, ct);
+        return result is null ? null : _cache.GetOrAdd(experimentId, result);
+    }
+
+    public async Task SaveAsync(UpliftResult result, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(Folder);
+        var temp = PathOf(result.ExperimentId) + ".tmp";
+        await using (var stream = File.Create(temp))
+        {
+            await JsonSerializer.SerializeAsync(stream, result, Json, ct);
+        }
+
+        // Replace atomically: a crash mid-write leaves the previous result readable.
+        File.Move(temp, PathOf(result.ExperimentId), overwrite: true);
+        _cache[result.ExperimentId] = result;
+    }
+
+    public void Forget(int experimentId)
+    {
+        _cache.TryRemove(experimentId, out _);
+        File.Delete(PathOf(experimentId));
+    }
+
+    private string PathOf(int experimentId) => Path.Combine(Folder, $"experiment-{experimentId}.json");
+}
+
+/// <summary>
+/// Trains uplift models in the background, one job per experiment, never on a user's circuit: the page starts a job,
+/// polls its progress, may cancel it, and reads the stored result when it is done.
+/// </summary>
+public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, UpliftStore store, ILogger<UpliftJobs> log)
+{
+    private readonly ConcurrentDictionary<int, Job> _jobs = new();
+
+    public UpliftJobStatus? Status(int experimentId) => _jobs.TryGetValue(experimentId, out var job) ? job.Status : null;
+
+    /// <summary>Starts training unless a job for the experiment is running; returns the running job's task either way.</summary>
+    public Task Start(int experimentId, UpliftRequest request)
+    {
+        var job = _jobs.AddOrUpdate(experimentId, _ => new Job(), (_, existing) => existing.Status.Running ? existing : new Job());
+        lock (job)
+        {
+            job.Task ??= Task.Run(() => RunAsync(experimentId, request, job), CancellationToken.None);
+            return job.Task;
+        }
+    }
+
+    /// <summary>
+    /// Uplift is a small difference of two noisy rates: small trees with big leaves (scaled to the data) and a slow learning
+    /// rate keep the arm models from fitting noise, which would swamp the difference (see decision 020).
+    /// </summary>
+    public static UpliftTrainingOptions OptionsFor(UpliftRequest request, int customers) =>
+        new(Trainer: request.Trainer, Folds: request.Folds, NumberOfTrees: request.NumberOfTrees,
+            NumberOfLeaves: 8, MinimumExampleCountPerLeaf: Math.Clamp(customers / 10, 50, 1_000), LearningRate: 0.05);
+
+    public void Cancel(int experimentId)
+    {
+        if (_jobs.TryGetValue(experimentId, out var job))
+        {
+            job.Cancel.Cancel();
+        }
+    }
+
+    private async Task RunAsync(int experimentId, UpliftRequest request, Job job)
+    {
+        var ct = job.Cancel.Token;
+        try
+        {
+            job.Report(0.02, "Loading the experiment's customers");
+            UpliftInput input;
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
+                input = await UpliftDataLoader.LoadAsync(db, experimentId, request, ct);
+            }
+
+            var data = input.Dataset;
+            var options = OptionsFor(request, data.Count);
+            var steps = new (string Key, UpliftLearner Learner, double Weight)[]
+            {
+                (Learners.TLearner, UpliftLearner.TLearner, 0.25),
+                (Learners.XLearner, UpliftLearner.XLearner, 0.4),
+                (Learners.ClassTransformation, UpliftLearner.ClassTransformation, 0.12),
+            };
+            var done = 0.1;
+            job.Report(done, "Purchase propensity (who buys anyway)");
+            ct.ThrowIfCancellationRequested();
+            var propensity = UpliftTrainer.CrossFitPropensity(data, options).Scores;
+            done += 0.13;
+
+            var scores = new Dictionary<string, double[]>();
+            var learners = new List<LearnerResult>();
+            foreach (var (key, learner, weight) in steps)
+            {
+                ct.ThrowIfCancellationRequested();
+                job.Report(done, $"Training the {Learners.Label(key)} on {data.Count:N0} customers ({options.Folds}-fold cross-fitting)");
+                var watch = Stopwatch.StartNew();
+                var fitted = UpliftTrainer.CrossFit(data, options with { Learner = learner });
+                watch.Stop();
+                scores[key] = fitted.Scores;
+                learners.Add(new LearnerResult(key, Learners.Label(key), UpliftEvaluation.Curves(fitted.Scores, data.Treated, data.Outcome),
+                    UpliftEvaluation.Deciles(fitted.Scores, data.Treated, data.Outcome), watch.Elapsed.TotalSeconds));
+                done += weight;
+            }
+
+            job.Report(0.95, "Saving the scores");
+            var best = learners.Where(l => double.IsFinite(l.Curves.QiniCoefficient)).MaxBy(l => l.Curves.QiniCoefficient)?.Key ?? Learners.TLearner;
+            await store.SaveAsync(new UpliftResult
+            {
+                ExperimentId = experimentId,
+                TrainedAt = DateTime.UtcNow,
+                Request = request,
+                OutcomeLabel = input.OutcomeLabel,
+                TreatmentLabel = input.TreatmentLabel,
+                ControlLabel = input.ControlLabel,
+                FeatureNames = data.FeatureNames,
+                Learners = learners,
+                BestLearner = best,
+                AssignmentIds = input.AssignmentIds,
+                CustomerIds = input.CustomerIds,
+                Treated = data.Treated,
+                Outcome = data.Outcome,
+                Scores = scores,
+                Propensity = propensity,
+                Groups = input.Groups,
+            }, CancellationToken.None);
+            job.Finish(null, cancelled: false);
+        }
+        catch (OperationCanceledException)
+        {
+            job.Finish(null, cancelled: true);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            log.LogWarning(ex, "Uplift training for experiment {ExperimentId} failed", experimentId);
+            job.Finish(ex.Message, cancelled: false);
+        }
+    }
+
+    private sealed class Job
+    {
+        public CancellationTokenSource Cancel { get; } = new();
+
+        public Task? Task { get; set; }
+
+        public UpliftJobStatus Status { get; private set; } = new(true, 0, "Queued", null, false);
+
+        public void Report(double progress, string stage) => Status = new UpliftJobStatus(true, progress, stage, null, false);
+
+        public void Finish(string? error, bool cancelled) =>
+            Status = new UpliftJobStatus(false, error is null && !cancelled ? 1 : Status.Progress, cancelled ? "Cancelled" : error is null ? "Done" : "Failed", error, cancelled);
+    }
+}

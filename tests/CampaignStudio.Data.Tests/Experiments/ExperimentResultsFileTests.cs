@@ -1,0 +1,103 @@
+using System.Text;
+using CampaignStudio.Data.Experiments;
+using CampaignStudio.Data.Tests.Support;
+using CampaignStudio.Domain.Experiments;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Data.Tests.Experiments;
+
+public sealed class ExperimentResultsFileTests
+{
+    private const string HillstromPath = "/work/shared/data/hillstrom.csv";
+
+    private static readonly DateTime Now = new(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task HillstromImportsAsAFinishedExperimentWithTheSuggestedMapping()
+    {
+        ResultsPreview preview;
+        await using (var file = File.OpenRead(HillstromPath))
+        {
+            preview = ExperimentResultsFile.Preview(file);
+        }
+
+        var m = preview.Suggested;
+        (m.ArmColumn, m.ControlArm, m.ConversionColumn, m.RevenueColumn, m.VisitColumn, m.ClickColumn, m.PrePeriodColumn)
+            .ShouldBe(("segment", "No E-Mail", "conversion", "spend", "visit", null, "history"));
+        m.CovariateColumns.ShouldBe(["recency", "history_segment", "history", "mens", "womens", "zip_code", "newbie", "channel"]);
+        preview.DataRows.ShouldBe(64_000);
+        preview.ArmCounts.ShouldBe(new Dictionary<string, int> { ["Mens E-Mail"] = 21_307, ["No E-Mail"] = 21_306, ["Womens E-Mail"] = 21_387 });
+
+        await using var test = await SqliteTestDatabase.CreateAsync();
+        ParsedResults parsed;
+        await using (var file = File.OpenRead(HillstromPath))
+        {
+            parsed = ExperimentResultsFile.Parse(file, m);
+        }
+
+        await using var db = await test.Factory.CreateDbContextAsync();
+        var summary = await ExperimentResultsFile.CreateAsync(db, parsed, m, "Hillstrom", PrimaryMetric.Conversion, "marketer@demo.local", Now);
+
+        summary.Rows.ShouldBe(64_000);
+        var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).SingleAsync(e => e.Id == summary.ExperimentId);
+        (experiment.Status, experiment.Source).ShouldBe((ExperimentStatus.Finished, ExperimentSource.Imported));
+        experiment.Variants.OrderBy(v => v.SortOrder).Select(v => (v.Name, v.IsControl)).ShouldBe([("No E-Mail", true), ("Mens E-Mail", false), ("Womens E-Mail", false)]);
+        var control = experiment.Variants.Single(v => v.IsControl).Id;
+        (await db.Assignments.CountAsync(a => a.ExperimentId == experiment.Id)).ShouldBe(64_000);
+
+        // Same totals as the file (control: 122 conversions of 21,306; Hillstrom's published figures).
+        (await db.Assignments.CountAsync(a => a.VariantId == control && a.Converted == true)).ShouldBe(122);
+        (await db.Assignments.CountAsync(a => a.ExperimentId == experiment.Id && a.Visited == true)).ShouldBe(9_394);
+        var first = await db.Assignments.AsNoTracking().OrderBy(a => a.Id).FirstAsync(a => a.ExperimentId == experiment.Id);
+        first.PrePeriodValue.ShouldBe(142.44);
+        first.CovariatesJson.ShouldNotBeNull();
+        first.CovariatesJson.ShouldContain("\"zip_code\":\"Surburban\"");
+    }
+
+    [Theory]
+    [InlineData("arm,conversion\nA,1\nB,0\n", "segment", "A", "Column 'segment' (arm) is not in the file")]
+    [InlineData("segment,conversion\nA,1\nB,0\n", "segment", "Control", "The control arm 'Control' does not occur in column 'segment'; the arms in the file are 'A', 'B'.")]
+    [InlineData("segment,conversion\nA,1\nB,0\nA,yes please\n", "segment", "A", "Line 4, column 'conversion': 'yes please' is not 0/1")]
+    [InlineData("segment,conversion,spend\nA,1,12.5\nB,0,twelve\n", "segment", "A", "Line 3, column 'spend': 'twelve' is not a number.")]
+    [InlineData("segment,conversion\nA,1\nA,0\n", "segment", "A", "Column 'segment' has only one arm ('A')")]
+    public async Task ABadFileNamesItsProblemAndCreatesNothing(string csv, string armColumn, string control, string expected)
+    {
+        var mapping = new ResultsMapping(armColumn, control, "conversion", csv.Contains("spend", StringComparison.Ordinal) ? "spend" : null, null, null, null, []);
+
+        var error = Should.Throw<ResultsFileException>(() => ExperimentResultsFile.Parse(Stream(csv), mapping));
+
+        error.Problems.ShouldContain(p => p.Contains(expected, StringComparison.Ordinal), string.Join(" | ", error.Problems));
+    }
+
+    [Fact]
+    public void AnArmTheMarketerExpectsButWithNoRowsIsNamed()
+    {
+        var mapping = new ResultsMapping("segment", "A", "conversion", null, null, null, null, [], Arms: ["A", "B", "C"]);
+
+        var error = Should.Throw<ResultsFileException>(() => ExperimentResultsFile.Parse(Stream("segment,conversion\nA,1\nB,0\n"), mapping));
+
+        error.Problems.ShouldBe(["The arm 'C' has no rows in column 'segment'."]);
+    }
+
+    [Fact]
+    public async Task AFailureWhileWritingLeavesNoHalfCreatedExperiment()
+    {
+        await using var test = await SqliteTestDatabase.CreateAsync();
+        var mapping = new ResultsMapping("segment", "A", "conversion", null, null, null, null, []);
+        var parsed = ExperimentResultsFile.Parse(Stream("segment,conversion\nA,1\nB,0\n"), mapping);
+
+        // An arm the file does not have cannot be mapped to a variant: the insert fails after the experiment row was written.
+        var broken = parsed with { Rows = [.. parsed.Rows, new ResultRow("ghost", true, null, null, null, null, null)] };
+        await using (var db = await test.Factory.CreateDbContextAsync())
+        {
+            await Should.ThrowAsync<KeyNotFoundException>(() => ExperimentResultsFile.CreateAsync(db, broken, mapping, "Broken", PrimaryMetric.Conversion, "t", Now));
+        }
+
+        await using var check = await test.Factory.CreateDbContextAsync();
+        (await check.Experiments.CountAsync()).ShouldBe(0);
+        (await check.Variants.CountAsync()).ShouldBe(0);
+        (await check.Assignments.CountAsync()).ShouldBe(0);
+    }
+
+    private static MemoryStream Stream(string csv) => new(Encoding.UTF8.GetBytes(csv));
+}
