@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Exports;
 using CampaignStudio.Domain;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
@@ -159,8 +160,8 @@ public sealed class UpliftService(IDbContextFactory<AppDbContext> dbFactory, Upl
             var customer = result.CustomerIds[i];
             csv.WriteField(result.AssignmentIds[i]);
             csv.WriteField(customer?.ToString(CultureInfo.InvariantCulture) ?? "");
-            csv.WriteField(ImportService.SpreadsheetSafe(customer is { } c ? externalIds.GetValueOrDefault(c) ?? "" : ""));
-            csv.WriteField(ImportService.SpreadsheetSafe(result.Treated[i] ? result.TreatmentLabel : result.ControlLabel));
+            csv.WriteField(SpreadsheetCsv.Safe(customer is { } c ? externalIds.GetValueOrDefault(c) ?? "" : ""));
+            csv.WriteField(SpreadsheetCsv.Safe(result.Treated[i] ? result.TreatmentLabel : result.ControlLabel));
             csv.WriteField(result.Outcome[i].ToString("R", CultureInfo.InvariantCulture));
             foreach (var learner in Learners.All)
             {
