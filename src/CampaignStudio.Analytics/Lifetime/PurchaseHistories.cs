@@ -20,54 +20,52 @@ public static class PurchaseHistories
     /// <param name="holdoutEnd">The last moment of the holdout period; null when there is none.</param>
     public static List<CustomerHistory> Build(IEnumerable<PurchasePoint> purchases, DateTime calibrationEnd, DateTime? holdoutEnd = null)
     {
+        var end = holdoutEnd ?? calibrationEnd;
+        var rows = purchases.Where(p => p.At <= end).ToArray();
+
+        // Sorted by customer and time, one pass builds every history without a dictionary per customer.
+        Array.Sort(rows, static (x, y) => x.CustomerId != y.CustomerId ? x.CustomerId.CompareTo(y.CustomerId) : x.At.CompareTo(y.At));
         var endDay = calibrationEnd.Date;
-        var days = new Dictionary<long, SortedDictionary<DateTime, double>>();
-        foreach (var p in purchases)
+        var result = new List<CustomerHistory>();
+        var i = 0;
+        while (i < rows.Length)
         {
-            if (holdoutEnd is { } h ? p.At > h : p.At > calibrationEnd)
+            var customerId = rows[i].CustomerId;
+            var first = rows[i].At.Date;
+            int repeats = 0, holdout = 0;
+            double repeatSpend = 0;
+            var last = first;
+            var day = first;
+            for (; i < rows.Length && rows[i].CustomerId == customerId; i++)
             {
-                continue;
+                var d = rows[i].At.Date;
+                if (d > day)
+                {
+                    day = d;
+                    if (d > endDay)
+                    {
+                        holdout++;
+                    }
+                    else
+                    {
+                        repeats++;
+                        last = d;
+                    }
+                }
+
+                // Amounts of the same day add up to that day's purchase.
+                if (d > first && d <= endDay)
+                {
+                    repeatSpend += rows[i].Amount;
+                }
             }
 
-            if (!days.TryGetValue(p.CustomerId, out var byDay))
-            {
-                days[p.CustomerId] = byDay = [];
-            }
-
-            byDay[p.At.Date] = byDay.GetValueOrDefault(p.At.Date) + p.Amount;
-        }
-
-        var result = new List<CustomerHistory>(days.Count);
-        foreach (var (customerId, byDay) in days.OrderBy(kv => kv.Key))
-        {
-            var first = byDay.Keys.First();
             if (first > endDay)
             {
                 continue;
             }
 
-            int repeats = 0, holdout = 0;
-            double repeatSpend = 0;
-            var last = first;
-            foreach (var (day, amount) in byDay)
-            {
-                if (day > endDay)
-                {
-                    holdout++;
-                }
-                else if (day > first)
-                {
-                    repeats++;
-                    repeatSpend += amount;
-                    last = day;
-                }
-            }
-
-            var history = new RepeatHistory(
-                repeats,
-                (last - first).TotalDays,
-                (endDay - first).TotalDays,
-                repeats > 0 ? repeatSpend / repeats : 0);
+            var history = new RepeatHistory(repeats, (last - first).TotalDays, (endDay - first).TotalDays, repeats > 0 ? repeatSpend / repeats : 0);
             result.Add(new CustomerHistory(customerId, history, holdout));
         }
 
