@@ -6,6 +6,7 @@ using CampaignStudio.Web.Features.Dashboard;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Consent;
 using CampaignStudio.Web.Features.Experiments;
+using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Infrastructure;
@@ -46,6 +47,7 @@ public static class StudioHost
         services.AddCampaignsFeature();
         services.AddConsentFeature();
         services.AddSettingsFeature();
+        services.AddPredictiveFeature();
         return builder;
     }
 
@@ -82,6 +84,7 @@ public static class StudioHost
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("CampaignStudio API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapStudioApi();
+        app.MapPredictiveApi();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
