@@ -143,3 +143,24 @@ heavy = ((a + b + 400 - 1) / (a - 1) * (1 - (1 - z) ** (r + 400) * mpmath.hyp2f1
 show("E[Y(52)|x=400,tx=38,T=38.86] (mpmath)", heavy)
 show("P(alive|x=5,tx=37,T=38.86)", p_alive(params, 5, 37, 38.86))
 show("P(alive|x=5,tx=10,T=38.86)", p_alive(params, 5, 10, 38.86))
+
+# ---- 6. the studio's own split of the imported log (Web.Tests CdnowImportTests) -----------------------------------------
+# The studio scores as of the last purchase (1998-06-30) and holds out half the span: 272 days, so calibration ends
+# 1997-10-01; times in days.
+cal_end2 = date(1997, 10, 1)
+xs2, txs2, Ts2, hold2 = [], [], [], []
+for cid, tr in sorted(by_customer.items()):
+    first = tr[0][0]
+    cal = [t for t in tr if t[0] <= cal_end2]
+    xs2.append(len(cal) - 1)
+    txs2.append((cal[-1][0] - first).days)
+    Ts2.append((cal_end2 - first).days)
+    hold2.append(sum(1 for t in tr if cal_end2 < t[0] <= hold_end))
+xs2, txs2, Ts2, hold2 = map(np.array, (xs2, txs2, Ts2, hold2))
+params3, ll3 = fit_bgnbd(xs2, txs2, Ts2)
+for name, v in zip(["r", "alpha", "a", "b"], params3):
+    show(f"studio split {name}", v)
+pred3 = np.array([expected(params3, 272, *c) for c in zip(xs2, txs2, Ts2)])
+for k in range(0, 7):
+    sel = xs2 == k if k < 6 else xs2 >= 6
+    print(f"studio bucket {k}{'+' if k == 6 else ''}: n={sel.sum()} actual={hold2[sel].mean()!r} predicted={pred3[sel].mean()!r}")

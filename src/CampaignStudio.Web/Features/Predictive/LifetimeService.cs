@@ -51,7 +51,7 @@ public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, C
 
         var values = await db.CustomerPredictions.AsNoTracking().Select(p => p.PredictedValue).ToListAsync(ct);
         var risks = await db.CustomerPredictions.AsNoTracking().Select(p => p.ChurnRisk).ToListAsync(ct);
-        var valueHistogram = Histogram(values.Select(v => (double)v), _valueEdges, "€", k);
+        var valueHistogram = Histogram(values.Select(v => (double)v), _valueEdges, "", k);
         var riskHistogram = Histogram(risks.Select(r => r * 100), [.. _riskEdges.Select(e => e * 100)], "%", k);
 
         var atRisk = await AtRiskQuery(db)

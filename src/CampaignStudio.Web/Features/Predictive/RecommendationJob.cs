@@ -19,6 +19,9 @@ public sealed class RecommendationJob(IDbContextFactory<AppDbContext> dbFactory,
     /// <summary>The hit rates reported.</summary>
     public static readonly int[] ListLengths = [5, 10];
 
+    /// <summary>Shops have few categories: a list of 10 would hold nearly all of them, so categories are judged at 1 and 3.</summary>
+    public static readonly int[] CategoryListLengths = [1, 3];
+
     private const int HoldoutDays = 90;
     private ProductModel? _model;
 
@@ -50,7 +53,7 @@ public sealed class RecommendationJob(IDbContextFactory<AppDbContext> dbFactory,
             var products = await Task.Run(() => RecommenderEvaluation.TimeSplit(rows.Select(r => new ItemPurchase(r.CustomerId, r.Product, r.At)), cutoff, ListLengths), ct);
             var categoryRows = rows.Where(r => r.Category is not null).ToList();
             var categories = categoryRows.Count == 0 ? null
-                : await Task.Run(() => RecommenderEvaluation.TimeSplit(categoryRows.Select(r => new ItemPurchase(r.CustomerId, r.Category!, r.At)), cutoff, ListLengths), ct);
+                : await Task.Run(() => RecommenderEvaluation.TimeSplit(categoryRows.Select(r => new ItemPurchase(r.CustomerId, r.Category!, r.At)), cutoff, CategoryListLengths), ct);
             await store.WriteAsync(PredictiveStore.RecommenderKey, new RecommenderSummary(clock.GetUtcNow().UtcDateTime,
                 rows.Select(r => r.CustomerId).Distinct().Count(), _model.Catalog.Count, products, categories), ct);
         }
