@@ -24,6 +24,7 @@ public sealed class ItemToItemRecommender
     private readonly int[][] _neighbours;
     private readonly float[][] _similarities;
     private readonly int[] _popular;
+    private readonly ThreadLocal<Scratch> _scratch = new(() => new Scratch(0));
 
     private ItemToItemRecommender(int[][] neighbours, float[][] similarities, int[] popular, int[] buyers)
     {
@@ -108,46 +109,92 @@ public sealed class ItemToItemRecommender
 
     /// <summary>
     /// Up to <paramref name="count"/> items for a customer who bought <paramref name="owned"/>: the items most similar to
-    /// their purchases, then the most popular ones; never an item they already own.
+    /// their purchases, then the most popular ones; never an item they already own. Thread-safe.
     /// </summary>
     public int[] Recommend(IReadOnlyList<int> owned, int count)
     {
-        var scores = new Dictionary<int, float>();
-        var ownedSet = owned.ToHashSet();
-        foreach (var i in ownedSet)
+        // Scores accumulate in a per-thread array the size of the catalogue; only touched entries are read and reset.
+        var scratch = _scratch.Value!;
+        if (scratch.Scores.Length < _neighbours.Length)
+        {
+            scratch = _scratch.Value = new Scratch(_neighbours.Length);
+        }
+
+        var scores = scratch.Scores;
+        var touched = scratch.Touched;
+        touched.Clear();
+        foreach (var i in owned)
+        {
+            scores[i] = float.NegativeInfinity;
+        }
+
+        foreach (var i in owned)
         {
             var n = _neighbours[i];
             var s = _similarities[i];
             for (var k = 0; k < n.Length; k++)
             {
-                if (!ownedSet.Contains(n[k]))
+                var j = n[k];
+                if (float.IsNegativeInfinity(scores[j]))
                 {
-                    scores[n[k]] = scores.GetValueOrDefault(n[k]) + s[k];
+                    continue;
+                }
+
+                if (scores[j] == 0)
+                {
+                    touched.Add(j);
+                }
+
+                scores[j] += s[k];
+            }
+        }
+
+        // Top `count` by score, then popularity, then id: a small insertion sort over the touched candidates.
+        var result = new List<int>(count);
+        foreach (var j in touched)
+        {
+            var at = result.Count;
+            while (at > 0 && Better(j, result[at - 1], scores))
+            {
+                at--;
+            }
+
+            if (at < count)
+            {
+                result.Insert(at, j);
+                if (result.Count > count)
+                {
+                    result.RemoveAt(count);
                 }
             }
         }
 
-        var result = new List<int>(count);
-        foreach (var (item, _) in scores.OrderByDescending(kv => kv.Value).ThenBy(kv => Rank(kv.Key)).ThenBy(kv => kv.Key).Take(count))
+        foreach (var j in touched)
         {
-            result.Add(item);
+            scores[j] = 0;
         }
 
-        FillWithPopular(result, ownedSet, count);
+        foreach (var i in owned)
+        {
+            scores[i] = 0;
+        }
+
+        FillWithPopular(result, owned, count);
         return [.. result];
     }
+
+    private bool Better(int x, int y, float[] scores) =>
+        scores[x] != scores[y] ? scores[x] > scores[y] : Buyers[x] != Buyers[y] ? Buyers[x] > Buyers[y] : x < y;
 
     /// <summary>The baseline: the most popular items the customer does not own yet.</summary>
     public int[] MostPopular(IReadOnlyList<int> owned, int count)
     {
         var result = new List<int>(count);
-        FillWithPopular(result, owned.ToHashSet(), count);
+        FillWithPopular(result, owned, count);
         return [.. result];
     }
 
-    private int Rank(int item) => -Buyers[item];
-
-    private void FillWithPopular(List<int> result, HashSet<int> owned, int count)
+    private void FillWithPopular(List<int> result, IReadOnlyList<int> owned, int count)
     {
         for (var k = 0; k < _popular.Length && result.Count < count; k++)
         {
@@ -157,5 +204,12 @@ public sealed class ItemToItemRecommender
                 result.Add(item);
             }
         }
+    }
+
+    private sealed class Scratch(int size)
+    {
+        public float[] Scores { get; } = new float[size];
+
+        public List<int> Touched { get; } = [];
     }
 }
