@@ -82,10 +82,11 @@ public static class BgNbd
         var x = h.Frequency;
         var z = t / (p.Alpha + h.Age + t);
 
-        // Euler's transformation folds ((α+T)/(α+T+t))^(r+x) into the series: ₂F₁(r+x, b+x; a+b+x−1; z)·(1−z)^(r+x)
-        // = (1−z)^(a−1)·₂F₁(a+b−1−r, a−1; a+b+x−1; z), whose terms only shrink (no overflow for heavy buyers).
+        // ((α+T)/(α+T+t))^(r+x) = (1−z)^(r+x) times ₂F₁(r+x, b+x; a+b+x−1; z), in logs: the series alone passes 1e300 for
+        // heavy buyers, and when a and b run to the millions (everyone drops out alike) it converges fast but its
+        // Euler-transformed twin would not.
         var c = p.A + p.B + x - 1;
-        var series = Math.Pow(1 - z, p.A - 1) * Hypergeometric.Gauss2F1(p.A + p.B - 1 - p.R, p.A - 1, c, z);
+        var series = Math.Exp(((p.R + x) * Math.Log(1 - z)) + Hypergeometric.LogGauss2F1(p.R + x, p.B + x, c, z));
         var numerator = c / (p.A - 1) * (1 - series);
         var denominator = x > 0 ? 1 + DropOutOdds(p, h) : 1;
         return numerator / denominator;

@@ -64,6 +64,19 @@ public class BgNbdTests
     }
 
     [Fact]
+    public void ExpectationStaysFiniteWhenEveryoneDropsOutAlike()
+    {
+        // a and b in the millions (a fit where dropout is homogeneous): the limit is a constant dropout chance a/(a+b).
+        var huge = new BgNbdParameters(0.237, 25.1, 14567.7, 1291208.2);
+        var limit = new BgNbdParameters(0.237, 25.1, 14567.7 * 10, 1291208.2 * 10);
+
+        var e = BgNbd.ExpectedPurchases(huge, new RepeatHistory(3, 200, 300), 364);
+
+        double.IsFinite(e).ShouldBeTrue();
+        e.ShouldBe(BgNbd.ExpectedPurchases(limit, new RepeatHistory(3, 200, 300), 364), 1e-3);
+    }
+
+    [Fact]
     public void ExpectationStaysFiniteForVeryHeavyBuyers()
     {
         // The direct formula multiplies a ₂F₁ of ~1e137 by a power of ~1e-137; reference from mpmath.

@@ -16,7 +16,8 @@ public sealed record LifetimeFitSummary(
     GammaGammaParameters Spend,
     double AnnualDiscountRate,
     int HoldoutDays,
-    IReadOnlyList<HoldoutBucket> Check);
+    IReadOnlyList<HoldoutBucket> Check,
+    BgNbdParameters? Calibration = null);
 
 /// <summary>
 /// Fits BG/NBD and Gamma-Gamma on every buyer's purchases (in days), stores each buyer's prediction, and checks the model
@@ -70,12 +71,13 @@ public sealed class LifetimeJob(IDbContextFactory<AppDbContext> dbFactory, Predi
         Current = new JobProgress("Checking the model on a holdout period", 0.15);
         var holdoutDays = Math.Clamp(span / 2, 0, 365);
         IReadOnlyList<HoldoutBucket> check = [];
+        BgNbdParameters? calibrated = null;
         if (holdoutDays >= 28)
         {
             var calibration = PurchaseHistories.Build(points, asOf.AddDays(-holdoutDays), asOf);
             if (calibration.Any(c => c.History.Frequency > 0))
             {
-                var calibrated = await Task.Run(() => BgNbd.Fit([.. calibration.Select(c => c.History)]), ct);
+                calibrated = await Task.Run(() => BgNbd.Fit([.. calibration.Select(c => c.History)]), ct);
                 check = HoldoutCheck.ByFrequency(calibrated, calibration, holdoutDays);
             }
         }
@@ -111,7 +113,7 @@ public sealed class LifetimeJob(IDbContextFactory<AppDbContext> dbFactory, Predi
         Current = new JobProgress("Saving predictions", 0.85);
         await ReplacePredictionsAsync(rows, ct);
         await store.WriteAsync(PredictiveStore.LifetimeKey, new LifetimeFitSummary(now, asOf, customers.Count, customers.Count(c => c.History.Frequency > 0),
-            model.Purchases, model.Spend, settings.AnnualDiscountRate, holdoutDays, check), ct);
+            model.Purchases, model.Spend, settings.AnnualDiscountRate, holdoutDays, check, calibrated), ct);
     }
 
     private static decimal Money(double value) => double.IsFinite(value) ? Math.Round((decimal)Math.Clamp(value, 0, 1e12), 2) : 0;

@@ -27,7 +27,8 @@ public sealed class PredictiveStore(IDbContextFactory<AppDbContext> dbFactory, T
     internal const string LifetimeKey = Prefix + "LifetimeFit";
     internal const string RecommenderKey = Prefix + "RecommenderEvaluation";
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Model summaries can hold infinities (the population's mean spend when q ≤ 1, a lift over a zero baseline).
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public async Task<PredictiveSettings> GetSettingsAsync(CancellationToken ct = default)
     {
