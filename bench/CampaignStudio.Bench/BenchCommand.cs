@@ -74,6 +74,11 @@ public static class BenchCommand
                 Save(options, results, "kmeans", KMeansBenchmark.Run(sizes, ct).ToMarkdown(machine));
             }
 
+            if (run == "predictive")
+            {
+                Save(options, results, "predictive", PredictiveBenchmark.Run(options.Quick ? 100_000 : 1_000_000, 10, ct).ToMarkdown(machine));
+            }
+
             return 0;
         }
         finally

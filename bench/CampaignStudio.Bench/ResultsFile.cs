@@ -44,8 +44,10 @@ public sealed class ResultsFile(string path)
             return sections;
         }
 
+        // Every marked section, not only the known ones: a benchmark added later must not erase another's numbers.
         var text = File.ReadAllText(Path);
-        foreach (var name in Order)
+        var names = System.Text.RegularExpressions.Regex.Matches(text, "<!-- bench:([a-z0-9-]+) -->").Select(m => m.Groups[1].Value);
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
             var start = text.IndexOf(Start(name), StringComparison.Ordinal);
             var end = text.IndexOf(End(name), StringComparison.Ordinal);

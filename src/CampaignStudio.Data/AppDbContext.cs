@@ -20,6 +20,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<Purchase> Purchases => Set<Purchase>();
     public DbSet<CustomerStats> CustomerStats => Set<CustomerStats>();
+    public DbSet<CustomerPrediction> CustomerPredictions => Set<CustomerPrediction>();
     public DbSet<CustomerEvent> CustomerEvents => Set<CustomerEvent>();
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
     public DbSet<SuppressedAddress> SuppressedAddresses => Set<SuppressedAddress>();

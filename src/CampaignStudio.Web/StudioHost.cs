@@ -6,6 +6,7 @@ using CampaignStudio.Web.Features.Dashboard;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Consent;
 using CampaignStudio.Web.Features.Experiments;
+using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Infrastructure;
@@ -47,6 +48,7 @@ public static class StudioHost
         services.AddConsentFeature();
         services.AddStudioMail(builder.Configuration);
         services.AddSettingsFeature();
+        services.AddPredictiveFeature();
         return builder;
     }
 
@@ -84,6 +86,7 @@ public static class StudioHost
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapStudioApi();
         app.MapConsent();
+        app.MapPredictiveApi();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -528,6 +528,48 @@ namespace CampaignStudio.Data.Migrations
                     b.ToTable("CustomerEvents");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Customers.CustomerPrediction", b =>
+                {
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ChurnRisk")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ExpectedAverageSpend")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ExpectedPurchases30")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ExpectedPurchases365")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ExpectedPurchases90")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("PredictedValue")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("ScoredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ValueBand")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CustomerId");
+
+                    b.HasIndex("ChurnRisk");
+
+                    b.HasIndex("ValueBand", "PredictedValue");
+
+                    b.ToTable("CustomerPredictions", (string)null);
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Customers.CustomerStats", b =>
                 {
                     b.Property<long>("CustomerId")
@@ -1307,6 +1349,17 @@ namespace CampaignStudio.Data.Migrations
                     b.HasOne("CampaignStudio.Domain.Customers.Customer", "Customer")
                         .WithMany("Events")
                         .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Customers.CustomerPrediction", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Customers.Customer", "Customer")
+                        .WithOne()
+                        .HasForeignKey("CampaignStudio.Domain.Customers.CustomerPrediction", "CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 

@@ -110,6 +110,8 @@ public sealed class SegmentQueryCompiler
             F.RfmRecency => Score(s => s.RecencyScore, c),
             F.RfmFrequency => Score(s => s.FrequencyScore, c),
             F.RfmMonetary => Score(s => s.MonetaryScore, c),
+            F.ChurnRisk => Prediction(Compare<CustomerPrediction, double>(p => p.ChurnRisk, c.Operator, c, v => Integer(v) / 100.0)),
+            F.PredictedValue => ValueBand(c),
             F.Event => Event(c),
             F.EmailConsent => Consent(c),
             F.ExperimentArm => ExperimentArm(c),
@@ -333,6 +335,30 @@ public sealed class SegmentQueryCompiler
             In => x => x.Purchases.Any(p => (!windowed || p.PurchasedAt >= since) && p.Category != null && values!.Any(v => Fn.Lower(v) == Fn.Lower(p.Category))),
             _ => throw Unsupported(c),
         };
+    }
+
+    // ---- predictions ----------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A test on a customer's prediction row (a correlated EXISTS, like <see cref="Stats"/>). A customer without a
+    /// prediction (no purchases, or added since the last scoring) matches no prediction condition.
+    /// </summary>
+    private Expression<Func<Customer, bool>> Prediction(Expression<Func<CustomerPrediction, bool>> test)
+    {
+        var matching = _db.CustomerPredictions.Where(test);
+        return x => matching.Any(p => p.CustomerId == x.Id);
+    }
+
+    private Expression<Func<Customer, bool>> ValueBand(RuleCondition c)
+    {
+        if (c.Operator == EqualTo)
+        {
+            var band = Enum.Parse<PredictedValueBand>(c.Value!);
+            return Prediction(p => p.ValueBand == band);
+        }
+
+        var bands = c.Values!.Select(Enum.Parse<PredictedValueBand>).Distinct().ToList();
+        return Prediction(p => bands.Contains(p.ValueBand));
     }
 
     // ---- events, consent, experiments, segments -------------------------------------------------------------------------

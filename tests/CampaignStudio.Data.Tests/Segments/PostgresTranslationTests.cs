@@ -45,6 +45,8 @@ public sealed class PostgresTranslationTests
             new RuleCondition(F.Event, Did) { Key = "email_click", Count = 3, Days = 30 },
             new RuleCondition(F.EmailConsent, In) { Values = ["OptedIn", "Pending"] },
             new RuleCondition(F.ExperimentArm, In) { Key = "1", Values = ["2", "3"] },
+            new RuleCondition(F.ChurnRisk, Between) { Values = ["50", "90"] },
+            new RuleCondition(F.PredictedValue, In) { Values = ["Top", "High"] },
         ];
 
         var rule = new SegmentRule { Root = new RuleGroup(GroupOperator.Or, [new RuleGroup(GroupOperator.And, conditions), new RuleGroup(GroupOperator.Not, conditions)]) };

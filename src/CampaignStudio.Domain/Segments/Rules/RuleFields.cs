@@ -80,6 +80,8 @@ public static class RuleFields
     public const string RfmRecency = "rfm_recency";
     public const string RfmFrequency = "rfm_frequency";
     public const string RfmMonetary = "rfm_monetary";
+    public const string ChurnRisk = "churn_risk";
+    public const string PredictedValue = "predicted_value";
     public const string Event = "event";
     public const string EmailConsent = "email_consent";
     public const string ExperimentArm = "experiment_arm";
@@ -112,6 +114,8 @@ public static class RuleFields
         new(RfmRecency, "RFM recency score (1–5, 5 = bought most recently)", RuleFieldCategory.Purchases, RuleValueKind.Integer, _scoreOperators) { MinValue = 1, MaxValue = 5 },
         new(RfmFrequency, "RFM frequency score (1–5, 5 = buys most often)", RuleFieldCategory.Purchases, RuleValueKind.Integer, _scoreOperators) { MinValue = 1, MaxValue = 5 },
         new(RfmMonetary, "RFM monetary score (1–5, 5 = spent the most)", RuleFieldCategory.Purchases, RuleValueKind.Integer, _scoreOperators) { MinValue = 1, MaxValue = 5 },
+        new(ChurnRisk, "Churn risk (%, chance the customer has already left)", RuleFieldCategory.Purchases, RuleValueKind.Integer, [GreaterThan, AtLeast, LessThan, AtMost, Between]) { MinValue = 0, MaxValue = 100 },
+        new(PredictedValue, "Predicted value (12 months)", RuleFieldCategory.Purchases, RuleValueKind.Enum, _listOperators) { EnumValues = Enum.GetNames<Customers.PredictedValueBand>() },
         new(Event, "Did an activity", RuleFieldCategory.Events, RuleValueKind.Text, [Did, DidNot]) { KeyLabel = "Activity type", AllowsDays = true },
         new(EmailConsent, "E-mail consent", RuleFieldCategory.Consent, RuleValueKind.Enum, _listOperators) { EnumValues = Enum.GetNames<ConsentStatus>() },
         new(ExperimentArm, "Experiment arm", RuleFieldCategory.Experiments, RuleValueKind.Integer, _listOperators) { KeyLabel = "Experiment", KeyIsInteger = true },

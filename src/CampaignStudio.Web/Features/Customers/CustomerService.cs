@@ -40,7 +40,11 @@ public sealed class CustomerService(IDbContextFactory<AppDbContext> dbFactory, C
         var items = await Sort(customers, query.SortBy, query.Descending)
             .Skip(Math.Max(0, query.Page) * size)
             .Take(size)
-            .Select(c => new CustomerListItem(c.Id, c.ExternalId, c.Email, c.FirstName, c.LastName, c.Country, c.City, c.EmailConsent, c.CreatedAt))
+            .Select(c => new CustomerListItem(c.Id, c.ExternalId, c.Email, c.FirstName, c.LastName, c.Country, c.City, c.EmailConsent, c.CreatedAt)
+            {
+                ChurnRisk = db.CustomerPredictions.Where(p => p.CustomerId == c.Id).Select(p => (double?)p.ChurnRisk).FirstOrDefault(),
+                ValueBand = db.CustomerPredictions.Where(p => p.CustomerId == c.Id).Select(p => (PredictedValueBand?)p.ValueBand).FirstOrDefault(),
+            })
             .ToListAsync(ct);
         return new CustomerPage(items, total, capped);
     }
@@ -104,6 +108,12 @@ public sealed record CustomerQuery(string? Search = null, string? SortBy = null,
 public sealed record CustomerListItem(long Id, string? ExternalId, string? Email, string? FirstName, string? LastName, string? Country, string? City,
     ConsentStatus EmailConsent, DateTime CreatedAt)
 {
+    /// <summary>1 − P(alive) from the lifetime model; null when not scored (no purchases, or not refitted since).</summary>
+    public double? ChurnRisk { get; init; }
+
+    /// <summary>The predicted-value band from the lifetime model; null when not scored.</summary>
+    public PredictedValueBand? ValueBand { get; init; }
+
     public string Name => string.Join(' ', new[] { FirstName, LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
 }
 

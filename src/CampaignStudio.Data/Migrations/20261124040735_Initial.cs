@@ -441,6 +441,31 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "CustomerPredictions",
+                columns: table => new
+                {
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    ChurnRisk = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedPurchases30 = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedPurchases90 = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedPurchases365 = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedAverageSpend = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    PredictedValue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    ValueBand = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ScoredAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerPredictions", x => x.CustomerId);
+                    table.ForeignKey(
+                        name: "FK_CustomerPredictions_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CustomerStats",
                 columns: table => new
                 {
@@ -849,6 +874,16 @@ namespace CampaignStudio.Data.Migrations
                 columns: new[] { "CustomerId", "Type", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomerPredictions_ChurnRisk",
+                table: "CustomerPredictions",
+                column: "ChurnRisk");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomerPredictions_ValueBand_PredictedValue",
+                table: "CustomerPredictions",
+                columns: new[] { "ValueBand", "PredictedValue" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Customers_Country_City",
                 table: "Customers",
                 columns: new[] { "Country", "City" });
@@ -1040,6 +1075,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "CustomerEvents");
+
+            migrationBuilder.DropTable(
+                name: "CustomerPredictions");
 
             migrationBuilder.DropTable(
                 name: "CustomerStats");

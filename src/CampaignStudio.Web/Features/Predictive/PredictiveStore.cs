@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Data;
+using CampaignStudio.Domain.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Web.Features.Predictive;
+
+/// <summary>Privacy and model settings for predictive reports; stored as rows of the settings table.</summary>
+/// <param name="MinGroupSize">k: groups of fewer customers are shown as "&lt; k".</param>
+/// <param name="NoiseEpsilon">ε of the Laplace noise added to exported counts; null = no noise.</param>
+/// <param name="AnnualDiscountRate">Discounts predicted value to today (0.1 = 10 % a year); 0 = none.</param>
+public sealed record PredictiveSettings(int MinGroupSize = SmallCells.DefaultMinimum, double? NoiseEpsilon = null, double AnnualDiscountRate = 0)
+{
+    /// <summary>The Laplace scale b = 1/ε the export adds to each count; null without noise.</summary>
+    public double? NoiseScale => NoiseEpsilon is > 0 ? 1 / NoiseEpsilon : null;
+}
+
+/// <summary>
+/// Reads and writes <see cref="PredictiveSettings"/> and the last fitted results (small JSON documents) in the settings
+/// table, so predictive features need no tables beyond the per-customer predictions.
+/// </summary>
+public sealed class PredictiveStore(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    private const string Prefix = "Predictive:";
+    internal const string LifetimeKey = Prefix + "LifetimeFit";
+    internal const string RecommenderKey = Prefix + "RecommenderEvaluation";
+
+    // Model summaries can hold infinities (the population's mean spend when q ≤ 1, a lift over a zero baseline).
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public async Task<PredictiveSettings> GetSettingsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var values = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(Prefix)).ToDictionaryAsync(s => s.Key, s => s.Value, ct);
+        double? Number(string name) => double.TryParse(values.GetValueOrDefault(Prefix + name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+        return new PredictiveSettings(
+            (int?)Number(nameof(PredictiveSettings.MinGroupSize)) is { } k and >= 2 ? k : SmallCells.DefaultMinimum,
+            Number(nameof(PredictiveSettings.NoiseEpsilon)) is { } e and > 0 ? e : null,
+            Number(nameof(PredictiveSettings.AnnualDiscountRate)) is { } r and >= 0 ? r : 0);
+    }
+
+    public Task SaveSettingsAsync(PredictiveSettings settings, CancellationToken ct = default) => WriteAsync(new Dictionary<string, string?>
+    {
+        [Prefix + nameof(PredictiveSettings.MinGroupSize)] = settings.MinGroupSize.ToString(CultureInfo.InvariantCulture),
+        [Prefix + nameof(PredictiveSettings.NoiseEpsilon)] = settings.NoiseEpsilon?.ToString(CultureInfo.InvariantCulture),
+        [Prefix + nameof(PredictiveSettings.AnnualDiscountRate)] = settings.AnnualDiscountRate.ToString(CultureInfo.InvariantCulture),
+    }, ct);
+
+    internal async Task<T?> ReadAsync<T>(string key, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var json = await db.Settings.AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).FirstOrDefaultAsync(ct);
+        return json is null ? default : JsonSerializer.Deserialize<T>(json, Json);
+    }
+
+    internal Task WriteAsync<T>(string key, T value, CancellationToken ct = default) =>
+        WriteAsync(new Dictionary<string, string?> { [key] = JsonSerializer.Serialize(value, Json) }, ct);
+
+    private async Task WriteAsync(Dictionary<string, string?> wanted, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var keys = wanted.Keys.ToList();
+        var existing = await db.Settings.Where(s => keys.Contains(s.Key)).ToDictionaryAsync(s => s.Key, ct);
+        foreach (var (key, value) in wanted)
+        {
+            if (existing.TryGetValue(key, out var row))
+            {
+                row.Value = value;
+                row.UpdatedAt = now;
+            }
+            else
+            {
+                db.Settings.Add(new StudioSetting { Key = key, Value = value, UpdatedAt = now });
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+}
