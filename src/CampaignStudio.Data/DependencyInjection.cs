@@ -15,6 +15,8 @@ public static class DependencyInjection
         services.AddSingleton(sp => ReadOptions(sp.GetRequiredService<IConfiguration>(), contentRoot));
         services.AddDbContextFactory<AppDbContext>((sp, db) => Configure(db, sp.GetRequiredService<DatabaseOptions>()));
         services.AddSingleton<Settings.SenderIdentityStore>();
+        services.AddSingleton<Cluster.ClusterLeases>();
+        services.AddSingleton<Cluster.JobClaims>();
         return services;
     }
 
