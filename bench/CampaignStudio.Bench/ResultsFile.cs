@@ -9,7 +9,7 @@ namespace CampaignStudio.Bench;
 /// </summary>
 public sealed class ResultsFile(string path)
 {
-    private static readonly string[] Order = ["import", "grid", "coldstart", "segments", "notes"];
+    private static readonly string[] Order = ["import", "grid", "coldstart", "segments", "postgres", "notes"];
 
     public string Path { get; } = path;
 
@@ -45,7 +45,8 @@ public sealed class ResultsFile(string path)
         }
 
         var text = File.ReadAllText(Path);
-        foreach (var name in Order)
+        var names = System.Text.RegularExpressions.Regex.Matches(text, "<!-- bench:([a-z0-9-]+) -->").Select(m => m.Groups[1].Value);
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
             var start = text.IndexOf(Start(name), StringComparison.Ordinal);
             var end = text.IndexOf(End(name), StringComparison.Ordinal);
