@@ -22,13 +22,11 @@ public sealed class PostgresServer
     private static readonly Lazy<Task<PostgresServer>> _shared = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly SemaphoreSlim _createDatabase = new(1, 1);
     private readonly Process _process;
-    private readonly string _bin;
     private int _stopped;
 
-    private PostgresServer(string folder, string bin, int port, Process process)
+    private PostgresServer(string folder, int port, Process process)
     {
         Folder = folder;
-        _bin = bin;
         Port = port;
         _process = process;
     }
@@ -146,7 +144,7 @@ public sealed class PostgresServer
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
-        var server = new PostgresServer(folder, bin, port, process);
+        var server = new PostgresServer(folder, port, process);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         try
         {
@@ -194,7 +192,10 @@ public sealed class PostgresServer
         }
     }
 
-    /// <summary>Fast shutdown, then the folder goes. Idempotent.</summary>
+    /// <summary>
+    /// Kills the server (its data is disposable, so no clean shutdown is needed), then deletes the folder. Quick on purpose:
+    /// it runs while the test process exits, which does not wait long. Idempotent.
+    /// </summary>
     public void Stop()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
@@ -207,12 +208,8 @@ public sealed class PostgresServer
         {
             if (!_process.HasExited)
             {
-                using var stop = Process.Start(ServerStartInfo(Path.Combine(_bin, "pg_ctl"), ["stop", "-D", Path.Combine(Folder, "data"), "-m", "immediate", "-w"]));
-                stop?.WaitForExit(15_000);
-                if (!_process.WaitForExit(5_000))
-                {
-                    _process.Kill(entireProcessTree: true);
-                }
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5_000);
             }
         }
         catch (InvalidOperationException)
