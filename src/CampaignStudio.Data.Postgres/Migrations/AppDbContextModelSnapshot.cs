@@ -484,13 +484,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("FirstNameKey");
-
                     b.HasIndex("IsErased");
 
-                    b.HasIndex("LastNameKey");
-
                     b.HasIndex("Country", "City");
+
+                    b.HasIndex("FirstNameKey", "Id");
+
+                    b.HasIndex("LastNameKey", "Id");
 
                     b.HasIndex("EmailConsent", "IsErased", "CountryKey");
 

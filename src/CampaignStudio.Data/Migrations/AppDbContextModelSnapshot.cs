@@ -467,13 +467,13 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("FirstNameKey");
-
                     b.HasIndex("IsErased");
 
-                    b.HasIndex("LastNameKey");
-
                     b.HasIndex("Country", "City");
+
+                    b.HasIndex("FirstNameKey", "Id");
+
+                    b.HasIndex("LastNameKey", "Id");
 
                     b.HasIndex("EmailConsent", "IsErased", "CountryKey");
 

@@ -874,9 +874,9 @@ namespace CampaignStudio.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Customers_FirstNameKey",
+                name: "IX_Customers_FirstNameKey_Id",
                 table: "Customers",
-                column: "FirstNameKey");
+                columns: new[] { "FirstNameKey", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_IsErased",
@@ -884,9 +884,9 @@ namespace CampaignStudio.Data.Migrations
                 column: "IsErased");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Customers_LastNameKey",
+                name: "IX_Customers_LastNameKey_Id",
                 table: "Customers",
-                column: "LastNameKey");
+                columns: new[] { "LastNameKey", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_CustomerStats_FrequencyScore_OrderCount",
