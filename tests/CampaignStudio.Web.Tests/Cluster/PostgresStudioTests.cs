@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Cluster;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Imports;
 using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.AspNetCore.DataProtection;
@@ -89,6 +91,35 @@ public sealed class TwoInstancesTests : IAsyncLifetime
         var anonymous = b.CreateClient(new() { AllowAutoRedirect = false });
         (await anonymous.GetAsync("/api/customers")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task AnInstanceStartingLeavesTheOtherInstancesImportsAloneAndMarksOrphansInterrupted()
+    {
+        await using var a = PostgresStudioAppFactory.On(_database);
+        var factory = a.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        int alive, orphan;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var jobs = new[] { Job("alive.csv"), Job("orphan.csv") };
+            db.ImportJobs.AddRange(jobs);
+            await db.SaveChangesAsync();
+            (alive, orphan) = (jobs[0].Id, jobs[1].Id);
+        }
+
+        // A has the first job queued (its claim is live); the second belonged to an instance that died.
+        await a.Services.GetRequiredService<JobClaims>().ClaimAsync(JobClaims.Import(alive));
+
+        await using var b = PostgresStudioAppFactory.On(_database);
+        _ = b.Services;
+
+        await using var check = await factory.CreateDbContextAsync();
+        (await check.ImportJobs.SingleAsync(j => j.Id == alive)).Status.ShouldBe(ImportStatus.Queued);
+        (await check.ImportJobs.SingleAsync(j => j.Id == orphan)).Status.ShouldBe(ImportStatus.Interrupted);
+        await a.Services.GetRequiredService<JobClaims>().ReleaseAsync(JobClaims.Import(alive));
+    }
+
+    private static ImportJob Job(string file) =>
+        new() { Kind = ImportKind.Customers, FileName = file, StoredPath = "/nowhere/" + file, Status = ImportStatus.Queued, CreatedBy = "test", CreatedAt = DateTime.UtcNow };
 
     /// <summary>Signs in through the real form on <paramref name="app"/> and returns the auth cookie header it set.</summary>
     private static async Task<string> CookieFromAsync(StudioAppFactory app)
