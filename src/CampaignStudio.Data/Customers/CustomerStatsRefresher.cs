@@ -10,6 +10,8 @@ namespace CampaignStudio.Data.Customers;
 /// </summary>
 public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
+    private static readonly TimeSpan RefreshTimeout = TimeSpan.FromMinutes(30);
+
     private const string Columns =
         """
         "CustomerId", "OrderCount", "TotalSpent", "AverageOrderValue", "FirstPurchaseAt", "LastPurchaseAt",
@@ -53,6 +55,8 @@ public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFac
             """;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A bulk job, not an interactive query: at millions of purchases it can outlast the 2-minute default.
+        db.Database.SetCommandTimeout(RefreshTimeout);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockStatsAsync(db, ct);
         await db.Database.ExecuteSqlRawAsync("""DELETE FROM "CustomerStats" """, ct);
@@ -94,6 +98,8 @@ public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFac
             """;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A bulk job, not an interactive query: at millions of purchases it can outlast the 2-minute default.
+        db.Database.SetCommandTimeout(RefreshTimeout);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await LockStatsAsync(db, ct);
         await db.Database.ExecuteSqlRawAsync($"""DELETE FROM "CustomerStats" WHERE "CustomerId" IN ({touched})""", [purchaseWatermark], ct);

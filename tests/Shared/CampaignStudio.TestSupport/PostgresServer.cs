@@ -280,8 +280,9 @@ public sealed class PostgresServer
         var info = new ProcessStartInfo { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         if (RunsAsRoot)
         {
-            info.FileName = "runuser";
-            foreach (var argument in (string[])["-u", "postgres", "--", file])
+            // setpriv execs the server itself (runuser would stay as a parent process): killing our child kills postgres.
+            info.FileName = "setpriv";
+            foreach (var argument in (string[])["--reuid=postgres", "--regid=postgres", "--init-groups", "--", file])
             {
                 info.ArgumentList.Add(argument);
             }
