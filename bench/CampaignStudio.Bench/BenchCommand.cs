@@ -68,6 +68,11 @@ public static class BenchCommand
                 Save(options, results, "experiments", (await ExperimentsBenchmark.RunAsync(workspace, options.Quick, Math.Min(options.Runs, 10), ct)).ToMarkdown(machine));
             }
 
+            if (run == "postgres")
+            {
+                Save(options, results, "postgres", (await PostgresBenchmark.RunAsync(options.Rows, options.Runs, ct)).ToMarkdown(machine, options));
+            }
+
             if (run == "kmeans")
             {
                 var sizes = options.Quick ? new[] { 100_000, 10_000 } : new[] { 1_000_000, 100_000 };

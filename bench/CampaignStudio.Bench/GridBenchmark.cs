@@ -39,7 +39,15 @@ public static class GridBenchmark
         }
 
         var timer = new CommandTimer();
-        var factory = BenchDatabase.Factory(dbPath, timer);
+        var result = await RunAsync(BenchDatabase.Factory(dbPath, timer), timer, dbPath, (command, token) => QueryPlan.ExplainAsync(dbPath, command, token), runs, ct);
+        SqliteConnection.ClearAllPools();
+        return result;
+    }
+
+    /// <summary>The timed queries on any database the factory opens (SQLite or PostgreSQL); <paramref name="explain"/> gives each command's plan.</summary>
+    public static async Task<GridResult> RunAsync(IDbContextFactory<Data.AppDbContext> factory, CommandTimer timer, string where,
+        Func<CapturedCommand, CancellationToken, Task<string>> explain, int runs, CancellationToken ct)
+    {
         // The grid caches the unfiltered total for a few seconds; the cache is emptied before every timed run,
         // so these numbers are the cold case (every call counts), not the cache hit a paging user mostly sees.
         var countCache = new CustomerCountCache(TimeProvider.System);
@@ -50,7 +58,7 @@ public static class GridBenchmark
             customers = await db.Customers.LongCountAsync(ct);
         }
 
-        Console.WriteLine($"grid: {customers:N0} customers in {dbPath}; {runs} runs per query after one warm-up");
+        Console.WriteLine($"grid: {customers:N0} customers in {where}; {runs} runs per query after one warm-up");
         var results = new List<GridQueryResult>();
         foreach (var (label, query) in Queries)
         {
@@ -76,7 +84,7 @@ public static class GridBenchmark
             var plans = new List<string>();
             foreach (var command in commands)
             {
-                plans.Add(await QueryPlan.ExplainAsync(dbPath, command, ct));
+                plans.Add(await explain(command, ct));
             }
 
             var result = new GridQueryResult(label, query, page.Items.Count, page.Total, Stats.Median(totals), Stats.Percentile(totals, 95),
@@ -86,7 +94,6 @@ public static class GridBenchmark
             results.Add(result);
         }
 
-        SqliteConnection.ClearAllPools();
         return new GridResult(customers, runs, results);
     }
 

@@ -22,7 +22,7 @@ public static class SegmentsBenchmark
 {
     public const double TargetMilliseconds = 300;
 
-    private static readonly DateTime _now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime Now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
 
     public static async Task<SegmentsResult> RunAsync(BenchWorkspace workspace, int customers, int runs, CancellationToken ct)
     {
@@ -38,10 +38,19 @@ public static class SegmentsBenchmark
         Console.WriteLine($"segments: {purchases:N0} purchases generated and indexed in {build.Elapsed.TotalSeconds:F1} s");
 
         var refresh = Stopwatch.StartNew();
-        var statsRows = await new CustomerStatsRefresher(factory, new FixedTime(_now)).RefreshAllAsync(ct);
+        var statsRows = await new CustomerStatsRefresher(factory, new FixedTime(Now)).RefreshAllAsync(ct);
         refresh.Stop();
         Console.WriteLine($"segments: stats refresh of {statsRows:N0} customers in {refresh.Elapsed.TotalSeconds:F1} s");
 
+        var results = await TimeCountsAsync(factory, timer, runs, (command, token) => QueryPlan.ExplainAsync(dbPath, command, token), ct);
+        SqliteConnection.ClearAllPools();
+        return new SegmentsResult(customers, purchases, build.Elapsed, refresh.Elapsed, runs, results);
+    }
+
+    /// <summary>The three rules' live counts on any database the factory opens; <paramref name="explain"/> gives the COUNT's plan.</summary>
+    public static async Task<List<CountResult>> TimeCountsAsync(IDbContextFactory<Data.AppDbContext> factory, CommandTimer timer, int runs,
+        Func<CapturedCommand, CancellationToken, Task<string>> explain, CancellationToken ct)
+    {
         var rules = new (string Label, SegmentRule Rule)[]
         {
             ("e-mail consent is OptedIn AND total spent ≥ 100 AND country is one of Germany, Austria (stats, no window)", Rule(days: null)),
@@ -72,7 +81,7 @@ public static class SegmentsBenchmark
                 await using (var db = await factory.CreateDbContextAsync(ct))
                 {
                     // As the builder does on every edit: compile the rule, then count its members.
-                    var members = await new SegmentQueryCompiler(db, new FixedTime(_now)).MembersAsync(rule, ct: ct);
+                    var members = await new SegmentQueryCompiler(db, new FixedTime(Now)).MembersAsync(rule, ct: ct);
                     count = await members.CountAsync(ct);
                 }
 
@@ -83,7 +92,7 @@ public static class SegmentsBenchmark
                 }
                 else if (timer.Commands.LastOrDefault() is { } command)
                 {
-                    plan = await QueryPlan.ExplainAsync(dbPath, command, ct);
+                    plan = await explain(command, ct);
                 }
             }
 
@@ -92,8 +101,7 @@ public static class SegmentsBenchmark
             results.Add(result);
         }
 
-        SqliteConnection.ClearAllPools();
-        return new SegmentsResult(customers, purchases, build.Elapsed, refresh.Elapsed, runs, results);
+        return results;
     }
 
     private static SegmentRule Rule(int? days) => new()
@@ -135,7 +143,7 @@ public static class SegmentsBenchmark
                 await ExecuteAsync(connection, $"DROP INDEX \"{name}\"", ct);
             }
 
-            var now = _now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            var now = Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
             await ExecuteAsync(connection, $"""
                 WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {customers})
                 INSERT INTO "Customers" ("Id", "Email", "Country", "City", "EmailConsent", "CreatedAt", "UpdatedAt", "IsErased")
@@ -199,7 +207,7 @@ public static class SegmentsBenchmark
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private sealed class FixedTime(DateTime now) : TimeProvider
+    internal sealed class FixedTime(DateTime now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => new(now);
     }

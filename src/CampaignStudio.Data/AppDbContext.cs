@@ -40,6 +40,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<StudioSetting> Settings => Set<StudioSetting>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Cluster.JobLease> JobLeases => Set<Cluster.JobLease>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -19,6 +19,8 @@ public static class DependencyInjection
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IConfiguration>()["Privacy:SuppressionKey"]));
         services.AddSingleton<Consent.ConsentLedger>();
         services.AddSingleton<Privacy.CustomerPrivacy>();
+        services.AddSingleton<Cluster.ClusterLeases>();
+        services.AddSingleton<Cluster.JobClaims>();
         return services;
     }
 
@@ -40,6 +42,8 @@ public static class DependencyInjection
         return options;
     }
 
+    public const string PostgresMigrationsAssembly = "CampaignStudio.Data.Postgres";
+
     public static void Configure(DbContextOptionsBuilder db, DatabaseOptions options)
     {
         if (options.IsSqlite)
@@ -49,7 +53,8 @@ public static class DependencyInjection
         }
         else if (string.Equals(options.Provider, DatabaseProviders.Postgres, StringComparison.OrdinalIgnoreCase))
         {
-            db.UseNpgsql(options.ConnectionString, pg => pg.CommandTimeout(120));
+            // The PostgreSQL migrations live in their own assembly (EF Core's advice: one migrations assembly per provider).
+            db.UseNpgsql(options.ConnectionString, pg => pg.CommandTimeout(120).MigrationsAssembly(PostgresMigrationsAssembly));
         }
         else
         {

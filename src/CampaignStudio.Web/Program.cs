@@ -1,4 +1,10 @@
 using CampaignStudio.Web;
+using CampaignStudio.Web.Infrastructure;
+
+if (MoveToPostgresCommand.Matches(args))
+{
+    return await MoveToPostgresCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddStudio();
@@ -7,6 +13,7 @@ var app = builder.Build();
 await app.PrepareStudioAsync();
 app.UseStudio();
 app.Run();
+return 0;
 
 /// <summary>Entry point, public for <c>WebApplicationFactory</c> tests.</summary>
 public partial class Program;

@@ -31,6 +31,7 @@ public static class StudioHost
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddHttpContextAccessor();
+        services.AddStudioForwardedHeaders(builder.Configuration);
         services.AddOpenApi(options => options.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "CampaignStudio API";
@@ -60,6 +61,7 @@ public static class StudioHost
 
     public static WebApplication UseStudio(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);

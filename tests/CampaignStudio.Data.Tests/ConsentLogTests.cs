@@ -1,3 +1,4 @@
+using CampaignStudio.Data;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
@@ -5,12 +6,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests;
 
-public sealed class ConsentLogTests
+public abstract class ConsentLogTests(string provider)
 {
     [Fact]
     public async Task ConsentRecordsCanBeAddedButNeverChangedOrDeleted()
     {
-        await using var test = await SqliteTestDatabase.CreateAsync();
+        await using var test = await TestDatabase.CreateAsync(provider);
         await using var db = await test.Factory.CreateDbContextAsync();
         var customer = new Customer { CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
         customer.SetEmail("a@example.com");
@@ -28,4 +29,8 @@ public sealed class ConsentLogTests
         await using var check = await test.Factory.CreateDbContextAsync();
         (await check.ConsentRecords.SingleAsync()).Status.ShouldBe(ConsentStatus.OptedIn);
     }
+
+    public sealed class OnSqlite() : ConsentLogTests(DatabaseProviders.Sqlite);
+
+    public sealed class OnPostgres() : ConsentLogTests(DatabaseProviders.Postgres);
 }

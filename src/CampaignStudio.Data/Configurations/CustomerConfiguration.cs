@@ -43,9 +43,10 @@ public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.HasIndex(c => c.Email).IsUnique();
         builder.HasIndex(c => c.ExternalId).IsUnique();
 
-        // Grid sort and prefix search over a million rows.
-        builder.HasIndex(c => c.LastNameKey);
-        builder.HasIndex(c => c.FirstNameKey);
+        // Grid sort and prefix search over a million rows. The grid orders by (key, Id); SQLite's index holds the rowid
+        // anyway, PostgreSQL needs Id in the index or it sorts every row with the same key (measured: 120 ms a page at 1M).
+        builder.HasIndex(c => new { c.LastNameKey, c.Id });
+        builder.HasIndex(c => new { c.FirstNameKey, c.Id });
         builder.HasIndex(c => c.CreatedAt);
         builder.HasIndex(c => new { c.Country, c.City });
         // The most common segment prefix (consent + country): the live count's hot path. IsErased last: the compiler's

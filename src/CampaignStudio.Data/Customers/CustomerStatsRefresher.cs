@@ -10,6 +10,8 @@ namespace CampaignStudio.Data.Customers;
 /// </summary>
 public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
+    private static readonly TimeSpan RefreshTimeout = TimeSpan.FromMinutes(30);
+
     private const string Columns =
         """
         "CustomerId", "OrderCount", "TotalSpent", "AverageOrderValue", "FirstPurchaseAt", "LastPurchaseAt",
@@ -53,7 +55,10 @@ public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFac
             """;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A bulk job, not an interactive query: at millions of purchases it can outlast the 2-minute default.
+        db.Database.SetCommandTimeout(RefreshTimeout);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockStatsAsync(db, ct);
         await db.Database.ExecuteSqlRawAsync("""DELETE FROM "CustomerStats" """, ct);
         var rows = await db.Database.ExecuteSqlRawAsync(sql, [clock.GetUtcNow().UtcDateTime], ct);
         await tx.CommitAsync(ct);
@@ -93,7 +98,10 @@ public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFac
             """;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A bulk job, not an interactive query: at millions of purchases it can outlast the 2-minute default.
+        db.Database.SetCommandTimeout(RefreshTimeout);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockStatsAsync(db, ct);
         await db.Database.ExecuteSqlRawAsync($"""DELETE FROM "CustomerStats" WHERE "CustomerId" IN ({touched})""", [purchaseWatermark], ct);
         var rows = await db.Database.ExecuteSqlRawAsync(sql, [purchaseWatermark, clock.GetUtcNow().UtcDateTime], ct);
         await tx.CommitAsync(ct);
@@ -109,6 +117,19 @@ public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFac
         var result = await write();
         await RefreshBuyersSinceAsync(watermark, ct);
         return result;
+    }
+
+    /// <summary>
+    /// Refreshes replace rows (delete, then insert). Two at once, on two instances, would both insert the rows the other
+    /// deleted and collide on the key, so PostgreSQL serialises them with a table lock that still lets readers in.
+    /// SQLite already allows one writer at a time.
+    /// </summary>
+    private static async Task LockStatsAsync(AppDbContext db, CancellationToken ct)
+    {
+        if (!db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("""LOCK TABLE "CustomerStats" IN SHARE ROW EXCLUSIVE MODE""", ct);
+        }
     }
 
     // The highest score whose lowest member is at or below the value; each MIN is one seek in the (score, value) index.

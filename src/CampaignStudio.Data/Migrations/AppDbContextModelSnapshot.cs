@@ -17,6 +17,25 @@ namespace CampaignStudio.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
+            modelBuilder.Entity("CampaignStudio.Data.Cluster.JobLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("JobLeases");
+                });
+
             modelBuilder.Entity("CampaignStudio.Data.Identity.AppUser", b =>
                 {
                     b.Property<string>("Id")
@@ -475,13 +494,13 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("FirstNameKey");
-
                     b.HasIndex("IsErased");
 
-                    b.HasIndex("LastNameKey");
-
                     b.HasIndex("Country", "City");
+
+                    b.HasIndex("FirstNameKey", "Id");
+
+                    b.HasIndex("LastNameKey", "Id");
 
                     b.HasIndex("EmailConsent", "CountryKey", "IsErased");
 

@@ -1,4 +1,5 @@
 using CampaignStudio.Data;
+using CampaignStudio.Data.Cluster;
 using CampaignStudio.Data.Identity;
 using CampaignStudio.Data.Seed;
 using CampaignStudio.Domain.Identity;
@@ -18,8 +19,12 @@ public static class StudioStartup
     {
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("CampaignStudio.Startup");
         var dbFactory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        // Concurrent migrations are safe: EF Core takes a database-wide migration lock (a table lock on PostgreSQL).
         await DatabaseMigrator.MigrateAsync(dbFactory, ct);
-        await MarkInterruptedImportsAsync(dbFactory, ct);
+
+        // The rest runs on one instance at a time: two instances starting together would both create roles and seed.
+        await using var startup = await services.GetRequiredService<ClusterLeases>().AcquireAsync("startup", ct: ct);
+        await MarkInterruptedImportsAsync(dbFactory, services.GetRequiredService<JobClaims>(), ct);
 
         await using var scope = services.CreateAsyncScope();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
@@ -81,12 +86,17 @@ public static class StudioStartup
     }
 
     /// <summary>A job that was running when the process died cannot be running now: say so instead of showing a frozen bar.</summary>
-    private static async Task MarkInterruptedImportsAsync(IDbContextFactory<AppDbContext> dbFactory, CancellationToken ct)
+    private static async Task MarkInterruptedImportsAsync(IDbContextFactory<AppDbContext> dbFactory, JobClaims claims, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var running = await db.ImportJobs.Where(j => j.Status == ImportStatus.Running || j.Status == ImportStatus.Queued).ToListAsync(ct);
         foreach (var job in running)
         {
+            if (await claims.IsAliveAsync(JobClaims.Import(job.Id), ct))
+            {
+                continue; // queued or running on another instance
+            }
+
             job.Status = ImportStatus.Interrupted;
             job.FinishedAt = DateTime.UtcNow;
             job.Message = $"The studio stopped during this import. {job.ProcessedRows:N0} rows were committed in whole batches; import the file again to finish — rows already imported are updated, not duplicated.";

@@ -1,3 +1,4 @@
+using CampaignStudio.Data;
 using CampaignStudio.Data.Customers;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Data.Segments;
@@ -10,11 +11,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Customers;
 
-public sealed class CustomerStatsRefresherTests : IAsyncLifetime
+public abstract class CustomerStatsRefresherTests(string provider) : IAsyncLifetime
 {
-    private SqliteTestDatabase _db = null!;
+    private TestDatabase _db = null!;
 
-    public async Task InitializeAsync() => _db = await SqliteTestDatabase.CreateAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(provider);
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
@@ -202,4 +203,8 @@ public sealed class CustomerStatsRefresherTests : IAsyncLifetime
         await using var db = await _db.Factory.CreateDbContextAsync();
         return await db.CustomerStats.AsNoTracking().Include(s => s.Customer).ToDictionaryAsync(s => s.Customer!.Email!);
     }
+
+    public sealed class OnSqlite() : CustomerStatsRefresherTests(DatabaseProviders.Sqlite);
+
+    public sealed class OnPostgres() : CustomerStatsRefresherTests(DatabaseProviders.Postgres);
 }

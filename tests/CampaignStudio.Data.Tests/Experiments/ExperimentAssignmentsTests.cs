@@ -1,3 +1,4 @@
+using CampaignStudio.Data;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Customers;
@@ -6,14 +7,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Experiments;
 
-public sealed class ExperimentAssignmentsTests
+public abstract class ExperimentAssignmentsTests(string provider)
 {
     private static readonly DateTime Now = new(2026, 11, 24, 8, 0, 0, DateTimeKind.Utc);
 
     [Fact]
     public async Task ArmsFollowTheWeightsAndAnAssignmentNeverChangesOnceMade()
     {
-        await using var database = await SqliteTestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync(provider);
         await using var db = database.Factory.CreateDbContext();
         for (var i = 1; i <= 4_000; i++)
         {
@@ -63,4 +64,8 @@ public sealed class ExperimentAssignmentsTests
         VariantPicker.Unit("a", 42).ShouldBe(VariantPicker.Unit("a", 42));
         VariantPicker.Unit("b", 42).ShouldNotBe(VariantPicker.Unit("a", 42));
     }
+
+    public sealed class OnSqlite() : ExperimentAssignmentsTests(DatabaseProviders.Sqlite);
+
+    public sealed class OnPostgres() : ExperimentAssignmentsTests(DatabaseProviders.Postgres);
 }

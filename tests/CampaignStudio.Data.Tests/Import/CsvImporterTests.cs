@@ -1,3 +1,4 @@
+using CampaignStudio.Data;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Consent;
@@ -6,11 +7,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Import;
 
-public sealed class CsvImporterTests : IAsyncLifetime
+public abstract class CsvImporterTests(string provider) : IAsyncLifetime
 {
-    private SqliteTestDatabase _db = null!;
+    private TestDatabase _db = null!;
 
-    public async Task InitializeAsync() => _db = await SqliteTestDatabase.CreateAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(provider);
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
@@ -189,4 +190,8 @@ public sealed class CsvImporterTests : IAsyncLifetime
     {
         public void Report(ImportProgress value) => report(value);
     }
+
+    public sealed class OnSqlite() : CsvImporterTests(DatabaseProviders.Sqlite);
+
+    public sealed class OnPostgres() : CsvImporterTests(DatabaseProviders.Postgres);
 }

@@ -11,14 +11,16 @@ namespace CampaignStudio.Data.Tests.Segments;
 
 /// <summary>
 /// The same rule semantics written a second time, plainly, over loaded objects: the property test checks that the SQL
-/// the compiler produces agrees with this on random data. Text folds A–Z only, like SQLite's lower().
+/// the compiler produces agrees with this on random data. Text folds the way the database's lower() does: A–Z only on SQLite,
+/// every letter on PostgreSQL with a UTF-8 locale.
 /// </summary>
 internal sealed class SegmentRuleEvaluator(
     DateTime now,
     IReadOnlyDictionary<long, RfmTestScores> scores,
     IReadOnlyList<Assignment> assignments,
     IReadOnlyList<SegmentMember> members,
-    IReadOnlyDictionary<int, Segment> segments)
+    IReadOnlyDictionary<int, Segment> segments,
+    bool foldsAsciiOnly = true)
 {
     public bool Matches(SegmentRule rule, Customer c) => Eval(rule.Root!, c);
 
@@ -77,7 +79,7 @@ internal sealed class SegmentRuleEvaluator(
             : members.Any(m => m.SegmentId == id && m.CustomerId == c.Id);
     }
 
-    private static bool Text(string? s, RuleCondition k) => k.Operator switch
+    private bool Text(string? s, RuleCondition k) => k.Operator switch
     {
         EqualTo => s is not null && Fold(s) == Fold(k.Value!),
         Contains => s is not null && Fold(s).Contains(Fold(k.Value!), StringComparison.Ordinal),
@@ -123,7 +125,9 @@ internal sealed class SegmentRuleEvaluator(
 
     private static int Int(string? s) => int.Parse(s!, CultureInfo.InvariantCulture);
 
-    private static string Fold(string s) => string.Create(s.Length, s, (span, src) =>
+    private string Fold(string s) => foldsAsciiOnly ? FoldAscii(s) : s.ToLowerInvariant();
+
+    private static string FoldAscii(string s) => string.Create(s.Length, s, (span, src) =>
     {
         for (var i = 0; i < src.Length; i++)
         {

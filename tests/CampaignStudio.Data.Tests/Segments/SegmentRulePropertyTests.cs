@@ -1,3 +1,4 @@
+using CampaignStudio.Data;
 using System.Globalization;
 using CampaignStudio.Data.Customers;
 using CampaignStudio.Data.Segments;
@@ -15,7 +16,7 @@ using F = CampaignStudio.Domain.Segments.Rules.RuleFields;
 namespace CampaignStudio.Data.Tests.Segments;
 
 /// <summary>For random rules over random customers, the SQL the compiler produces selects exactly whom the plain in-memory evaluator selects.</summary>
-public sealed class SegmentRulePropertyTests
+public abstract class SegmentRulePropertyTests(string provider)
 {
     private const int Customers = 300;
     private static readonly DateTime _now = FixedClock.Now;
@@ -30,7 +31,7 @@ public sealed class SegmentRulePropertyTests
     [Fact]
     public async Task SqlAndInMemoryEvaluationAgreeOnRandomRules()
     {
-        await using var database = await SqliteTestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync(provider);
         var (experimentId, variantIds, listSegmentId, ruleSegmentId) = await SeedAsync(database.Factory);
         await new CustomerStatsRefresher(database.Factory, new FixedClock()).RefreshAllAsync();
 
@@ -41,7 +42,8 @@ public sealed class SegmentRulePropertyTests
             RfmTestScores.Compute(customers),
             await db.Assignments.AsNoTracking().ToListAsync(),
             await db.SegmentMembers.AsNoTracking().ToListAsync(),
-            await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Id));
+            await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Id),
+            foldsAsciiOnly: database.IsSqlite);
         var compiler = new SegmentQueryCompiler(db, new FixedClock());
         var nonEmpty = 0;
 
@@ -221,4 +223,8 @@ public sealed class SegmentRulePropertyTests
         decimal.TryParse(a, CultureInfo.InvariantCulture, out var x) && decimal.TryParse(b, CultureInfo.InvariantCulture, out var y)
             ? x.CompareTo(y)
             : string.CompareOrdinal(a, b);
+
+    public sealed class OnSqlite() : SegmentRulePropertyTests(DatabaseProviders.Sqlite);
+
+    public sealed class OnPostgres() : SegmentRulePropertyTests(DatabaseProviders.Postgres);
 }

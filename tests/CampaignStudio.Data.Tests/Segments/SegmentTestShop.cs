@@ -8,10 +8,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Segments;
 
-/// <summary>Five hand-built customers in a real SQLite file, shared by the condition tests (read-only).</summary>
-public sealed class SegmentTestShop : IAsyncLifetime
+/// <summary>Five hand-built customers in a real database of either provider, shared by the condition tests (read-only).</summary>
+public abstract class SegmentTestShop(string provider) : IAsyncLifetime
 {
-    private SqliteTestDatabase? _database;
+    private TestDatabase? _database;
+
+    public bool IsSqlite => provider == Data.DatabaseProviders.Sqlite;
 
     public IDbContextFactory<AppDbContext> Factory => _database!.Factory;
 
@@ -22,7 +24,7 @@ public sealed class SegmentTestShop : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = await SqliteTestDatabase.CreateAsync();
+        _database = await TestDatabase.CreateAsync(provider);
         await using var db = await Factory.CreateDbContextAsync();
 
         var anna = CustomerTestBuilder.Named("Anna", "Schmidt").WithEmail("anna@example.com").From("DE", "Berlin").WithGender("f").BornIn(1990)
@@ -78,4 +80,8 @@ public sealed class SegmentTestShop : IAsyncLifetime
             await _database.DisposeAsync();
         }
     }
+
+    public sealed class OnSqlite() : SegmentTestShop(Data.DatabaseProviders.Sqlite);
+
+    public sealed class OnPostgres() : SegmentTestShop(Data.DatabaseProviders.Postgres);
 }

@@ -11,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CampaignStudio.Web.Tests.Features;
 
-/// <summary>Paging, sorting and search against a real SQLite file through the real host's services.</summary>
-public sealed class CustomerServiceTests(StudioAppFactory app) : IClassFixture<StudioAppFactory>, IAsyncLifetime
+/// <summary>Paging, sorting and search against a real SQLite file and a real PostgreSQL database through the real host's services.</summary>
+public abstract class CustomerServiceTests(StudioAppFactory app) : IAsyncLifetime
 {
     private AsyncServiceScope _scope;
 
@@ -93,4 +93,8 @@ public sealed class CustomerServiceTests(StudioAppFactory app) : IClassFixture<S
     {
         await Should.ThrowAsync<StudioForbiddenException>(() => Service("Nobody").QueryAsync(new CustomerQuery()));
     }
+
+    public sealed class OnSqlite(StudioAppFactory app) : CustomerServiceTests(app), IClassFixture<StudioAppFactory>;
+
+    public sealed class OnPostgres(PostgresStudioAppFactory app) : CustomerServiceTests(app), IClassFixture<PostgresStudioAppFactory>;
 }

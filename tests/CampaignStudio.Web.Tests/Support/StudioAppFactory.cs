@@ -19,6 +19,9 @@ public class StudioAppFactory : WebApplicationFactory<Program>
 
     protected virtual int DemoCustomers => 0;
 
+    /// <summary>Extra configuration, e.g. a PostgreSQL connection (see <see cref="PostgresStudioAppFactory"/>).</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -30,7 +33,7 @@ public class StudioAppFactory : WebApplicationFactory<Program>
             ["Demo:Users"] = "true",
             ["Demo:Password"] = Password,
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        }).AddInMemoryCollection(Settings));
     }
 
     /// <summary>A client that signs in through the real form post and keeps the cookie.</summary>

@@ -1,16 +1,22 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using CampaignStudio.Data.Cluster;
 
 namespace CampaignStudio.Web.Features.Customers;
 
 /// <summary>Import jobs waiting for the worker, and the cancellation handle of the one running.</summary>
-public sealed class ImportQueue
+public sealed class ImportQueue(JobClaims claims)
 {
     private readonly Channel<int> _jobs = Channel.CreateUnbounded<int>();
     private readonly ConcurrentDictionary<int, CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<int, bool> _cancelled = new();
 
-    public ValueTask EnqueueAsync(int jobId, CancellationToken ct = default) => _jobs.Writer.WriteAsync(jobId, ct);
+    public async ValueTask EnqueueAsync(int jobId, CancellationToken ct = default)
+    {
+        // Claimed while queued and running, so another instance starting meanwhile does not mark it interrupted.
+        await claims.ClaimAsync(JobClaims.Import(jobId), ct);
+        await _jobs.Writer.WriteAsync(jobId, ct);
+    }
 
     public IAsyncEnumerable<int> ReadAllAsync(CancellationToken ct) => _jobs.Reader.ReadAllAsync(ct);
 
@@ -26,8 +32,9 @@ public sealed class ImportQueue
         return cts;
     }
 
-    public void End(int jobId)
+    public async Task EndAsync(int jobId)
     {
+        await claims.ReleaseAsync(JobClaims.Import(jobId));
         if (_running.TryRemove(jobId, out var cts))
         {
             cts.Dispose();

@@ -56,7 +56,7 @@ public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbCon
         }
         finally
         {
-            queue.End(jobId);
+            await queue.EndAsync(jobId);
         }
     }
 

@@ -2,17 +2,23 @@ using System.Text.Json;
 using System.Threading.Channels;
 using CampaignStudio.Analytics.Clustering;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Cluster;
 using CampaignStudio.Domain.Segments;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Segments.Clustering;
 
 /// <summary>Clustering runs waiting for the worker.</summary>
-public sealed class ClusteringQueue
+public sealed class ClusteringQueue(JobClaims claims)
 {
     private readonly Channel<int> _runs = Channel.CreateUnbounded<int>();
 
-    public ValueTask EnqueueAsync(int runId, CancellationToken ct = default) => _runs.Writer.WriteAsync(runId, ct);
+    public async ValueTask EnqueueAsync(int runId, CancellationToken ct = default)
+    {
+        // Claimed until the run ends, so another instance starting meanwhile does not mark it failed.
+        await claims.ClaimAsync(JobClaims.Clustering(runId), ct);
+        await _runs.Writer.WriteAsync(runId, ct);
+    }
 
     public IAsyncEnumerable<int> ReadAllAsync(CancellationToken ct) => _runs.Reader.ReadAllAsync(ct);
 }
@@ -22,7 +28,7 @@ public sealed class ClusteringQueue
 /// (so new customers can be scored into the same clusters), the members and the result the page shows.
 /// </summary>
 public sealed class ClusteringWorker(ClusteringQueue queue, IDbContextFactory<AppDbContext> dbFactory, ClusterFeatureLoader loader, DatabaseOptions database,
-    TimeProvider clock, ILogger<ClusteringWorker> log) : BackgroundService
+    JobClaims claims, TimeProvider clock, ILogger<ClusteringWorker> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,6 +43,10 @@ public sealed class ClusteringWorker(ClusteringQueue queue, IDbContextFactory<Ap
             {
                 log.LogError(ex, "Clustering run {RunId} failed", runId);
                 await SetAsync(runId, r => { r.Status = ClusteringStatus.Failed; r.Error = ex.Message; r.FinishedAt = clock.GetUtcNow().UtcDateTime; });
+            }
+            finally
+            {
+                await claims.ReleaseAsync(JobClaims.Clustering(runId));
             }
         }
     }
@@ -140,7 +150,15 @@ public sealed class ClusteringWorker(ClusteringQueue queue, IDbContextFactory<Ap
     private async Task MarkInterruptedAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.ClusteringRuns.Where(r => r.Status == ClusteringStatus.Running || r.Status == ClusteringStatus.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ClusteringStatus.Failed).SetProperty(r => r.Error, "The studio stopped during this run; start it again."), ct);
+        var unfinished = await db.ClusteringRuns.Where(r => r.Status == ClusteringStatus.Running || r.Status == ClusteringStatus.Queued).Select(r => r.Id).ToListAsync(ct);
+        foreach (var id in unfinished)
+        {
+            // Runs another instance holds are alive; only those of a stopped instance have no live claim.
+            if (!await claims.IsAliveAsync(JobClaims.Clustering(id), ct))
+            {
+                await db.ClusteringRuns.Where(r => r.Id == id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ClusteringStatus.Failed).SetProperty(r => r.Error, "The studio stopped during this run; start it again."), ct);
+            }
+        }
     }
 }
