@@ -568,6 +568,8 @@ namespace CampaignStudio.Data.Migrations
                     EmailTemplateId = table.Column<int>(type: "INTEGER", nullable: true),
                     ScheduledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     TimeZoneId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    DiscountTier = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    AttributionWindowDays = table.Column<int>(type: "INTEGER", nullable: false),
                     AudienceCount = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
@@ -699,6 +701,28 @@ namespace CampaignStudio.Data.Migrations
                         principalTable: "Variants",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrackedLinks",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    FirstClickedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Clicks = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrackedLinks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TrackedLinks_Messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "Messages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
@@ -942,6 +966,11 @@ namespace CampaignStudio.Data.Migrations
                 column: "CustomerId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Messages_SentAt",
+                table: "Messages",
+                column: "SentAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Messages_Status_NextAttemptAt",
                 table: "Messages",
                 columns: new[] { "Status", "NextAttemptAt" });
@@ -971,6 +1000,11 @@ namespace CampaignStudio.Data.Migrations
                 name: "IX_Segments_Name",
                 table: "Segments",
                 column: "Name");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrackedLinks_MessageId",
+                table: "TrackedLinks",
+                column: "MessageId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Variants_EmailTemplateId",
@@ -1032,9 +1066,6 @@ namespace CampaignStudio.Data.Migrations
                 name: "ImportRowErrors");
 
             migrationBuilder.DropTable(
-                name: "Messages");
-
-            migrationBuilder.DropTable(
                 name: "Purchases");
 
             migrationBuilder.DropTable(
@@ -1042,6 +1073,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "Settings");
+
+            migrationBuilder.DropTable(
+                name: "TrackedLinks");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
@@ -1056,10 +1090,13 @@ namespace CampaignStudio.Data.Migrations
                 name: "ImportJobs");
 
             migrationBuilder.DropTable(
-                name: "Campaigns");
+                name: "Customers");
 
             migrationBuilder.DropTable(
-                name: "Customers");
+                name: "Messages");
+
+            migrationBuilder.DropTable(
+                name: "Campaigns");
 
             migrationBuilder.DropTable(
                 name: "EmailTemplates");
