@@ -1,4 +1,11 @@
 using CampaignStudio.Web;
+using CampaignStudio.Web.Features.Campaigns.Sending;
+
+if (SendWorkerHost.IsRequested(args))
+{
+    await SendWorkerHost.RunAsync(args);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddStudio();

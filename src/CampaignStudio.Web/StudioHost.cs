@@ -1,4 +1,5 @@
 using CampaignStudio.Data;
+using CampaignStudio.Messaging;
 using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Components;
 using CampaignStudio.Web.Features.Customers;
@@ -43,7 +44,8 @@ public static class StudioHost
         services.AddCustomersFeature();
         services.AddSegmentsFeature();
         services.AddExperimentsFeature();
-        services.AddCampaignsFeature();
+        services.AddMessaging(builder.Configuration);
+        services.AddCampaignsFeature(builder.Configuration);
         services.AddConsentFeature();
         services.AddSettingsFeature();
         return builder;
@@ -82,6 +84,7 @@ public static class StudioHost
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("CampaignStudio API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapStudioApi();
+        app.MapCampaignTracking();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
