@@ -240,12 +240,12 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             .Select(m => new
             {
                 m.VariantId,
+                Converted = db.Purchases.Any(p => p.CustomerId == m.CustomerId && p.PurchasedAt >= m.SentAt && p.PurchasedAt <= m.SentAt!.Value.AddDays(window)),
                 Revenue = db.Purchases.Where(p => p.CustomerId == m.CustomerId && p.PurchasedAt >= m.SentAt && p.PurchasedAt <= m.SentAt!.Value.AddDays(window))
-                    .Sum(p => (decimal?)p.Amount),
+                    .Sum(p => p.Amount),
             })
-            .Where(x => x.Revenue != null)
             .GroupBy(x => x.VariantId)
-            .Select(g => new { VariantId = g.Key, Conversions = g.Count(), Revenue = g.Sum(x => x.Revenue) })
+            .Select(g => new { VariantId = g.Key, Conversions = g.Count(x => x.Converted), Revenue = g.Sum(x => x.Revenue) })
             .ToListAsync(ct);
         var names = campaign.ExperimentId is { } experimentId
             ? await db.Variants.AsNoTracking().Where(v => v.ExperimentId == experimentId).ToDictionaryAsync(v => v.Id, v => v.Name, ct)

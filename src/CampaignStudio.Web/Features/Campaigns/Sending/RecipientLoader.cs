@@ -34,13 +34,14 @@ public static class RecipientLoader
             foreach (var c in rows)
             {
                 var own = byCustomer[c.Id];
+                // Projected rows carry NULL attributes as null (EF skips the converter for NULL).
                 var last = own.Where(p => p.Product != null).MaxBy(p => p.PurchasedAt)?.Product;
 
                 // Most bought category; ties go to the one bought most recently.
                 var top = own.Where(p => p.Category != null).GroupBy(p => p.Category!)
                     .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Max(p => p.PurchasedAt)).Select(g => g.Key).FirstOrDefault();
                 result[c.Id] = new RecipientData(c.Id, c.Email ?? "", c.FirstName, c.LastName, c.City, c.Country,
-                    c.Attributes.Count > 0 ? c.Attributes : null, null, top, last);
+                    c.Attributes is { Count: > 0 } attributes ? attributes : null, null, top, last);
             }
         }
 

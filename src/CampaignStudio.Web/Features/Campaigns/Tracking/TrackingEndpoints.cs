@@ -20,18 +20,29 @@ internal static class TrackingEndpoints
     /// <summary>The smallest transparent GIF.</summary>
     private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 
+    /// <summary>A plain 404: the friendly not-found page would send an anonymous mail reader to the sign-in page instead.</summary>
+    private static IResult NotFound(HttpContext context)
+    {
+        if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+
+        return Results.NotFound();
+    }
+
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(LinkTracker.OpenRoute, OpenAsync).AllowAnonymous().ExcludeFromDescription();
         endpoints.MapGet(LinkTracker.ClickRoute, ClickAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
-    private static async Task<IResult> OpenAsync(string token, SignedTokenService tokens, IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock,
+    private static async Task<IResult> OpenAsync(HttpContext context, string token, SignedTokenService tokens, IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock,
         CancellationToken ct)
     {
         if (!tokens.TryReadOpenToken(token, out var messageId))
         {
-            return Results.NotFound();
+            return NotFound(context);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -40,12 +51,12 @@ internal static class TrackingEndpoints
         return Results.File(Pixel, "image/gif");
     }
 
-    private static async Task<IResult> ClickAsync(string token, SignedTokenService tokens, IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock,
+    private static async Task<IResult> ClickAsync(HttpContext context, string token, SignedTokenService tokens, IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock,
         CancellationToken ct)
     {
         if (!tokens.TryReadTrackingToken(token, out var linkId))
         {
-            return Results.NotFound();
+            return NotFound(context);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -54,7 +65,7 @@ internal static class TrackingEndpoints
         // Stored links are http(s) by construction; checking again costs nothing and keeps this from ever becoming an open redirect.
         if (link is null || !Uri.TryCreate(link.Url, UriKind.Absolute, out var target) || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps))
         {
-            return Results.NotFound();
+            return NotFound(context);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
