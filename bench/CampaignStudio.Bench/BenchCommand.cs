@@ -68,6 +68,12 @@ public static class BenchCommand
                 Save(options, results, "kmeans", KMeansBenchmark.Run(sizes, ct).ToMarkdown(machine));
             }
 
+            if (run == "campaigns")
+            {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "campaigns", (await CampaignsBenchmark.RunAsync(workspace, options.Quick, ct)).ToMarkdown(machine));
+            }
+
             return 0;
         }
         finally

@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "campaigns", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -22,6 +22,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           segments    generate customers and purchases (10 per customer on average) in SQL, time the stats refresh
                       and the segment builder's live count of a 3-condition rule with a purchase aggregate
           kmeans      k-means (k = 8) on 8 customer features: 1,000,000 and 100,000 customers (--quick: 100,000 and 10,000)
+          campaigns   render 1,000,000 personalised messages, send 100,000 through the pipeline to smtp-sink, launch 1,000,000 recipients
+                      (--quick: 100,000 / 10,000 / 100,000)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
