@@ -39,7 +39,8 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var segments = await db.Segments.AsNoTracking().Where(s => s.Kind != SegmentKind.Snapshot).OrderBy(s => s.Name)
+        // Any segment but the audiences earlier campaigns froze (those belong to their campaign).
+        var segments = await db.Segments.AsNoTracking().Where(s => !db.Campaigns.Any(c => c.SnapshotSegmentId == s.Id)).OrderBy(s => s.Name)
             .Select(s => new WizardOption(s.Id, s.Name)).ToListAsync(ct);
         var experiments = await db.Experiments.AsNoTracking().Include(e => e.Variants)
             .Where(e => e.Source == Domain.Experiments.ExperimentSource.Campaign && e.Status != Domain.Experiments.ExperimentStatus.Archived
