@@ -132,8 +132,8 @@ public sealed class CampaignEndToEndTests(CampaignEndToEndTests.Studio studio) :
         await BrowserFixture.ScreenshotAsync(page, "67-wizard-schedule");
         await page.ClickAsync("[data-testid=wizard-next]");
         await page.WaitForSelectorAsync("[data-testid=launch-campaign]:not([disabled])");
-        (await page.Locator("[data-testid=kpi-will-be-mailed-(opted-in)]").TextContentAsync()).ShouldBe(OptedIn.ToString(CultureInfo.InvariantCulture));
-        (await page.Locator("[data-testid=kpi-suppressed-(no-consent)]").TextContentAsync()).ShouldBe((Customers - OptedIn).ToString(CultureInfo.InvariantCulture));
+        (await page.Locator("[data-testid=kpi-will-be-mailed]").TextContentAsync()).ShouldBe(OptedIn.ToString(CultureInfo.InvariantCulture));
+        (await page.Locator("[data-testid=kpi-suppressed]").TextContentAsync()).ShouldBe((Customers - OptedIn).ToString(CultureInfo.InvariantCulture));
         await BrowserFixture.ScreenshotAsync(page, "68-wizard-review");
         await page.ClickAsync("[data-testid=launch-campaign]");
 
