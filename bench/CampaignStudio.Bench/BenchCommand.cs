@@ -84,6 +84,12 @@ public static class BenchCommand
                 Save(options, results, "predictive", PredictiveBenchmark.Run(options.Quick ? 100_000 : 1_000_000, 10, ct).ToMarkdown(machine));
             }
 
+            if (run == "campaigns")
+            {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "campaigns", (await CampaignsBenchmark.RunAsync(workspace, options.Quick, ct)).ToMarkdown(machine));
+            }
+
             return 0;
         }
         finally

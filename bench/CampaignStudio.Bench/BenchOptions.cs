@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "experiments", "predictive", "postgres", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "experiments", "predictive", "postgres", "campaigns", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -26,6 +26,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           experiments Hillstrom (64,000) import + analysis, uplift training time per learner, analysis of a 1,000,000-customer experiment (--quick: 100,000, 30 trees)
           predictive  BG/NBD + Gamma-Gamma fit and scoring of 1,000,000 simulated customers; recommendations for 1,000,000
                       customers / 10,000,000 purchases (--quick: 100,000 customers)
+          campaigns   render 1,000,000 personalised messages, send 100,000 through the pipeline to smtp-sink, launch 1,000,000 recipients
+                      (--quick: 100,000 / 10,000 / 100,000)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:

@@ -9,7 +9,7 @@ namespace CampaignStudio.Bench;
 /// </summary>
 public sealed class ResultsFile(string path)
 {
-    private static readonly string[] Order = ["import", "grid", "coldstart", "segments", "postgres", "kmeans", "experiments", "predictive", "notes"];
+    private static readonly string[] Order = ["import", "grid", "coldstart", "segments", "postgres", "kmeans", "experiments", "predictive", "campaigns", "notes"];
 
     public string Path { get; } = path;
 

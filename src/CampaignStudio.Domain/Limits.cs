@@ -18,6 +18,7 @@ public static class Limits
     public const int Title = 200;
     public const int Description = 2000;
     public const int ShortText = 400;
+    public const int Url = 2000;
     public const int IpAddress = 45;
     public const int AttributeKey = 60;
     public const int AttributeValue = 400;

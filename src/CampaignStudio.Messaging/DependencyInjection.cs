@@ -20,37 +20,41 @@ public static class DependencyInjection
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.GetSection(MailOptions.SectionName).Get<MailOptions>() ?? new MailOptions();
+
+        // Checked now so a typo fails at start; read again when first resolved, because test hosts add configuration later.
+        var transport = Read(configuration).Transport;
+        if (!string.Equals(transport, MailOptions.SmtpTransport, StringComparison.OrdinalIgnoreCase) &&
+            !string.Equals(transport, MailOptions.PickupTransport, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Unknown Mail:Transport '{transport}'; use '{MailOptions.PickupTransport}' or '{MailOptions.SmtpTransport}'.");
+        }
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
-        services.AddSingleton(options);
-        services.AddSingleton(options.Smtp);
-        services.AddSingleton(options.Send);
+        services.AddSingleton(_ => Read(configuration));
+        services.AddSingleton(sp => sp.GetRequiredService<MailOptions>().Smtp);
+        services.AddSingleton(sp => sp.GetRequiredService<MailOptions>().Send);
         services.TryAddSingleton<TemplateRenderer>();
         services.TryAddSingleton(sp => new MessageBuilder(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new SignedTokenService(
             sp.GetRequiredService<IDataProtectionProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<SignedTokenOptions>()));
-
-        if (string.Equals(options.Transport, MailOptions.SmtpTransport, StringComparison.OrdinalIgnoreCase))
+        services.AddSingleton<IMailTransport>(sp =>
         {
-            services.AddSingleton<IMailTransport>(sp => new SmtpMailTransport(options.Smtp, sp.GetService<ILogger<SmtpMailTransport>>()));
-        }
-        else if (string.Equals(options.Transport, MailOptions.PickupTransport, StringComparison.OrdinalIgnoreCase))
-        {
-            services.AddSingleton<IMailTransport>(sp =>
+            var options = sp.GetRequiredService<MailOptions>();
+            if (string.Equals(options.Transport, MailOptions.SmtpTransport, StringComparison.OrdinalIgnoreCase))
             {
-                var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-                return new PickupFolderTransport(Path.Combine(root, options.PickupFolder));
-            });
-        }
-        else
-        {
-            throw new InvalidOperationException($"Unknown Mail:Transport '{options.Transport}'; use '{MailOptions.PickupTransport}' or '{MailOptions.SmtpTransport}'.");
-        }
+                return new SmtpMailTransport(options.Smtp, sp.GetService<ILogger<SmtpMailTransport>>());
+            }
+
+            var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+            return new PickupFolderTransport(Path.Combine(root, options.PickupFolder));
+        });
 
         return services;
     }
+
+    private static MailOptions Read(IConfiguration configuration) =>
+        configuration.GetSection(MailOptions.SectionName).Get<MailOptions>() ?? new MailOptions();
 }

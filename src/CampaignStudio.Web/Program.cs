@@ -1,9 +1,16 @@
 using CampaignStudio.Web;
+using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Web.Infrastructure;
 
 if (MoveToPostgresCommand.Matches(args))
 {
     return await MoveToPostgresCommand.RunAsync(args);
+}
+
+if (SendWorkerHost.IsRequested(args))
+{
+    await SendWorkerHost.RunAsync(args);
+    return 0;
 }
 
 var builder = WebApplication.CreateBuilder(args);

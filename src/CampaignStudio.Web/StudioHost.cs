@@ -1,4 +1,5 @@
 using CampaignStudio.Data;
+using CampaignStudio.Messaging;
 using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Components;
 using CampaignStudio.Web.Features.Customers;
@@ -45,7 +46,7 @@ public static class StudioHost
         services.AddCustomersFeature();
         services.AddSegmentsFeature();
         services.AddExperimentsFeature();
-        services.AddCampaignsFeature();
+        services.AddCampaignsFeature(builder.Configuration);
         services.AddConsentFeature();
         services.AddStudioMail(builder.Configuration);
         services.AddSettingsFeature();
@@ -89,6 +90,7 @@ public static class StudioHost
         app.MapStudioApi();
         app.MapConsent();
         app.MapPredictiveApi();
+        app.MapCampaignTracking();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -23,6 +23,7 @@ public class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         builder.Property(c => c.Name).HasMaxLength(Limits.Title);
         builder.Property(c => c.TimeZoneId).HasMaxLength(Limits.Category);
         builder.Property(c => c.CreatedBy).HasMaxLength(Limits.Email);
+        builder.Property(c => c.DiscountTier).HasMaxLength(Limits.Category);
         builder.HasIndex(c => c.Status);
         builder.HasOne<Domain.Segments.Segment>().WithMany().HasForeignKey(c => c.SegmentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Domain.Experiments.Experiment>().WithMany().HasForeignKey(c => c.ExperimentId).OnDelete(DeleteBehavior.SetNull);
@@ -44,6 +45,18 @@ public class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
         builder.HasIndex(m => new { m.CampaignId, m.Status });
         builder.HasIndex(m => m.CustomerId);
+        // Provider limits per minute and hour are counted from the ledger, so they hold across restarts.
+        builder.HasIndex(m => m.SentAt);
         builder.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+public class TrackedLinkConfiguration : IEntityTypeConfiguration<TrackedLink>
+{
+    public void Configure(EntityTypeBuilder<TrackedLink> builder)
+    {
+        builder.Property(l => l.Url).HasMaxLength(Limits.Url);
+        builder.HasIndex(l => l.MessageId);
+        builder.HasOne<Message>().WithMany().HasForeignKey(l => l.MessageId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -32,6 +32,12 @@ public class Campaign
     public DateTime? ScheduledAt { get; set; }
 
     public string TimeZoneId { get; set; } = "UTC";
+
+    /// <summary>The discount tier the templates may show (<c>campaign.discount_tier</c>), e.g. "10%".</summary>
+    public string? DiscountTier { get; set; }
+
+    /// <summary>Days after a send in which a purchase counts as a conversion of this campaign.</summary>
+    public int AttributionWindowDays { get; set; } = 7;
     public int AudienceCount { get; set; }
     public string CreatedBy { get; set; } = "";
     public DateTime CreatedAt { get; set; }
@@ -74,6 +80,16 @@ public class Message
     public string? MessageIdHeader { get; set; }
     public DateTime? OpenedAt { get; set; }
     public DateTime? ClickedAt { get; set; }
+}
+
+/// <summary>A link of one sent message, stored at send time: the click redirect only ever goes to a stored URL.</summary>
+public class TrackedLink
+{
+    public long Id { get; set; }
+    public long MessageId { get; set; }
+    public string Url { get; set; } = "";
+    public DateTime? FirstClickedAt { get; set; }
+    public int Clicks { get; set; }
 }
 
 public enum MessageStatus

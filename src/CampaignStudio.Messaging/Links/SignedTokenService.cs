@@ -30,6 +30,7 @@ public sealed class SignedTokenService
     private readonly ITimeLimitedDataProtector _unsubscribe;
     private readonly ITimeLimitedDataProtector _doubleOptIn;
     private readonly IDataProtector _tracking;
+    private readonly IDataProtector _open;
     private readonly TimeProvider _time;
     private readonly SignedTokenOptions _options;
 
@@ -40,6 +41,7 @@ public sealed class SignedTokenService
         _unsubscribe = root.CreateProtector("Unsubscribe.v1").ToTimeLimitedDataProtector();
         _doubleOptIn = root.CreateProtector("DoubleOptIn.v1").ToTimeLimitedDataProtector();
         _tracking = root.CreateProtector("TrackingLink.v1");
+        _open = root.CreateProtector("OpenPixel.v1");
         _time = time;
         _options = options ?? new SignedTokenOptions();
     }
@@ -86,17 +88,26 @@ public sealed class SignedTokenService
     }
 
     /// <summary>Tracked links do not expire: a click on an old newsletter should still reach the shop.</summary>
-    public string CreateTrackingToken(long linkId)
+    public string CreateTrackingToken(long linkId) => CreatePermanent(_tracking, linkId);
+
+    public bool TryReadTrackingToken(string? token, out long linkId) => TryReadPermanent(_tracking, token, out linkId);
+
+    /// <summary>The open pixel of one message; its own purpose, so a link id never passes as a message id.</summary>
+    public string CreateOpenToken(long messageId) => CreatePermanent(_open, messageId);
+
+    public bool TryReadOpenToken(string? token, out long messageId) => TryReadPermanent(_open, token, out messageId);
+
+    private static string CreatePermanent(IDataProtector protector, long id)
     {
         var payload = new byte[9];
         payload[0] = Version;
-        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), linkId);
-        return Base64Url.EncodeToString(_tracking.Protect(payload));
+        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), id);
+        return Base64Url.EncodeToString(protector.Protect(payload));
     }
 
-    public bool TryReadTrackingToken(string? token, out long linkId)
+    private static bool TryReadPermanent(IDataProtector protector, string? token, out long id)
     {
-        linkId = 0;
+        id = 0;
         if (!TryDecode(token, out var bytes))
         {
             return false;
@@ -104,13 +115,13 @@ public sealed class SignedTokenService
 
         try
         {
-            var payload = _tracking.Unprotect(bytes);
+            var payload = protector.Unprotect(bytes);
             if (payload.Length != 9 || payload[0] != Version)
             {
                 return false;
             }
 
-            linkId = BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(1));
+            id = BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(1));
             return true;
         }
         catch (CryptographicException)

@@ -1,14 +1,27 @@
 using CampaignStudio.Data;
+using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Segments;
+using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Segments;
+using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.Messaging.Templates;
+using CampaignStudio.Web.Features.Campaigns.Sending;
+using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Campaigns;
 
-/// <summary>Lists campaigns with their delivery counts. The wizard and the send pipeline come with the campaigns issue.</summary>
-public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user)
+/// <summary>Campaigns: the wizard's choices, review, launch, pause/resume/cancel, live progress and results per variant.</summary>
+public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, TemplateRenderer renderer, TemplateService templates,
+    SenderIdentityStore senders, TimeProvider clock)
 {
+    /// <summary>Merge fields are checked on up to this many recipients; larger audiences report a sample.</summary>
+    public const int MergeCheckSample = 5_000;
+
     public async Task<IReadOnlyList<CampaignListItem>> ListAsync(CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
@@ -20,11 +33,323 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             counts.Where(x => x.CampaignId == c.Id && x.Status == MessageStatus.Failed).Sum(x => x.Count),
             c.LaunchedAt)).ToList();
     }
+
+    /// <summary>What the wizard can choose from.</summary>
+    public async Task<WizardChoices> ChoicesAsync(CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Any segment but the audiences earlier campaigns froze (those belong to their campaign).
+        var segments = await db.Segments.AsNoTracking().Where(s => !db.Campaigns.Any(c => c.SnapshotSegmentId == s.Id)).OrderBy(s => s.Name)
+            .Select(s => new WizardOption(s.Id, s.Name)).ToListAsync(ct);
+        var experiments = await db.Experiments.AsNoTracking().Include(e => e.Variants)
+            .Where(e => e.Source == Domain.Experiments.ExperimentSource.Campaign && e.Status != Domain.Experiments.ExperimentStatus.Archived
+                && e.Status != Domain.Experiments.ExperimentStatus.Finished)
+            .OrderBy(e => e.Name).ToListAsync(ct);
+        var templateRows = await db.EmailTemplates.AsNoTracking().OrderBy(t => t.Name).Select(t => new WizardOption(t.Id, t.Name)).ToListAsync(ct);
+        return new WizardChoices(segments,
+            experiments.Select(e => new ExperimentOption(e.Id, e.Name, e.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id)
+                .Select(v => new VariantOption(v.Id, v.Name, v.IsControl, v.IsHoldout, v.Weight, v.EmailTemplateId)).ToList())).ToList(),
+            templateRows);
+    }
+
+    /// <summary>The review step: who gets mail after consent, previews, merge fields missing for some recipients, spam warnings.</summary>
+    public async Task<CampaignReview> ReviewAsync(CampaignDraft draft, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        var problems = new List<string>();
+        var identity = await senders.GetAsync(ct);
+        if (!identity.IsReadyToSend)
+        {
+            problems.Add("Set the sender address and the postal address in Settings before launching.");
+        }
+
+        if (string.IsNullOrWhiteSpace(draft.Name))
+        {
+            problems.Add("Give the campaign a name.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var members = draft.SegmentId is { } segmentId ? await MembersAsync(db, segmentId, ct) : null;
+        if (members is null)
+        {
+            problems.Add("Choose an audience segment.");
+            return new CampaignReview(0, 0, [], problems);
+        }
+
+        var audience = await members.CountAsync(ct);
+        var mailableQuery = db.Customers.Mailable().Where(c => members.Contains(c.Id));
+        var mailable = await mailableQuery.CountAsync(ct);
+        var sampleIds = await mailableQuery.OrderBy(c => c.Id).Select(c => c.Id).Take(MergeCheckSample).ToListAsync(ct);
+        var recipients = (await RecipientLoader.LoadAsync(db, sampleIds, onlyMailable: false, ct)).Values.ToList();
+        var contents = new List<ContentReview>();
+        foreach (var (label, templateId) in ContentSlots(draft))
+        {
+            var template = templateId is { } id ? await db.EmailTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct) : null;
+            if (template is null)
+            {
+                problems.Add($"Choose a template for {label}.");
+                continue;
+            }
+
+            var source = TemplateSource.From(template);
+            var compiled = renderer.Compile(source);
+            if (!compiled.Succeeded)
+            {
+                problems.Add($"The template “{template.Name}” ({label}) has errors: " +
+                    string.Join("; ", compiled.Errors.Select(e => $"{e.Part} line {e.Line}, column {e.Column}: {e.Message}")));
+                contents.Add(new ContentReview(label, template.Name, null, compiled.Errors, [], null));
+                continue;
+            }
+
+            var report = MergeFieldAnalyzer.CountMissing(compiled.Template!, recipients, new CampaignData(0, draft.Name, draft.DiscountTier));
+            var preview = await templates.PreviewAsync(source, recipients.FirstOrDefault()?.CustomerId, draft.DiscountTier, 0, draft.Name, ct);
+            contents.Add(new ContentReview(label, template.Name, preview.Message, [], preview.SpamWarnings, report));
+        }
+
+        if (draft.Schedule == ScheduleKind.Later && draft.LocalSendTime is { } local && ToUtc(local, draft.TimeZoneId) is { } utc &&
+            utc < clock.GetUtcNow().UtcDateTime)
+        {
+            problems.Add("The send time is in the past.");
+        }
+
+        if (mailable == 0)
+        {
+            problems.Add("Nobody in this segment may be mailed (no opt-in).");
+        }
+
+        return new CampaignReview(audience, mailable, contents, problems);
+    }
+
+    /// <summary>Creates the campaign and hands it to the worker (now or at the chosen time); refuses while the review has problems.</summary>
+    public async Task<LaunchResult> LaunchAsync(CampaignDraft draft, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        var review = await ReviewAsync(draft, ct);
+        if (review.Problems.Count > 0)
+        {
+            return new LaunchResult(null, review.Problems);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        DateTime at = now;
+        if (draft.Schedule == ScheduleKind.Later)
+        {
+            if (draft.LocalSendTime is not { } local || ToUtc(local, draft.TimeZoneId) is not { } utc)
+            {
+                return new LaunchResult(null, ["Choose a valid send time and time zone."]);
+            }
+
+            at = utc;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var campaign = new Campaign
+        {
+            Name = draft.Name.Trim(),
+            Status = CampaignStatus.Scheduled,
+            SegmentId = draft.SegmentId,
+            ExperimentId = draft.ExperimentId,
+            EmailTemplateId = draft.ExperimentId is null ? draft.TemplateId : null,
+            ScheduledAt = at,
+            TimeZoneId = draft.TimeZoneId,
+            DiscountTier = string.IsNullOrWhiteSpace(draft.DiscountTier) ? null : draft.DiscountTier.Trim(),
+            AttributionWindowDays = Math.Clamp(draft.AttributionWindowDays, 1, 90),
+            CreatedBy = await user.NameAsync(),
+            CreatedAt = now,
+        };
+        db.Campaigns.Add(campaign);
+        if (draft.ExperimentId is { } experimentId)
+        {
+            // The experiment's arms get their e-mail here; arms left without one are "no message" arms.
+            var variants = await db.Variants.Where(v => v.ExperimentId == experimentId).ToListAsync(ct);
+            foreach (var variant in variants.Where(v => !v.IsHoldout))
+            {
+                variant.EmailTemplateId = draft.VariantTemplates.GetValueOrDefault(variant.Id);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        return new LaunchResult(campaign.Id, []);
+    }
+
+    public async Task<bool> PauseAsync(int id, CancellationToken ct = default) =>
+        await ChangeAsync(id, CampaignStatus.Paused, ct, CampaignStatus.Sending);
+
+    public async Task<bool> ResumeAsync(int id, CancellationToken ct = default) =>
+        await ChangeAsync(id, CampaignStatus.Sending, ct, CampaignStatus.Paused);
+
+    /// <summary>Sends a campaign that was parked because it was found far past its time.</summary>
+    public async Task<bool> ConfirmOverdueAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.Campaigns.Where(c => c.Id == id && c.Status == CampaignStatus.AwaitingConfirmation)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Scheduled).SetProperty(c => c.ScheduledAt, now), ct) > 0;
+    }
+
+    public async Task<bool> CancelAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await CampaignCommands.TransitionAsync(db, id, CampaignStatus.Cancelled, ct,
+                CampaignStatus.Draft, CampaignStatus.Scheduled, CampaignStatus.AwaitingConfirmation, CampaignStatus.Sending, CampaignStatus.Paused))
+        {
+            return false;
+        }
+
+        await CampaignCommands.CancelQueuedAsync(db, id, ct);
+        return true;
+    }
+
+    /// <summary>The campaign with its ledger counts, for the live progress bar.</summary>
+    public async Task<CampaignProgress?> ProgressAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (campaign is null)
+        {
+            return null;
+        }
+
+        var counts = await db.Messages.Where(m => m.CampaignId == id).GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        int Of(MessageStatus s) => counts.GetValueOrDefault(s);
+        var segment = campaign.SegmentId is { } s ? await db.Segments.AsNoTracking().Where(x => x.Id == s).Select(x => x.Name).FirstOrDefaultAsync(ct) : null;
+        return new CampaignProgress(campaign, segment, Of(MessageStatus.Queued) + Of(MessageStatus.Sending), Of(MessageStatus.Sent), Of(MessageStatus.Failed),
+            Of(MessageStatus.Suppressed), Of(MessageStatus.Cancelled));
+    }
+
+    /// <summary>Opens, clicks, conversions and revenue per variant; a conversion is a purchase within the attribution window after the send.</summary>
+    public async Task<IReadOnlyList<VariantResult>> ResultsAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (campaign is null)
+        {
+            return [];
+        }
+
+        var window = campaign.AttributionWindowDays;
+        var sent = db.Messages.Where(m => m.CampaignId == id && m.Status == MessageStatus.Sent && m.SentAt != null);
+        var engagement = await sent.GroupBy(m => m.VariantId)
+            .Select(g => new { VariantId = g.Key, Sent = g.Count(), Opened = g.Count(m => m.OpenedAt != null), Clicked = g.Count(m => m.ClickedAt != null) })
+            .ToListAsync(ct);
+        var conversions = await sent
+            .Select(m => new
+            {
+                m.VariantId,
+                Converted = db.Purchases.Any(p => p.CustomerId == m.CustomerId && p.PurchasedAt >= m.SentAt && p.PurchasedAt <= m.SentAt!.Value.AddDays(window)),
+                Revenue = db.Purchases.Where(p => p.CustomerId == m.CustomerId && p.PurchasedAt >= m.SentAt && p.PurchasedAt <= m.SentAt!.Value.AddDays(window))
+                    .Sum(p => p.Amount),
+            })
+            .GroupBy(x => x.VariantId)
+            .Select(g => new { VariantId = g.Key, Conversions = g.Count(x => x.Converted), Revenue = g.Sum(x => x.Revenue) })
+            .ToListAsync(ct);
+        var names = campaign.ExperimentId is { } experimentId
+            ? await db.Variants.AsNoTracking().Where(v => v.ExperimentId == experimentId).ToDictionaryAsync(v => v.Id, v => v.Name, ct)
+            : [];
+        return engagement.OrderBy(e => e.VariantId).Select(e =>
+        {
+            var conversion = conversions.FirstOrDefault(c => c.VariantId == e.VariantId);
+            var name = e.VariantId is { } v ? names.GetValueOrDefault(v, $"Variant {v}") : "All recipients";
+            return new VariantResult(name, e.Sent, e.Opened, e.Clicked, conversion?.Conversions ?? 0, conversion?.Revenue ?? 0m);
+        }).ToList();
+    }
+
+    public static DateTime? ToUtc(DateTime local, string timeZoneId)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone))
+        {
+            return null;
+        }
+
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        return zone.IsInvalidTime(unspecified) ? null : TimeZoneInfo.ConvertTimeToUtc(unspecified, zone);
+    }
+
+    private async Task<bool> ChangeAsync(int id, CampaignStatus to, CancellationToken ct, params CampaignStatus[] from)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await CampaignCommands.TransitionAsync(db, id, to, ct, from);
+    }
+
+    private static IEnumerable<(string Label, int? TemplateId)> ContentSlots(CampaignDraft draft) =>
+        draft.ExperimentId is null
+            ? [("the campaign", draft.TemplateId)]
+            : draft.Variants.Where(v => !v.IsHoldout && draft.VariantTemplates.ContainsKey(v.Id))
+                .Select(v => ($"variant “{v.Name}”", draft.VariantTemplates[v.Id]))
+                .Concat(draft.Variants.Any(v => !v.IsHoldout && draft.VariantTemplates.ContainsKey(v.Id)) ? [] : [("at least one variant", (int?)null)]);
+
+    private async Task<IQueryable<long>?> MembersAsync(AppDbContext db, int segmentId, CancellationToken ct)
+    {
+        var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, ct);
+        if (segment is null)
+        {
+            return null;
+        }
+
+        return segment.Kind == SegmentKind.Rule
+            ? (await new SegmentQueryCompiler(db, clock).MembersAsync(SegmentRuleJson.Parse(segment.RuleJson).Rule ?? throw new SegmentRuleException("The stored rule is invalid."),
+                segment.Id, ct)).Where(c => !c.IsErased).Select(c => c.Id)
+            : db.SegmentMembers.Where(m => m.SegmentId == segment.Id).Select(m => m.CustomerId);
+    }
 }
 
 public sealed record CampaignListItem(int Id, string Name, CampaignStatus Status, int Audience, int Sent, int Failed, DateTime? LaunchedAt);
 
-public static class CampaignsFeature
+public sealed record WizardOption(int Id, string Name);
+
+public sealed record VariantOption(int Id, string Name, bool IsControl, bool IsHoldout, double Weight, int? TemplateId);
+
+public sealed record ExperimentOption(int Id, string Name, IReadOnlyList<VariantOption> Variants);
+
+public sealed record WizardChoices(IReadOnlyList<WizardOption> Segments, IReadOnlyList<ExperimentOption> Experiments, IReadOnlyList<WizardOption> Templates);
+
+public enum ScheduleKind
 {
-    public static IServiceCollection AddCampaignsFeature(this IServiceCollection services) => services.AddScoped<CampaignService>();
+    Now,
+    Later,
 }
+
+/// <summary>What the wizard collected. Variant templates map an experiment arm to its e-mail; arms left out send nothing.</summary>
+public sealed class CampaignDraft
+{
+    public string Name { get; set; } = "";
+    public int? SegmentId { get; set; }
+    public int? ExperimentId { get; set; }
+    public IReadOnlyList<VariantOption> Variants { get; set; } = [];
+    public int? TemplateId { get; set; }
+    public Dictionary<int, int?> VariantTemplates { get; set; } = [];
+    public string? DiscountTier { get; set; }
+    public int AttributionWindowDays { get; set; } = 7;
+    public ScheduleKind Schedule { get; set; }
+    public DateTime? LocalSendTime { get; set; }
+    public string TimeZoneId { get; set; } = "UTC";
+}
+
+public sealed record ContentReview(string Label, string TemplateName, RenderedMessage? Preview, IReadOnlyList<TemplateError> Errors,
+    IReadOnlyList<string> SpamWarnings, MergeFieldReport? MergeFields);
+
+/// <param name="Audience">Segment members now.</param>
+/// <param name="Mailable">Of those, who may be mailed (the rest are suppressed).</param>
+public sealed record CampaignReview(int Audience, int Mailable, IReadOnlyList<ContentReview> Contents, IReadOnlyList<string> Problems)
+{
+    public int Suppressed => Audience - Mailable;
+
+    public bool CanLaunch => Problems.Count == 0;
+}
+
+public sealed record LaunchResult(int? CampaignId, IReadOnlyList<string> Problems);
+
+public sealed record CampaignProgress(Campaign Campaign, string? SegmentName, int Queued, int Sent, int Failed, int Suppressed, int Cancelled)
+{
+    public int Total => Queued + Sent + Failed + Suppressed + Cancelled;
+
+    public double Percent(int part) => Total == 0 ? 0 : 100.0 * part / Total;
+}
+
+public sealed record VariantResult(string Variant, int Sent, int Opened, int Clicked, int Conversions, decimal Revenue);

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CampaignStudio.Data.Postgres.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124041428_Initial")]
+    [Migration("20261124041658_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -160,6 +160,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<int>("AttributionWindowDays")
+                        .HasColumnType("integer");
+
                     b.Property<int>("AudienceCount")
                         .HasColumnType("integer");
 
@@ -173,6 +176,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
+
+                    b.Property<string>("DiscountTier")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
 
                     b.Property<int?>("EmailTemplateId")
                         .HasColumnType("integer");
@@ -324,6 +331,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.HasIndex("CustomerId");
 
+                    b.HasIndex("SentAt");
+
                     b.HasIndex("CampaignId", "CustomerId")
                         .IsUnique();
 
@@ -332,6 +341,35 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Campaigns.TrackedLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("FirstClickedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("TrackedLinks");
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Consent.ConsentRecord", b =>
@@ -1398,6 +1436,15 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasOne("CampaignStudio.Domain.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Campaigns.TrackedLink", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Campaigns.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124041424_Initial")]
+    [Migration("20261124041654_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -151,6 +151,9 @@ namespace CampaignStudio.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("AttributionWindowDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("AudienceCount")
                         .HasColumnType("INTEGER");
 
@@ -163,6 +166,10 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<string>("CreatedBy")
                         .IsRequired()
                         .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DiscountTier")
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("EmailTemplateId")
@@ -311,6 +318,8 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("CustomerId");
 
+                    b.HasIndex("SentAt");
+
                     b.HasIndex("CampaignId", "CustomerId")
                         .IsUnique();
 
@@ -319,6 +328,33 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Campaigns.TrackedLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FirstClickedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("TrackedLinks");
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Consent.ConsentRecord", b =>
@@ -1351,6 +1387,15 @@ namespace CampaignStudio.Data.Migrations
                     b.HasOne("CampaignStudio.Domain.Campaigns.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Campaigns.TrackedLink", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Campaigns.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

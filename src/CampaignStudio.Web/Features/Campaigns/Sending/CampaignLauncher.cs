@@ -1,0 +1,142 @@
+using CampaignStudio.Data;
+using CampaignStudio.Data.Bulk;
+using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Experiments;
+using CampaignStudio.Data.Segments;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Domain.Segments;
+using CampaignStudio.Domain.Segments.Rules;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace CampaignStudio.Web.Features.Campaigns.Sending;
+
+/// <summary>
+/// Starts a due campaign: freezes the audience into a snapshot segment, assigns experiment arms and creates one message row
+/// per recipient, all in one transaction. Customers who may not be mailed get a Suppressed row (so the review count and the
+/// ledger agree); holdout and "no message" arms get no row at all: their assignment is the record.
+/// </summary>
+public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, ILogger<CampaignLauncher> log)
+{
+    public const string SuppressedAtLaunch = "Not mailable at launch (no opt-in or no address).";
+
+    /// <summary>Launches a Scheduled campaign; false when another worker took it first or it is no longer scheduled.</summary>
+    public async Task<bool> LaunchAsync(int campaignId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        // Claiming the row first takes the write lock: a second worker's claim finds the status changed and backs off.
+        var claimed = await db.Campaigns.Where(c => c.Id == campaignId && c.Status == CampaignStatus.Scheduled)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Sending).SetProperty(c => c.LaunchedAt, now), ct);
+        if (claimed == 0)
+        {
+            return false;
+        }
+
+        var campaign = await db.Campaigns.FirstAsync(c => c.Id == campaignId, ct);
+        var source = campaign.SegmentId is { } segmentId ? await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, ct) : null;
+        if (source is null)
+        {
+            campaign.Status = CampaignStatus.Draft;
+            campaign.LaunchedAt = null;
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            log.LogWarning("Campaign {CampaignId} has no audience segment any more; it went back to draft", campaignId);
+            return false;
+        }
+
+        var members = source.Kind == SegmentKind.Rule
+            ? (await new SegmentQueryCompiler(db, clock).MembersAsync(
+                SegmentRuleJson.Parse(source.RuleJson).Rule ?? throw new SegmentRuleException("The stored rule is invalid."), source.Id, ct))
+                .Where(c => !c.IsErased).Select(c => c.Id)
+            : db.SegmentMembers.Where(m => m.SegmentId == source.Id).Select(m => m.CustomerId);
+        var audience = await members.OrderBy(id => id).ToListAsync(ct);
+
+        var snapshot = new Segment
+        {
+            Name = Truncate($"{campaign.Name} — audience {now:yyyy-MM-dd HH:mm}", Domain.Limits.Title),
+            Description = $"Members of “{source.Name}” when campaign “{campaign.Name}” launched ({now:yyyy-MM-dd HH:mm} UTC).",
+            Kind = SegmentKind.Snapshot,
+            SourceSegmentId = source.Id,
+            MemberCount = audience.Count,
+            CountedAt = now,
+            CreatedBy = campaign.CreatedBy,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Segments.Add(snapshot);
+        await db.SaveChangesAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        var dbTx = tx.GetDbTransaction();
+        await using (var insert = await BulkInserter.CreateAsync(connection, dbTx, "SegmentMembers", ["SegmentId", "CustomerId"], ct: ct))
+        {
+            foreach (var id in audience)
+            {
+                await insert.InsertAsync(ct, snapshot.Id, id);
+            }
+        }
+
+        // The one consent filter, applied to the frozen audience in SQL.
+        var mailable = (await db.Customers.Mailable()
+                .Where(c => !c.IsErased && db.SegmentMembers.Any(m => m.SegmentId == snapshot.Id && m.CustomerId == c.Id))
+                .Select(c => c.Id).ToListAsync(ct))
+            .ToHashSet();
+
+        IReadOnlyDictionary<long, int>? arms = null;
+        HashSet<int> mailedArms = [];
+        if (campaign.ExperimentId is { } experimentId)
+        {
+            // Only customers who could be mailed are randomised: a holdout of people we may not mail anyway would compare nothing.
+            arms = await ExperimentAssignments.AssignAsync(db, experimentId, mailable.Order().ToList(), now, ct);
+            var variants = await db.Variants.AsNoTracking().Where(v => v.ExperimentId == experimentId).ToListAsync(ct);
+            mailedArms = variants.Where(v => !v.IsHoldout && v.EmailTemplateId != null).Select(v => v.Id).ToHashSet();
+            await db.Experiments.Where(e => e.Id == experimentId && e.Status == ExperimentStatus.Draft)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExperimentStatus.Running).SetProperty(e => e.StartedAt, now), ct);
+        }
+
+        var rows = 0;
+        await using (var insert = await BulkInserter.CreateAsync(connection, dbTx, "Messages",
+                         ["CampaignId", "CustomerId", "VariantId", "Status", "Attempts", "QueuedAt", "Error"], ct: ct))
+        {
+            var queued = nameof(MessageStatus.Queued);
+            var suppressed = nameof(MessageStatus.Suppressed);
+            foreach (var customerId in audience)
+            {
+                if (!mailable.Contains(customerId))
+                {
+                    await insert.InsertAsync(ct, campaignId, customerId, null, suppressed, 0, now, SuppressedAtLaunch);
+                    rows++;
+                    continue;
+                }
+
+                int? variantId = null;
+                if (arms is not null)
+                {
+                    if (!arms.TryGetValue(customerId, out var arm) || !mailedArms.Contains(arm))
+                    {
+                        continue;
+                    }
+
+                    variantId = arm;
+                }
+
+                await insert.InsertAsync(ct, campaignId, customerId, variantId, queued, 0, now, null);
+                rows++;
+            }
+        }
+
+        campaign.SnapshotSegmentId = snapshot.Id;
+        campaign.AudienceCount = rows;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Campaign {CampaignId} launched: {Rows} messages for {Audience} audience members ({Mailable} mailable)",
+            campaignId, rows, audience.Count, mailable.Count);
+        return true;
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+}

@@ -1,0 +1,293 @@
+using CampaignStudio.Data;
+using CampaignStudio.Data.Campaigns;
+using CampaignStudio.Data.Settings;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Messaging.Links;
+using CampaignStudio.Messaging.Mime;
+using CampaignStudio.Messaging.Templates;
+using CampaignStudio.Messaging.Transport;
+using CampaignStudio.Web.Features.Campaigns.Tracking;
+using Microsoft.EntityFrameworkCore;
+using Polly;
+using MimeSender = CampaignStudio.Messaging.Mime.SenderIdentity;
+
+namespace CampaignStudio.Web.Features.Campaigns.Sending;
+
+/// <summary>
+/// One pass of the send pipeline: lease a batch of a sending campaign, re-check consent, render, track links, send through
+/// the transport (retrying 4xx with backoff, paced by the provider's limits) and record every result in the ledger.
+/// </summary>
+public sealed class CampaignSender : IAsyncDisposable
+{
+    public const string SuppressedAtSend = "Opted out (or lost the address) after launch.";
+
+    private readonly IDbContextFactory<AppDbContext> _dbFactory;
+    private readonly TemplateRenderer _renderer;
+    private readonly MessageBuilder _builder;
+    private readonly SignedTokenService _tokens;
+    private readonly IMailTransport _transport;
+    private readonly SenderIdentityStore _senders;
+    private readonly SendOptions _send;
+    private readonly SendWorkerOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<CampaignSender> _log;
+    private readonly SendRateLimiter? _limiter;
+    private readonly ResiliencePipeline<SendResult> _pipeline;
+    private readonly int _parallelism;
+
+    public CampaignSender(IDbContextFactory<AppDbContext> dbFactory, TemplateRenderer renderer, MessageBuilder builder, SignedTokenService tokens,
+        IMailTransport transport, SenderIdentityStore senders, Messaging.MailOptions mail, SendWorkerOptions options, TimeProvider clock,
+        ILogger<CampaignSender> log)
+    {
+        _dbFactory = dbFactory;
+        _renderer = renderer;
+        _builder = builder;
+        _tokens = tokens;
+        _transport = transport;
+        _senders = senders;
+        _send = mail.Send;
+        _options = options;
+        _clock = clock;
+        _log = log;
+        _limiter = SendRateLimiter.Create(mail.Send);
+        _pipeline = SendResilience.CreatePipeline(mail.Send, _limiter?.Limiter, clock);
+        _parallelism = Math.Max(1, options.Parallelism ?? mail.Smtp.Connections);
+        WorkerId = options.ResolveWorkerId();
+    }
+
+    public string WorkerId { get; }
+
+    /// <summary>Sends one batch of the oldest sending campaign that has due messages; false when there was nothing to do.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        List<Campaign> sending;
+        await using (var db = await _dbFactory.CreateDbContextAsync(ct))
+        {
+            sending = await db.Campaigns.AsNoTracking().Where(c => c.Status == CampaignStatus.Sending).OrderBy(c => c.LaunchedAt).ThenBy(c => c.Id).ToListAsync(ct);
+        }
+
+        foreach (var campaign in sending)
+        {
+            var budget = await BudgetAsync(ct);
+            if (budget <= 0)
+            {
+                return false;
+            }
+
+            IReadOnlyList<LeasedMessage> leased;
+            await using (var db = await _dbFactory.CreateDbContextAsync(ct))
+            {
+                leased = await MessageLedger.LeaseAsync(db, campaign.Id, WorkerId, budget, _clock.GetUtcNow().UtcDateTime, _options.Lease, ct);
+                if (leased.Count == 0)
+                {
+                    await MessageLedger.CompleteIfDoneAsync(db, campaign.Id, _clock.GetUtcNow().UtcDateTime, ct);
+                    continue;
+                }
+            }
+
+            await SendBatchAsync(campaign, leased, ct);
+            await using (var db = await _dbFactory.CreateDbContextAsync(ct))
+            {
+                await MessageLedger.CompleteIfDoneAsync(db, campaign.Id, _clock.GetUtcNow().UtcDateTime, ct);
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>How many messages may be leased now: the batch size, capped by what the per-minute and per-hour limits leave.</summary>
+    private async Task<int> BudgetAsync(CancellationToken ct)
+    {
+        var budget = _options.BatchSize;
+        if (_send.MaxPerSecond is > 0 and var perSecond)
+        {
+            // A batch should not outlast a pause click by much.
+            budget = Math.Min(budget, Math.Max(1, perSecond * 2));
+        }
+
+        if (_send.MaxPerMinute is null && _send.MaxPerHour is null)
+        {
+            return budget;
+        }
+
+        // Counted from the ledger, so a restart or a resume does not hand out a fresh allowance.
+        var now = _clock.GetUtcNow().UtcDateTime;
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        if (_send.MaxPerMinute is > 0 and var perMinute)
+        {
+            budget = Math.Min(budget, perMinute - await MessageLedger.SentSinceAsync(db, now.AddMinutes(-1), ct));
+        }
+
+        if (_send.MaxPerHour is > 0 and var perHour)
+        {
+            budget = Math.Min(budget, perHour - await MessageLedger.SentSinceAsync(db, now.AddHours(-1), ct));
+        }
+
+        return budget;
+    }
+
+    private async Task SendBatchAsync(Campaign campaign, IReadOnlyList<LeasedMessage> leased, CancellationToken ct)
+    {
+        var identity = await _senders.GetAsync(ct);
+        Dictionary<long, RecipientData> recipients;
+        Dictionary<int, CompiledTemplate?> templates;
+        await using (var db = await _dbFactory.CreateDbContextAsync(ct))
+        {
+            // Consent is read again now, not taken from launch: an opt-out at any time stops every later send.
+            recipients = await RecipientLoader.LoadAsync(db, leased.Select(m => m.CustomerId).Distinct().ToList(), onlyMailable: true, ct);
+            templates = await TemplatesAsync(db, campaign, leased, ct);
+        }
+
+        var now = _clock.GetUtcNow().UtcDateTime;
+        await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow));
+        var sender = new MimeSender(identity.FromName, identity.FromAddress, null, identity.ReplyTo);
+        var prepared = new List<(LeasedMessage Message, RecipientData Recipient, RenderedMessage Content, string UnsubscribeUrl)>(leased.Count);
+        foreach (var message in leased)
+        {
+            if (!recipients.TryGetValue(message.CustomerId, out var recipient))
+            {
+                recorder.Add(new MessageOutcome(message.Id, MessageStatus.Suppressed, Error: SuppressedAtSend));
+                continue;
+            }
+
+            var template = templates.GetValueOrDefault(message.VariantId ?? 0);
+            if (template is null || !identity.IsReadyToSend)
+            {
+                recorder.Add(new MessageOutcome(message.Id, MessageStatus.Failed,
+                    Error: template is null ? "The campaign has no valid template for this variant." : "No sender address or postal address is set."));
+                continue;
+            }
+
+            var unsubscribeUrl = UnsubscribeLinks.For(identity.PublicBaseUrl, _tokens.CreateUnsubscribeToken(message.CustomerId, campaign.Id));
+            try
+            {
+                var content = _renderer.Render(template, recipient, new CampaignData(campaign.Id, campaign.Name, campaign.DiscountTier),
+                    new MessageFooter(unsubscribeUrl, identity.PostalAddress));
+                prepared.Add((message, recipient, content, unsubscribeUrl));
+            }
+            catch (TemplateRenderException ex)
+            {
+                recorder.Add(new MessageOutcome(message.Id, MessageStatus.Failed, Error: ex.Message));
+            }
+        }
+
+        IReadOnlyList<string> htmls;
+        await using (var db = await _dbFactory.CreateDbContextAsync(ct))
+        {
+            htmls = await LinkTracker.RewriteAsync(db, _tokens, identity.PublicBaseUrl,
+                prepared.Select(p => (p.Message.Id, p.Content.Html, p.UnsubscribeUrl)).ToList(), ct);
+        }
+
+        var watcher = new CampaignStatusWatcher(_dbFactory, campaign.Id);
+        var unsent = new System.Collections.Concurrent.ConcurrentBag<long>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = ct },
+            async (i, token) =>
+            {
+                var (message, recipient, content, unsubscribeUrl) = prepared[i];
+                if (!await watcher.IsSendingAsync(token))
+                {
+                    unsent.Add(message.Id);
+                    return;
+                }
+
+                var mime = _builder.Build(content with { Html = htmls[i] },
+                    new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, unsubscribeUrl));
+                await recorder.ReserveAsync(token);
+                // Cancelled (stopping) mid-send: whether it went out is unknown; the row stays leased, its lease runs out and it is
+                // sent again. That is the in-flight window of docs/decisions/030-send-pipeline.md.
+                var result = await _pipeline.ExecuteAsync(static async (state, t) => await state.Item1.SendAsync(state.mime, t), (_transport, mime), token);
+                recorder.Complete(Outcome(message, result, mime.MessageId));
+            });
+
+        if (!unsent.IsEmpty)
+        {
+            await using var db = await _dbFactory.CreateDbContextAsync(CancellationToken.None);
+            await MessageLedger.ReleaseAsync(db, WorkerId, unsent.ToList(), CancellationToken.None);
+            if (await db.Campaigns.Where(c => c.Id == campaign.Id).Select(c => c.Status).FirstAsync(CancellationToken.None) == CampaignStatus.Cancelled)
+            {
+                await CampaignCommands.CancelQueuedAsync(db, campaign.Id, CancellationToken.None);
+            }
+        }
+
+        _log.LogDebug("Campaign {CampaignId}: batch of {Count} done at {Now}", campaign.Id, leased.Count, now);
+    }
+
+    private MessageOutcome Outcome(LeasedMessage message, SendResult result, string? messageId)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        return result.Status switch
+        {
+            SendStatus.Sent => new MessageOutcome(message.Id, MessageStatus.Sent, SentAt: now, MessageIdHeader: messageId),
+            SendStatus.PermanentFailure => new MessageOutcome(message.Id, MessageStatus.Failed, Error: result.ToString()),
+
+            // Still failing after the in-process retries: try again later, a few times, then give up on this recipient.
+            _ when message.Attempts < _options.MaxAttempts => new MessageOutcome(message.Id, MessageStatus.Queued, Error: result.ToString(),
+                NextAttemptAt: now + (_options.RequeueDelay * message.Attempts)),
+            _ => new MessageOutcome(message.Id, MessageStatus.Failed, Error: result.ToString()),
+        };
+    }
+
+    /// <summary>Compiled templates keyed by variant id (0 for a campaign without an experiment).</summary>
+    private async Task<Dictionary<int, CompiledTemplate?>> TemplatesAsync(AppDbContext db, Campaign campaign, IReadOnlyList<LeasedMessage> leased, CancellationToken ct)
+    {
+        var result = new Dictionary<int, CompiledTemplate?>();
+        if (campaign.ExperimentId is null)
+        {
+            var template = await db.EmailTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == campaign.EmailTemplateId, ct);
+            result[0] = template is null ? null : _renderer.Compile(TemplateSource.From(template)).Template;
+            return result;
+        }
+
+        var variantIds = leased.Where(m => m.VariantId != null).Select(m => m.VariantId!.Value).Distinct().ToList();
+        var rows = await db.Variants.AsNoTracking().Where(v => variantIds.Contains(v.Id))
+            .Join(db.EmailTemplates.AsNoTracking(), v => v.EmailTemplateId, t => t.Id, (v, t) => new { v.Id, Template = t })
+            .ToListAsync(ct);
+        foreach (var row in rows)
+        {
+            result[row.Id] = _renderer.Compile(TemplateSource.From(row.Template)).Template;
+        }
+
+        return result;
+    }
+
+    private static string? DisplayName(RecipientData r) =>
+        string.Join(' ', new[] { r.FirstName, r.LastName }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } name ? name : null;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_limiter is not null)
+        {
+            await _limiter.DisposeAsync();
+        }
+    }
+
+    /// <summary>Looks at the campaign's status at most once a second, so a pause or cancel stops a running batch quickly.</summary>
+    private sealed class CampaignStatusWatcher(IDbContextFactory<AppDbContext> dbFactory, int campaignId)
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private long _checkedAt = Environment.TickCount64;
+        private volatile bool _sending = true;
+
+        public async ValueTask<bool> IsSendingAsync(CancellationToken ct)
+        {
+            if (!_sending || Environment.TickCount64 - Interlocked.Read(ref _checkedAt) < 1_000 || !await _gate.WaitAsync(0, ct))
+            {
+                return _sending;
+            }
+
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                _sending = await db.Campaigns.Where(c => c.Id == campaignId).Select(c => c.Status).FirstAsync(ct) == CampaignStatus.Sending;
+                Interlocked.Exchange(ref _checkedAt, Environment.TickCount64);
+                return _sending;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using CampaignStudio.Domain.Identity;
+using CampaignStudio.Messaging.Templates;
+using CampaignStudio.Web.Infrastructure;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace CampaignStudio.Web.Features.Campaigns.Templates;
+
+public partial class TemplateEditorPage
+{
+    private const string StarterHtml = """
+        <html><body style="font-family: Arial, sans-serif; color: #222;">
+        <h1>Hello {{ customer.first_name | default: "there" }}!</h1>
+        <p>We picked something from {{ top_category | default: "our new collection" }} for you.</p>
+        <p><a href="https://shop.example.com/">Visit the shop</a></p>
+        </body></html>
+        """;
+
+    private bool _loading = true;
+    private bool _notFound;
+    private bool _canEdit;
+    private bool _saving;
+    private bool _sending;
+    private string _name = "";
+    private string _subject = "Something for you, {{ customer.first_name | default: \"friend\" }}";
+    private string? _preheader;
+    private string _html = StarterHtml;
+    private string? _text;
+    private string? _discountTier = "10%";
+    private long? _customerId;
+    private string? _customerSearch;
+    private string? _testAddress;
+    private IReadOnlyList<PreviewCustomer> _customers = [];
+    private IReadOnlyList<TemplateError> _errors = [];
+    private TemplatePreview? _preview;
+    private string? _message;
+    private Severity _messageSeverity = Severity.Success;
+
+    [Parameter]
+    public int? Id { get; set; }
+
+    [Inject]
+    private TemplateService Templates { get; set; } = null!;
+
+    [Inject]
+    private CurrentUser User { get; set; } = null!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = null!;
+
+    private TemplateSource Source => new(_subject ?? "", _preheader, _html ?? "", _text);
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _loading = true;
+        _canEdit = await User.IsAllowedAsync(Policies.CanEdit);
+        if (Id is { } id)
+        {
+            var template = await Templates.GetAsync(id);
+            if (template is null)
+            {
+                _notFound = true;
+                _loading = false;
+                return;
+            }
+
+            (_name, _subject, _preheader, _html, _text) = (template.Name, template.Subject, template.Preheader, template.HtmlBody, template.TextBody);
+        }
+
+        _customers = await Templates.FindCustomersAsync(null);
+        _customerId ??= _customers.FirstOrDefault()?.Id;
+        await RefreshAsync();
+        _loading = false;
+    }
+
+    private async Task ChangedAsync(Action change)
+    {
+        change();
+        await RefreshAsync();
+    }
+
+    private async Task RefreshAsync()
+    {
+        _errors = Templates.Check(Source);
+        _preview = await Templates.PreviewAsync(Source, _customerId, _discountTier);
+    }
+
+    private async Task SearchCustomersAsync(string? text)
+    {
+        _customerSearch = text;
+        _customers = await Templates.FindCustomersAsync(text);
+        if (_customers.Count > 0 && _customers.All(c => c.Id != _customerId))
+        {
+            _customerId = _customers[0].Id;
+            await RefreshAsync();
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        _saving = true;
+        try
+        {
+            var id = await Templates.SaveAsync(Id, _name, Source);
+            (_message, _messageSeverity) = _errors.Count == 0
+                ? ("Saved.", Severity.Success)
+                : ("Saved as work in progress: a campaign cannot use it until the errors are fixed.", Severity.Warning);
+            if (Id is null)
+            {
+                Navigation.NavigateTo($"/campaigns/templates/{id}");
+            }
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+
+    private async Task TestSendAsync()
+    {
+        _sending = true;
+        try
+        {
+            var result = await Templates.TestSendAsync(Source, _customerId, _testAddress ?? "", _discountTier);
+            (_message, _messageSeverity) = result.IsSent ? ($"Test sent to {_testAddress}.", Severity.Success) : ($"The test was not sent: {result.Detail}", Severity.Error);
+        }
+        finally
+        {
+            _sending = false;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using CampaignStudio.Data;
+using CampaignStudio.Data.Settings;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Domain.Consent;
+using CampaignStudio.Domain.Customers;
+using CampaignStudio.Domain.Segments;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Web.Tests.Features.Campaigns;
+
+/// <summary>Customers, a list segment, a template and a sender identity for campaign tests, written straight to the real database.</summary>
+public sealed class CampaignTestBuilder(IDbContextFactory<AppDbContext> dbFactory)
+{
+    public const string PostalAddress = "Demo Shop GmbH, Hauptstraße 1, 10115 Berlin";
+
+    public const string Html = """
+        <html><body>
+        <h1>Hello {{ customer.first_name | default: "there" }}!</h1>
+        <p>Your favourite: {{ top_category | default: "everything" }}. Take {{ campaign.discount_tier | default: "5%" }} off.</p>
+        <p><a href="https://shop.example.com/sale?from=mail&amp;id=7">Shop the sale</a></p>
+        </body></html>
+        """;
+
+    /// <summary>Adds customers with addresses <c>{prefix}{i}@example.com</c>; the first <paramref name="optedIn"/> opted in.</summary>
+    public async Task<List<long>> CustomersAsync(string prefix, int count, int optedIn, Func<int, string>? email = null, Func<int, string?>? firstName = null)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var now = DateTime.UtcNow;
+        var customers = Enumerable.Range(0, count).Select(i =>
+        {
+            var c = new Customer { CreatedAt = now, UpdatedAt = now, Country = "DE", EmailConsent = i < optedIn ? ConsentStatus.OptedIn : ConsentStatus.Unknown };
+            c.SetEmail(email?.Invoke(i) ?? $"{prefix}{i}@example.com");
+            c.SetName(firstName?.Invoke(i) ?? $"Anna{i}", "Tester");
+            return c;
+        }).ToList();
+        db.Customers.AddRange(customers);
+        await db.SaveChangesAsync();
+        return customers.Select(c => c.Id).ToList();
+    }
+
+    public async Task<int> SegmentAsync(string name, IEnumerable<long> members)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var segment = new Segment { Name = name, Kind = SegmentKind.Snapshot, CreatedBy = "test", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        db.Segments.Add(segment);
+        await db.SaveChangesAsync();
+        db.SegmentMembers.AddRange(members.Select(id => new SegmentMember { SegmentId = segment.Id, CustomerId = id }));
+        await db.SaveChangesAsync();
+        return segment.Id;
+    }
+
+    public async Task<int> TemplateAsync(string name, string subject = "Hi {{ customer.first_name | default: \"there\" }}", string html = Html)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var template = new EmailTemplate { Name = name, Subject = subject, HtmlBody = html, CreatedBy = "test", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        db.EmailTemplates.Add(template);
+        await db.SaveChangesAsync();
+        return template.Id;
+    }
+
+    public static Task SenderAsync(SenderIdentityStore store, string baseUrl = "https://studio.example.com") =>
+        store.SaveAsync(new SenderIdentity("Demo Shop", "news@shop.example.com", "help@shop.example.com", PostalAddress, baseUrl));
+
+    /// <summary>A campaign ready for the worker to launch, as the wizard leaves it.</summary>
+    public async Task<int> ScheduledCampaignAsync(string name, int segmentId, int templateId, DateTime? at = null, string? discountTier = "15%")
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var campaign = new Campaign
+        {
+            Name = name, Status = CampaignStatus.Scheduled, SegmentId = segmentId, EmailTemplateId = templateId, ScheduledAt = at ?? DateTime.UtcNow,
+            DiscountTier = discountTier, CreatedBy = "test", CreatedAt = DateTime.UtcNow,
+        };
+        db.Campaigns.Add(campaign);
+        await db.SaveChangesAsync();
+        return campaign.Id;
+    }
+}

@@ -1,0 +1,310 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using CampaignStudio.Data;
+using CampaignStudio.Data.Settings;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Domain.Consent;
+using CampaignStudio.Domain.Customers;
+using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Domain.Identity;
+using CampaignStudio.Messaging.Mime;
+using CampaignStudio.Messaging.Tests.Transport;
+using CampaignStudio.Web.Features.Campaigns;
+using CampaignStudio.Web.Features.Campaigns.Sending;
+using CampaignStudio.Web.Infrastructure;
+using CampaignStudio.Web.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MimeKit;
+
+namespace CampaignStudio.Web.Tests.Features.Campaigns;
+
+/// <summary>
+/// The send pipeline through the real host, a real SQLite file and a real SMTP server (aiosmtpd). The background worker is
+/// switched off so each test drives launch and send passes itself and sees exactly what each pass did.
+/// </summary>
+public sealed class SendPipelineTests(SendPipelineTests.Studio studio) : IClassFixture<SendPipelineTests.Studio>
+{
+    public sealed class Studio : IAsyncLifetime
+    {
+        public SmtpServerFixture Smtp { get; } = new();
+
+        public StudioAppFactory App { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            await Smtp.InitializeAsync();
+            App = new SmtpStudio(Smtp.Port);
+            _ = App.Services;
+            await CampaignTestBuilder.SenderAsync(App.Services.GetRequiredService<SenderIdentityStore>());
+        }
+
+        public async Task DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Smtp.DisposeAsync();
+        }
+    }
+
+    private sealed class SmtpStudio(int port) : StudioAppFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Mail:Transport"] = "Smtp",
+                ["Mail:Smtp:Host"] = "127.0.0.1",
+                ["Mail:Smtp:Port"] = port.ToString(CultureInfo.InvariantCulture),
+                ["Mail:Smtp:Security"] = "None",
+                ["Mail:Smtp:Connections"] = "2",
+                ["Mail:Send:RetryBaseDelay"] = "00:00:00.050",
+                ["Mail:Send:MaxAttempts"] = "4",
+                ["Campaigns:Worker:Enabled"] = "false",
+            }));
+        }
+    }
+
+    private IServiceProvider Services => studio.App.Services;
+
+    private IDbContextFactory<AppDbContext> Db => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+
+    private CampaignTestBuilder Build => new(Db);
+
+    [Fact]
+    public async Task LaunchSendsOneMailPerOptedInRecipientRetriesTempfailsFailsRejectsAndTracksOpensClicksAndConversions()
+    {
+        var ids = await Build.CustomersAsync("pipe", 9, optedIn: 6,
+            email: i => i switch { 3 => "pipe3+tempfail@example.com", 4 => "pipe4+reject@example.com", _ => $"pipe{i}@example.com" },
+            firstName: i => i == 5 ? "<script>alert('x')</script>" : $"Pipe{i}");
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            db.Purchases.Add(new Purchase { CustomerId = ids[0], Amount = 20m, Category = "Shoes", Product = "Runner", PurchasedAt = DateTime.UtcNow.AddDays(-10), SourceKey = "p-shoes" });
+            await db.SaveChangesAsync();
+        }
+
+        var segment = await Build.SegmentAsync("Pipeline audience", ids);
+        var template = await Build.TemplateAsync("Pipeline mail");
+        await using var scope = Services.CreateAsyncScope();
+        var campaigns = AsMarketer(scope);
+        var draft = new CampaignDraft { Name = "Pipeline", SegmentId = segment, TemplateId = template, DiscountTier = "15%" };
+
+        var review = await campaigns.ReviewAsync(draft);
+        (review.Audience, review.Mailable, review.Suppressed).ShouldBe((9, 6, 3));
+        review.Problems.ShouldBeEmpty();
+        review.Contents.Single().MergeFields!.Missing.ShouldBeEmpty();
+        var launched = await campaigns.LaunchAsync(draft);
+        launched.Problems.ShouldBeEmpty();
+        var campaignId = launched.CampaignId!.Value;
+
+        await DrainAsync(campaignId);
+
+        var progress = (await campaigns.ProgressAsync(campaignId))!;
+        progress.Campaign.Status.ShouldBe(CampaignStatus.Completed);
+        (progress.Sent, progress.Failed, progress.Suppressed, progress.Queued).ShouldBe((5, 1, 3, 0));
+        (progress.Sent + progress.Failed + progress.Suppressed).ShouldBe(progress.Campaign.AudienceCount);
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            var rejected = await db.Messages.SingleAsync(m => m.CampaignId == campaignId && m.CustomerId == ids[4]);
+            rejected.Status.ShouldBe(MessageStatus.Failed);
+            rejected.Error!.ShouldContain("550");
+            (await db.Messages.SingleAsync(m => m.CampaignId == campaignId && m.CustomerId == ids[3])).Status.ShouldBe(MessageStatus.Sent);
+        }
+
+        var mail = studio.Smtp.MessagesOf(campaignId);
+        mail.Select(m => m.To.Mailboxes.Single().Address).Order().ShouldBe(["pipe0@example.com", "pipe1@example.com", "pipe2@example.com", "pipe3+tempfail@example.com", "pipe5@example.com"]);
+        mail.Select(m => m.Headers[MessageBuilder.RecipientHeader]).Distinct().Count().ShouldBe(5);
+        var anna = mail.Single(m => m.To.Mailboxes.Single().Address == "pipe0@example.com");
+        anna.Subject.ShouldBe("Hi Pipe0");
+        anna.HtmlBody!.ShouldContain("Your favourite: Shoes. Take 15% off.");
+        anna.HtmlBody!.ShouldContain(WebUtility.HtmlEncode(CampaignTestBuilder.PostalAddress));
+        anna.TextBody!.ShouldContain(CampaignTestBuilder.PostalAddress);
+        anna.Headers[HeaderId.ListUnsubscribe].ShouldStartWith("<https://studio.example.com/u/");
+        anna.TextBody!.ShouldContain("https://studio.example.com/u/");
+        var xss = mail.Single(m => m.To.Mailboxes.Single().Address == "pipe5@example.com");
+        xss.HtmlBody!.ShouldNotContain("<script>");
+        xss.HtmlBody!.ShouldContain("&lt;script&gt;");
+
+        // The click goes through a signed id to exactly the stored URL; a tampered id finds nothing.
+        var client = studio.App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var click = Regex.Match(anna.HtmlBody!, "https://studio.example.com(/t/c/[^\"]+)\"").Groups[1].Value;
+        click.ShouldNotBeEmpty();
+        anna.HtmlBody!.ShouldNotContain("href=\"https://shop.example.com");
+        var redirect = await client.GetAsync(click);
+        redirect.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        redirect.Headers.Location!.OriginalString.ShouldBe("https://shop.example.com/sale?from=mail&id=7");
+        var tampered = click[..^3] + (click[^3] == 'A' ? "B" : "A") + click[^2..];
+        (await client.GetAsync(tampered)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await client.GetAsync("/t/c/" + Uri.EscapeDataString("https://evil.example.com"))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var open = Regex.Match(xss.HtmlBody!, "https://studio.example.com(/t/o/[^\"]+)\"").Groups[1].Value;
+        var pixel = await client.GetAsync(open);
+        pixel.StatusCode.ShouldBe(HttpStatusCode.OK);
+        pixel.Content.Headers.ContentType!.MediaType.ShouldBe("image/gif");
+
+        // A purchase after the send, inside the attribution window, is the campaign's conversion.
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            db.Purchases.Add(new Purchase { CustomerId = ids[0], Amount = 49.90m, PurchasedAt = DateTime.UtcNow.AddMinutes(1), SourceKey = "p-after" });
+            await db.SaveChangesAsync();
+        }
+
+        var results = (await campaigns.ResultsAsync(campaignId)).Single();
+        (results.Sent, results.Opened, results.Clicked, results.Conversions).ShouldBe((5, 2, 1, 1));
+        results.Revenue.ShouldBe(49.90m, 0.001m);
+    }
+
+    [Fact]
+    public async Task ACustomerWhoOptsOutAfterLaunchIsSuppressedAtSendTime()
+    {
+        var ids = await Build.CustomersAsync("late", 8, optedIn: 8);
+        var campaignId = await Build.ScheduledCampaignAsync("Late opt-out", await Build.SegmentAsync("Late audience", ids), await Build.TemplateAsync("Late mail"));
+        await Worker.StartDueCampaignsAsync(CancellationToken.None);
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            (await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Queued)).ShouldBe(8);
+            var leaving = await db.Customers.Where(c => c.Id == ids[1] || c.Id == ids[6]).ToListAsync();
+            leaving.ForEach(c => c.EmailConsent = ConsentStatus.OptedOut);
+            await db.SaveChangesAsync();
+        }
+
+        await DrainAsync(campaignId);
+
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            var rows = await db.Messages.Where(m => m.CampaignId == campaignId).ToDictionaryAsync(m => m.CustomerId, m => m.Status);
+            rows[ids[1]].ShouldBe(MessageStatus.Suppressed);
+            rows[ids[6]].ShouldBe(MessageStatus.Suppressed);
+            rows.Values.Count(s => s == MessageStatus.Sent).ShouldBe(6);
+            (await db.Campaigns.SingleAsync(c => c.Id == campaignId)).Status.ShouldBe(CampaignStatus.Completed);
+        }
+
+        var to = studio.Smtp.MessagesOf(campaignId).Select(m => m.To.Mailboxes.Single().Address).ToList();
+        to.Count.ShouldBe(6);
+        to.ShouldNotContain("late1@example.com");
+        to.ShouldNotContain("late6@example.com");
+    }
+
+    [Fact]
+    public async Task AScheduledCampaignFoundFarOverdueWaitsForConfirmationInsteadOfSending()
+    {
+        var ids = await Build.CustomersAsync("overdue", 3, optedIn: 3);
+        var segment = await Build.SegmentAsync("Overdue audience", ids);
+        var template = await Build.TemplateAsync("Overdue mail");
+        var overdue = await Build.ScheduledCampaignAsync("Overdue", segment, template, at: DateTime.UtcNow.AddHours(-3));
+        var future = await Build.ScheduledCampaignAsync("Tomorrow", segment, template, at: DateTime.UtcNow.AddDays(1));
+
+        await Worker.StartDueCampaignsAsync(CancellationToken.None);
+
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            (await db.Campaigns.SingleAsync(c => c.Id == overdue)).Status.ShouldBe(CampaignStatus.AwaitingConfirmation);
+            (await db.Campaigns.SingleAsync(c => c.Id == future)).Status.ShouldBe(CampaignStatus.Scheduled);
+            (await db.Messages.CountAsync(m => m.CampaignId == overdue || m.CampaignId == future)).ShouldBe(0);
+        }
+
+        await using var scope = Services.CreateAsyncScope();
+        (await AsMarketer(scope).ConfirmOverdueAsync(overdue)).ShouldBeTrue();
+        await DrainAsync(overdue);
+        studio.Smtp.MessagesOf(overdue).Count.ShouldBe(3);
+        (await AsMarketer(scope).CancelAsync(future)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task AnExperimentCampaignMailsEachArmItsOwnTemplateAndTheHoldoutNothing()
+    {
+        var ids = await Build.CustomersAsync("arm", 60, optedIn: 60);
+        var segment = await Build.SegmentAsync("Arm audience", ids);
+        var a = await Build.TemplateAsync("Arm A", subject: "Variant A");
+        var b = await Build.TemplateAsync("Arm B", subject: "Variant B");
+        var experiment = new Experiment
+        {
+            Name = "Subject test", AssignmentSalt = "salt-arms", CreatedBy = "test", CreatedAt = DateTime.UtcNow, Source = ExperimentSource.Campaign,
+            Variants = [new Variant { Name = "A", IsControl = true, SortOrder = 0 }, new Variant { Name = "B", SortOrder = 1 }, new Variant { Name = "Holdout", IsHoldout = true, SortOrder = 2 }],
+        };
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            db.Experiments.Add(experiment);
+            await db.SaveChangesAsync();
+        }
+
+        var arms = experiment.Variants.ToDictionary(v => v.Name, v => v.Id);
+        await using var scope = Services.CreateAsyncScope();
+        var campaigns = AsMarketer(scope);
+        var choices = await campaigns.ChoicesAsync();
+        var draft = new CampaignDraft
+        {
+            Name = "Two variants", SegmentId = segment, ExperimentId = experiment.Id, Variants = choices.Experiments.Single(e => e.Id == experiment.Id).Variants,
+            VariantTemplates = new() { [arms["A"]] = a, [arms["B"]] = b },
+        };
+        var campaignId = (await campaigns.LaunchAsync(draft)).CampaignId!.Value;
+        await DrainAsync(campaignId);
+
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            var assigned = await db.Assignments.Where(x => x.ExperimentId == experiment.Id).ToDictionaryAsync(x => x.CustomerId!.Value, x => x.VariantId);
+            assigned.Count.ShouldBe(60);
+            var messages = await db.Messages.Where(m => m.CampaignId == campaignId).ToListAsync();
+            messages.Select(m => m.CustomerId).Order().ShouldBe(assigned.Where(x => x.Value != arms["Holdout"]).Select(x => x.Key).Order());
+            messages.ShouldAllBe(m => m.VariantId == assigned[m.CustomerId] && m.Status == MessageStatus.Sent);
+            assigned.Values.Distinct().Count().ShouldBe(3);
+        }
+
+        var mail = studio.Smtp.MessagesOf(campaignId);
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            var byMessage = await db.Messages.Where(m => m.CampaignId == campaignId).ToDictionaryAsync(m => m.Id, m => m.VariantId);
+            mail.ShouldAllBe(m => m.Subject == (byMessage[long.Parse(m.Headers[MessageBuilder.RecipientHeader]!, CultureInfo.InvariantCulture)] == arms["A"] ? "Variant A" : "Variant B"));
+        }
+
+        (await campaigns.ResultsAsync(campaignId)).Select(r => r.Variant).ShouldBe(["A", "B"]);
+    }
+
+    [Fact]
+    public async Task ATemplateWithASyntaxErrorBlocksTheLaunchWithLineAndColumn()
+    {
+        var ids = await Build.CustomersAsync("broken", 2, optedIn: 2);
+        var segment = await Build.SegmentAsync("Broken audience", ids);
+        var template = await Build.TemplateAsync("Broken", html: "<p>Hello</p>\n<p>{% if customer.first_name %}unclosed</p>");
+        await using var scope = Services.CreateAsyncScope();
+        var campaigns = AsMarketer(scope);
+
+        var result = await campaigns.LaunchAsync(new CampaignDraft { Name = "Broken", SegmentId = segment, TemplateId = template });
+
+        result.CampaignId.ShouldBeNull();
+        result.Problems.ShouldContain(p => p.Contains("“Broken”") && p.Contains("line 2"));
+    }
+
+    private CampaignSendWorker Worker => Services.GetServices<IHostedService>().OfType<CampaignSendWorker>().Single();
+
+    private static CampaignService AsMarketer(AsyncServiceScope scope)
+    {
+        scope.ServiceProvider.GetRequiredService<CurrentUser>().Use(new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "marketer@demo.local"), new Claim(ClaimTypes.Role, Roles.Marketer)], "test")));
+        return scope.ServiceProvider.GetRequiredService<CampaignService>();
+    }
+
+    /// <summary>Launches what is due and runs send passes until the campaign is finished.</summary>
+    private async Task DrainAsync(int campaignId)
+    {
+        await Worker.StartDueCampaignsAsync(CancellationToken.None);
+        var sender = Services.GetRequiredService<CampaignSender>();
+        for (var pass = 0; pass < 100; pass++)
+        {
+            await using var db = await Db.CreateDbContextAsync();
+            if ((await db.Campaigns.SingleAsync(c => c.Id == campaignId)).Status != CampaignStatus.Sending)
+            {
+                return;
+            }
+
+            await sender.RunOnceAsync(CancellationToken.None);
+        }
+
+        throw new TimeoutException($"Campaign {campaignId} did not finish in 100 passes.");
+    }
+}
