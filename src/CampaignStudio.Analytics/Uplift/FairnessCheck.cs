@@ -35,14 +35,26 @@ public static class FairnessCheck
 
         var rows = Enumerable.Range(0, groups.Count)
             .GroupBy(i => groups[i], StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g =>
             {
                 var n = g.Count();
                 var chosen = g.Count(i => selected[i]);
                 return new GroupSelection(g.Key, n, chosen, (double)chosen / n, g.Average(i => predictedUplift[i]));
-            })
-            .ToArray();
+            });
+        return FromGroups(rows, threshold);
+    }
+
+    /// <summary>
+    /// The same report from per-group counts (e.g. a SQL GROUP BY over a million customers, where per-customer lists would not fit).
+    /// Groups are sorted by name; empty groups are left out.
+    /// </summary>
+    public static FairnessReport FromGroups(IEnumerable<GroupSelection> groups, double threshold = FourFifths)
+    {
+        var rows = groups.Where(g => g.N > 0).OrderBy(g => g.Group, StringComparer.Ordinal).ToArray();
+        if (rows.Length == 0)
+        {
+            return new FairnessReport(rows, double.NaN, threshold, false);
+        }
 
         var max = rows.Max(r => r.SelectionRate);
         var ratio = max > 0 ? rows.Min(r => r.SelectionRate) / max : double.NaN;

@@ -118,7 +118,9 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             problems.Add("Nobody in this segment may be mailed (no opt-in).");
         }
 
-        return new CampaignReview(audience, mailable, contents, problems);
+        // Shown before launch, never blocking: a skew can be intended (a German-language mail), but it should be seen.
+        var fairness = await AudienceFairness.EvaluateAsync(db.Customers.AsNoTracking().Where(c => !c.IsErased), mailableQuery, ct);
+        return new CampaignReview(audience, mailable, contents, problems) { Fairness = fairness };
     }
 
     /// <summary>Creates the campaign and hands it to the worker (now or at the chosen time); refuses while the review has problems.</summary>
@@ -339,6 +341,9 @@ public sealed record ContentReview(string Label, string TemplateName, RenderedMe
 public sealed record CampaignReview(int Audience, int Mailable, IReadOnlyList<ContentReview> Contents, IReadOnlyList<string> Problems)
 {
     public int Suppressed => Audience - Mailable;
+
+    /// <summary>Who would be mailed per gender, age band and country, against all customers (four-fifths rule).</summary>
+    public IReadOnlyList<(string Attribute, CampaignStudio.Analytics.Uplift.FairnessReport Report)> Fairness { get; init; } = [];
 
     public bool CanLaunch => Problems.Count == 0;
 }

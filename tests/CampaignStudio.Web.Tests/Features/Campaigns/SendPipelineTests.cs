@@ -78,6 +78,36 @@ public sealed class SendPipelineTests(SendPipelineTests.Studio studio) : IClassF
     private CampaignTestBuilder Build => new(Db);
 
     [Fact]
+    public async Task TheReviewAuditsWhoWouldBeMailedPerGroupAndFlagsASkewBelowFourFifths()
+    {
+        var ids = await Build.CustomersAsync("fair", 10, optedIn: 10);
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            foreach (var customer in await db.Customers.Where(c => ids.Contains(c.Id)).ToListAsync())
+            {
+                customer.Gender = ids.IndexOf(customer.Id) < 5 ? "fair-a" : "fair-b";
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        // All five of group a, one of five of group b: selection rates 100 % and 20 %.
+        var segment = await Build.SegmentAsync("Fairness audience", ids.Take(6));
+        var template = await Build.TemplateAsync("Fairness mail");
+        await using var scope = Services.CreateAsyncScope();
+
+        var review = await AsMarketer(scope).ReviewAsync(new CampaignDraft { Name = "Fair?", SegmentId = segment, TemplateId = template });
+
+        var gender = review.Fairness.Single(f => f.Attribute == "Gender").Report;
+        var a = gender.Groups.Single(g => g.Group == "fair-a");
+        var b = gender.Groups.Single(g => g.Group == "fair-b");
+        (a.N, a.Selected, b.N, b.Selected).ShouldBe((5, 5, 5, 1));
+        b.SelectionRate.ShouldBe(0.2, 1e-12);
+        gender.Flagged.ShouldBeTrue();
+        review.Fairness.Select(f => f.Attribute).ShouldBe(["Gender", "Age band", "Country"]);
+    }
+
+    [Fact]
     public async Task LaunchSendsOneMailPerOptedInRecipientRetriesTempfailsFailsRejectsAndTracksOpensClicksAndConversions()
     {
         var ids = await Build.CustomersAsync("pipe", 9, optedIn: 6,
