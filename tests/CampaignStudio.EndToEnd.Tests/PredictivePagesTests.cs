@@ -54,6 +54,9 @@ public sealed class PredictivePagesTests(DemoShopBrowserFixture browser) : IClas
 
         await page.ClickAsync("[data-testid=save-them]");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/segments/\\d+$"));
+        // The URL changes before the segment's rule has rendered: wait for the condition, then assert on it.
+        await page.WaitForFunctionAsync("() => (document.querySelector('.mud-main-content')?.textContent ?? '').toLowerCase().includes('churn risk')",
+            null, new() { Timeout = 20_000 });
         (await page.TextContentAsync(".mud-main-content"))!.ShouldContain("Churn risk");
         await BrowserFixture.ScreenshotAsync(page, "43-predictive-saved-segment");
     }
