@@ -63,7 +63,7 @@ public sealed class LifetimeJob(IDbContextFactory<AppDbContext> dbFactory, Predi
         }
 
         // Scored as of the last recorded purchase, not today: an imported history that ends months ago would otherwise
-        // make every customer look lapsed (docs/decisions/030-predictive-personalization.md).
+        // make every customer look lapsed (docs/decisions/034-predictive-personalization.md).
         var asOf = points.Max(p => p.At).Date.AddDays(1).AddTicks(-1);
         var firstDay = points.Min(p => p.At).Date;
         var span = (asOf.Date - firstDay).Days;

@@ -196,7 +196,7 @@ public sealed class CampaignSender : IAsyncDisposable
                     new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, unsubscribeUrl));
                 await recorder.ReserveAsync(token);
                 // Cancelled (stopping) mid-send: whether it went out is unknown; the row stays leased, its lease runs out and it is
-                // sent again. That is the in-flight window of docs/decisions/030-send-pipeline.md.
+                // sent again. That is the in-flight window of docs/decisions/032-send-pipeline.md.
                 var result = await _pipeline.ExecuteAsync(static async (state, t) => await state.Item1.SendAsync(state.mime, t), (_transport, mime), token);
                 recorder.Complete(Outcome(message, result, mime.MessageId));
             });

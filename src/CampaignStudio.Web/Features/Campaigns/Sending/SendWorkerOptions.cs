@@ -16,7 +16,7 @@ public sealed class SendWorkerOptions
 
     /// <summary>
     /// The most messages handed to the transport whose result is not yet committed. A crash can repeat at most these
-    /// (see docs/decisions/030-send-pipeline.md).
+    /// (see docs/decisions/032-send-pipeline.md).
     /// </summary>
     public int InFlightWindow { get; set; } = 64;
 
