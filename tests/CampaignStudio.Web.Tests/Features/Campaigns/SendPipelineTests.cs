@@ -78,6 +78,61 @@ public sealed class SendPipelineTests(SendPipelineTests.Studio studio) : IClassF
     private CampaignTestBuilder Build => new(Db);
 
     [Fact]
+    public async Task TheHourlyLimitHoldsAcrossARestartBecauseItIsCountedFromTheLedger()
+    {
+        var ids = await Build.CustomersAsync("hourly", 5, optedIn: 5);
+        var segment = await Build.SegmentAsync("Hourly audience", ids);
+        var template = await Build.TemplateAsync("Hourly mail");
+        await using var scope = Services.CreateAsyncScope();
+        var launched = await AsMarketer(scope).LaunchAsync(new CampaignDraft { Name = "Hourly", SegmentId = segment, TemplateId = template });
+        var campaignId = launched.CampaignId!.Value;
+        await Worker.StartDueCampaignsAsync(CancellationToken.None);
+
+        // Two hours ahead, so mail other tests of this class sent in the last hour does not count against the limit.
+        var clock = new MovableClock();
+        clock.MoveBy(TimeSpan.FromHours(2));
+        var registered = Services.GetRequiredService<CampaignStudio.Messaging.MailOptions>();
+        var limited = new CampaignStudio.Messaging.MailOptions
+        {
+            Transport = registered.Transport, Smtp = registered.Smtp,
+            Send = new CampaignStudio.Messaging.Transport.SendOptions { MaxPerHour = 3, MaxAttempts = registered.Send.MaxAttempts, RetryBaseDelay = registered.Send.RetryBaseDelay },
+        };
+        CampaignSender NewWorkerProcess() => ActivatorUtilities.CreateInstance<CampaignSender>(Services, limited, clock);
+        async Task<int> SentAsync()
+        {
+            await using var db = await Db.CreateDbContextAsync();
+            return await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Sent);
+        }
+
+        await using (var first = NewWorkerProcess())
+        {
+            while (await first.RunOnceAsync(CancellationToken.None))
+            {
+            }
+        }
+
+        (await SentAsync()).ShouldBe(3);
+
+        // A restart gets no fresh allowance: the new process counts the last hour's sends from the ledger.
+        await using (var restarted = NewWorkerProcess())
+        {
+            (await restarted.RunOnceAsync(CancellationToken.None)).ShouldBeFalse();
+        }
+
+        (await SentAsync()).ShouldBe(3);
+
+        clock.MoveBy(TimeSpan.FromHours(3.1));
+        await using (var nextHour = NewWorkerProcess())
+        {
+            while (await nextHour.RunOnceAsync(CancellationToken.None))
+            {
+            }
+        }
+
+        (await SentAsync()).ShouldBe(5);
+    }
+
+    [Fact]
     public async Task TheReviewAuditsWhoWouldBeMailedPerGroupAndFlagsASkewBelowFourFifths()
     {
         var ids = await Build.CustomersAsync("fair", 10, optedIn: 10);
