@@ -35,21 +35,7 @@ public static class BgNbd
 
         // Start at r = a = b = 1 and a rate scale of the order of the observation time (unit-free start).
         var guess = Vector<double>.Build.DenseOfArray([0, Math.Log(Math.Max(meanAge, 1e-3) / 8), 0, 0]);
-        var best = double.PositiveInfinity;
-        for (var round = 0; round < 6; round++)
-        {
-            var step = Vector<double>.Build.Dense(4, round == 0 ? 1.0 : 0.1);
-            var result = new NelderMeadSimplex(1e-13, 20_000).FindMinimum(objective, guess, step);
-            guess = result.MinimizingPoint;
-            var value = result.FunctionInfoAtMinimum.Value;
-            if (best - value < 1e-9 * Math.Abs(value))
-            {
-                best = Math.Min(best, value);
-                break;
-            }
-
-            best = value;
-        }
+        (guess, var best) = LogParameterFit.Minimise(objective, guess);
 
         return new BgNbdParameters(Math.Exp(guess[0]), Math.Exp(guess[1]), Math.Exp(guess[2]), Math.Exp(guess[3])) { LogLikelihood = -best };
     }

@@ -54,21 +54,7 @@ public static class GammaGamma
 
         // Start with γ at the scale of the spend so the fit does not depend on the currency.
         var guess = Vector<double>.Build.DenseOfArray([0, 0, Math.Log(m.Average())]);
-        var best = double.PositiveInfinity;
-        for (var round = 0; round < 6; round++)
-        {
-            var step = Vector<double>.Build.Dense(3, round == 0 ? 1.0 : 0.1);
-            var result = new NelderMeadSimplex(1e-13, 20_000).FindMinimum(objective, guess, step);
-            guess = result.MinimizingPoint;
-            var value = result.FunctionInfoAtMinimum.Value;
-            if (best - value < 1e-9 * Math.Abs(value))
-            {
-                best = Math.Min(best, value);
-                break;
-            }
-
-            best = value;
-        }
+        (guess, var best) = LogParameterFit.Minimise(objective, guess);
 
         return new GammaGammaParameters(Math.Exp(guess[0]), Math.Exp(guess[1]), Math.Exp(guess[2])) { LogLikelihood = -best };
     }

@@ -47,20 +47,6 @@ public sealed class SenderIdentityStore(IDbContextFactory<AppDbContext> dbFactor
             [Prefix + nameof(SenderIdentity.PostalAddress)] = identity.PostalAddress.Trim(),
             [Prefix + nameof(SenderIdentity.PublicBaseUrl)] = identity.PublicBaseUrl.Trim().TrimEnd('/'),
         };
-        var existing = await db.Settings.Where(s => s.Key.StartsWith(Prefix)).ToDictionaryAsync(s => s.Key, ct);
-        foreach (var (key, value) in wanted)
-        {
-            if (existing.TryGetValue(key, out var row))
-            {
-                row.Value = value;
-                row.UpdatedAt = now;
-            }
-            else
-            {
-                db.Settings.Add(new StudioSetting { Key = key, Value = value, UpdatedAt = now });
-            }
-        }
-
-        await db.SaveChangesAsync(ct);
+        await SettingRows.WriteAsync(db, wanted, now, ct);
     }
 }

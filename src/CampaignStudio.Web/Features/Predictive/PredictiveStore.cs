@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -61,22 +62,6 @@ public sealed class PredictiveStore(IDbContextFactory<AppDbContext> dbFactory, T
     private async Task WriteAsync(Dictionary<string, string?> wanted, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var keys = wanted.Keys.ToList();
-        var existing = await db.Settings.Where(s => keys.Contains(s.Key)).ToDictionaryAsync(s => s.Key, ct);
-        foreach (var (key, value) in wanted)
-        {
-            if (existing.TryGetValue(key, out var row))
-            {
-                row.Value = value;
-                row.UpdatedAt = now;
-            }
-            else
-            {
-                db.Settings.Add(new StudioSetting { Key = key, Value = value, UpdatedAt = now });
-            }
-        }
-
-        await db.SaveChangesAsync(ct);
+        await SettingRows.WriteAsync(db, wanted, clock.GetUtcNow().UtcDateTime, ct);
     }
 }
