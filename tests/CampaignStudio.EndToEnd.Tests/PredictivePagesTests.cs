@@ -54,10 +54,12 @@ public sealed class PredictivePagesTests(DemoShopBrowserFixture browser) : IClas
 
         await page.ClickAsync("[data-testid=save-them]");
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/segments/\\d+$"));
-        // The URL changes before the segment's rule has rendered: wait for the condition, then assert on it.
-        await page.WaitForFunctionAsync("() => (document.querySelector('.mud-main-content')?.textContent ?? '').toLowerCase().includes('churn risk')",
-            null, new() { Timeout = 20_000 });
-        (await page.TextContentAsync(".mud-main-content"))!.ShouldContain("Churn risk");
+        // The URL changes before the segment page has rendered (the old page still shows "Churn risk" in its table), and a
+        // condition's field is the value of a select's input, not text: wait for the rule builder's inputs themselves.
+        const string conditionFields = "() => [...document.querySelectorAll('[data-testid=rule-condition] input')].map(i => i.value).join('|')";
+        await page.WaitForFunctionAsync($"() => ({conditionFields})().includes('Churn risk')", null, new() { Timeout = 20_000 });
+        (await page.EvaluateAsync<string>($"({conditionFields})()")).ShouldContain("Churn risk");
+        (await page.Locator("input[data-testid=segment-name], [data-testid=segment-name] input").First.InputValueAsync()).ShouldStartWith("Valuable customers at risk");
         await BrowserFixture.ScreenshotAsync(page, "43-predictive-saved-segment");
     }
 
