@@ -21,7 +21,7 @@ public sealed class ExperimentsEndToEndTests(BrowserFixture browser) : IClassFix
         await page.ClickAsync("[data-testid=import-experiment]");
         await page.WaitForURLAsync("**/experiments/import");
         await page.WaitForSelectorAsync("body[data-interactive=true]");
-        await page.SetInputFilesAsync("[data-testid=results-file]", HillstromPath);
+        await BrowserFixture.SetInputFilesWhenReadyAsync(page, "[data-testid=results-file]", HillstromPath);
         await page.WaitForSelectorAsync("[data-testid=create-experiment]");
         (await page.TextContentAsync("body"))!.ShouldContain("64,000 rows");
         await BrowserFixture.ScreenshotAsync(page, "41-experiment-import-mapping");

@@ -17,7 +17,7 @@ public sealed class ImportAndFindCustomerTests(BrowserFixture browser) : IClassF
             + "greta.garbo@example.com,Greta,Garbo,Sweden,38\n"
             + "broken-address,Bad,Row,Nowhere,40\n"
             + "hans.albers@example.com,Hans,Albers,Germany,44\n";
-        await page.SetInputFilesAsync("[data-testid=file-input]", new FilePayload { Name = "customers.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(csv) });
+        await BrowserFixture.SetInputFilesWhenReadyAsync(page, "[data-testid=file-input]", new FilePayload { Name = "customers.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(csv) });
         await page.WaitForSelectorAsync("[data-testid=mapping-table]");
         (await page.TextContentAsync("[data-testid=mapping-table]"))!.ShouldContain("greta.garbo@example.com");
         await BrowserFixture.ScreenshotAsync(page, "02-import-mapping");

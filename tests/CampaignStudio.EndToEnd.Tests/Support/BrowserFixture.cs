@@ -66,6 +66,23 @@ public class BrowserFixture : IAsyncLifetime
         await page.WaitForSelectorAsync("body[data-interactive=true]");
     }
 
+    /// <summary>
+    /// Chooses files on a Blazor InputFile once its script has hooked the input: a page reached by in-app navigation is
+    /// already marked interactive, and a file set before the hook is lost (seen as a flaky upload that never happened).
+    /// </summary>
+    public static async Task SetInputFilesWhenReadyAsync(IPage page, string selector, string path)
+    {
+        await page.WaitForFunctionAsync("s => document.querySelector(s)?._blazorInputFileNextFileId !== undefined", selector);
+        await page.SetInputFilesAsync(selector, path);
+    }
+
+    /// <inheritdoc cref="SetInputFilesWhenReadyAsync(IPage, string, string)"/>
+    public static async Task SetInputFilesWhenReadyAsync(IPage page, string selector, FilePayload file)
+    {
+        await page.WaitForFunctionAsync("s => document.querySelector(s)?._blazorInputFileNextFileId !== undefined", selector);
+        await page.SetInputFilesAsync(selector, file);
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
 
