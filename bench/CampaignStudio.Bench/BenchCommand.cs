@@ -90,6 +90,11 @@ public static class BenchCommand
                 Save(options, results, "campaigns", (await CampaignsBenchmark.RunAsync(workspace, options.Quick, ct)).ToMarkdown(machine));
             }
 
+            if (run == "cluster-send")
+            {
+                Save(options, results, "cluster-send", (await ClusterSendBenchmark.RunAsync(options.Quick, ct)).ToMarkdown(machine));
+            }
+
             return 0;
         }
         finally

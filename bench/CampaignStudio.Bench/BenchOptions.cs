@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "experiments", "predictive", "postgres", "campaigns", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -28,6 +28,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                       customers / 10,000,000 purchases (--quick: 100,000 customers)
           campaigns   render 1,000,000 personalised messages, send 100,000 through the pipeline to smtp-sink, launch 1,000,000 recipients
                       (--quick: 100,000 / 10,000 / 100,000)
+          cluster-send send 50,000 on PostgreSQL with one send worker, then two (as two instances), then two under a shared
+                      per-second limit (--quick: 10,000)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:

@@ -24,7 +24,7 @@ namespace CampaignStudio.Bench;
 /// </summary>
 public static class CampaignsBenchmark
 {
-    private const string Html = """
+    internal const string Html = """
         <html><body>
         <h1>Hello {{ customer.first_name | default: "there" }}!</h1>
         <p>We picked {{ top_category | default: "something" }} for you{% if last_product %}, as you liked {{ last_product }}{% endif %}.</p>
@@ -153,7 +153,7 @@ public static class CampaignsBenchmark
         return campaign.Id;
     }
 
-    private static Process StartSmtpSink(int port)
+    internal static Process StartSmtpSink(int port)
     {
         // -u nobody: as root, smtp-sink refuses to run without dropping privileges.
         // Output not redirected: an unread pipe would fill up and stall the sink.
@@ -166,14 +166,14 @@ public static class CampaignsBenchmark
         return Process.Start(start) ?? throw new InvalidOperationException("smtp-sink did not start (apt-get install postfix).");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task WaitForPortAsync(int port, CancellationToken ct)
+    internal static async Task WaitForPortAsync(int port, CancellationToken ct)
     {
         for (var i = 0; i < 100; i++)
         {

@@ -42,6 +42,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<StudioSetting> Settings => Set<StudioSetting>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Cluster.JobLease> JobLeases => Set<Cluster.JobLease>();
+    public DbSet<Campaigns.SendAllowance> SendAllowances => Set<Campaigns.SendAllowance>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -22,6 +22,26 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("CampaignStudio.Data.Campaigns.SendAllowance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<long>("LastGrant")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MilliTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefilledAtMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SendAllowances");
+                });
+
             modelBuilder.Entity("CampaignStudio.Data.Cluster.JobLease", b =>
                 {
                     b.Property<string>("Name")

@@ -24,22 +24,37 @@ public static class MessageLedger
 
     /// <summary>
     /// Leases up to <paramref name="count"/> due rows of a campaign in one statement. SQLite runs one writer at a time, so the
-    /// UPDATE is atomic between workers; on PostgreSQL append <c>FOR UPDATE SKIP LOCKED</c> to the inner SELECT.
+    /// UPDATE … WHERE "Id" IN (SELECT … LIMIT) is atomic between workers. PostgreSQL picks the rows in a CTE with
+    /// <c>FOR UPDATE SKIP LOCKED</c>: a row another worker is leasing is skipped, not waited for and then leased twice, and a
+    /// locked CTE runs exactly once (as an IN-subquery it can be re-run during the row re-check and lease more than
+    /// <paramref name="count"/> — seen: five rows for a budget of three).
     /// </summary>
     public static async Task<IReadOnlyList<LeasedMessage>> LeaseAsync(AppDbContext db, int campaignId, string owner, int count, DateTime now,
         TimeSpan lease, CancellationToken ct = default)
     {
-        const string sql = """
-            UPDATE "Messages" SET "Status" = @sending, "LeaseOwner" = @owner, "LeaseUntil" = @until, "Attempts" = "Attempts" + 1
-            WHERE "Id" IN (
-                SELECT "Id" FROM "Messages"
-                WHERE "CampaignId" = @campaign
-                  AND (("Status" = @queued AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= @now))
-                    OR ("Status" = @sending AND "LeaseUntil" < @now))
-                ORDER BY "Id"
-                LIMIT @count)
-            RETURNING "Id", "CustomerId", "VariantId", "Attempts"
+        if (count <= 0)
+        {
+            return [];
+        }
+
+        const string due = """
+            "CampaignId" = @campaign
+              AND (("Status" = @queued AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= @now))
+                OR ("Status" = @sending AND "LeaseUntil" < @now))
             """;
+        var sql = db.Database.IsSqlite()
+            ? $"""
+                UPDATE "Messages" SET "Status" = @sending, "LeaseOwner" = @owner, "LeaseUntil" = @until, "Attempts" = "Attempts" + 1
+                WHERE "Id" IN (SELECT "Id" FROM "Messages" WHERE {due} ORDER BY "Id" LIMIT @count)
+                RETURNING "Id", "CustomerId", "VariantId", "Attempts"
+                """
+            : $"""
+                WITH picked AS (
+                    SELECT "Id" FROM "Messages" WHERE {due} ORDER BY "Id" LIMIT @count FOR UPDATE SKIP LOCKED)
+                UPDATE "Messages" AS m SET "Status" = @sending, "LeaseOwner" = @owner, "LeaseUntil" = @until, "Attempts" = m."Attempts" + 1
+                FROM picked WHERE m."Id" = picked."Id"
+                RETURNING m."Id", m."CustomerId", m."VariantId", m."Attempts"
+                """;
         var leased = new List<LeasedMessage>(count);
         await using var command = await CommandAsync(db, sql, ct);
         Add(command, "@sending", Sending);
@@ -60,6 +75,48 @@ public static class MessageLedger
         leased.Sort((a, b) => a.Id.CompareTo(b.Id));
         return leased;
     }
+
+    /// <summary>
+    /// Leases like <see cref="LeaseAsync"/>, but never more than the provider's per-minute and per-hour limits leave, counted
+    /// over every worker of every instance: messages sent in the window plus messages leased and not yet recorded (another
+    /// worker may be sending them right now). Counting and leasing happen under one cluster-wide lock — SQLite's write
+    /// transaction, a transaction-scoped advisory lock on PostgreSQL — so two workers cannot both spend the same allowance.
+    /// </summary>
+    public static async Task<IReadOnlyList<LeasedMessage>> LeaseWithinLimitsAsync(AppDbContext db, int campaignId, string owner, int count,
+        DateTime now, TimeSpan lease, int? perMinute, int? perHour, CancellationToken ct = default)
+    {
+        if (perMinute is not > 0 && perHour is not > 0)
+        {
+            return await LeaseAsync(db, campaignId, owner, count, now, lease, ct);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({SendAllowanceLockKey})", ct);
+        }
+
+        if (perMinute is > 0)
+        {
+            count = Math.Min(count, perMinute.Value - await SpentSinceAsync(db, now.AddMinutes(-1), now, ct));
+        }
+
+        if (perHour is > 0)
+        {
+            count = Math.Min(count, perHour.Value - await SpentSinceAsync(db, now.AddHours(-1), now, ct));
+        }
+
+        var leased = await LeaseAsync(db, campaignId, owner, count, now, lease, ct);
+        await tx.CommitAsync(ct);
+        return leased;
+    }
+
+    /// <summary>The advisory lock key of the send allowance on PostgreSQL (8058 guards the consent-log triggers).</summary>
+    private const long SendAllowanceLockKey = 8059;
+
+    /// <summary>Messages sent since a moment plus those leased and still in flight: what the rate windows have used up.</summary>
+    private static Task<int> SpentSinceAsync(AppDbContext db, DateTime since, DateTime now, CancellationToken ct) =>
+        db.Messages.CountAsync(m => m.SentAt >= since || (m.Status == MessageStatus.Sending && m.LeaseUntil >= now), ct);
 
     /// <summary>
     /// Writes outcomes in one transaction. Only rows still leased by <paramref name="owner"/> change: if a lease ran out and
@@ -118,10 +175,6 @@ public static class MessageLedger
                     .SetProperty(m => m.Attempts, m => m.Attempts - 1), ct);
         }
     }
-
-    /// <summary>Messages sent since a moment, over all campaigns: the provider's per-minute and per-hour limits count these.</summary>
-    public static Task<int> SentSinceAsync(AppDbContext db, DateTime since, CancellationToken ct = default) =>
-        db.Messages.CountAsync(m => m.SentAt >= since, ct);
 
     /// <summary>Marks a campaign completed when no row is left queued or in flight (sent + failed + suppressed = audience).</summary>
     public static async Task<bool> CompleteIfDoneAsync(AppDbContext db, int campaignId, DateTime now, CancellationToken ct = default)

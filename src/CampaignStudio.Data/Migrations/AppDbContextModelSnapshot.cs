@@ -17,6 +17,26 @@ namespace CampaignStudio.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
+            modelBuilder.Entity("CampaignStudio.Data.Campaigns.SendAllowance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastGrant")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MilliTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RefilledAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SendAllowances");
+                });
+
             modelBuilder.Entity("CampaignStudio.Data.Cluster.JobLease", b =>
                 {
                     b.Property<string>("Name")

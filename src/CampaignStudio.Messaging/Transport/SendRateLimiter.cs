@@ -19,17 +19,25 @@ public sealed class SendRateLimiter : IAsyncDisposable
     /// <summary>The chained limiter, e.g. for Polly's rate limiter strategy.</summary>
     public RateLimiter Limiter { get; }
 
-    /// <summary>Null when no limit is configured.</summary>
-    public static SendRateLimiter? Create(SendOptions options)
+    /// <summary>
+    /// Null when no limit is configured. <paramref name="perSecond"/> replaces the in-process per-second bucket, e.g. with one
+    /// shared by every studio instance (the limiter is then owned and disposed here).
+    /// </summary>
+    public static SendRateLimiter? Create(SendOptions options, RateLimiter? perSecond = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var parts = new List<RateLimiter>();
-        if (options.MaxPerSecond is > 0 and var perSecond)
+        if (perSecond is not null)
         {
+            parts.Add(perSecond);
+        }
+        else if (options.MaxPerSecond is > 0 and var limit)
+        {
+            var perSecondLimit = limit;
             parts.Add(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
             {
-                TokenLimit = perSecond,
-                TokensPerPeriod = perSecond,
+                TokenLimit = perSecondLimit,
+                TokensPerPeriod = perSecondLimit,
                 ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                 QueueLimit = int.MaxValue,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,

@@ -14,6 +14,7 @@ using CampaignStudio.Messaging.Tests.Transport;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Web.Infrastructure;
+using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -26,12 +27,16 @@ using MimeKit;
 namespace CampaignStudio.Web.Tests.Features.Campaigns;
 
 /// <summary>
-/// The send pipeline through the real host, a real SQLite file and a real SMTP server (aiosmtpd). The background worker is
-/// switched off so each test drives launch and send passes itself and sees exactly what each pass did.
+/// The send pipeline through the real host, a real database (a SQLite file, or PostgreSQL) and a real SMTP server (aiosmtpd).
+/// The background worker is switched off so each test drives launch and send passes itself and sees exactly what each pass did.
 /// </summary>
-public sealed class SendPipelineTests(SendPipelineTests.Studio studio) : IClassFixture<SendPipelineTests.Studio>
+public abstract class SendPipelineTests(SendPipelineTests.Studio studio)
 {
-    public sealed class Studio : IAsyncLifetime
+    public sealed class OnSqlite(SqliteStudio studio) : SendPipelineTests(studio), IClassFixture<SqliteStudio>;
+
+    public sealed class OnPostgres(PostgresStudio studio) : SendPipelineTests(studio), IClassFixture<PostgresStudio>;
+
+    public abstract class Studio : IAsyncLifetime
     {
         public SmtpServerFixture Smtp { get; } = new();
 
@@ -41,14 +46,44 @@ public sealed class SendPipelineTests(SendPipelineTests.Studio studio) : IClassF
         {
             await Smtp.InitializeAsync();
             App = new SmtpStudio(Smtp.Port);
+            foreach (var (key, value) in await DatabaseSettingsAsync())
+            {
+                App.Settings[key] = value;
+            }
+
             _ = App.Services;
             await CampaignTestBuilder.SenderAsync(App.Services.GetRequiredService<SenderIdentityStore>());
         }
 
-        public async Task DisposeAsync()
+        public virtual async Task DisposeAsync()
         {
             await App.DisposeAsync();
             await Smtp.DisposeAsync();
+        }
+
+        /// <summary>Configuration that points the studio at its database; none means the default SQLite file.</summary>
+        protected virtual Task<Dictionary<string, string>> DatabaseSettingsAsync() => Task.FromResult(new Dictionary<string, string>());
+    }
+
+    public sealed class SqliteStudio : Studio;
+
+    public sealed class PostgresStudio : Studio
+    {
+        private string? _database;
+
+        protected override async Task<Dictionary<string, string>> DatabaseSettingsAsync()
+        {
+            _database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync(migrated: false);
+            return new() { ["Database:Provider"] = DatabaseProviders.Postgres, ["Database:ConnectionString"] = _database };
+        }
+
+        public override async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            if (_database is not null)
+            {
+                await (await PostgresServer.SharedAsync()).DropDatabaseAsync(_database);
+            }
         }
     }
 

@@ -49,7 +49,10 @@ public sealed class CampaignSender : IAsyncDisposable
         _options = options;
         _clock = clock;
         _log = log;
-        _limiter = SendRateLimiter.Create(mail.Send);
+        // The per-second limit is drawn from the database so it holds over every instance; the minute and hour caps are
+        // counted from the ledger when leasing (MessageLedger.LeaseWithinLimitsAsync), the in-process windows only smooth this worker's pace.
+        _limiter = SendRateLimiter.Create(mail.Send,
+            mail.Send.MaxPerSecond is > 0 and var perSecond ? new SharedSendPace(dbFactory, perSecond, clock) : null);
         _pipeline = SendResilience.CreatePipeline(mail.Send, _limiter?.Limiter, clock);
         _parallelism = Math.Max(1, options.Parallelism ?? mail.Smtp.Connections);
         WorkerId = options.ResolveWorkerId();
@@ -68,16 +71,11 @@ public sealed class CampaignSender : IAsyncDisposable
 
         foreach (var campaign in sending)
         {
-            var budget = await BudgetAsync(ct);
-            if (budget <= 0)
-            {
-                return false;
-            }
-
             IReadOnlyList<LeasedMessage> leased;
             await using (var db = await _dbFactory.CreateDbContextAsync(ct))
             {
-                leased = await MessageLedger.LeaseAsync(db, campaign.Id, WorkerId, budget, _clock.GetUtcNow().UtcDateTime, _options.Lease, ct);
+                leased = await MessageLedger.LeaseWithinLimitsAsync(db, campaign.Id, WorkerId, BatchSize(), _clock.GetUtcNow().UtcDateTime, _options.Lease,
+                    _send.MaxPerMinute, _send.MaxPerHour, ct);
                 if (leased.Count == 0)
                 {
                     await MessageLedger.CompleteIfDoneAsync(db, campaign.Id, _clock.GetUtcNow().UtcDateTime, ct);
@@ -97,36 +95,9 @@ public sealed class CampaignSender : IAsyncDisposable
         return false;
     }
 
-    /// <summary>How many messages may be leased now: the batch size, capped by what the per-minute and per-hour limits leave.</summary>
-    private async Task<int> BudgetAsync(CancellationToken ct)
-    {
-        var budget = _options.BatchSize;
-        if (_send.MaxPerSecond is > 0 and var perSecond)
-        {
-            // A batch should not outlast a pause click by much.
-            budget = Math.Min(budget, Math.Max(1, perSecond * 2));
-        }
-
-        if (_send.MaxPerMinute is null && _send.MaxPerHour is null)
-        {
-            return budget;
-        }
-
-        // Counted from the ledger, so a restart or a resume does not hand out a fresh allowance.
-        var now = _clock.GetUtcNow().UtcDateTime;
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        if (_send.MaxPerMinute is > 0 and var perMinute)
-        {
-            budget = Math.Min(budget, perMinute - await MessageLedger.SentSinceAsync(db, now.AddMinutes(-1), ct));
-        }
-
-        if (_send.MaxPerHour is > 0 and var perHour)
-        {
-            budget = Math.Min(budget, perHour - await MessageLedger.SentSinceAsync(db, now.AddHours(-1), ct));
-        }
-
-        return budget;
-    }
+    /// <summary>Messages leased at a time: a batch should not outlast a pause click by much at a slow per-second pace.</summary>
+    private int BatchSize() =>
+        _send.MaxPerSecond is > 0 and var perSecond ? Math.Min(_options.BatchSize, Math.Max(1, perSecond * 2)) : _options.BatchSize;
 
     private async Task SendBatchAsync(Campaign campaign, IReadOnlyList<LeasedMessage> leased, CancellationToken ct)
     {

@@ -8,7 +8,10 @@ public sealed class SendWorkerOptions
     /// <summary>Whether this process runs the send worker (a web instance can leave it to a separate worker process).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Names this worker in the lease columns; machine and process id when empty.</summary>
+    /// <summary>
+    /// Names this worker in the lease columns; machine, process id and a random part when empty (two hosts in one process,
+    /// or two containers with the same pid, are still two workers).
+    /// </summary>
     public string? WorkerId { get; set; }
 
     /// <summary>Messages leased at a time.</summary>
@@ -38,5 +41,5 @@ public sealed class SendWorkerOptions
     public TimeSpan RequeueDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     public string ResolveWorkerId() =>
-        string.IsNullOrWhiteSpace(WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}" : WorkerId;
+        string.IsNullOrWhiteSpace(WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}" : WorkerId;
 }

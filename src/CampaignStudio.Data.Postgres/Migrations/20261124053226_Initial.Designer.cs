@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CampaignStudio.Data.Postgres.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124041658_Initial")]
+    [Migration("20261124053226_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -24,6 +24,26 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("CampaignStudio.Data.Campaigns.SendAllowance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<long>("LastGrant")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MilliTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefilledAtMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SendAllowances");
+                });
 
             modelBuilder.Entity("CampaignStudio.Data.Cluster.JobLease", b =>
                 {

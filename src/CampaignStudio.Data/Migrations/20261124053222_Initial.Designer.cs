@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124041654_Initial")]
+    [Migration("20261124053222_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -19,6 +19,26 @@ namespace CampaignStudio.Data.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
+
+            modelBuilder.Entity("CampaignStudio.Data.Campaigns.SendAllowance", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastGrant")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MilliTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RefilledAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SendAllowances");
+                });
 
             modelBuilder.Entity("CampaignStudio.Data.Cluster.JobLease", b =>
                 {
