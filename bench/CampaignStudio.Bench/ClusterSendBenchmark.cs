@@ -175,7 +175,8 @@ public sealed record ClusterSendResult(bool Quick, string ServerVersion, IReadOn
         s.AppendLine("Each worker is a full `CampaignSender` (lease with `FOR UPDATE SKIP LOCKED`, consent re-check, render, tracked links, MIME, SMTP to");
         s.AppendLine("Postfix's smtp-sink, ledger) with its own lease owner and SMTP pool; both run in one process on the same 2 cores as PostgreSQL and the");
         s.AppendLine("sink, so a second worker here measures coordination overhead, not a second machine's capacity. The limited run draws from the");
-        s.AppendLine("shared per-second allowance (`SendAllowances`): the two workers together stay at the limit. 5% of customers are not opted in.");
+        s.AppendLine("shared per-second allowance (`SendAllowances`): the two workers together stay at the limit (a short run includes the");
+        s.AppendLine("one-second burst a full bucket allows). 5% of customers are not opted in.");
         return s.ToString();
     }
 }
