@@ -39,4 +39,20 @@ public partial class CustomerGrid
             await _grid.ReloadServerData();
         }
     }
+
+    /// <summary>A prediction, or a dash that says why there is none (predictions need purchase history and a fitted model).</summary>
+    private static RenderFragment Prediction(string? value) => builder =>
+    {
+        if (value is not null)
+        {
+            builder.AddContent(0, value);
+            return;
+        }
+
+        builder.OpenElement(1, "span");
+        builder.AddAttribute(2, "class", "mud-text-secondary");
+        builder.AddAttribute(3, "title", "No prediction yet: it needs purchases and a fitted model (Predictions page).");
+        builder.AddContent(4, "—");
+        builder.CloseElement();
+    };
 }
