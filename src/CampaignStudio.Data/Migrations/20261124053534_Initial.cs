@@ -622,6 +622,7 @@ namespace CampaignStudio.Data.Migrations
                     EmailTemplateId = table.Column<int>(type: "INTEGER", nullable: true),
                     ScheduledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     TimeZoneId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    DeliverAtBestHour = table.Column<bool>(type: "INTEGER", nullable: false, defaultValue: false),
                     DiscountTier = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     AttributionWindowDays = table.Column<int>(type: "INTEGER", nullable: false),
                     AudienceCount = table.Column<int>(type: "INTEGER", nullable: false),

@@ -623,6 +623,7 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     EmailTemplateId = table.Column<int>(type: "integer", nullable: true),
                     ScheduledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     TimeZoneId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    DeliverAtBestHour = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false),
                     DiscountTier = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     AttributionWindowDays = table.Column<int>(type: "integer", nullable: false),
                     AudienceCount = table.Column<int>(type: "integer", nullable: false),
