@@ -38,6 +38,11 @@ public partial class UpliftPage
     public int Id { get; set; }
 
     [Inject]
+    private Predictive.SmallGroups SmallGroups { get; set; } = default!;
+
+    private int _k = CampaignStudio.Analytics.Privacy.SmallCells.DefaultMinimum;
+
+    [Inject]
     private ExperimentService Experiments { get; set; } = default!;
 
     [Inject]
@@ -47,6 +52,7 @@ public partial class UpliftPage
 
     protected override async Task OnParametersSetAsync()
     {
+        _k = await SmallGroups.MinGroupSizeAsync();
         _detail = await Experiments.GetAsync(Id);
         await LoadResultAsync();
         _status = await Uplift.StatusAsync(Id);
