@@ -57,6 +57,9 @@ public sealed class PersonalizedCampaignPagesTests(DemoShopBrowserFixture browse
         (await page.GetAttributeAsync("iframe.mail-preview", "srcdoc"))!.ShouldContain("<li>");
         await page.FrameLocator("iframe.mail-preview").Locator("li").First.WaitForAsync();
         await BrowserFixture.ScreenshotAsync(page, "91-wizard-review-delivery-hours");
+
+        // A full-page screenshot leaves sandboxed frames blank: the preview on its own shows the recommended products.
+        await page.Locator("iframe.mail-preview").First.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, "91-wizard-review-preview.png") });
         await page.ClickAsync("[data-testid=launch-campaign]");
 
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=best-hour-note]')?.textContent.includes('waiting')", null, new() { Timeout = 60_000 });
