@@ -11,6 +11,7 @@ using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Messaging.Transport;
 using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Features.Campaigns.Sending;
+using CampaignStudio.Web.Features.Predictive;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -64,8 +65,9 @@ public static class ClusterSendBenchmark
         CancellationToken ct)
     {
         var campaignId = await CampaignAsync(factory, recipients, ct);
-        await new CampaignLauncher(factory, TimeProvider.System, NullLogger<CampaignLauncher>.Instance).LaunchAsync(campaignId, ct);
+        await new CampaignLauncher(factory, TimeProvider.System, new BestSendTimes(factory, TimeProvider.System, new SendTimePopulation()), NullLogger<CampaignLauncher>.Instance).LaunchAsync(campaignId, ct);
         const int connections = 4;
+        var recommendations = new RecommendationLists(new RecommendationJob(factory, new PredictiveStore(factory, TimeProvider.System), TimeProvider.System, NullLogger<RecommendationJob>.Instance));
         var senders = new List<(CampaignSender Sender, SmtpMailTransport Transport)>();
         for (var w = 0; w < workers; w++)
         {
@@ -79,7 +81,7 @@ public static class ClusterSendBenchmark
             var clock = TimeProvider.System;
             senders.Add((new CampaignSender(factory, new TemplateRenderer(), new MessageBuilder(clock), new SignedTokenService(DataProtectionProvider.Create("bench"), clock),
                 transport, new SenderIdentityStore(factory, clock), mail, new SendWorkerOptions { BatchSize = 500, WorkerId = $"instance-{w + 1}" }, clock,
-                NullLogger<CampaignSender>.Instance), transport));
+                NullLogger<CampaignSender>.Instance, recommendations), transport));
         }
 
         var watch = Stopwatch.StartNew();

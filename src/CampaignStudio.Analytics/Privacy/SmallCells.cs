@@ -18,4 +18,26 @@ public static class SmallCells
 
     /// <summary>The count, or null when it must be hidden (for charts and exports that carry numbers).</summary>
     public static long? ValueOrNull(long count, int minimum = DefaultMinimum) => IsSuppressed(count, minimum) ? null : count;
+
+    /// <summary>
+    /// Whether a part of a shown total must be hidden: when the part is small, or when the rest is (the total minus the
+    /// part would give the small rest away, e.g. "97 of 100 opened" names the 3 who did not).
+    /// </summary>
+    public static bool IsSuppressedWithin(long part, long total, int minimum = DefaultMinimum) =>
+        IsSuppressed(part, minimum) || IsSuppressed(total - part, minimum);
+
+    /// <summary>A part of a shown total for display: "&lt; k" when the part is small, "&gt; total − k" when the rest is, the number otherwise.</summary>
+    public static string FormatWithin(long part, long total, int minimum = DefaultMinimum, string format = "N0") =>
+        IsSuppressed(part, minimum) ? $"< {minimum}"
+        : IsSuppressed(total - part, minimum) ? "> " + (total - minimum).ToString(format, System.Globalization.CultureInfo.InvariantCulture)
+        : part.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A total for display next to groups of which some are hidden: rounded to a multiple of k ("about 1,000"), so that
+    /// the total minus the shown groups does not give a hidden one away.
+    /// </summary>
+    public static string FormatTotal(long total, bool anyHidden, int minimum = DefaultMinimum, string format = "N0") =>
+        !anyHidden ? Format(total, minimum, format)
+        : total < minimum ? $"< {minimum}"
+        : "about " + ((long)Math.Round((double)total / minimum) * minimum).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 }

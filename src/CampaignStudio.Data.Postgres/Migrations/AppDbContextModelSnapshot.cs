@@ -194,6 +194,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
 
+                    b.Property<bool>("DeliverAtBestHour")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false);
+
                     b.Property<string>("DiscountTier")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");

@@ -25,6 +25,9 @@ public class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         builder.Property(c => c.CreatedBy).HasMaxLength(Limits.Email);
         builder.Property(c => c.DiscountTier).HasMaxLength(Limits.Category);
         builder.HasIndex(c => c.Status);
+
+        // Off unless the marketer chose it: campaigns from before the option send as they always did.
+        builder.Property(c => c.DeliverAtBestHour).HasDefaultValue(false);
         builder.HasOne<Domain.Segments.Segment>().WithMany().HasForeignKey(c => c.SegmentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<Domain.Experiments.Experiment>().WithMany().HasForeignKey(c => c.ExperimentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne<EmailTemplate>().WithMany().HasForeignKey(c => c.EmailTemplateId).OnDelete(DeleteBehavior.SetNull);

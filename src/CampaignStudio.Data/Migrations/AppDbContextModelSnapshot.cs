@@ -185,6 +185,11 @@ namespace CampaignStudio.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("DeliverAtBestHour")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false);
+
                     b.Property<string>("DiscountTier")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");

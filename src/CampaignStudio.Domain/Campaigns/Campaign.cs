@@ -33,6 +33,12 @@ public class Campaign
 
     public string TimeZoneId { get; set; } = "UTC";
 
+    /// <summary>
+    /// Deliver at each recipient's best hour within the 24 hours after launch (from their past opens and clicks)
+    /// instead of all at once.
+    /// </summary>
+    public bool DeliverAtBestHour { get; set; }
+
     /// <summary>The discount tier the templates may show (<c>campaign.discount_tier</c>), e.g. "10%".</summary>
     public string? DiscountTier { get; set; }
 

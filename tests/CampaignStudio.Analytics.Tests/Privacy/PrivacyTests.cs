@@ -18,6 +18,27 @@ public class SmallCellsTests
         SmallCells.Format(count, k).ShouldBe(shown);
         SmallCells.ValueOrNull(count, k).ShouldBe(shown.StartsWith('<') ? null : count);
     }
+
+    [Theory]
+    [InlineData(3, 100, 10, "< 10")]
+    [InlineData(97, 100, 10, "> 90")] // the 3 who did not are the small group
+    [InlineData(100, 100, 10, "100")] // nobody left out: an empty rest reveals no one
+    [InlineData(50, 100, 10, "50")]
+    [InlineData(0, 100, 10, "0")]
+    [InlineData(97, 100, 3, "97")]
+    public void HidesAPartWhenThePartOrTheRestOfItsTotalIsSmall(long part, long total, int k, string shown)
+    {
+        SmallCells.FormatWithin(part, total, k).ShouldBe(shown);
+        SmallCells.IsSuppressedWithin(part, total, k).ShouldBe(shown.StartsWith('<') || shown.StartsWith('>'));
+    }
+
+    [Theory]
+    [InlineData(1003, true, 10, "about 1,000")]
+    [InlineData(1003, false, 10, "1,003")]
+    [InlineData(7, true, 10, "< 10")]
+    [InlineData(1047, true, 25, "about 1,050")]
+    public void RoundsATotalToKWhenAGroupOfItIsHidden(long total, bool anyHidden, int k, string shown) =>
+        SmallCells.FormatTotal(total, anyHidden, k).ShouldBe(shown);
 }
 
 public class LaplaceNoiseTests

@@ -3,6 +3,7 @@ using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Uplift;
 using CampaignStudio.Web.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CampaignStudio.Web.Tests.Components;
 
@@ -42,6 +43,7 @@ public sealed class ExperimentComponentsTests : MudTestContext
         // Women selected 2 of 4, men 1 of 4: ratio 0.5.
         var report = FairnessCheck.Evaluate(["f", "f", "f", "f", "m", "m", "m", "m"], [true, true, false, false, true, false, false, false], [0.1, 0.09, 0.01, 0.0, 0.08, 0.02, 0.01, 0.0]);
 
+        UsePrivacyThreshold(1);
         var panel = Render<FairnessPanel>(p => p.Add(c => c.Report, report).Add(c => c.Attribute, "gender"));
 
         panel.Find("[data-testid=fairness-warning]").TextContent.ShouldContain("50");
@@ -55,10 +57,48 @@ public sealed class ExperimentComponentsTests : MudTestContext
     public void TheFairnessPanelShowsNoWarningWhenGroupsAreSelectedAlike()
     {
         var report = FairnessCheck.Evaluate(["f", "f", "m", "m"], [true, false, true, false], [0.1, 0.0, 0.1, 0.0]);
+        UsePrivacyThreshold(1);
 
         var panel = Render<FairnessPanel>(p => p.Add(c => c.Report, report));
 
         panel.FindAll("[data-testid=fairness-warning]").ShouldBeEmpty();
         panel.Markup.ShouldContain("Disparate-impact ratio 1.00");
     }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(5)]
+    public void TheFairnessPanelShowsAGroupSmallerThanKAsLessThanKWithoutItsCountOrRate(int k)
+    {
+        // 4 customers in Oslo (3 selected), 40 in Berlin (20 selected), 400 in Paris (396 selected: only 4 left out).
+        string[] groups = [.. Enumerable.Repeat("Oslo", 4), .. Enumerable.Repeat("Berlin", 40), .. Enumerable.Repeat("Paris", 400)];
+        bool[] selected = [.. Enumerable.Range(0, 4).Select(i => i < 3), .. Enumerable.Range(0, 40).Select(i => i < 20), .. Enumerable.Range(0, 400).Select(i => i < 396)];
+        var report = FairnessCheck.Evaluate(groups, selected, [.. groups.Select(_ => double.NaN)]);
+        UsePrivacyThreshold(k);
+
+        var panel = Render<FairnessPanel>(p => p.Add(c => c.Report, report).Add(c => c.Attribute, "City"));
+
+        var rows = panel.FindAll("tbody tr").ToDictionary(r => r.Children[0].TextContent, r => r.Children.Select(c => c.TextContent.Trim()).ToList());
+        rows["Oslo"].ShouldBe(["Oslo", $"< {k}", "–", "–"]);
+        rows["Berlin"].ShouldBe(["Berlin", "40", "20", 0.5.ToString("P1")]);
+        rows["Paris"].ShouldBe(["Paris", "400", $"> {400 - k}", "–"]);
+        panel.Markup.ShouldNotContain("396");
+        panel.Markup.ShouldNotContain(0.75.ToString("P1"));
+        panel.Markup.ShouldContain($"fewer than {k} customers");
+    }
+
+    [Fact]
+    public void TheFairnessPanelShowsEveryGroupWhenKIsLowered()
+    {
+        string[] groups = [.. Enumerable.Repeat("Oslo", 4), .. Enumerable.Repeat("Berlin", 40)];
+        bool[] selected = [.. Enumerable.Range(0, 4).Select(i => i < 3), .. Enumerable.Range(0, 40).Select(i => i < 20)];
+        UsePrivacyThreshold(2);
+
+        var panel = Render<FairnessPanel>(p => p.Add(c => c.Report, FairnessCheck.Evaluate(groups, selected, [.. groups.Select(_ => double.NaN)])));
+
+        panel.FindAll("tbody tr")[0].TextContent.ShouldContain("4");
+        panel.Markup.ShouldNotContain("< 2");
+    }
+
+    private void UsePrivacyThreshold(int k) => Services.AddSingleton<CampaignStudio.Web.Features.Predictive.SmallGroups>(new FixedSmallGroups(k));
 }

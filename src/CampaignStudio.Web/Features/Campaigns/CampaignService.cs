@@ -1,3 +1,4 @@
+using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Data.Segments;
@@ -10,6 +11,7 @@ using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Web.Features.Campaigns.Templates;
+using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,7 +19,7 @@ namespace CampaignStudio.Web.Features.Campaigns;
 
 /// <summary>Campaigns: the wizard's choices, review, launch, pause/resume/cancel, live progress and results per variant.</summary>
 public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, TemplateRenderer renderer, TemplateService templates,
-    SenderIdentityStore senders, TimeProvider clock)
+    SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations, BestSendTimes sendTimes, PredictiveStore privacy)
 {
     /// <summary>Merge fields are checked on up to this many recipients; larger audiences report a sample.</summary>
     public const int MergeCheckSample = 5_000;
@@ -81,7 +83,7 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         var mailableQuery = db.Customers.Mailable().Where(c => members.Contains(c.Id));
         var mailable = await mailableQuery.CountAsync(ct);
         var sampleIds = await mailableQuery.OrderBy(c => c.Id).Select(c => c.Id).Take(MergeCheckSample).ToListAsync(ct);
-        var recipients = (await RecipientLoader.LoadAsync(db, sampleIds, onlyMailable: false, ct)).Values.ToList();
+        var recipients = (await RecipientLoader.LoadAsync(db, sampleIds, onlyMailable: false, recommendations, ct)).Values.ToList();
         var contents = new List<ContentReview>();
         foreach (var (label, templateId) in ContentSlots(draft))
         {
@@ -107,11 +109,20 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             contents.Add(new ContentReview(label, template.Name, preview.Message, [], preview.SpamWarnings, report));
         }
 
-        if (draft.Schedule == ScheduleKind.Later && draft.LocalSendTime is { } local && ToUtc(local, draft.TimeZoneId) is { } utc &&
-            utc < clock.GetUtcNow().UtcDateTime)
+        var startsAt = clock.GetUtcNow().UtcDateTime;
+        if (draft.Schedule == ScheduleKind.Later && draft.LocalSendTime is { } local && ToUtc(local, draft.TimeZoneId) is { } utc)
         {
-            problems.Add("The send time is in the past.");
+            if (utc < startsAt)
+            {
+                problems.Add("The send time is in the past.");
+            }
+            else
+            {
+                startsAt = utc;
+            }
         }
+
+        var deliveryHours = draft.DeliverAtBestHour ? await DeliveryHoursAsync(sampleIds, startsAt, draft.TimeZoneId, ct) : null;
 
         if (mailable == 0)
         {
@@ -120,7 +131,26 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
 
         // Shown before launch, never blocking: a skew can be intended (a German-language mail), but it should be seen.
         var fairness = await AudienceFairness.EvaluateAsync(db.Customers.AsNoTracking().Where(c => !c.IsErased), mailableQuery, ct);
-        return new CampaignReview(audience, mailable, contents, problems) { Fairness = fairness };
+        return new CampaignReview(audience, mailable, contents, problems) { Fairness = fairness, DeliveryHours = deliveryHours };
+    }
+
+    /// <summary>
+    /// How many of the (sampled) recipients would get the mail in each hour of the day, in the campaign's time zone,
+    /// when each is mailed at their best hour within 24 hours of the start.
+    /// </summary>
+    private async Task<DeliveryHours> DeliveryHoursAsync(IReadOnlyCollection<long> recipients, DateTime startsAt, string timeZoneId, CancellationToken ct)
+    {
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var found) ? found : TimeZoneInfo.Utc;
+        var times = await sendTimes.NextBestSendTimesAsync(recipients, startsAt, ct);
+        var counts = new int[24];
+        foreach (var at in times.Values)
+        {
+            counts[TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(at, DateTimeKind.Utc), zone).Hour]++;
+        }
+
+        // An hour's bar is a group of customers: fewer than k are not shown (the privacy setting of the predictive pages).
+        var k = (await privacy.GetSettingsAsync(ct)).MinGroupSize;
+        return new DeliveryHours(zone.Id, [.. counts.Select(n => SmallCells.ValueOrNull(n, k))], k, times.Count, times.Count == 0 ? null : times.Values.Max());
     }
 
     /// <summary>Creates the campaign and hands it to the worker (now or at the chosen time); refuses while the review has problems.</summary>
@@ -157,6 +187,7 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             TimeZoneId = draft.TimeZoneId,
             DiscountTier = string.IsNullOrWhiteSpace(draft.DiscountTier) ? null : draft.DiscountTier.Trim(),
             AttributionWindowDays = Math.Clamp(draft.AttributionWindowDays, 1, 90),
+            DeliverAtBestHour = draft.DeliverAtBestHour,
             CreatedBy = await user.NameAsync(),
             CreatedAt = now,
         };
@@ -219,8 +250,22 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         var counts = await db.Messages.Where(m => m.CampaignId == id).GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         int Of(MessageStatus s) => counts.GetValueOrDefault(s);
         var segment = campaign.SegmentId is { } s ? await db.Segments.AsNoTracking().Where(x => x.Id == s).Select(x => x.Name).FirstOrDefaultAsync(ct) : null;
-        return new CampaignProgress(campaign, segment, Of(MessageStatus.Queued) + Of(MessageStatus.Sending), Of(MessageStatus.Sent), Of(MessageStatus.Failed),
+        var progress = new CampaignProgress(campaign, segment, Of(MessageStatus.Queued) + Of(MessageStatus.Sending), Of(MessageStatus.Sent), Of(MessageStatus.Failed),
             Of(MessageStatus.Suppressed), Of(MessageStatus.Cancelled));
+        if (!campaign.DeliverAtBestHour || progress.Queued == 0)
+        {
+            return progress;
+        }
+
+        // Not yet tried and not yet due: waiting for the recipient's hour (a retry after a failure has Attempts > 0).
+        var now = clock.GetUtcNow().UtcDateTime;
+        var waiting = db.Messages.Where(m => m.CampaignId == id && m.Status == MessageStatus.Queued && m.Attempts == 0 && m.NextAttemptAt > now);
+        return progress with
+        {
+            WaitingForTheirHour = await waiting.CountAsync(ct),
+            NextDelivery = await waiting.MinAsync(m => m.NextAttemptAt, ct),
+            LastDelivery = await waiting.MaxAsync(m => m.NextAttemptAt, ct),
+        };
     }
 
     /// <summary>Opens, clicks, conversions and revenue per variant; a conversion is a purchase within the attribution window after the send.</summary>
@@ -331,6 +376,9 @@ public sealed class CampaignDraft
     public ScheduleKind Schedule { get; set; }
     public DateTime? LocalSendTime { get; set; }
     public string TimeZoneId { get; set; } = "UTC";
+
+    /// <summary>Deliver at each recipient's best hour within the 24 hours after the start, instead of all at once.</summary>
+    public bool DeliverAtBestHour { get; set; }
 }
 
 public sealed record ContentReview(string Label, string TemplateName, RenderedMessage? Preview, IReadOnlyList<TemplateError> Errors,
@@ -345,13 +393,30 @@ public sealed record CampaignReview(int Audience, int Mailable, IReadOnlyList<Co
     /// <summary>Who would be mailed per gender, age band and country, against all customers (four-fifths rule).</summary>
     public IReadOnlyList<(string Attribute, CampaignStudio.Analytics.Uplift.FairnessReport Report)> Fairness { get; init; } = [];
 
+    /// <summary>With "deliver at each recipient's best hour": when the mails would go out, by hour of the day.</summary>
+    public DeliveryHours? DeliveryHours { get; init; }
+
     public bool CanLaunch => Problems.Count == 0;
 }
+
+/// <summary>Recipients per hour of the day (0–23, in <paramref name="TimeZoneId"/>) at which their mail would be delivered.</summary>
+/// <param name="Recipients">Recipients counted (the review's sample of up to 5,000).</param>
+/// <param name="Last">The latest delivery (UTC): at most 24 hours after the start.</param>
+/// <param name="ByHour">Null where fewer than <paramref name="MinGroupSize"/> recipients fall in the hour.</param>
+public sealed record DeliveryHours(string TimeZoneId, IReadOnlyList<long?> ByHour, int MinGroupSize, int Recipients, DateTime? Last);
 
 public sealed record LaunchResult(int? CampaignId, IReadOnlyList<string> Problems);
 
 public sealed record CampaignProgress(Campaign Campaign, string? SegmentName, int Queued, int Sent, int Failed, int Suppressed, int Cancelled)
 {
+    /// <summary>Of <see cref="Queued"/>, messages scheduled for their recipient's best hour that has not come yet.</summary>
+    public int WaitingForTheirHour { get; init; }
+
+    /// <summary>The earliest and latest of those hours (UTC).</summary>
+    public DateTime? NextDelivery { get; init; }
+
+    public DateTime? LastDelivery { get; init; }
+
     public int Total => Queued + Sent + Failed + Suppressed + Cancelled;
 
     public double Percent(int part) => Total == 0 ? 0 : 100.0 * part / Total;

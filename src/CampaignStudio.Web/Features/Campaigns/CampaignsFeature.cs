@@ -1,6 +1,8 @@
 using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Features.Campaigns.Tracking;
+using CampaignStudio.Web.Features.Predictive;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CampaignStudio.Web.Features.Campaigns;
 
@@ -20,6 +22,12 @@ public static class CampaignsFeature
         // Read when first resolved: test hosts add configuration after registration.
         services.AddSingleton(_ => configuration.GetSection(SendWorkerOptions.Section).Get<SendWorkerOptions>() ?? new SendWorkerOptions());
         services.AddSingleton(_ => configuration.GetSection(TrackingOptions.Section).Get<TrackingOptions>() ?? new TrackingOptions());
+        // Recommendations and best send times are merged in by the pipeline; a worker-only process has no predictive feature.
+        services.TryAddSingleton<PredictiveStore>();
+        services.TryAddSingleton<RecommendationJob>();
+        services.TryAddSingleton<RecommendationLists>();
+        services.TryAddSingleton<SendTimePopulation>();
+        services.TryAddSingleton<BestSendTimes>();
         services.AddSingleton<CampaignLauncher>();
         services.AddSingleton<CampaignSender>();
         services.AddHostedService<CampaignSendWorker>();

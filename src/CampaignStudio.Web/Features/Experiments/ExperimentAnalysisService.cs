@@ -89,7 +89,10 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             return new ExperimentReadout(chosen, null, cupedAvailable, ex.Message.Split(" (Parameter", StringSplitOptions.None)[0], names);
         }
 
-        return new ExperimentReadout(chosen, analysis, cupedAvailable, null, names);
+        return new ExperimentReadout(chosen, analysis, cupedAvailable, null, names)
+        {
+            Counts = [.. present.Select(v => counts.Single(x => x.VariantId == v.Id)).Select((c, i) => new ArmCount(names[i], c.N, isRate ? c.Successes : null))],
+        };
     }
 
     private static async Task<Dictionary<int, (List<double> Y, List<double> X)>> ValuesAsync(IQueryable<Assignment> rows, PrimaryMetric metric, CancellationToken ct)

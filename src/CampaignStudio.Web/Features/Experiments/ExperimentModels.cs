@@ -1,4 +1,5 @@
 using CampaignStudio.Analytics.Experiments;
+using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Domain.Experiments;
 
 namespace CampaignStudio.Web.Features.Experiments;
@@ -84,6 +85,16 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
 {
     public ArmResult? Best => Analysis?.Arms.Where(a => !a.IsControl).MaxBy(a => a.ChanceToBeBest);
 
+    /// <summary>Customers and (for rates) successes per arm, for deciding which numbers a privacy threshold hides.</summary>
+    public IReadOnlyList<ArmCount> Counts { get; init; } = [];
+
+    /// <summary>
+    /// Arms whose results are hidden with groups of fewer than <paramref name="k"/> customers: a small arm, or a rate
+    /// made of fewer than k successes (or non-successes), since the rate times the arm size gives that count away.
+    /// </summary>
+    public IReadOnlySet<string> HiddenArms(int k) =>
+        Counts.Where(c => SmallCells.IsSuppressed(c.N, k) || (c.Successes is { } s && SmallCells.IsSuppressedWithin(s, c.N, k))).Select(c => c.Name).ToHashSet();
+
     /// <summary>Winner / loser / inconclusive of the experiment as a whole, from the Holm-adjusted tests.</summary>
     public string Verdict => Analysis is null ? "No data"
         : Analysis.Arms.Any(a => a.VsControl?.Verdict == ArmVerdict.Winner) ? "Winner"
@@ -91,7 +102,12 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
         : "Inconclusive";
 }
 
+/// <summary>One arm's size and, for rate metrics, its successes (conversions, clicks, visits).</summary>
+public sealed record ArmCount(string Name, long N, long? Successes);
+
 /// <summary>A dashboard line: the experiment and its primary metric's best arm.</summary>
+/// <param name="Customers">Customers assigned; null when fewer than k (the privacy setting).</param>
+/// <param name="RelativeLift">The best arm's lift; null also when the best arm or the control is hidden for privacy.</param>
 public sealed record ExperimentSummary(
     int Id,
     string Name,
@@ -99,7 +115,7 @@ public sealed record ExperimentSummary(
     ExperimentSource Source,
     PrimaryMetric Metric,
     int Arms,
-    int Customers,
+    int? Customers,
     DateTime? StartedAt,
     DateTime? EndedAt,
     string? BestArm,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CampaignStudio.Analytics.Experiments;
+using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
@@ -19,6 +20,8 @@ public partial class ExperimentPage
     private bool _busy;
     private string? _message;
     private Severity _messageSeverity = Severity.Info;
+    private int _k = SmallCells.DefaultMinimum;
+    private IReadOnlySet<string> _hidden = new HashSet<string>();
 
     [Parameter]
     public int Id { get; set; }
@@ -32,10 +35,14 @@ public partial class ExperimentPage
     [Inject]
     private ExperimentOutcomeService Outcomes { get; set; } = default!;
 
+    [Inject]
+    private Predictive.SmallGroups SmallGroups { get; set; } = default!;
+
     private string MeanLabel => _metric == PrimaryMetric.RevenuePerCustomer ? "Revenue per customer" : "Rate";
 
     protected override async Task OnParametersSetAsync()
     {
+        _k = await SmallGroups.MinGroupSizeAsync();
         _detail = await Experiments.GetAsync(Id);
         _notFound = _detail is null;
         if (_detail is not null)
@@ -49,6 +56,7 @@ public partial class ExperimentPage
     {
         _loading = true;
         _readout = await Analysis.AnalyzeAsync(Id, _metric, _cuped);
+        _hidden = _readout.HiddenArms(_k);
         _loading = false;
     }
 
@@ -95,7 +103,14 @@ public partial class ExperimentPage
         }
     }
 
-    private static IReadOnlyList<IntervalPoint> LiftPoints(ExperimentAnalysis analysis) => analysis.Arms.Where(a => a.VsControl is not null)
+    /// <summary>A hidden arm shows no results; a hidden control hides every lift (each lift would give the control's rate away).</summary>
+    private bool ShowsResults(ArmResult arm) => !_hidden.Contains(arm.Name);
+
+    private bool ShowsLift(ExperimentAnalysis analysis, ArmResult arm) => ShowsResults(arm) && !analysis.Arms.Any(a => a.IsControl && _hidden.Contains(a.Name));
+
+    private bool AnyArmTooSmall => _readout?.Counts.Any(c => SmallCells.IsSuppressed(c.N, _k)) == true;
+
+    private IReadOnlyList<IntervalPoint> LiftPoints(ExperimentAnalysis analysis) => analysis.Arms.Where(a => a.VsControl is not null && ShowsLift(analysis, a))
         .Select(a => new IntervalPoint(a.Name, a.VsControl!.RelativeLift, a.VsControl.RelativeLiftCi.Lower, a.VsControl.RelativeLiftCi.Upper)).ToList();
 
     private string Value(double v, bool signed = false)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CampaignStudio.Analytics.Experiments;
+using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Data.Experiments;
@@ -13,7 +14,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CampaignStudio.Web.Features.Experiments;
 
 /// <summary>Experiments: the list and dashboard, design (arms, weights, holdout, metric, guardrails), sample-size planning and the start.</summary>
-public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, Uplift.UpliftStore uplift, CurrentUser user, TimeProvider clock)
+public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, Uplift.UpliftStore uplift, CurrentUser user, TimeProvider clock,
+    Predictive.SmallGroups smallGroups)
 {
     public const string HoldoutArmName = "Long-term holdout";
 
@@ -30,14 +32,20 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     public async Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(CancellationToken ct = default)
     {
         var items = await ListAsync(ct);
+        var k = await smallGroups.MinGroupSizeAsync(ct);
         var rows = new List<ExperimentSummary>(items.Count);
         foreach (var item in items)
         {
             // Unadjusted lifts: the numbers a manager can reconcile with the raw counts; the experiment page offers CUPED.
             var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: false, ct);
             var best = readout?.Best;
-            var vs = best?.VsControl;
-            rows.Add(new ExperimentSummary(item.Id, item.Name, item.Status, item.Source, item.Metric, item.Arms, item.Customers, item.StartedAt, item.EndedAt,
+
+            // No lift when the best arm or the control is hidden for privacy: the lift would give its rate away.
+            var hidden = readout?.HiddenArms(k);
+            var vs = best is not null && hidden is not null && !hidden.Contains(best.Name) && !readout!.Analysis!.Arms.Any(a => a.IsControl && hidden.Contains(a.Name))
+                ? best.VsControl : null;
+            rows.Add(new ExperimentSummary(item.Id, item.Name, item.Status, item.Source, item.Metric, item.Arms,
+                SmallCells.IsSuppressed(item.Customers, k) ? null : item.Customers, item.StartedAt, item.EndedAt,
                 best?.Name, vs?.RelativeLift, vs?.RelativeLiftCi.Lower, vs?.RelativeLiftCi.Upper, vs?.AbsoluteLift,
                 readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.Analysis?.SampleRatio.Warning ?? false));
         }

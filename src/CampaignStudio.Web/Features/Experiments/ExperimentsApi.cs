@@ -83,7 +83,7 @@ public static class ExperimentsApi
             .WithSummary("Creates a finished experiment from a results CSV (multipart field 'file'); columns are suggested from the header unless named. Nothing is created when any row is bad.");
 
         group.MapGet("/{id:int}/analysis", async Task<Results<JsonHttpResult<AnalysisResponse>, NotFound>> (int id, PrimaryMetric? metric, bool? cuped,
-                ExperimentService experiments, ExperimentAnalysisService analysis, CancellationToken ct) =>
+                ExperimentService experiments, ExperimentAnalysisService analysis, Predictive.SmallGroups smallGroups, CancellationToken ct) =>
             {
                 var detail = await experiments.GetAsync(id, ct);
                 if (detail is null)
@@ -92,9 +92,9 @@ public static class ExperimentsApi
                 }
 
                 var readout = await analysis.AnalyzeAsync(id, metric, cuped ?? true, ct);
-                return TypedResults.Json(new AnalysisResponse(detail, readout.Metric, readout.Verdict, readout.CupedAvailable, readout.Problem, readout.Analysis), Json);
+                return TypedResults.Json(ExperimentPrivacy.Apply(detail, readout, await smallGroups.MinGroupSizeAsync(ct)), Json);
             })
-            .WithSummary("Per-arm results with lifts, 95 % CIs, raw and Holm-adjusted p-values, chances to beat control / be best, and the sample-ratio check.");
+            .WithSummary("Per-arm results with lifts, 95 % CIs, raw and Holm-adjusted p-values, chances to beat control / be best, and the sample-ratio check; arms in hiddenArms (fewer than minGroupSize customers, successes or non-successes) carry no numbers.");
 
         group.MapGet("/{id:int}/uplift-scores.csv", async (int id, UpliftService uplift, CancellationToken ct) =>
             {
@@ -156,4 +156,11 @@ public sealed class ImportForm
 
 public sealed record ImportResponse(int ExperimentId, int Rows, IReadOnlyDictionary<string, int> Arms, ResultsMapping Mapping);
 
-public sealed record AnalysisResponse(ExperimentDetail Experiment, PrimaryMetric Metric, string Verdict, bool CupedAvailable, string? Problem, ExperimentAnalysis? Analysis);
+public sealed record AnalysisResponse(ExperimentDetail Experiment, PrimaryMetric Metric, string Verdict, bool CupedAvailable, string? Problem, ExperimentAnalysis? Analysis)
+{
+    /// <summary>k of the privacy settings.</summary>
+    public int MinGroupSize { get; init; }
+
+    /// <summary>Arms shown without numbers because of k (see <see cref="ExperimentPrivacy"/>).</summary>
+    public IReadOnlyList<string> HiddenArms { get; init; } = [];
+}

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CampaignStudio.Web.Features.Predictive;
 
@@ -6,14 +7,17 @@ public static class PredictiveFeature
 {
     public static IServiceCollection AddPredictiveFeature(this IServiceCollection services)
     {
-        services.AddSingleton<PredictiveStore>();
+        services.TryAddSingleton<PredictiveStore>();
         services.AddSingleton<PredictiveQueue>();
         services.AddSingleton<LifetimeJob>();
-        services.AddSingleton<RecommendationJob>();
-        services.AddSingleton<SendTimePopulation>();
+        services.TryAddSingleton<RecommendationJob>();
+        services.TryAddSingleton<RecommendationLists>();
+        services.TryAddSingleton<SendTimePopulation>();
+        services.TryAddSingleton<BestSendTimes>();
         services.AddScoped<LifetimeService>();
         services.AddScoped<RecommendationService>();
         services.AddScoped<SendTimeService>();
+        services.AddScoped<SmallGroups>();
         services.AddHostedService<PredictiveWorker>();
         return services;
     }

@@ -23,7 +23,11 @@ public sealed class RecommendationJob(IDbContextFactory<AppDbContext> dbFactory,
     public static readonly int[] CategoryListLengths = [1, 3];
 
     private const int HoldoutDays = 90;
+
+    // Training is serialised: a send batch that needs the model waits for a training already under way instead of starting another.
+    private readonly SemaphoreSlim _training = new(1, 1);
     private ProductModel? _model;
+    private DateTime? _lastLoadWithoutPurchases;
 
     public JobProgress? Current { get; private set; }
 
@@ -38,15 +42,24 @@ public sealed class RecommendationJob(IDbContextFactory<AppDbContext> dbFactory,
         try
         {
             Current = new JobProgress("Reading purchases", 0.1);
-            var rows = await LoadAsync(ct);
-            if (rows.Count == 0)
+            List<ProductPurchase> rows;
+            await _training.WaitAsync(ct);
+            try
             {
-                _model = null;
-                return;
-            }
+                rows = await LoadAsync(ct);
+                if (rows.Count == 0)
+                {
+                    _model = null;
+                    return;
+                }
 
-            Current = new JobProgress("Training on all purchases", 0.3);
-            _model = await Task.Run(() => Train(rows), ct);
+                Current = new JobProgress("Training on all purchases", 0.3);
+                _model = await Task.Run(() => Train(rows), ct);
+            }
+            finally
+            {
+                _training.Release();
+            }
 
             Current = new JobProgress("Evaluating on the last 90 days", 0.6);
             var cutoff = rows.Max(r => r.At).AddDays(-HoldoutDays);
@@ -65,6 +78,42 @@ public sealed class RecommendationJob(IDbContextFactory<AppDbContext> dbFactory,
         finally
         {
             Current = null;
+        }
+    }
+
+    /// <summary>
+    /// The model for the send pipeline: trained on the spot (without the evaluation) when this process has none, e.g. a
+    /// worker-only sender. Without purchases it tries again at most once an hour, not once per batch.
+    /// </summary>
+    public async Task<ProductModel?> EnsureModelAsync(CancellationToken ct)
+    {
+        if (_model is { } ready)
+        {
+            return ready;
+        }
+
+        await _training.WaitAsync(ct);
+        try
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (_model is not null || now - _lastLoadWithoutPurchases < TimeSpan.FromHours(1))
+            {
+                return _model;
+            }
+
+            var rows = await LoadAsync(ct);
+            if (rows.Count == 0)
+            {
+                _lastLoadWithoutPurchases = now;
+                return null;
+            }
+
+            _model = await Task.Run(() => Train(rows), ct);
+            return _model;
+        }
+        finally
+        {
+            _training.Release();
         }
     }
 

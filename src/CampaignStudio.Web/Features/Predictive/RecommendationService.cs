@@ -11,7 +11,7 @@ namespace CampaignStudio.Web.Features.Predictive;
 /// The send pipeline calls <see cref="ForCustomersAsync"/> with a batch of recipients and puts each list into
 /// <see cref="RecipientData.Recommendations"/>.
 /// </summary>
-public sealed class RecommendationService(IDbContextFactory<AppDbContext> dbFactory, RecommendationJob job, PredictiveStore store, PredictiveQueue queue, CurrentUser user)
+public sealed class RecommendationService(IDbContextFactory<AppDbContext> dbFactory, RecommendationJob job, RecommendationLists lists, PredictiveStore store, PredictiveQueue queue, CurrentUser user)
 {
     /// <summary>How many products a template gets per recipient (templates show fewer with <c>limit:</c>).</summary>
     public const int ListLength = 5;
@@ -24,12 +24,12 @@ public sealed class RecommendationService(IDbContextFactory<AppDbContext> dbFact
     public async Task<IReadOnlyDictionary<long, IReadOnlyList<ProductRecommendation>>> ForCustomersAsync(IReadOnlyCollection<long> customerIds, int count = ListLength, CancellationToken ct = default)
     {
         var result = new Dictionary<long, IReadOnlyList<ProductRecommendation>>(customerIds.Count);
-        if (job.Model is not { } model)
+        if (await lists.ModelAsync(ct) is not { } model)
         {
             return result;
         }
 
-        var owned = new Dictionary<long, List<(DateTime, int)>>();
+        var owned = new List<(long CustomerId, DateTime At, string Product)>();
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             // In chunks: one IN list per 1,000 recipients keeps the statement small on both databases.
@@ -39,25 +39,14 @@ public sealed class RecommendationService(IDbContextFactory<AppDbContext> dbFact
                     .Where(p => chunk.Contains(p.CustomerId) && p.Product != null)
                     .Select(p => new { p.CustomerId, p.Product, p.PurchasedAt })
                     .ToListAsync(ct);
-                foreach (var r in rows)
-                {
-                    if (model.Ids.TryGetValue(r.Product!, out var id))
-                    {
-                        if (!owned.TryGetValue(r.CustomerId, out var list))
-                        {
-                            owned[r.CustomerId] = list = [];
-                        }
-
-                        list.Add((r.PurchasedAt, id));
-                    }
-                }
+                owned.AddRange(rows.Select(r => (r.CustomerId, r.PurchasedAt, r.Product!)));
             }
         }
 
+        var byCustomer = owned.ToLookup(p => p.CustomerId, p => (p.At, p.Product));
         foreach (var customerId in customerIds)
         {
-            var history = owned.TryGetValue(customerId, out var list) ? Analytics.Recommendations.RecommenderEvaluation.DistinctInOrder(list) : [];
-            result[customerId] = [.. model.Model.Recommend(history, count).Select(i => new ProductRecommendation(model.Catalog[i].Product, model.Catalog[i].Category))];
+            result[customerId] = lists.For(model, byCustomer[customerId], count);
         }
 
         return result;

@@ -7,6 +7,7 @@ using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.Web.Features.Predictive;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -15,9 +16,10 @@ namespace CampaignStudio.Web.Features.Campaigns.Sending;
 /// <summary>
 /// Starts a due campaign: freezes the audience into a snapshot segment, assigns experiment arms and creates one message row
 /// per recipient, all in one transaction. Customers who may not be mailed get a Suppressed row (so the review count and the
-/// ledger agree); holdout and "no message" arms get no row at all: their assignment is the record.
+/// ledger agree); holdout and "no message" arms get no row at all: their assignment is the record. With "deliver at each
+/// recipient's best hour" each row waits (NextAttemptAt) until that hour; the ledger's lease only takes due rows.
 /// </summary>
-public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, ILogger<CampaignLauncher> log)
+public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, BestSendTimes sendTimes, ILogger<CampaignLauncher> log)
 {
     public const string SuppressedAtLaunch = "Not mailable at launch (no opt-in or no address).";
 
@@ -98,9 +100,11 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExperimentStatus.Running).SetProperty(e => e.StartedAt, now), ct);
         }
 
+        // Read outside the transaction's connection (opens and clicks only); a recipient's hour is fixed at launch.
+        var deliverAt = campaign.DeliverAtBestHour ? await sendTimes.NextBestSendTimesAsync(mailable, now, ct) : null;
         var rows = 0;
         await using (var insert = await BulkInserter.CreateAsync(connection, dbTx, "Messages",
-                         ["CampaignId", "CustomerId", "VariantId", "Status", "Attempts", "QueuedAt", "Error"], ct: ct))
+                         ["CampaignId", "CustomerId", "VariantId", "Status", "Attempts", "QueuedAt", "Error", "NextAttemptAt"], ct: ct))
         {
             var queued = nameof(MessageStatus.Queued);
             var suppressed = nameof(MessageStatus.Suppressed);
@@ -108,7 +112,7 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
             {
                 if (!mailable.Contains(customerId))
                 {
-                    await insert.InsertAsync(ct, campaignId, customerId, null, suppressed, 0, now, SuppressedAtLaunch);
+                    await insert.InsertAsync(ct, campaignId, customerId, null, suppressed, 0, now, SuppressedAtLaunch, null);
                     rows++;
                     continue;
                 }
@@ -124,7 +128,8 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
                     variantId = arm;
                 }
 
-                await insert.InsertAsync(ct, campaignId, customerId, variantId, queued, 0, now, null);
+                object? nextAttemptAt = deliverAt is not null && deliverAt.TryGetValue(customerId, out var at) ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null;
+                await insert.InsertAsync(ct, campaignId, customerId, variantId, queued, 0, now, null, nextAttemptAt);
                 rows++;
             }
         }

@@ -7,6 +7,7 @@ using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Messaging.Transport;
 using CampaignStudio.Web.Features.Campaigns.Tracking;
+using CampaignStudio.Web.Features.Predictive;
 using Microsoft.EntityFrameworkCore;
 using Polly;
 using MimeSender = CampaignStudio.Messaging.Mime.SenderIdentity;
@@ -34,11 +35,13 @@ public sealed class CampaignSender : IAsyncDisposable
     private readonly SendRateLimiter? _limiter;
     private readonly ResiliencePipeline<SendResult> _pipeline;
     private readonly int _parallelism;
+    private readonly RecommendationLists _recommendations;
 
     public CampaignSender(IDbContextFactory<AppDbContext> dbFactory, TemplateRenderer renderer, MessageBuilder builder, SignedTokenService tokens,
         IMailTransport transport, SenderIdentityStore senders, Messaging.MailOptions mail, SendWorkerOptions options, TimeProvider clock,
-        ILogger<CampaignSender> log)
+        ILogger<CampaignSender> log, RecommendationLists recommendations)
     {
+        _recommendations = recommendations;
         _dbFactory = dbFactory;
         _renderer = renderer;
         _builder = builder;
@@ -107,7 +110,7 @@ public sealed class CampaignSender : IAsyncDisposable
         await using (var db = await _dbFactory.CreateDbContextAsync(ct))
         {
             // Consent is read again now, not taken from launch: an opt-out at any time stops every later send.
-            recipients = await RecipientLoader.LoadAsync(db, leased.Select(m => m.CustomerId).Distinct().ToList(), onlyMailable: true, ct);
+            recipients = await RecipientLoader.LoadAsync(db, leased.Select(m => m.CustomerId).Distinct().ToList(), onlyMailable: true, _recommendations, ct);
             templates = await TemplatesAsync(db, campaign, leased, ct);
         }
 

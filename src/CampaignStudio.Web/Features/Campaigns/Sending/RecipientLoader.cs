@@ -1,21 +1,28 @@
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Messaging.Templates;
+using CampaignStudio.Web.Features.Predictive;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Campaigns.Sending;
 
-/// <summary>Loads the merge data of recipients: profile, custom attributes, top category and last product from purchases.</summary>
+/// <summary>
+/// Loads the merge data of recipients: profile, custom attributes, and from purchases the top category, the last product
+/// and the recommendations.
+/// </summary>
 public static class RecipientLoader
 {
     /// <summary>
     /// Recipients by customer id. With <paramref name="onlyMailable"/> the consent filter applies at the moment of reading,
     /// so a customer who opted out after launch is simply absent (the worker then marks the message suppressed).
+    /// Recommendations come from the purchases read here anyway (no query of their own); without
+    /// <paramref name="recommendations"/> or before any purchase exists the list stays empty.
     /// </summary>
     public static async Task<Dictionary<long, RecipientData>> LoadAsync(AppDbContext db, IReadOnlyCollection<long> customerIds, bool onlyMailable,
-        CancellationToken ct)
+        RecommendationLists? recommendations, CancellationToken ct)
     {
         var result = new Dictionary<long, RecipientData>(customerIds.Count);
+        var model = recommendations is null ? null : await recommendations.ModelAsync(ct);
         foreach (var chunk in customerIds.Chunk(1_000))
         {
             var customers = db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Id) && !c.IsErased);
@@ -40,8 +47,10 @@ public static class RecipientLoader
                 // Most bought category; ties go to the one bought most recently.
                 var top = own.Where(p => p.Category != null).GroupBy(p => p.Category!)
                     .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Max(p => p.PurchasedAt)).Select(g => g.Key).FirstOrDefault();
+                var recommended = model is null ? null
+                    : recommendations!.For(model, own.Where(p => p.Product != null).Select(p => (p.PurchasedAt, p.Product!)));
                 result[c.Id] = new RecipientData(c.Id, c.Email ?? "", c.FirstName, c.LastName, c.City, c.Country,
-                    c.Attributes is { Count: > 0 } attributes ? attributes : null, null, top, last);
+                    c.Attributes is { Count: > 0 } attributes ? attributes : null, recommended, top, last);
             }
         }
 

@@ -7,6 +7,7 @@ using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Messaging.Transport;
 using CampaignStudio.Web.Features.Campaigns.Sending;
+using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +15,7 @@ namespace CampaignStudio.Web.Features.Campaigns.Templates;
 
 /// <summary>The template library: save, preview for a chosen customer, test send.</summary>
 public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, TemplateRenderer renderer, MessageBuilder builder,
-    IMailTransport transport, SenderIdentityStore senders, SignedTokenService tokens, TimeProvider clock)
+    IMailTransport transport, SenderIdentityStore senders, SignedTokenService tokens, TimeProvider clock, RecommendationLists recommendations)
 {
     public async Task<IReadOnlyList<TemplateListItem>> ListAsync(CancellationToken ct = default)
     {
@@ -94,9 +95,10 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             var id = customerId ?? await db.Customers.Where(c => !c.IsErased).OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync(ct);
-            recipient = id is { } found && (await RecipientLoader.LoadAsync(db, [found], onlyMailable: false, ct)).TryGetValue(found, out var r)
+            recipient = id is { } found && (await RecipientLoader.LoadAsync(db, [found], onlyMailable: false, recommendations, ct)).TryGetValue(found, out var r)
                 ? r
-                : new RecipientData(0, "someone@example.com", "Alex");
+                : new RecipientData(0, "someone@example.com", "Alex",
+                    Recommendations: await recommendations.ModelAsync(ct) is { } model ? recommendations.For(model, []) : null);
         }
 
         var unsubscribe = UnsubscribeLinks.For(identity.PublicBaseUrl, tokens.CreateUnsubscribeToken(recipient.CustomerId, campaignId));

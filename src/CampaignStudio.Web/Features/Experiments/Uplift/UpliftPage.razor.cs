@@ -1,3 +1,4 @@
+using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Web.Components.Shared.Charts;
@@ -38,6 +39,11 @@ public partial class UpliftPage
     public int Id { get; set; }
 
     [Inject]
+    private Predictive.SmallGroups SmallGroups { get; set; } = default!;
+
+    private int _k = CampaignStudio.Analytics.Privacy.SmallCells.DefaultMinimum;
+
+    [Inject]
     private ExperimentService Experiments { get; set; } = default!;
 
     [Inject]
@@ -47,6 +53,7 @@ public partial class UpliftPage
 
     protected override async Task OnParametersSetAsync()
     {
+        _k = await SmallGroups.MinGroupSizeAsync();
         _detail = await Experiments.GetAsync(Id);
         await LoadResultAsync();
         _status = await Uplift.StatusAsync(Id);
@@ -155,11 +162,14 @@ public partial class UpliftPage
         return series;
     }
 
+    // An effect measured on fewer than k treated or control customers is their outcomes almost one by one: no bar, no point.
+    private bool TooSmall(GroupEffect g) => SmallCells.IsSuppressed(g.TreatedN, _k) || SmallCells.IsSuppressed(g.ControlN, _k);
+
     private IReadOnlyList<ChartPoint> DecilePoints() => _result!.Learners.Single(l => l.Key == _learner).Deciles
-        .Select(d => new ChartPoint(d.Group, double.IsFinite(d.Effect) ? Math.Round(d.Effect * (IsRate ? 100 : 1), 3) : 0)).ToList();
+        .Select(d => new ChartPoint(d.Group, double.IsFinite(d.Effect) && !TooSmall(d) ? Math.Round(d.Effect * (IsRate ? 100 : 1), 3) : 0)).ToList();
 
     private IReadOnlyList<IntervalPoint> GroupPoints() => _groupAttribute.Length == 0 ? []
-        : UpliftService.EffectByGroup(_result!, _groupAttribute, _learner).Take(16)
+        : UpliftService.EffectByGroup(_result!, _groupAttribute, _learner).Where(g => !TooSmall(g)).Take(16)
             .Select(g => new IntervalPoint($"{g.Group} ({g.N:N0})", g.Effect, g.EffectCi.Lower, g.EffectCi.Upper)).ToList();
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,49 @@
+using CampaignStudio.Analytics.Experiments;
+using CampaignStudio.Analytics.Privacy;
+
+namespace CampaignStudio.Web.Features.Experiments;
+
+/// <summary>
+/// Applies the privacy threshold k to an analysis before it leaves the studio as JSON, the way the experiment page shows
+/// it: a hidden arm (fewer than k customers, or a rate made of fewer than k successes or non-successes) keeps its name
+/// but loses its numbers (NaN, customers 0 when the arm itself is small), a hidden control takes every lift with it, and
+/// with a small arm the observed split and the experiment's total (rounded to k) no longer give its size away.
+/// </summary>
+public static class ExperimentPrivacy
+{
+    public static AnalysisResponse Apply(ExperimentDetail experiment, ExperimentReadout readout, int k)
+    {
+        var hidden = readout.HiddenArms(k);
+        var small = readout.Counts.Where(c => SmallCells.IsSuppressed(c.N, k)).Select(c => c.Name).ToHashSet();
+        small.UnionWith(experiment.Arms.Where(a => SmallCells.IsSuppressed(a.Customers, k)).Select(a => a.Name));
+        var detail = small.Count == 0 ? experiment : experiment with
+        {
+            Arms = [.. experiment.Arms.Select(a => small.Contains(a.Name) ? a with { Customers = 0 } : a)],
+            Customers = (int)(Math.Round((double)experiment.Customers / k) * k),
+        };
+
+        var analysis = readout.Analysis;
+        if (analysis is not null && (hidden.Count > 0 || small.Count > 0))
+        {
+            var controlHidden = analysis.Arms.Any(a => a.IsControl && hidden.Contains(a.Name));
+            analysis = analysis with
+            {
+                Arms = [.. analysis.Arms.Select(a => hidden.Contains(a.Name)
+                    ? a with
+                    {
+                        N = small.Contains(a.Name) ? 0 : a.N, Mean = double.NaN, UnadjustedMean = double.NaN, StandardError = double.NaN,
+                        ChanceToBeBest = double.NaN, VsControl = null,
+                    }
+                    : controlHidden ? a with { VsControl = null } : a)],
+                SampleRatio = small.Count == 0 ? analysis.SampleRatio
+                    : analysis.SampleRatio with { ObservedShares = [.. analysis.SampleRatio.ObservedShares.Select(_ => double.NaN)], ChiSquare = double.NaN },
+            };
+        }
+
+        return new AnalysisResponse(detail, readout.Metric, readout.Verdict, readout.CupedAvailable, readout.Problem, analysis)
+        {
+            MinGroupSize = k,
+            HiddenArms = [.. hidden.Order(StringComparer.Ordinal)],
+        };
+    }
+}
