@@ -1,10 +1,8 @@
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.EndToEnd.Tests.Support;
 using CampaignStudio.Web.Tests.Features.Campaigns;
+using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -90,30 +88,8 @@ public sealed class PersonalizedCampaignPagesTests(DemoShopBrowserFixture browse
 
     private async Task<int> ImportSmallArmExperimentAsync(string name)
     {
-        var csv = new StringBuilder("group,bought\n");
-        foreach (var (arm, n) in new[] { ("Control", 200), ("Small", 4), ("Big", 200) })
-        {
-            for (var i = 0; i < n; i++)
-            {
-                csv.Append(arm).Append(',').Append(i % 3 == 0 ? 1 : 0).Append('\n');
-            }
-        }
-
         using var client = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
         client.DefaultRequestHeaders.Add("X-Api-Key", await browser.App.ApiKeyForAsync("marketer@demo.local"));
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        form.Add(file, "file", "small-arm.csv");
-        foreach (var (key, value) in new[] { ("name", name), ("armColumn", "group"), ("controlArm", "Control"), ("conversionColumn", "bought") })
-        {
-            form.Add(new StringContent(value), key);
-        }
-
-        var created = await client.PostAsync("/api/experiments/import", form);
-        var body = await created.Content.ReadAsStringAsync();
-        created.IsSuccessStatusCode.ShouldBeTrue(body);
-        using var json = JsonDocument.Parse(body);
-        return json.RootElement.GetProperty("experimentId").GetInt32();
+        return await SmallArmExperiment.ImportAsync(client, name, bigArms: 200, convertEvery: 3);
     }
 }

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using AngleSharp.Html.Parser;
 using CampaignStudio.Data;
@@ -81,31 +79,9 @@ public sealed class SmallGroupSuppressionTests(StudioAppFactory app) : IClassFix
     /// <summary>A finished experiment from a results file: Control and Big with 60 customers (half converted), Small with 4.</summary>
     private async Task<int> ImportExperimentAsync(string name)
     {
-        var csv = new StringBuilder("group,bought\n");
-        foreach (var (arm, n) in new[] { ("Control", 60), ("Small", 4), ("Big", 60) })
-        {
-            for (var i = 0; i < n; i++)
-            {
-                csv.Append(arm).Append(',').Append(i % 2).Append('\n');
-            }
-        }
-
         var marketer = app.CreateClient();
         marketer.DefaultRequestHeaders.Add("X-Api-Key", await app.ApiKeyForAsync("marketer@demo.local"));
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        form.Add(file, "file", "small-arm.csv");
-        foreach (var (key, value) in new[] { ("name", name), ("armColumn", "group"), ("controlArm", "Control"), ("conversionColumn", "bought") })
-        {
-            form.Add(new StringContent(value), key);
-        }
-
-        var created = await marketer.PostAsync("/api/experiments/import", form);
-        var body = await created.Content.ReadAsStringAsync();
-        created.IsSuccessStatusCode.ShouldBeTrue(body);
-        using var json = JsonDocument.Parse(body);
-        return json.RootElement.GetProperty("experimentId").GetInt32();
+        return await SmallArmExperiment.ImportAsync(marketer, name, bigArms: 60, convertEvery: 2);
     }
 
     /// <summary>A completed campaign's ledger written directly: who was sent, who opened, who clicked.</summary>

@@ -22,7 +22,7 @@ namespace CampaignStudio.Web.Tests.Features.Campaigns;
 /// launcher and sender, a real SMTP server (aiosmtpd), on SQLite and on PostgreSQL. The send worker is off: each test
 /// drives launch and send passes with its own clock.
 /// </summary>
-public abstract partial class PersonalizedSendTests(PersonalizedSendTests.Studio studio)
+public abstract partial class PersonalizedSendTests(SmtpStudio studio)
 {
     private const string RecommendationsHtml = """
         <html><body><p>Hello {{ customer.first_name }}</p>
@@ -283,65 +283,7 @@ public abstract partial class PersonalizedSendTests(PersonalizedSendTests.Studio
         public override DateTimeOffset GetUtcNow() => new(DateTime.SpecifyKind(Now, DateTimeKind.Utc));
     }
 
-    /// <summary>The studio with SMTP to a real server and the send worker off.</summary>
-    public abstract class Studio : IAsyncLifetime
-    {
-        public SmtpServerFixture Smtp { get; } = new();
+    public sealed class OnSqlite(SqliteSmtpStudio studio) : PersonalizedSendTests(studio), IClassFixture<SqliteSmtpStudio>;
 
-        public abstract StudioAppFactory App { get; }
-
-        public virtual async Task InitializeAsync()
-        {
-            await Smtp.InitializeAsync();
-            foreach (var (key, value) in new Dictionary<string, string?>
-                     {
-                         ["Mail:Transport"] = "Smtp",
-                         ["Mail:Smtp:Host"] = "127.0.0.1",
-                         ["Mail:Smtp:Port"] = Smtp.Port.ToString(CultureInfo.InvariantCulture),
-                         ["Mail:Smtp:Security"] = "None",
-                         ["Mail:Smtp:Connections"] = "2",
-                         ["Campaigns:Worker:Enabled"] = "false",
-                     })
-            {
-                App.Settings[key] = value;
-            }
-
-            _ = App.Services;
-            await CampaignTestBuilder.SenderAsync(App.Services.GetRequiredService<SenderIdentityStore>());
-        }
-
-        public virtual async Task DisposeAsync()
-        {
-            await App.DisposeAsync();
-            await Smtp.DisposeAsync();
-        }
-    }
-
-    public sealed class SqliteStudio : Studio
-    {
-        public override StudioAppFactory App { get; } = new();
-    }
-
-    public sealed class PostgresStudio : Studio
-    {
-        private readonly PostgresStudioAppFactory _app = new();
-
-        public override StudioAppFactory App => _app;
-
-        public override async Task InitializeAsync()
-        {
-            await _app.InitializeAsync();
-            await base.InitializeAsync();
-        }
-
-        public override async Task DisposeAsync()
-        {
-            await ((IAsyncLifetime)_app).DisposeAsync();
-            await Smtp.DisposeAsync();
-        }
-    }
-
-    public sealed class OnSqlite(SqliteStudio studio) : PersonalizedSendTests(studio), IClassFixture<SqliteStudio>;
-
-    public sealed class OnPostgres(PostgresStudio studio) : PersonalizedSendTests(studio), IClassFixture<PostgresStudio>;
+    public sealed class OnPostgres(PostgresSmtpStudio studio) : PersonalizedSendTests(studio), IClassFixture<PostgresSmtpStudio>;
 }

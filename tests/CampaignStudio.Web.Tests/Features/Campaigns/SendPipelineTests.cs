@@ -30,81 +30,11 @@ namespace CampaignStudio.Web.Tests.Features.Campaigns;
 /// The send pipeline through the real host, a real database (a SQLite file, or PostgreSQL) and a real SMTP server (aiosmtpd).
 /// The background worker is switched off so each test drives launch and send passes itself and sees exactly what each pass did.
 /// </summary>
-public abstract class SendPipelineTests(SendPipelineTests.Studio studio)
+public abstract class SendPipelineTests(SmtpStudio studio)
 {
-    public sealed class OnSqlite(SqliteStudio studio) : SendPipelineTests(studio), IClassFixture<SqliteStudio>;
+    public sealed class OnSqlite(SqliteSmtpStudio studio) : SendPipelineTests(studio), IClassFixture<SqliteSmtpStudio>;
 
-    public sealed class OnPostgres(PostgresStudio studio) : SendPipelineTests(studio), IClassFixture<PostgresStudio>;
-
-    public abstract class Studio : IAsyncLifetime
-    {
-        public SmtpServerFixture Smtp { get; } = new();
-
-        public StudioAppFactory App { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await Smtp.InitializeAsync();
-            App = new SmtpStudio(Smtp.Port);
-            foreach (var (key, value) in await DatabaseSettingsAsync())
-            {
-                App.Settings[key] = value;
-            }
-
-            _ = App.Services;
-            await CampaignTestBuilder.SenderAsync(App.Services.GetRequiredService<SenderIdentityStore>());
-        }
-
-        public virtual async Task DisposeAsync()
-        {
-            await App.DisposeAsync();
-            await Smtp.DisposeAsync();
-        }
-
-        /// <summary>Configuration that points the studio at its database; none means the default SQLite file.</summary>
-        protected virtual Task<Dictionary<string, string>> DatabaseSettingsAsync() => Task.FromResult(new Dictionary<string, string>());
-    }
-
-    public sealed class SqliteStudio : Studio;
-
-    public sealed class PostgresStudio : Studio
-    {
-        private string? _database;
-
-        protected override async Task<Dictionary<string, string>> DatabaseSettingsAsync()
-        {
-            _database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync(migrated: false);
-            return new() { ["Database:Provider"] = DatabaseProviders.Postgres, ["Database:ConnectionString"] = _database };
-        }
-
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            if (_database is not null)
-            {
-                await (await PostgresServer.SharedAsync()).DropDatabaseAsync(_database);
-            }
-        }
-    }
-
-    private sealed class SmtpStudio(int port) : StudioAppFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Mail:Transport"] = "Smtp",
-                ["Mail:Smtp:Host"] = "127.0.0.1",
-                ["Mail:Smtp:Port"] = port.ToString(CultureInfo.InvariantCulture),
-                ["Mail:Smtp:Security"] = "None",
-                ["Mail:Smtp:Connections"] = "2",
-                ["Mail:Send:RetryBaseDelay"] = "00:00:00.050",
-                ["Mail:Send:MaxAttempts"] = "4",
-                ["Campaigns:Worker:Enabled"] = "false",
-            }));
-        }
-    }
+    public sealed class OnPostgres(PostgresSmtpStudio studio) : SendPipelineTests(studio), IClassFixture<PostgresSmtpStudio>;
 
     private IServiceProvider Services => studio.App.Services;
 
