@@ -1,7 +1,5 @@
-using System.Data.Common;
 using CampaignStudio.Domain.Campaigns;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CampaignStudio.Data.Campaigns;
 
@@ -56,14 +54,14 @@ public static class MessageLedger
                 RETURNING m."Id", m."CustomerId", m."VariantId", m."Attempts"
                 """;
         var leased = new List<LeasedMessage>(count);
-        await using var command = await CommandAsync(db, sql, ct);
-        Add(command, "@sending", Sending);
-        Add(command, "@queued", Queued);
-        Add(command, "@owner", owner);
-        Add(command, "@until", now + lease);
-        Add(command, "@campaign", campaignId);
-        Add(command, "@now", now);
-        Add(command, "@count", count);
+        await using var command = await RawCommands.CreateAsync(db, sql, ct);
+        command.Add("@sending", Sending);
+        command.Add("@queued", Queued);
+        command.Add("@owner", owner);
+        command.Add("@until", now + lease);
+        command.Add("@campaign", campaignId);
+        command.Add("@now", now);
+        command.Add("@count", count);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -136,16 +134,16 @@ public static class MessageLedger
             """;
         var changed = 0;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await using (var command = await CommandAsync(db, sql, ct))
+        await using (var command = await RawCommands.CreateAsync(db, sql, ct))
         {
-            var status = Add(command, "@status", null);
-            var sentAt = Add(command, "@sentAt", null);
-            var error = Add(command, "@error", null);
-            var messageId = Add(command, "@messageId", null);
-            var next = Add(command, "@next", null);
-            var id = Add(command, "@id", null);
-            Add(command, "@owner", owner);
-            Add(command, "@sending", Sending);
+            var status = command.Add("@status", null);
+            var sentAt = command.Add("@sentAt", null);
+            var error = command.Add("@error", null);
+            var messageId = command.Add("@messageId", null);
+            var next = command.Add("@next", null);
+            var id = command.Add("@id", null);
+            command.Add("@owner", owner);
+            command.Add("@sending", Sending);
             foreach (var outcome in outcomes)
             {
                 status.Value = outcome.Status.ToString();
@@ -187,24 +185,6 @@ public static class MessageLedger
 
         return await db.Campaigns.Where(c => c.Id == campaignId && c.Status == CampaignStatus.Sending)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed).SetProperty(c => c.CompletedAt, now), ct) > 0;
-    }
-
-    private static async Task<DbCommand> CommandAsync(AppDbContext db, string sql, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        return command;
-    }
-
-    private static DbParameter Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-        return parameter;
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

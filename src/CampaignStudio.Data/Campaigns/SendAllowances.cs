@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CampaignStudio.Data.Campaigns;
 
@@ -22,11 +21,30 @@ public static class SendAllowances
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perSecond);
         var nowMs = now.ToUnixTimeMilliseconds();
         var capacity = Math.Max(1, burst) * 1000L;
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "SendAllowances" ("Name", "MilliTokens", "RefilledAtMs", "LastGrant") VALUES ({name}, {capacity}, {nowMs}, 0)
-            ON CONFLICT ("Name") DO NOTHING
-            """, ct);
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            // The bucket exists after the first draw: insert only when the update found no row (not on every draw).
+            if (await TryDrawAsync(db, name, want, perSecond, capacity, nowMs, ct) is { } draw)
+            {
+                return draw;
+            }
 
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "SendAllowances" ("Name", "MilliTokens", "RefilledAtMs", "LastGrant") VALUES ({name}, {capacity}, {nowMs}, 0)
+                ON CONFLICT ("Name") DO NOTHING
+                """, ct);
+            return await TryDrawAsync(db, name, want, perSecond, capacity, nowMs, ct) ?? new AllowanceDraw(0, 0);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task<AllowanceDraw?> TryDrawAsync(AppDbContext db, string name, long want, int perSecond, long capacity, long nowMs,
+        CancellationToken ct)
+    {
         // Tokens per second are thousandths per millisecond. A clock behind the stored one refills nothing rather than drains.
         const string elapsed = """(CASE WHEN @now > "RefilledAtMs" THEN @now - "RefilledAtMs" ELSE 0 END)""";
         const string available = $"""(CASE WHEN "MilliTokens" + @rate * {elapsed} > @capacity THEN @capacity ELSE "MilliTokens" + @rate * {elapsed} END)""";
@@ -39,27 +57,13 @@ public static class SendAllowances
             WHERE "Name" = @name
             RETURNING "LastGrant", "MilliTokens"
             """;
-
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = sql;
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            foreach (var (key, value) in new (string, object)[] { ("@now", nowMs), ("@rate", (long)perSecond), ("@capacity", capacity), ("@want", Math.Max(0, want)), ("@name", name) })
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = key;
-                parameter.Value = value;
-                command.Parameters.Add(parameter);
-            }
-
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            return await reader.ReadAsync(ct) ? new AllowanceDraw(reader.GetInt64(0), reader.GetInt64(1)) : new AllowanceDraw(0, 0);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        await using var command = await RawCommands.CreateAsync(db, sql, ct);
+        command.Add("@now", nowMs);
+        command.Add("@rate", (long)perSecond);
+        command.Add("@capacity", capacity);
+        command.Add("@want", Math.Max(0, want));
+        command.Add("@name", name);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new AllowanceDraw(reader.GetInt64(0), reader.GetInt64(1)) : null;
     }
 }
