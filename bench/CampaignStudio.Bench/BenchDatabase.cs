@@ -22,6 +22,19 @@ public static class BenchDatabase
         return new OptionsFactory(builder.Options);
     }
 
+    /// <summary>The studio's PostgreSQL configuration on a connection string (the database is migrated by whoever created it).</summary>
+    public static IDbContextFactory<AppDbContext> Postgres(string connectionString, params IInterceptor[] interceptors)
+    {
+        var builder = new DbContextOptionsBuilder<AppDbContext>();
+        DependencyInjection.Configure(builder, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = connectionString });
+        if (interceptors.Length > 0)
+        {
+            builder.AddInterceptors(interceptors);
+        }
+
+        return new OptionsFactory(builder.Options);
+    }
+
     /// <summary>A fresh database through the real migrations, as the app creates it on first start.</summary>
     public static async Task<IDbContextFactory<AppDbContext>> CreateAsync(string dbPath, CancellationToken ct)
     {

@@ -39,9 +39,7 @@ public static class ClusterSendBenchmark
         try
         {
             await CampaignsBenchmark.WaitForPortAsync(port, ct);
-            var builder = new DbContextOptionsBuilder<AppDbContext>();
-            Data.DependencyInjection.Configure(builder, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = connectionString });
-            IDbContextFactory<AppDbContext> factory = new OptionsFactory(builder.Options);
+            var factory = BenchDatabase.Postgres(connectionString);
             await new SenderIdentityStore(factory, TimeProvider.System).SaveAsync(
                 new Data.Settings.SenderIdentity("Demo Shop", "news@shop.example.com", null, "Demo Shop GmbH, Hauptstraße 1, 10115 Berlin", "https://studio.example.com"), ct);
             await SeedAsync(factory, recipients, ct);
@@ -143,11 +141,6 @@ public static class ClusterSendBenchmark
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync(ct);
         return campaign.Id;
-    }
-
-    private sealed class OptionsFactory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
-    {
-        public AppDbContext CreateDbContext() => new(options);
     }
 }
 

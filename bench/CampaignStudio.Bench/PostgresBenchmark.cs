@@ -28,10 +28,7 @@ public static class PostgresBenchmark
         try
         {
             var timer = new CommandTimer();
-            var builder = new DbContextOptionsBuilder<AppDbContext>();
-            DependencyInjection.Configure(builder, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = connectionString });
-            builder.AddInterceptors(timer);
-            var factory = new OptionsFactory(builder.Options);
+            var factory = BenchDatabase.Postgres(connectionString, timer);
 
             Console.WriteLine($"postgres: generating {customers:N0} customers and ~{customers * 10L:N0} purchases on 127.0.0.1:{server.Port}");
             var build = Stopwatch.StartNew();
@@ -168,11 +165,6 @@ public static class PostgresBenchmark
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture)!;
-    }
-
-    private sealed class OptionsFactory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
-    {
-        public AppDbContext CreateDbContext() => new(options);
     }
 }
 
