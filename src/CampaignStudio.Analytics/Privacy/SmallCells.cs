@@ -26,6 +26,10 @@ public static class SmallCells
     public static bool IsSuppressedWithin(long part, long total, int minimum = DefaultMinimum) =>
         IsSuppressed(part, minimum) || IsSuppressed(total - part, minimum);
 
+    /// <summary>Whether a rate part / total must be hidden: the group itself is small, or the part or the rest of it is.</summary>
+    public static bool HidesRate(long part, long total, int minimum = DefaultMinimum) =>
+        IsSuppressed(total, minimum) || IsSuppressedWithin(part, total, minimum);
+
     /// <summary>A part of a shown total for display: "&lt; k" when the part is small, "&gt; total − k" when the rest is, the number otherwise.</summary>
     public static string FormatWithin(long part, long total, int minimum = DefaultMinimum, string format = "N0") =>
         IsSuppressed(part, minimum) ? $"< {minimum}"

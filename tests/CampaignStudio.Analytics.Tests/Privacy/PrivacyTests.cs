@@ -33,6 +33,15 @@ public class SmallCellsTests
     }
 
     [Theory]
+    [InlineData(0, 4, 10, true)] // the group itself is small, even with no part
+    [InlineData(3, 100, 10, true)]
+    [InlineData(97, 100, 10, true)]
+    [InlineData(50, 100, 10, false)]
+    [InlineData(0, 0, 10, false)] // nothing to hide in an empty group
+    public void HidesARateWhenTheGroupOrItsPartOrTheRestIsSmall(long part, long total, int k, bool hidden) =>
+        SmallCells.HidesRate(part, total, k).ShouldBe(hidden);
+
+    [Theory]
     [InlineData(1003, true, 10, "about 1,000")]
     [InlineData(1003, false, 10, "1,003")]
     [InlineData(7, true, 10, "< 10")]

@@ -59,7 +59,7 @@ public sealed record DashboardSummary(int Customers, int OptedIn, decimal Revenu
     /// <summary>Opted in, hidden also when those not opted in are few (customers minus opted in would name them).</summary>
     public string OptedInShown => SmallCells.IsSuppressed(Customers, MinGroupSize) ? "–" : SmallCells.FormatWithin(OptedIn, Customers, MinGroupSize);
 
-    public string OptedInHint => SmallCells.IsSuppressed(Customers, MinGroupSize) || SmallCells.IsSuppressedWithin(OptedIn, Customers, MinGroupSize)
+    public string OptedInHint => SmallCells.HidesRate(OptedIn, Customers, MinGroupSize)
         ? "opted in to e-mail" : $"{OptedInShare:P0} opted in to e-mail";
 
     public string Orders30Shown => SmallCells.Format(Orders30Days, MinGroupSize);
