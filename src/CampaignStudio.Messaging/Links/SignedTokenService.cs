@@ -20,7 +20,7 @@ public sealed record SignedTokenOptions
 /// <summary>
 /// Mints and reads the URL-safe signed tokens of e-mail links over ASP.NET Core Data Protection.
 /// Each kind has its own purpose, so a token minted for one kind never validates as another.
-/// The Try methods never throw on bad input: a link from the internet is untrusted.
+/// The Try methods never throw on bad input: a link from the internet is untrusted. Each token has one spelling only.
 /// </summary>
 public sealed class SignedTokenService
 {
@@ -168,8 +168,10 @@ public sealed class SignedTokenService
                 return false;
             }
 
+            // One spelling per token: the decoder also reads padding, whitespace, the other base64 alphabet and set unused
+            // bits as the same bytes, so the text must be exactly what encoding the bytes gives.
             bytes = buffer[..written];
-            return true;
+            return string.Equals(Base64Url.EncodeToString(bytes), token, StringComparison.Ordinal);
         }
         catch (FormatException)
         {

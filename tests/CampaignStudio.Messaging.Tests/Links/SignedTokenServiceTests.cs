@@ -51,6 +51,58 @@ public class SignedTokenServiceTests
     }
 
     [Fact]
+    public void EveryKindOfTokenIsAcceptedInItsOneCanonicalSpellingOnly()
+    {
+        var service = Service();
+        var kinds = new (string Kind, string Token, Func<string, bool> Read)[]
+        {
+            ("unsubscribe", service.CreateUnsubscribeToken(11, 12), t => service.TryReadUnsubscribeToken(t, out _)),
+            ("double opt-in", service.CreateDoubleOptInToken(11), t => service.TryReadDoubleOptInToken(t, out _)),
+            ("tracking", service.CreateTrackingToken(11), t => service.TryReadTrackingToken(t, out _)),
+            ("open", service.CreateOpenToken(11), t => service.TryReadOpenToken(t, out _)),
+        };
+
+        foreach (var (kind, token, read) in kinds)
+        {
+            read(token).ShouldBeTrue(kind);
+            foreach (var variant in OtherSpellings(token))
+            {
+                read(variant).ShouldBeFalse($"{kind}: {variant}");
+            }
+        }
+    }
+
+    /// <summary>Strings a lenient base64 decoder reads as the same bytes: padding, whitespace, the other alphabet, unused bits set.</summary>
+    private static IEnumerable<string> OtherSpellings(string token)
+    {
+        yield return token + "=";
+        yield return token + "==";
+        yield return token + "===";
+        yield return " " + token;
+        yield return token + "\n";
+        yield return token[..10] + "\r\n" + token[10..];
+        yield return token[..10] + " " + token[10..];
+        yield return token[..10] + "\t" + token[10..];
+        if (token.Length % 4 != 0)
+        {
+            yield return token + new string('=', 4 - (token.Length % 4));
+        }
+
+        // The last character of an unpadded string carries bits the decoder ignores when the length is not a multiple of 4.
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        if (token.Length % 4 != 0)
+        {
+            yield return token[..^1] + alphabet[alphabet.IndexOf(token[^1], StringComparison.Ordinal) ^ 1];
+        }
+
+        var standard = token.Replace('-', '+').Replace('_', '/');
+        if (standard != token)
+        {
+            yield return standard;
+        }
+    }
+
+    [Fact]
     public void TamperedTokenIsRejected()
     {
         var service = Service();
