@@ -82,14 +82,16 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
-    /// <summary>The consent log is proof: rows may be added, never changed or removed.</summary>
+    /// <summary>The proof tables (consent log, audit log, suppression list): rows may be added, never changed or removed.</summary>
     private void GuardAppendOnly()
     {
-        foreach (var entry in ChangeTracker.Entries<ConsentRecord>())
+        foreach (var entry in ChangeTracker.Entries())
         {
-            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            if ((entry.State is EntityState.Modified or EntityState.Deleted) && Consent.AppendOnlyTriggers.Tables.Any(t => t.Entity == entry.Metadata.ClrType))
             {
-                throw new InvalidOperationException("The consent log is append-only: record a new consent entry instead of changing or deleting one.");
+                throw new InvalidOperationException(entry.Entity is ConsentRecord
+                    ? "The consent log is append-only: record a new consent entry instead of changing or deleting one."
+                    : $"{Consent.AppendOnlyTriggers.Tables.Single(t => t.Entity == entry.Metadata.ClrType).Message}: add a new row instead of changing or deleting one.");
             }
         }
     }

@@ -18,6 +18,7 @@ public static class DependencyInjection
         services.AddSingleton(sp => new Consent.AddressSuppression(sp.GetRequiredService<IDbContextFactory<AppDbContext>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IConfiguration>()["Privacy:SuppressionKey"]));
         services.AddSingleton<Consent.ConsentLedger>();
+        services.AddSingleton<Consent.ConfirmationRequests>();
         services.AddSingleton<Privacy.CustomerPrivacy>();
         services.AddSingleton<Cluster.ClusterLeases>();
         services.AddSingleton<Cluster.JobClaims>();

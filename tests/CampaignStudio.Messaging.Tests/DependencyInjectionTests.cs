@@ -27,7 +27,8 @@ public class DependencyInjectionTests
         services.GetRequiredService<TemplateRenderer>().ShouldNotBeNull();
         services.GetRequiredService<MessageBuilder>().ShouldNotBeNull();
         var tokens = services.GetRequiredService<SignedTokenService>();
-        tokens.TryReadTrackingToken(tokens.CreateTrackingToken(5), out var id).ShouldBeTrue();
+        var click = tokens.LinksFor(new CampaignStudio.Domain.Campaigns.MessageDelivery(1, 1, 1), "https://studio.example").ClickUrl(5)!;
+        tokens.TryReadTrackingToken(click.Split('/')[^1], out var id).ShouldBeTrue();
         id.ShouldBe(5);
         Directory.Delete(folder);
     }

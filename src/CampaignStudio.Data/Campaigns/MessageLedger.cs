@@ -3,8 +3,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Campaigns;
 
-/// <summary>A message row a worker holds a lease on.</summary>
-public sealed record LeasedMessage(long Id, long CustomerId, int? VariantId, int Attempts);
+/// <summary>
+/// A message row a worker holds a lease on. It carries the <see cref="MessageDelivery"/> proof, which only this ledger
+/// issues: the links of the mail that goes out are minted from it, and from nothing else.
+/// </summary>
+public sealed record LeasedMessage(MessageDelivery Delivery, int? VariantId, int Attempts)
+{
+    public long Id => Delivery.MessageId;
+
+    public long CustomerId => Delivery.CustomerId;
+}
 
 /// <summary>What became of one leased message.</summary>
 public sealed record MessageOutcome(long Id, MessageStatus Status, DateTime? SentAt = null, string? Error = null, string? MessageIdHeader = null,
@@ -66,7 +74,8 @@ public static class MessageLedger
         {
             while (await reader.ReadAsync(ct))
             {
-                leased.Add(new LeasedMessage(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.GetInt32(3)));
+                leased.Add(new LeasedMessage(new MessageDelivery(reader.GetInt64(0), reader.GetInt64(1), campaignId), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                    reader.GetInt32(3)));
             }
         }
 

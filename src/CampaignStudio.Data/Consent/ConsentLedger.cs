@@ -48,6 +48,12 @@ public sealed class ConsentLedger(IDbContextFactory<AppDbContext> dbFactory, Add
 
         var customer = await db.Customers.AsNoTracking().Where(c => c.Id == change.CustomerId)
             .Select(c => new { c.Email, c.IsErased, c.EmailConsent }).SingleAsync(ct);
+        if (change.Status == ConsentStatus.OptedIn && !ConsentRules.MayRecordOptIn(change.Source))
+        {
+            // Whoever holds an e-mail's link may withdraw consent in one click; giving it takes the double opt-in click.
+            return ConsentOutcome.Refused(customer.EmailConsent, "A link in an e-mail cannot subscribe anyone: that takes the click in a confirmation e-mail.");
+        }
+
         if (change.Status is ConsentStatus.OptedIn or ConsentStatus.Pending)
         {
             if (customer.IsErased || string.IsNullOrEmpty(customer.Email))

@@ -48,6 +48,49 @@ public static class ConsentRules
         };
     }
 
+    /// <summary>
+    /// Whether the person once agreed to <paramref name="purpose"/> on the e-mail channel: an opt-in with the wording they
+    /// were shown, at any time. Only then may a link in an e-mail (the preference centre) ask them to subscribe again.
+    /// </summary>
+    public static bool HasAgreedBefore(IEnumerable<ConsentRecord> records, string purpose = ConsentPurposes.Marketing)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        return records.Any(r => r.Channel == ConsentChannel.Email && string.Equals(r.Purpose, purpose, StringComparison.Ordinal)
+            && r.Status == ConsentStatus.OptedIn && HasProof(r));
+    }
+
+    /// <summary>
+    /// Whether a double opt-in confirmation e-mail may ask the person to subscribe to <paramref name="purpose"/>, given their
+    /// log and who starts it. Subscribing always takes the person's click in that e-mail; this decides who may be asked:
+    /// staff only people who never answered; a link in an e-mail (preference centre) only someone who agreed before and
+    /// whose address still receives mail; the person's own sign-up (form, API, import) anyone not subscribed yet.
+    /// </summary>
+    public static ConfirmationRefusal MayAskToConfirm(IEnumerable<ConsentRecord> records, ConsentSource source, string purpose = ConsentPurposes.Marketing)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var log = records as IReadOnlyCollection<ConsentRecord> ?? records.ToList();
+        var status = Derive(log, purpose);
+        if (status == ConsentStatus.OptedIn)
+        {
+            return ConfirmationRefusal.AlreadyOptedIn;
+        }
+
+        return source switch
+        {
+            ConsentSource.Admin when status is not (ConsentStatus.Unknown or ConsentStatus.Pending) => ConfirmationRefusal.SaidNo,
+            ConsentSource.PreferenceCentre or ConsentSource.UnsubscribeLink when IsSuppression(status) => ConfirmationRefusal.AddressSuppressed,
+            ConsentSource.PreferenceCentre or ConsentSource.UnsubscribeLink when !HasAgreedBefore(log, purpose) => ConfirmationRefusal.NeverAgreed,
+            ConsentSource.Bounce => ConfirmationRefusal.AddressSuppressed,
+            _ => ConfirmationRefusal.None,
+        };
+    }
+
+    /// <summary>
+    /// Sources whose records come from a link in an e-mail (or a mailbox's report). They may withdraw consent or start a
+    /// confirmation, never record an opt-in themselves: the opt-in is the double opt-in click.
+    /// </summary>
+    public static bool MayRecordOptIn(ConsentSource source) => source is not (ConsentSource.PreferenceCentre or ConsentSource.UnsubscribeLink or ConsentSource.Bounce);
+
     /// <summary>Bounced and complained addresses are never mailed, whatever the person chose before.</summary>
     public static bool IsSuppression(ConsentStatus status) => status is ConsentStatus.Bounced or ConsentStatus.Complained;
 

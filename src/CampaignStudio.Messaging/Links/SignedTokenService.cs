@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Domain.Consent;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace CampaignStudio.Messaging.Links;
@@ -20,7 +22,10 @@ public sealed record SignedTokenOptions
 /// <summary>
 /// Mints and reads the URL-safe signed tokens of e-mail links over ASP.NET Core Data Protection.
 /// Each kind has its own purpose, so a token minted for one kind never validates as another.
-/// The Try methods never throw on bad input: a link from the internet is untrusted.
+/// Tokens that act for a customer are minted only from a proof that the mail goes to that customer: a
+/// <see cref="MessageDelivery"/> (a campaign message the send pipeline leased) or a <see cref="ConfirmationPermit"/> (a
+/// double opt-in e-mail the consent rules allow). Previews get <see cref="MessageLinks.Preview"/> instead.
+/// The Try methods never throw on bad input: a link from the internet is untrusted. Each token has one spelling only.
 /// </summary>
 public sealed class SignedTokenService
 {
@@ -28,6 +33,7 @@ public sealed class SignedTokenService
     private const string PurposeRoot = "CampaignStudio.Messaging.Links";
 
     private readonly ITimeLimitedDataProtector _unsubscribe;
+    private readonly ITimeLimitedDataProtector _confirmationUnsubscribe;
     private readonly ITimeLimitedDataProtector _doubleOptIn;
     private readonly IDataProtector _tracking;
     private readonly IDataProtector _open;
@@ -39,6 +45,7 @@ public sealed class SignedTokenService
         ArgumentNullException.ThrowIfNull(provider);
         var root = provider.CreateProtector(PurposeRoot);
         _unsubscribe = root.CreateProtector("Unsubscribe.v1").ToTimeLimitedDataProtector();
+        _confirmationUnsubscribe = root.CreateProtector("ConfirmationUnsubscribe.v1").ToTimeLimitedDataProtector();
         _doubleOptIn = root.CreateProtector("DoubleOptIn.v1").ToTimeLimitedDataProtector();
         _tracking = root.CreateProtector("TrackingLink.v1");
         _open = root.CreateProtector("OpenPixel.v1");
@@ -46,33 +53,55 @@ public sealed class SignedTokenService
         _options = options ?? new SignedTokenOptions();
     }
 
-    public string CreateUnsubscribeToken(long customerId, int campaignId)
+    /// <summary>The working links of one campaign message the send pipeline holds the lease on.</summary>
+    public MessageLinks LinksFor(MessageDelivery delivery, string publicBaseUrl)
     {
-        Span<byte> payload = stackalloc byte[13];
-        payload[0] = Version;
-        BinaryPrimitives.WriteInt64BigEndian(payload[1..], customerId);
-        BinaryPrimitives.WriteInt32BigEndian(payload[9..], campaignId);
-        return Base64Url.EncodeToString(_unsubscribe.Protect(payload.ToArray(), _time.GetUtcNow() + _options.UnsubscribeLifetime));
+        ArgumentNullException.ThrowIfNull(delivery);
+        var unsubscribe = UnsubscribeLinks.For(publicBaseUrl, CreateUnsubscribeToken(delivery.CustomerId, delivery.CampaignId));
+        var open = TrackingLinks.Open(publicBaseUrl, CreatePermanent(_open, delivery.MessageId));
+        return new MessageLinks(unsubscribe, open, linkId => TrackingLinks.Click(publicBaseUrl, CreatePermanent(_tracking, linkId)));
     }
 
+    /// <summary>The confirm link and the "do not e-mail me" link of a double opt-in e-mail the consent rules allow.</summary>
+    public ConfirmationLinks LinksFor(ConfirmationPermit permit, string publicBaseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(permit);
+        var confirmPayload = new byte[9];
+        confirmPayload[0] = Version;
+        BinaryPrimitives.WriteInt64BigEndian(confirmPayload.AsSpan(1), permit.CustomerId);
+        var confirm = Base64Url.EncodeToString(_doubleOptIn.Protect(confirmPayload, _time.GetUtcNow() + _options.DoubleOptInLifetime));
+
+        // Its own purpose: this unsubscribe link names no campaign, and campaign links must (see TryReadUnsubscribeToken).
+        var unsubscribe = Base64Url.EncodeToString(_confirmationUnsubscribe.Protect(confirmPayload, _time.GetUtcNow() + _options.UnsubscribeLifetime));
+        return new ConfirmationLinks(DoubleOptInLinks.For(publicBaseUrl, confirm), UnsubscribeLinks.For(publicBaseUrl, unsubscribe));
+    }
+
+    /// <summary>
+    /// Reads an unsubscribe token of a campaign message or of a confirmation e-mail (campaign 0). A campaign token must name
+    /// a campaign: tokens for campaign 0 were once rendered into previews, test sends and reviews, and stay refused.
+    /// </summary>
     public bool TryReadUnsubscribeToken(string? token, out UnsubscribeRequest request)
     {
         request = default;
-        if (!TryUnprotect(_unsubscribe, token, 13, out var payload))
+        if (TryUnprotect(_unsubscribe, token, 13, out var payload))
         {
-            return false;
+            var campaignId = BinaryPrimitives.ReadInt32BigEndian(payload.AsSpan(9));
+            if (campaignId <= 0)
+            {
+                return false;
+            }
+
+            request = new UnsubscribeRequest(BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(1)), campaignId);
+            return true;
         }
 
-        request = new UnsubscribeRequest(BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(1)), BinaryPrimitives.ReadInt32BigEndian(payload.AsSpan(9)));
-        return true;
-    }
+        if (TryUnprotect(_confirmationUnsubscribe, token, 9, out payload))
+        {
+            request = new UnsubscribeRequest(BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(1)), 0);
+            return true;
+        }
 
-    public string CreateDoubleOptInToken(long customerId, TimeSpan? lifetime = null)
-    {
-        var payload = new byte[9];
-        payload[0] = Version;
-        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), customerId);
-        return Base64Url.EncodeToString(_doubleOptIn.Protect(payload, _time.GetUtcNow() + (lifetime ?? _options.DoubleOptInLifetime)));
+        return false;
     }
 
     public bool TryReadDoubleOptInToken(string? token, out long customerId)
@@ -88,14 +117,19 @@ public sealed class SignedTokenService
     }
 
     /// <summary>Tracked links do not expire: a click on an old newsletter should still reach the shop.</summary>
-    public string CreateTrackingToken(long linkId) => CreatePermanent(_tracking, linkId);
-
     public bool TryReadTrackingToken(string? token, out long linkId) => TryReadPermanent(_tracking, token, out linkId);
 
     /// <summary>The open pixel of one message; its own purpose, so a link id never passes as a message id.</summary>
-    public string CreateOpenToken(long messageId) => CreatePermanent(_open, messageId);
-
     public bool TryReadOpenToken(string? token, out long messageId) => TryReadPermanent(_open, token, out messageId);
+
+    private string CreateUnsubscribeToken(long customerId, int campaignId)
+    {
+        Span<byte> payload = stackalloc byte[13];
+        payload[0] = Version;
+        BinaryPrimitives.WriteInt64BigEndian(payload[1..], customerId);
+        BinaryPrimitives.WriteInt32BigEndian(payload[9..], campaignId);
+        return Base64Url.EncodeToString(_unsubscribe.Protect(payload.ToArray(), _time.GetUtcNow() + _options.UnsubscribeLifetime));
+    }
 
     private static string CreatePermanent(IDataProtector protector, long id)
     {
@@ -154,7 +188,7 @@ public sealed class SignedTokenService
     private static bool TryDecode(string? token, out byte[] bytes)
     {
         bytes = [];
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 1024)
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 1024 || UnsubscribeLinks.IsPreview(token))
         {
             return false;
         }
@@ -168,8 +202,10 @@ public sealed class SignedTokenService
                 return false;
             }
 
+            // One spelling per token: the decoder also reads padding, whitespace, the other base64 alphabet and set unused
+            // bits as the same bytes, so the text must be exactly what encoding the bytes gives.
             bytes = buffer[..written];
-            return true;
+            return string.Equals(Base64Url.EncodeToString(bytes), token, StringComparison.Ordinal);
         }
         catch (FormatException)
         {

@@ -76,6 +76,26 @@ public sealed class ConsentLedgerTests : IAsyncLifetime
         (await db.Customers.SingleAsync(c => c.Id == id)).EmailConsent.ShouldBe(ConsentStatus.Unknown);
     }
 
+    [Theory]
+    [InlineData(ConsentSource.PreferenceCentre)]
+    [InlineData(ConsentSource.UnsubscribeLink)]
+    [InlineData(ConsentSource.Bounce)]
+    public async Task ALinkInAnEmailCanWithdrawConsentButNeverGiveIt(ConsentSource source)
+    {
+        // Opting in from an e-mail's link goes through a confirmation mail: pending, then the double opt-in click.
+        var id = await AddCustomerAsync($"link-{source}@example.com");
+        (await _ledger.RecordAsync(new ConsentChange(id, ConsentStatus.OptedIn, ConsentSource.Form, "customer", "form-v1"))).Recorded.ShouldBeTrue();
+        (await _ledger.RecordAsync(new ConsentChange(id, ConsentStatus.OptedOut, source, "customer"))).Status.ShouldBe(ConsentStatus.OptedOut);
+
+        var outcome = await _ledger.RecordAsync(new ConsentChange(id, ConsentStatus.OptedIn, source, "customer", "preference-centre-v1"));
+
+        outcome.Recorded.ShouldBeFalse();
+        outcome.Refusal.ShouldNotBeNull();
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        (await db.ConsentRecords.CountAsync(r => r.CustomerId == id)).ShouldBe(2);
+        (await db.Customers.SingleAsync(c => c.Id == id)).EmailConsent.ShouldBe(ConsentStatus.OptedOut);
+    }
+
     [Fact]
     public async Task AnImportedCustomerWithoutProofStaysUnknownAndIsNeverMailable()
     {

@@ -1,3 +1,6 @@
+using System.Reflection;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Domain.Consent;
 using CampaignStudio.Messaging.Links;
 using Microsoft.AspNetCore.DataProtection;
 
@@ -8,14 +11,31 @@ public class SignedTokenServiceTests
     private readonly IDataProtectionProvider _provider = new EphemeralDataProtectionProvider();
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
-    private SignedTokenService Service(TimeProvider? time = null) => new(_provider, time ?? _clock);
+    private const string BaseUrl = "https://studio.example";
+
+    private SignedTokenService Service(TimeProvider? time = null, SignedTokenOptions? options = null) => new(_provider, time ?? _clock, options);
+
+    /// <summary>The last path segment of a link: its token.</summary>
+    private static string TokenOf(string? url) => Uri.UnescapeDataString(url!.Split('/')[^1]);
+
+    private static string Unsubscribe(SignedTokenService service, long customerId, int campaignId, long messageId = 1) =>
+        TokenOf(service.LinksFor(new MessageDelivery(messageId, customerId, campaignId), BaseUrl).UnsubscribeUrl);
+
+    private static string Open(SignedTokenService service, long messageId) => TokenOf(service.LinksFor(new MessageDelivery(messageId, 1, 1), BaseUrl).OpenPixelUrl);
+
+    private static string Tracking(SignedTokenService service, long linkId) => TokenOf(service.LinksFor(new MessageDelivery(1, 1, 1), BaseUrl).ClickUrl(linkId));
+
+    private static ConfirmationLinks Confirmation(SignedTokenService service, long customerId) =>
+        service.LinksFor(new ConfirmationPermit(customerId, "someone@example.com", null, ConsentPurposes.Marketing), BaseUrl);
+
+    private static string DoubleOptIn(SignedTokenService service, long customerId) => TokenOf(Confirmation(service, customerId).ConfirmUrl);
 
     [Fact]
     public void UnsubscribeTokenRoundTrips()
     {
         var service = Service();
 
-        var token = service.CreateUnsubscribeToken(123_456_789_012, 42);
+        var token = Unsubscribe(service, 123_456_789_012, 42);
 
         token.ShouldNotContain("+");
         token.ShouldNotContain("/");
@@ -29,9 +49,9 @@ public class SignedTokenServiceTests
     {
         var service = Service();
 
-        service.TryReadDoubleOptInToken(service.CreateDoubleOptInToken(77), out var customerId).ShouldBeTrue();
+        service.TryReadDoubleOptInToken(DoubleOptIn(service, 77), out var customerId).ShouldBeTrue();
         customerId.ShouldBe(77);
-        service.TryReadTrackingToken(service.CreateTrackingToken(long.MaxValue), out var linkId).ShouldBeTrue();
+        service.TryReadTrackingToken(Tracking(service, long.MaxValue), out var linkId).ShouldBeTrue();
         linkId.ShouldBe(long.MaxValue);
     }
 
@@ -51,10 +71,62 @@ public class SignedTokenServiceTests
     }
 
     [Fact]
+    public void EveryKindOfTokenIsAcceptedInItsOneCanonicalSpellingOnly()
+    {
+        var service = Service();
+        var kinds = new (string Kind, string Token, Func<string, bool> Read)[]
+        {
+            ("unsubscribe", Unsubscribe(service, 11, 12), t => service.TryReadUnsubscribeToken(t, out _)),
+            ("double opt-in", DoubleOptIn(service, 11), t => service.TryReadDoubleOptInToken(t, out _)),
+            ("tracking", Tracking(service, 11), t => service.TryReadTrackingToken(t, out _)),
+            ("open", Open(service, 11), t => service.TryReadOpenToken(t, out _)),
+        };
+
+        foreach (var (kind, token, read) in kinds)
+        {
+            read(token).ShouldBeTrue(kind);
+            foreach (var variant in OtherSpellings(token))
+            {
+                read(variant).ShouldBeFalse($"{kind}: {variant}");
+            }
+        }
+    }
+
+    /// <summary>Strings a lenient base64 decoder reads as the same bytes: padding, whitespace, the other alphabet, unused bits set.</summary>
+    private static IEnumerable<string> OtherSpellings(string token)
+    {
+        yield return token + "=";
+        yield return token + "==";
+        yield return token + "===";
+        yield return " " + token;
+        yield return token + "\n";
+        yield return token[..10] + "\r\n" + token[10..];
+        yield return token[..10] + " " + token[10..];
+        yield return token[..10] + "\t" + token[10..];
+        if (token.Length % 4 != 0)
+        {
+            yield return token + new string('=', 4 - (token.Length % 4));
+        }
+
+        // The last character of an unpadded string carries bits the decoder ignores when the length is not a multiple of 4.
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        if (token.Length % 4 != 0)
+        {
+            yield return token[..^1] + alphabet[alphabet.IndexOf(token[^1], StringComparison.Ordinal) ^ 1];
+        }
+
+        var standard = token.Replace('-', '+').Replace('_', '/');
+        if (standard != token)
+        {
+            yield return standard;
+        }
+    }
+
+    [Fact]
     public void TamperedTokenIsRejected()
     {
         var service = Service();
-        var token = service.CreateUnsubscribeToken(1, 2);
+        var token = Unsubscribe(service, 1, 2);
         var middle = token.Length / 2;
         var tampered = token[..middle] + (token[middle] == 'A' ? 'B' : 'A') + token[(middle + 1)..];
 
@@ -67,9 +139,9 @@ public class SignedTokenServiceTests
     public void TokenOfOnePurposeDoesNotValidateAsAnother()
     {
         var service = Service();
-        var unsubscribe = service.CreateUnsubscribeToken(5, 6);
-        var optIn = service.CreateDoubleOptInToken(5);
-        var tracking = service.CreateTrackingToken(5);
+        var unsubscribe = Unsubscribe(service, 5, 6);
+        var optIn = DoubleOptIn(service, 5);
+        var tracking = Tracking(service, 5);
 
         service.TryReadDoubleOptInToken(unsubscribe, out _).ShouldBeFalse();
         service.TryReadTrackingToken(unsubscribe, out _).ShouldBeFalse();
@@ -82,7 +154,7 @@ public class SignedTokenServiceTests
     [Fact]
     public void TokenFromAnotherKeyRingIsRejected()
     {
-        var token = Service().CreateUnsubscribeToken(1, 1);
+        var token = Unsubscribe(Service(), 1, 1);
 
         new SignedTokenService(new EphemeralDataProtectionProvider(), _clock).TryReadUnsubscribeToken(token, out _).ShouldBeFalse();
     }
@@ -92,7 +164,7 @@ public class SignedTokenServiceTests
     {
         // Minted eight days ago with the default seven-day lifetime: its expiry is already in the real past.
         var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-8));
-        var token = Service(minted).CreateDoubleOptInToken(9);
+        var token = DoubleOptIn(Service(minted), 9);
 
         Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadDoubleOptInToken(token, out _).ShouldBeFalse();
     }
@@ -100,8 +172,8 @@ public class SignedTokenServiceTests
     [Fact]
     public void DoubleOptInTokenExpiresOnTheServiceClock()
     {
-        var service = Service();
-        var token = service.CreateDoubleOptInToken(9, TimeSpan.FromHours(1));
+        var service = Service(options: new SignedTokenOptions { DoubleOptInLifetime = TimeSpan.FromHours(1) });
+        var token = DoubleOptIn(service, 9);
         service.TryReadDoubleOptInToken(token, out _).ShouldBeTrue();
 
         _clock.Advance(TimeSpan.FromHours(2));
@@ -113,7 +185,7 @@ public class SignedTokenServiceTests
     public void UnsubscribeTokenIsStillValidAfterSixtyDays()
     {
         var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-61));
-        var token = Service(minted).CreateUnsubscribeToken(3, 4);
+        var token = Unsubscribe(Service(minted), 3, 4);
 
         Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadUnsubscribeToken(token, out var request).ShouldBeTrue();
         request.ShouldBe(new UnsubscribeRequest(3, 4));
@@ -123,9 +195,87 @@ public class SignedTokenServiceTests
     public void UnsubscribeTokenExpiresAfterItsLifetime()
     {
         var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-401));
-        var token = Service(minted).CreateUnsubscribeToken(3, 4);
+        var token = Unsubscribe(Service(minted), 3, 4);
 
         Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadUnsubscribeToken(token, out _).ShouldBeFalse();
+    }
+}
+
+public class TokenMintingTests
+{
+    private const string BaseUrl = "https://studio.example";
+    private readonly SignedTokenService _service = new(new EphemeralDataProtectionProvider(), TimeProvider.System);
+
+    [Fact]
+    public void TokensThatActForACustomerAreMintedOnlyFromAProofThatTheMailGoesToThem()
+    {
+        // Every public way to get a link out of the service takes a delivery proof; the proofs cannot be made outside the data layer.
+        var minting = typeof(SignedTokenService).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .Where(m => !m.Name.StartsWith("TryRead", StringComparison.Ordinal) && !m.IsSpecialName).ToList();
+        minting.Select(m => m.Name).Distinct().ShouldBe(["LinksFor"]);
+        minting.ShouldAllBe(m => m.GetParameters()[0].ParameterType == typeof(MessageDelivery) || m.GetParameters()[0].ParameterType == typeof(ConfirmationPermit));
+        typeof(MessageDelivery).GetConstructors().ShouldBeEmpty();
+        typeof(ConfirmationPermit).GetConstructors().ShouldBeEmpty();
+        typeof(MessageLinks).GetConstructors().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void PreviewLinksCarryATokenThatNoKindOfTokenAccepts()
+    {
+        var preview = MessageLinks.Preview(BaseUrl);
+
+        preview.IsLive.ShouldBeFalse();
+        preview.OpenPixelUrl.ShouldBeNull();
+        preview.ClickUrl(1).ShouldBeNull();
+        preview.UnsubscribeUrl.ShouldBe(BaseUrl + "/u/" + UnsubscribeLinks.PreviewToken);
+        _service.TryReadUnsubscribeToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
+        _service.TryReadDoubleOptInToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
+        _service.TryReadTrackingToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
+        _service.TryReadOpenToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void TheLinksOfASentMessageActForItsCustomerAndCampaign()
+    {
+        var links = _service.LinksFor(new MessageDelivery(31, 41, 59), BaseUrl);
+
+        links.IsLive.ShouldBeTrue();
+        _service.TryReadUnsubscribeToken(links.UnsubscribeUrl.Split('/')[^1], out var request).ShouldBeTrue();
+        request.ShouldBe(new UnsubscribeRequest(41, 59));
+        _service.TryReadOpenToken(links.OpenPixelUrl!.Split('/')[^1], out var messageId).ShouldBeTrue();
+        messageId.ShouldBe(31);
+        _service.TryReadTrackingToken(links.ClickUrl(26)!.Split('/')[^1], out var linkId).ShouldBeTrue();
+        linkId.ShouldBe(26);
+    }
+
+    [Fact]
+    public void UnsubscribeTokensForNoCampaignThatPreviewsOnceCarriedStayRefused()
+    {
+        // Before previews had inert links they carried real unsubscribe tokens for campaign 0, valid for 400 days.
+        var provider = new EphemeralDataProtectionProvider();
+        var legacy = provider.CreateProtector("CampaignStudio.Messaging.Links").CreateProtector("Unsubscribe.v1").ToTimeLimitedDataProtector();
+        var payload = new byte[13];
+        payload[0] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), 77);
+        var leaked = System.Buffers.Text.Base64Url.EncodeToString(legacy.Protect(payload, DateTimeOffset.UtcNow.AddDays(400)));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(9), 5);
+        var sent = System.Buffers.Text.Base64Url.EncodeToString(legacy.Protect(payload, DateTimeOffset.UtcNow.AddDays(400)));
+        var service = new SignedTokenService(provider, TimeProvider.System);
+
+        service.TryReadUnsubscribeToken(leaked, out _).ShouldBeFalse();
+        service.TryReadUnsubscribeToken(sent, out var request).ShouldBeTrue();
+        request.ShouldBe(new UnsubscribeRequest(77, 5));
+    }
+
+    [Fact]
+    public void AConfirmationMailsUnsubscribeLinkNamesNoCampaignAndIsNoConfirmLink()
+    {
+        var links = _service.LinksFor(new ConfirmationPermit(8, "someone@example.com", null, ConsentPurposes.Marketing), BaseUrl);
+
+        _service.TryReadUnsubscribeToken(links.UnsubscribeUrl.Split('/')[^1], out var request).ShouldBeTrue();
+        request.ShouldBe(new UnsubscribeRequest(8, 0));
+        _service.TryReadDoubleOptInToken(links.UnsubscribeUrl.Split('/')[^1], out _).ShouldBeFalse();
+        _service.TryReadUnsubscribeToken(links.ConfirmUrl.Split('/')[^1], out _).ShouldBeFalse();
     }
 }
 

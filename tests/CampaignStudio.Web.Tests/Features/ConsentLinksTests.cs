@@ -2,9 +2,10 @@ using System.Net;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Domain.Consent;
-using CampaignStudio.Messaging.Links;
+using CampaignStudio.Web.Features.Consent;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 
 namespace CampaignStudio.Web.Tests.Features;
@@ -38,11 +39,10 @@ public sealed class ConsentLinksTests(ConsentStudioFactory app) : IClassFixture<
     public async Task TamperedSwappedOrGuessedTokensGet404AndChangeNothing()
     {
         var id = await app.AddCustomerAsync("tamper@example.com", optedIn: true);
-        var tokens = app.Get<SignedTokenService>();
-        var good = tokens.CreateUnsubscribeToken(id, 1);
+        var good = app.UnsubscribePath(id, 1)["/u/".Length..];
         var tampered = good[..20] + (good[20] == 'A' ? 'B' : 'A') + good[21..];
-        var swapped = tokens.CreateDoubleOptInToken(id);
-        string[] bad = [tampered, swapped, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "not a token", good + "x"];
+        var swapped = app.ConfirmPath(id)["/confirm/".Length..];
+        string[] bad = [tampered, swapped, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "not a token", good + "x", good + "==", good + "=", " " + good];
         var client = app.CookielessClient();
 
         foreach (var token in bad)
@@ -97,8 +97,9 @@ public sealed class ConsentLinksTests(ConsentStudioFactory app) : IClassFixture<
     }
 
     [Fact]
-    public async Task TheUnsubscribePageChangesNothingOnGetAndItsButtonsOptOutAndBackIn()
+    public async Task TheUnsubscribePageChangesNothingOnGetOptsOutInOneClickAndBackInOnlyThroughAConfirmationEmail()
     {
+        await app.SetSenderAsync();
         var id = await app.AddCustomerAsync("preferences@example.com", optedIn: true);
         var path = app.UnsubscribePath(id, 3);
         var client = app.CookielessClient();
@@ -109,16 +110,75 @@ public sealed class ConsentLinksTests(ConsentStudioFactory app) : IClassFixture<
         page.ShouldNotContain("preferences@example.com");
         (await app.ConsentOfAsync(id)).Log.Count.ShouldBe(1);
 
+        // A withdrawal is always one click.
         var off = await client.PostAsync(path + "/preferences", new FormUrlEncodedContent(new Dictionary<string, string> { ["action"] = "unsubscribe-all" }));
         off.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         (await app.ConsentOfAsync(id)).Status.ShouldBe(ConsentStatus.OptedOut);
         (await client.GetStringAsync(off.Headers.Location!.OriginalString)).ShouldContain("You are unsubscribed");
 
+        // Back in: someone who agreed before may ask again here, but only their click in a confirmation e-mail opts them in.
+        var before = app.OutboxFiles();
         var on = await client.PostAsync(path + "/preferences", new FormUrlEncodedContent(new Dictionary<string, string> { ["purpose"] = ConsentPurposes.Marketing }));
         on.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         var (status, log) = await app.ConsentOfAsync(id);
+        status.ShouldBe(ConsentStatus.Pending);
+        (log[^1].Status, log[^1].Source, log[^1].Actor, log[^1].WordingVersion, log[^1].CampaignId)
+            .ShouldBe((ConsentStatus.Pending, ConsentSource.PreferenceCentre, "customer", "preference-centre-v1", (int?)3));
+        (await client.GetStringAsync(on.Headers.Location!.OriginalString)).ShouldContain("data-testid=\"confirmation-sent\"");
+
+        var mail = (await app.NewMailsAsync(before, "preferences@example.com")).ShouldHaveSingleItem();
+        var confirm = System.Text.RegularExpressions.Regex.Match(mail.TextBody!, "https://studio.example(/confirm/[A-Za-z0-9_%-]+)").Groups[1].Value;
+        confirm.ShouldNotBeEmpty();
+        (await client.PostAsync(confirm, null)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (status, log) = await app.ConsentOfAsync(id);
         status.ShouldBe(ConsentStatus.OptedIn);
-        (log[^1].Source, log[^1].WordingVersion, log[^1].CampaignId).ShouldBe((ConsentSource.PreferenceCentre, "preference-centre-v1", (int?)3));
+        (log[^1].Source, log[^1].Actor).ShouldBe((ConsentSource.DoubleOptIn, "customer"));
+    }
+
+    [Fact]
+    public async Task ThePreferenceCentreCannotOptInSomeoneWhoNeverAgreedAndSaysWhatToDoInstead()
+    {
+        await app.SetSenderAsync();
+        var id = await app.AddCustomerAsync("never-agreed@example.com", optedIn: false);
+        var path = app.UnsubscribePath(id, 4);
+        var client = app.CookielessClient();
+        var before = app.OutboxFiles();
+
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync(path));
+        page.ShouldContain("data-testid=\"cannot-subscribe-here\"");
+
+        // A forged form post (the box is not even offered) is refused the same way.
+        var on = await client.PostAsync(path + "/preferences", new FormUrlEncodedContent(new Dictionary<string, string> { ["purpose"] = ConsentPurposes.Marketing }));
+
+        on.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await client.GetStringAsync(on.Headers.Location!.OriginalString)).ShouldContain("data-testid=\"optin-not-possible\"");
+        var (status, log) = await app.ConsentOfAsync(id);
+        status.ShouldBe(ConsentStatus.Unknown);
+        log.ShouldBeEmpty();
+        (await app.NewMailsAsync(before, "never-agreed@example.com")).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ADoubleOptInWhoseMailCannotBeSentRecordsNoPendingRowThroughTheApiOrTheScreen()
+    {
+        await app.SetSenderAsync();
+        var id = await app.AddCustomerAsync("mail-fails@example.com", optedIn: false);
+        var marketer = await app.SignedInClientAsync("marketer@demo.local");
+
+        using (app.BreakOutbox())
+        {
+            var send = await marketer.PostAsync($"/api/customers/{id}/consent/double-opt-in", JsonContent("""{"wordingVersion":"shop-footer-form-v4"}"""));
+            send.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+
+            using var scope = await app.ScopeAsAsync("marketer@demo.local");
+            var screen = await scope.ServiceProvider.GetRequiredService<ConsentService>().SendDoubleOptInAsync(id);
+            screen.Sent.ShouldBeFalse();
+            screen.Error.ShouldNotBeNull();
+        }
+
+        var (status, log) = await app.ConsentOfAsync(id);
+        status.ShouldBe(ConsentStatus.Unknown);
+        log.ShouldBeEmpty();
     }
 
     [Fact]
@@ -163,7 +223,7 @@ public sealed class ConsentLinksTests(ConsentStudioFactory app) : IClassFixture<
     {
         var id = await app.AddCustomerAsync("expired-doi@example.com", optedIn: false);
         await app.Get<ConsentLedger>().RecordAsync(new ConsentChange(id, ConsentStatus.Pending, ConsentSource.Form, "customer", "signup-form-v1"));
-        var path = "/confirm/" + app.Get<SignedTokenService>().CreateDoubleOptInToken(id);
+        var path = app.ConfirmPath(id);
         var client = app.CookielessClient();
         try
         {

@@ -41,11 +41,18 @@ public static class ConsentEndpoints
 
         app.MapPost(UnsubscribeLinks.Route + "/preferences", async (string token, HttpContext http, PublicConsentService consent, CancellationToken ct) =>
             {
+                if (!http.Request.HasFormContentType)
+                {
+                    return Results.BadRequest("Expected the preference centre's form.");
+                }
+
                 var form = await http.Request.ReadFormAsync(ct);
-                var view = form["action"] == "unsubscribe-all"
-                    ? await consent.UnsubscribeAsync(token, IpOf(http), ConsentSource.UnsubscribeLink, ct)
-                    : await consent.SavePreferencesAsync(token, form["purpose"].OfType<string>().ToHashSet(StringComparer.Ordinal), IpOf(http), ct);
-                return view is null ? PlainNotFound(http) : Results.Redirect($"/u/{Uri.EscapeDataString(token)}?saved=1", permanent: false, preserveMethod: false);
+                PreferencesOutcome? outcome = form["action"] == "unsubscribe-all"
+                    ? await consent.UnsubscribeAsync(token, IpOf(http), ConsentSource.UnsubscribeLink, ct) is null ? null : PreferencesOutcome.Saved
+                    : (await consent.SavePreferencesAsync(token, form["purpose"].OfType<string>().ToHashSet(StringComparer.Ordinal), IpOf(http), ct))?.Outcome;
+                return outcome is { } done
+                    ? Results.Redirect($"/u/{Uri.EscapeDataString(token)}?result={ResultName(done)}", permanent: false, preserveMethod: false)
+                    : PlainNotFound(http);
             })
             .AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
 
@@ -147,6 +154,15 @@ public static class ConsentEndpoints
     }
 
     private static string? IpOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+
+    /// <summary>The preference centre's outcome in its page's query string (kebab case, read back by the page).</summary>
+    internal static string ResultName(PreferencesOutcome outcome) => outcome switch
+    {
+        PreferencesOutcome.ConfirmationSent => "confirmation-sent",
+        PreferencesOutcome.SubscribeNotPossible => "not-possible",
+        PreferencesOutcome.ConfirmationFailed => "mail-failed",
+        _ => "saved",
+    };
 }
 
 public sealed record DoubleOptInRequest(string? WordingVersion);

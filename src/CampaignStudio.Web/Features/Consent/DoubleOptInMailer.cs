@@ -1,5 +1,4 @@
 using System.Net;
-using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Consent;
@@ -7,21 +6,20 @@ using CampaignStudio.Messaging.Links;
 using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Messaging.Transport;
-using CampaignStudio.Web.Features.Consent.Public;
-using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Consent;
 
 /// <summary>
-/// Starts a double opt-in: records "pending" with the wording the person signed up under, then mails a signed,
-/// expiring confirmation link. Nothing is mailed while the sender identity or postal address is missing.
-/// Role checks belong to the caller.
+/// Starts a double opt-in: checks that the person may be asked (<see cref="ConfirmationRequests"/>), mails a signed,
+/// expiring confirmation link, and records "pending" with the wording the person signed up under only once the e-mail has
+/// left — a mail that could not be sent leaves no trace in the consent log. Nothing is mailed while the sender identity or
+/// postal address is missing. Role checks belong to the caller.
 /// </summary>
-public sealed class DoubleOptInMailer(IDbContextFactory<AppDbContext> dbFactory, ConsentLedger ledger, SenderIdentityStore senders,
-    SignedTokenService tokens, MessageBuilder builder, IMailTransport transport)
+public sealed class DoubleOptInMailer(ConsentLedger ledger, ConfirmationRequests confirmations, SenderIdentityStore senders,
+    SignedTokenService tokens, MessageBuilder builder, IMailTransport transport, ILogger<DoubleOptInMailer> log)
 {
     public async Task<DoubleOptInResult> SendAsync(long customerId, string wordingVersion, ConsentSource source, string actor, string? ipAddress,
-        CancellationToken ct = default)
+        CancellationToken ct = default, int? campaignId = null, string purpose = ConsentPurposes.Marketing)
     {
         var sender = await senders.GetAsync(ct);
         if (!sender.IsReadyToSend)
@@ -29,42 +27,49 @@ public sealed class DoubleOptInMailer(IDbContextFactory<AppDbContext> dbFactory,
             return DoubleOptInResult.Failed("Sending is blocked until the sender address and postal address are set in Settings.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var customer = await db.Customers.AsNoTracking().Where(c => c.Id == customerId && !c.IsErased)
-            .Select(c => new { c.Email, c.FirstName, c.LastName, c.EmailConsent }).FirstOrDefaultAsync(ct);
-        if (customer?.Email is null)
+        if (string.IsNullOrWhiteSpace(wordingVersion))
         {
-            return DoubleOptInResult.Failed("This customer has no e-mail address.");
+            return DoubleOptInResult.Failed("A sign-up needs the version of the wording the person agreed to.");
         }
 
-        if (customer.EmailConsent == ConsentStatus.OptedIn)
+        var decision = await confirmations.DecideAsync(customerId, source, purpose, ct);
+        if (decision.Permit is not { } permit)
         {
-            return DoubleOptInResult.Failed("This customer is opted in already.");
+            return DoubleOptInResult.Refused(decision.Refusal, StaffReason(decision.Refusal));
         }
 
-        // Staff may ask people who never answered; after an opt-out or a suppression only the person's own new sign-up
-        // (form or API) may start another confirmation.
-        if (source == ConsentSource.Admin && customer.EmailConsent is not (ConsentStatus.Unknown or ConsentStatus.Pending))
+        var links = tokens.LinksFor(permit, sender.PublicBaseUrl);
+        var content = Content(sender, links.ConfirmUrl, links.UnsubscribeUrl);
+        var message = builder.Build(content, new MessageEnvelope(new Messaging.Mime.SenderIdentity(sender.FromName, sender.FromAddress, null, sender.ReplyTo),
+            permit.Email, permit.Name, 0, 0, links.UnsubscribeUrl));
+        var result = await transport.SendAsync(message, ct);
+        if (!result.IsSent)
         {
-            return DoubleOptInResult.Failed("This person said no or the address is suppressed: only their own new sign-up can ask again.");
+            return DoubleOptInResult.Failed($"The confirmation e-mail could not be sent: {result}");
         }
 
-        var outcome = await ledger.RecordAsync(new ConsentChange(customerId, ConsentStatus.Pending, source, actor, wordingVersion, ipAddress,
-            Note: "Confirmation e-mail sent"), ct);
+        var outcome = await ledger.RecordAsync(new ConsentChange(customerId, ConsentStatus.Pending, source, actor, wordingVersion, ipAddress, campaignId,
+            Note: "Confirmation e-mail sent", Purpose: purpose), ct);
         if (!outcome.Recorded)
         {
+            // The person changed in between (erased, suppressed). The link they got confirms nothing: it needs a pending sign-up.
+            log.LogWarning("Confirmation e-mail to customer {CustomerId} left, but the sign-up was not recorded: {Refusal}", customerId, outcome.Refusal);
             return DoubleOptInResult.Failed(outcome.Refusal ?? "The sign-up could not be recorded.");
         }
 
-        var confirmUrl = DoubleOptInLinks.For(sender.PublicBaseUrl, tokens.CreateDoubleOptInToken(customerId));
-        var unsubscribeUrl = UnsubscribeLinks.For(sender.PublicBaseUrl, tokens.CreateUnsubscribeToken(customerId, 0));
-        var name = string.Join(' ', new[] { customer.FirstName, customer.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
-        var content = Content(sender, confirmUrl, unsubscribeUrl);
-        var message = builder.Build(content, new MessageEnvelope(new Messaging.Mime.SenderIdentity(sender.FromName, sender.FromAddress, null, sender.ReplyTo),
-            customer.Email, name.Length > 0 ? name : null, 0, 0, unsubscribeUrl));
-        var result = await transport.SendAsync(message, ct);
-        return result.IsSent ? new DoubleOptInResult(true, null, confirmUrl) : DoubleOptInResult.Failed($"The confirmation e-mail could not be sent: {result}");
+        return new DoubleOptInResult(true, null, links.ConfirmUrl);
     }
+
+    /// <summary>Why staff (or the API) cannot start a confirmation, in their words.</summary>
+    internal static string StaffReason(ConfirmationRefusal refusal) => refusal switch
+    {
+        ConfirmationRefusal.NoAddress => "This customer has no e-mail address.",
+        ConfirmationRefusal.AlreadyOptedIn => "This customer is opted in already.",
+        ConfirmationRefusal.SaidNo => "This person said no or the address is suppressed: only their own new sign-up can ask again.",
+        ConfirmationRefusal.NeverAgreed => "This person never agreed to these e-mails: only their own sign-up can start a confirmation.",
+        ConfirmationRefusal.AddressSuppressed => "This address is suppressed (erased on request, bounced or reported as spam).",
+        _ => "The confirmation e-mail was not sent.",
+    };
 
     /// <summary>A plain, fixed message: it asks one thing and carries the postal address like every studio e-mail.</summary>
     internal static RenderedMessage Content(Data.Settings.SenderIdentity sender, string confirmUrl, string unsubscribeUrl)
@@ -93,7 +98,10 @@ public sealed class DoubleOptInMailer(IDbContextFactory<AppDbContext> dbFactory,
 }
 
 /// <param name="ConfirmUrl">The link that was mailed (shown to staff only in tests and logs, never to other customers).</param>
-public sealed record DoubleOptInResult(bool Sent, string? Error, string? ConfirmUrl = null)
+/// <param name="Refusal">Why the consent rules did not allow the e-mail, when that was the reason it was not sent.</param>
+public sealed record DoubleOptInResult(bool Sent, string? Error, string? ConfirmUrl = null, ConfirmationRefusal Refusal = ConfirmationRefusal.None)
 {
     public static DoubleOptInResult Failed(string error) => new(false, error);
+
+    public static DoubleOptInResult Refused(ConfirmationRefusal refusal, string error) => new(false, error, null, refusal);
 }

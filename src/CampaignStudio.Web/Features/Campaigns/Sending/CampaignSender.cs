@@ -117,7 +117,7 @@ public sealed class CampaignSender : IAsyncDisposable
         var now = _clock.GetUtcNow().UtcDateTime;
         await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow));
         var sender = new MimeSender(identity.FromName, identity.FromAddress, null, identity.ReplyTo);
-        var prepared = new List<(LeasedMessage Message, RecipientData Recipient, RenderedMessage Content, string UnsubscribeUrl)>(leased.Count);
+        var prepared = new List<(LeasedMessage Message, RecipientData Recipient, RenderedMessage Content, MessageLinks Links)>(leased.Count);
         foreach (var message in leased)
         {
             if (!recipients.TryGetValue(message.CustomerId, out var recipient))
@@ -134,12 +134,13 @@ public sealed class CampaignSender : IAsyncDisposable
                 continue;
             }
 
-            var unsubscribeUrl = UnsubscribeLinks.For(identity.PublicBaseUrl, _tokens.CreateUnsubscribeToken(message.CustomerId, campaign.Id));
+            // The only place a customer's working links are minted: from the lease on the message that goes to them.
+            var links = _tokens.LinksFor(message.Delivery, identity.PublicBaseUrl);
             try
             {
                 var content = _renderer.Render(template, recipient, new CampaignData(campaign.Id, campaign.Name, campaign.DiscountTier),
-                    new MessageFooter(unsubscribeUrl, identity.PostalAddress));
-                prepared.Add((message, recipient, content, unsubscribeUrl));
+                    new MessageFooter(links.UnsubscribeUrl, identity.PostalAddress));
+                prepared.Add((message, recipient, content, links));
             }
             catch (TemplateRenderException ex)
             {
@@ -150,8 +151,7 @@ public sealed class CampaignSender : IAsyncDisposable
         IReadOnlyList<string> htmls;
         await using (var db = await _dbFactory.CreateDbContextAsync(ct))
         {
-            htmls = await LinkTracker.RewriteAsync(db, _tokens, identity.PublicBaseUrl,
-                prepared.Select(p => (p.Message.Id, p.Content.Html, p.UnsubscribeUrl)).ToList(), ct);
+            htmls = await LinkTracker.RewriteAsync(db, prepared.Select(p => (p.Message.Id, p.Content.Html, p.Links)).ToList(), ct);
         }
 
         var watcher = new CampaignStatusWatcher(_dbFactory, campaign.Id);
@@ -159,7 +159,7 @@ public sealed class CampaignSender : IAsyncDisposable
         await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = ct },
             async (i, token) =>
             {
-                var (message, recipient, content, unsubscribeUrl) = prepared[i];
+                var (message, recipient, content, links) = prepared[i];
                 if (!await watcher.IsSendingAsync(token))
                 {
                     unsent.Add(message.Id);
@@ -167,7 +167,7 @@ public sealed class CampaignSender : IAsyncDisposable
                 }
 
                 var mime = _builder.Build(content with { Html = htmls[i] },
-                    new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, unsubscribeUrl));
+                    new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, links.UnsubscribeUrl));
                 await recorder.ReserveAsync(token);
                 // Cancelled (stopping) mid-send: whether it went out is unknown; the row stays leased, its lease runs out and it is
                 // sent again. That is the in-flight window of docs/decisions/032-send-pipeline.md.

@@ -15,7 +15,7 @@ namespace CampaignStudio.Web.Features.Campaigns.Templates;
 
 /// <summary>The template library: save, preview for a chosen customer, test send.</summary>
 public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, TemplateRenderer renderer, MessageBuilder builder,
-    IMailTransport transport, SenderIdentityStore senders, SignedTokenService tokens, TimeProvider clock, RecommendationLists recommendations)
+    IMailTransport transport, SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations)
 {
     public async Task<IReadOnlyList<TemplateListItem>> ListAsync(CancellationToken ct = default)
     {
@@ -79,7 +79,10 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         return await query.OrderBy(c => c.Id).Take(20).Select(c => new PreviewCustomer(c.Id, c.Email, c.FirstName, c.LastName)).ToListAsync(ct);
     }
 
-    /// <summary>Renders the template for one customer exactly as the worker would (footer included; links not yet tracked).</summary>
+    /// <summary>
+    /// Renders the template for one customer as the worker would (footer included), but with inert links: a preview is not a
+    /// message sent to that customer, so nothing in it may act in their name (unsubscribe, preferences, tracking).
+    /// </summary>
     public async Task<TemplatePreview> PreviewAsync(TemplateSource source, long? customerId, string? discountTier, int campaignId = 0, string campaignName = "Preview",
         CancellationToken ct = default)
     {
@@ -101,11 +104,11 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
                     Recommendations: await recommendations.ModelAsync(ct) is { } model ? recommendations.For(model, []) : null);
         }
 
-        var unsubscribe = UnsubscribeLinks.For(identity.PublicBaseUrl, tokens.CreateUnsubscribeToken(recipient.CustomerId, campaignId));
+        var links = MessageLinks.Preview(identity.PublicBaseUrl);
         try
         {
             var rendered = renderer.Render(compiled.Template!, recipient, new CampaignData(campaignId, campaignName, discountTier),
-                new MessageFooter(unsubscribe, string.IsNullOrWhiteSpace(identity.PostalAddress) ? "(postal address — set it in Settings)" : identity.PostalAddress));
+                new MessageFooter(links.UnsubscribeUrl, string.IsNullOrWhiteSpace(identity.PostalAddress) ? "(postal address — set it in Settings)" : identity.PostalAddress));
             return new TemplatePreview(rendered, [], SpamRules.Check(rendered.Subject, rendered.Html));
         }
         catch (TemplateRenderException ex)
@@ -114,7 +117,7 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         }
     }
 
-    /// <summary>Sends the preview for one customer to any address (a colleague, a seed inbox), marked as a test.</summary>
+    /// <summary>Sends the preview for one customer to any address (a colleague, a seed inbox), marked as a test; its links are inert.</summary>
     public async Task<SendResult> TestSendAsync(TemplateSource source, long? customerId, string toAddress, string? discountTier, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanEdit);
@@ -137,7 +140,7 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
 
         var mime = builder.Build(content with { Subject = "[Test] " + content.Subject },
             new MessageEnvelope(new Messaging.Mime.SenderIdentity(identity.FromName, identity.FromAddress, null, identity.ReplyTo), to.Address, null, 0, 0,
-                UnsubscribeLinks.For(identity.PublicBaseUrl, tokens.CreateUnsubscribeToken(customerId ?? 0, 0))));
+                MessageLinks.Preview(identity.PublicBaseUrl).UnsubscribeUrl));
         return await transport.SendAsync(mime, ct);
     }
 

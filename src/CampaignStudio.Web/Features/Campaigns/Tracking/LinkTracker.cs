@@ -15,12 +15,8 @@ namespace CampaignStudio.Web.Features.Campaigns.Tracking;
 /// </summary>
 public static partial class LinkTracker
 {
-    public const string ClickRoute = "/t/c/{token}";
-    public const string OpenRoute = "/t/o/{token}";
-
-    public static string ClickUrl(string baseUrl, string token) => $"{baseUrl.TrimEnd('/')}/t/c/{token}";
-
-    public static string OpenUrl(string baseUrl, string token) => $"{baseUrl.TrimEnd('/')}/t/o/{token}";
+    public const string ClickRoute = TrackingLinks.ClickRoute;
+    public const string OpenRoute = TrackingLinks.OpenRoute;
 
     /// <summary>The http(s) targets of a rendered HTML part, decoded, in order of appearance, without the unsubscribe link.</summary>
     public static IReadOnlyList<string> FindLinks(string html, string unsubscribeUrl)
@@ -40,12 +36,13 @@ public static partial class LinkTracker
 
     /// <summary>
     /// Stores the links of a batch of messages in one transaction and returns each message's HTML with its links
-    /// replaced by signed redirects and an open pixel added.
+    /// replaced by signed redirects and an open pixel added. The redirects come from each message's own
+    /// <see cref="MessageLinks"/>, which only the send pipeline can mint live.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> RewriteAsync(AppDbContext db, SignedTokenService tokens, string baseUrl,
-        IReadOnlyList<(long MessageId, string Html, string UnsubscribeUrl)> messages, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> RewriteAsync(AppDbContext db, IReadOnlyList<(long MessageId, string Html, MessageLinks Links)> messages,
+        CancellationToken ct)
     {
-        var found = messages.Select(m => FindLinks(m.Html, m.UnsubscribeUrl)).ToList();
+        var found = messages.Select(m => FindLinks(m.Html, m.Links.UnsubscribeUrl)).ToList();
         var ids = new List<Dictionary<string, long>>(messages.Count);
         await db.Database.OpenConnectionAsync(ct);
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
@@ -71,16 +68,16 @@ public static partial class LinkTracker
         var result = new List<string>(messages.Count);
         for (var i = 0; i < messages.Count; i++)
         {
-            var (messageId, html, unsubscribe) = messages[i];
+            var (_, html, links) = messages[i];
             var map = ids[i];
             var rewritten = Href().Replace(html, match =>
             {
                 var url = WebUtility.HtmlDecode(match.Groups["url"].Value);
-                return map.TryGetValue(url, out var linkId)
-                    ? $"{match.Groups["pre"].Value}{ClickUrl(baseUrl, tokens.CreateTrackingToken(linkId))}\""
+                return map.TryGetValue(url, out var linkId) && links.ClickUrl(linkId) is { } tracked
+                    ? $"{match.Groups["pre"].Value}{tracked}\""
                     : match.Value;
             });
-            result.Add(AddPixel(rewritten, OpenUrl(baseUrl, tokens.CreateOpenToken(messageId))));
+            result.Add(links.OpenPixelUrl is { } pixel ? AddPixel(rewritten, pixel) : rewritten);
         }
 
         return result;

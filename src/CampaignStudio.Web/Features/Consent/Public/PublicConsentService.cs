@@ -1,5 +1,6 @@
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Messaging.Links;
 using Microsoft.EntityFrameworkCore;
@@ -8,9 +9,12 @@ namespace CampaignStudio.Web.Features.Consent.Public;
 
 /// <summary>
 /// What the public consent links do. The signed token is the only credential: no cookie, no sign-in. A token that does not
-/// verify (tampered, swapped between kinds, guessed or expired) yields null and nothing is read or written.
+/// verify (tampered, swapped between kinds, guessed, expired, or the inert token of a preview) yields null and nothing is
+/// read or written. Withdrawing consent is one click; subscribing from here only mails a confirmation, and only to someone
+/// who agreed before (<see cref="ConsentRules.MayAskToConfirm"/>).
 /// </summary>
-public sealed class PublicConsentService(IDbContextFactory<AppDbContext> dbFactory, SignedTokenService tokens, ConsentLedger ledger)
+public sealed class PublicConsentService(IDbContextFactory<AppDbContext> dbFactory, SignedTokenService tokens, ConsentLedger ledger, DoubleOptInMailer doubleOptIn,
+    SenderIdentityStore senders)
 {
     /// <summary>The wording the preference centre shows beside its choices; recorded with every choice made there.</summary>
     public const string PreferenceCentreWording = "preference-centre-v1";
@@ -39,8 +43,12 @@ public sealed class PublicConsentService(IDbContextFactory<AppDbContext> dbFacto
         return await ViewAsync(request.CustomerId, ct);
     }
 
-    /// <summary>Applies the preference centre: every purpose listed in <paramref name="wanted"/> on, every other purpose off.</summary>
-    public async Task<SubscriptionView?> SavePreferencesAsync(string? token, IReadOnlyCollection<string> wanted, string? ipAddress, CancellationToken ct = default)
+    /// <summary>
+    /// Applies the preference centre: every purpose not listed in <paramref name="wanted"/> is withdrawn at once; a listed
+    /// purpose the person does not have yet is not switched on here — they get a confirmation e-mail if they agreed to it
+    /// before, otherwise the page says why not. Null for a bad token.
+    /// </summary>
+    public async Task<PreferencesResult?> SavePreferencesAsync(string? token, IReadOnlyCollection<string> wanted, string? ipAddress, CancellationToken ct = default)
     {
         if (!tokens.TryReadUnsubscribeToken(token, out var request) || await ViewAsync(request.CustomerId, ct) is not { } view)
         {
@@ -48,20 +56,27 @@ public sealed class PublicConsentService(IDbContextFactory<AppDbContext> dbFacto
         }
 
         var campaignId = request.CampaignId > 0 ? request.CampaignId : (int?)null;
+        var outcome = PreferencesOutcome.Saved;
         foreach (var (purpose, _, _) in ConsentPurposes.Catalogue)
         {
-            var isOn = view.Purposes.Any(p => p.Purpose == purpose && p.Subscribed);
+            var choice = view.Purposes.Single(p => p.Purpose == purpose);
             var wantOn = wanted.Contains(purpose);
-            if (isOn == wantOn)
+            if (choice.Subscribed && !wantOn)
             {
-                continue;
+                await ledger.RecordAsync(new ConsentChange(request.CustomerId, ConsentStatus.OptedOut, ConsentSource.PreferenceCentre, "customer",
+                    IpAddress: ipAddress, CampaignId: campaignId, Purpose: purpose), ct);
             }
-
-            await ledger.RecordAsync(new ConsentChange(request.CustomerId, wantOn ? ConsentStatus.OptedIn : ConsentStatus.OptedOut, ConsentSource.PreferenceCentre,
-                "customer", wantOn ? PreferenceCentreWording : null, ipAddress, campaignId, Purpose: purpose), ct);
+            else if (!choice.Subscribed && wantOn)
+            {
+                var sent = await doubleOptIn.SendAsync(request.CustomerId, PreferenceCentreWording, ConsentSource.PreferenceCentre, "customer", ipAddress, ct,
+                    campaignId, purpose);
+                outcome = sent.Sent ? PreferencesOutcome.ConfirmationSent
+                    : sent.Refusal != ConfirmationRefusal.None ? PreferencesOutcome.SubscribeNotPossible
+                    : PreferencesOutcome.ConfirmationFailed;
+            }
         }
 
-        return await ViewAsync(request.CustomerId, ct);
+        return new PreferencesResult(await ViewAsync(request.CustomerId, ct) ?? view, outcome);
     }
 
     public async Task<SubscriptionView?> ReadConfirmationAsync(string? token, CancellationToken ct = default) =>
@@ -103,9 +118,10 @@ public sealed class PublicConsentService(IDbContextFactory<AppDbContext> dbFacto
 
         var log = await db.ConsentRecords.AsNoTracking().Where(r => r.CustomerId == customerId && r.Channel == ConsentChannel.Email).ToListAsync(ct);
         var purposes = ConsentPurposes.Catalogue
-            .Select(p => new PurposeChoice(p.Purpose, p.Label, p.Description, ConsentRules.Derive(log, p.Purpose) == ConsentStatus.OptedIn))
+            .Select(p => new PurposeChoice(p.Purpose, p.Label, p.Description, ConsentRules.Derive(log, p.Purpose) == ConsentStatus.OptedIn,
+                ConsentRules.Derive(log, p.Purpose) == ConsentStatus.Pending, ConsentRules.MayAskToConfirm(log, ConsentSource.PreferenceCentre, p.Purpose)))
             .ToList();
-        return new SubscriptionView(Mask(customer.Email), customer.EmailConsent, purposes);
+        return new SubscriptionView(Mask(customer.Email), customer.EmailConsent, purposes, (await senders.GetAsync(ct)).FromName);
     }
 
     /// <summary>Whoever holds the link sees which address it is for, but not all of it.</summary>
@@ -120,9 +136,34 @@ public sealed class PublicConsentService(IDbContextFactory<AppDbContext> dbFacto
     }
 }
 
-public sealed record SubscriptionView(string MaskedEmail, ConsentStatus Status, IReadOnlyList<PurposeChoice> Purposes);
+/// <param name="SenderName">Who the e-mails come from (the shop), to name on the page.</param>
+public sealed record SubscriptionView(string MaskedEmail, ConsentStatus Status, IReadOnlyList<PurposeChoice> Purposes, string? SenderName = null);
 
-public sealed record PurposeChoice(string Purpose, string Label, string Description, bool Subscribed);
+/// <param name="Pending">A confirmation e-mail was sent and not clicked yet.</param>
+/// <param name="CannotSubscribe">Why ticking this purpose would not send a confirmation e-mail (None: it would, or it is on already).</param>
+public sealed record PurposeChoice(string Purpose, string Label, string Description, bool Subscribed, bool Pending = false,
+    ConfirmationRefusal CannotSubscribe = ConfirmationRefusal.None)
+{
+    /// <summary>The box may be ticked: it is on, or switching it on mails a confirmation.</summary>
+    public bool CanTick => Subscribed || CannotSubscribe is ConfirmationRefusal.None or ConfirmationRefusal.AlreadyOptedIn;
+}
+
+/// <summary>What saving the preference centre did, shown on the page after the redirect.</summary>
+public enum PreferencesOutcome
+{
+    Saved,
+
+    /// <summary>A purpose was ticked: a confirmation e-mail went out, and only its click subscribes.</summary>
+    ConfirmationSent,
+
+    /// <summary>A purpose was ticked by someone who may not be asked from here (never agreed, or the address is suppressed).</summary>
+    SubscribeNotPossible,
+
+    /// <summary>The confirmation e-mail could not be sent just now.</summary>
+    ConfirmationFailed,
+}
+
+public sealed record PreferencesResult(SubscriptionView View, PreferencesOutcome Outcome);
 
 public enum ConfirmationResult
 {
@@ -131,10 +172,3 @@ public enum ConfirmationResult
     NotPending,
 }
 
-/// <summary>Where a double opt-in token lives on the web: GET shows a confirm button, POST confirms.</summary>
-public static class DoubleOptInLinks
-{
-    public const string Route = "/confirm/{token}";
-
-    public static string For(string publicBaseUrl, string token) => $"{publicBaseUrl.TrimEnd('/')}/confirm/{Uri.EscapeDataString(token)}";
-}
