@@ -29,6 +29,23 @@ public sealed class ExperimentComponentsTests : MudTestContext
     }
 
     [Fact]
+    public void ThePowerPanelSizesEachArmByTheDesignsWeightsAndCountsTheHoldout()
+    {
+        var form = new PowerForm { BaselineRate = 0.03, MinimumDetectableEffect = 0.1, Weights = [1, 2], ArmNames = ["No message (control)", "E-mail"], HoldoutShare = 0.1, AvailableAudience = 10_000 };
+
+        var panel = Render<PowerPanel>(p => p.Add(c => c.Form, form));
+
+        // reference/power_reference.py (design.*): 48,663 and 97,326 in the arms, 16,222 held out, 6.7 % power with 10,000.
+        var sizes = panel.Find("[data-testid=power-arm-sizes]").TextContent;
+        sizes.ShouldContain($"No message (control) {48_663:N0}");
+        sizes.ShouldContain($"E-mail {97_326:N0}");
+        sizes.ShouldContain($"holdout {16_222:N0}");
+        panel.Find("[data-testid=power-total]").TextContent.ShouldBe(162_211.ToString("N0"));
+        panel.Find("[data-testid=power-reachable]").TextContent.ShouldContain(0.0665423025947789.ToString("P0"));
+        panel.FindAll("[data-testid=power-arms]").ShouldBeEmpty(); // the design's arms decide, not a count
+    }
+
+    [Fact]
     public void ThePowerPanelExplainsImpossibleInputsInsteadOfFailing()
     {
         var panel = Render<PowerPanel>(p => p.Add(c => c.Form, new PowerForm { BaselineRate = 0.95, MinimumDetectableEffect = 0.1 }));
