@@ -312,7 +312,7 @@ public abstract class SendPipelineTests(SmtpStudio studio)
             mail.ShouldAllBe(m => m.Subject == (byMessage[long.Parse(m.Headers[MessageBuilder.RecipientHeader]!, CultureInfo.InvariantCulture)] == arms["A"] ? "Variant A" : "Variant B"));
         }
 
-        (await campaigns.ResultsAsync(campaignId)).Select(r => r.Variant).ShouldBe(["A", "B"]);
+        (await campaigns.ResultsAsync(campaignId)).Select(r => (r.Variant, r.NoMessage)).ShouldBe([("A", false), ("B", false), ("Holdout", true)]);
     }
 
     [Fact]
