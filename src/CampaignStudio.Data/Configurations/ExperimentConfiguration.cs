@@ -13,6 +13,7 @@ public class ExperimentConfiguration : IEntityTypeConfiguration<Experiment>
         builder.Property(e => e.Hypothesis).HasMaxLength(Limits.Description);
         builder.Property(e => e.AssignmentSalt).HasMaxLength(Limits.SourceKey);
         builder.Property(e => e.CreatedBy).HasMaxLength(Limits.Email);
+        builder.Property(e => e.PowerPlanJson).HasMaxLength(Limits.ShortText);
         builder.HasMany(e => e.Variants).WithOne(v => v.Experiment).HasForeignKey(v => v.ExperimentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Domain.Segments.Segment>().WithMany().HasForeignKey(e => e.AudienceSegmentId).OnDelete(DeleteBehavior.SetNull);
     }

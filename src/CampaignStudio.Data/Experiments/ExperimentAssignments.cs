@@ -18,13 +18,7 @@ public static class ExperimentAssignments
     public static async Task<IReadOnlyDictionary<long, int>> AssignAsync(AppDbContext db, int experimentId, IReadOnlyCollection<long> customerIds,
         DateTime now, CancellationToken ct = default)
     {
-        var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).SingleAsync(e => e.Id == experimentId, ct);
-        var variants = experiment.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id).ToList();
-        if (string.IsNullOrEmpty(experiment.AssignmentSalt))
-        {
-            throw new InvalidOperationException($"Experiment {experimentId} has no assignment salt.");
-        }
-
+        var picker = await ArmPicker.LoadAsync(db, experimentId, ct);
         var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
@@ -35,8 +29,7 @@ public static class ExperimentAssignments
             {
                 foreach (var customerId in customerIds)
                 {
-                    var variant = VariantPicker.Pick(experiment.AssignmentSalt, customerId, variants);
-                    await insert.InsertAsync(ct, experimentId, variant.Id, customerId, now);
+                    await insert.InsertAsync(ct, experimentId, picker.Pick(customerId).Id, customerId, now);
                 }
             }
 
@@ -69,4 +62,61 @@ public static class ExperimentAssignments
             }
         }
     }
+
+    /// <summary>
+    /// How many of these customers are, or at the next assignment would be, in each arm (variant id → customers) — without
+    /// writing anything: what a start or a launch is about to do.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<int, int>> PreviewAsync(AppDbContext db, int experimentId, IQueryable<long> customerIds, CancellationToken ct = default)
+    {
+        var picker = await ArmPicker.LoadAsync(db, experimentId, ct);
+        var counts = picker.Variants.ToDictionary(v => v.Id, _ => 0);
+        var rows = customerIds.Select(id => new
+        {
+            Id = id,
+            Assigned = db.Assignments.Where(a => a.ExperimentId == experimentId && a.CustomerId == id).Select(a => (int?)a.VariantId).FirstOrDefault(),
+        });
+        await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var arm = picker.ArmOf(row.Id, row.Assigned);
+            counts[arm] = counts.GetValueOrDefault(arm) + 1;
+        }
+
+        return counts;
+    }
+}
+
+/// <summary>
+/// The arm of a customer: the one recorded for them, or else the deterministic pick of (salt, customer, weights) that the
+/// next assignment will record. One rule for the start, the launch and the previews of both.
+/// </summary>
+public sealed class ArmPicker
+{
+    private readonly string _salt;
+
+    private ArmPicker(string salt, IReadOnlyList<Variant> variants)
+    {
+        _salt = salt;
+        Variants = variants;
+    }
+
+    /// <summary>The arms in assignment order (sort order, then id).</summary>
+    public IReadOnlyList<Variant> Variants { get; }
+
+    public static async Task<ArmPicker> LoadAsync(AppDbContext db, int experimentId, CancellationToken ct = default)
+    {
+        var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).SingleAsync(e => e.Id == experimentId, ct);
+        if (string.IsNullOrEmpty(experiment.AssignmentSalt))
+        {
+            throw new InvalidOperationException($"Experiment {experimentId} has no assignment salt.");
+        }
+
+        return new ArmPicker(experiment.AssignmentSalt, experiment.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id).ToList());
+    }
+
+    /// <summary>The arm a not yet assigned customer gets.</summary>
+    public Variant Pick(long customerId) => VariantPicker.Pick(_salt, customerId, Variants);
+
+    /// <summary>The customer's arm: <paramref name="assignedVariantId"/> when recorded (an assignment never changes), else the pick.</summary>
+    public int ArmOf(long customerId, int? assignedVariantId) => assignedVariantId ?? Pick(customerId).Id;
 }

@@ -22,6 +22,10 @@ namespace CampaignStudio.Data.Experiments;
 /// <param name="PrePeriodColumn">Numeric pre-period value of the metric, for CUPED.</param>
 /// <param name="CovariateColumns">Columns kept per row to train uplift models on.</param>
 /// <param name="Arms">The arms the file must contain (each needs rows); null accepts whatever arms occur.</param>
+/// <param name="PlannedSplit">
+/// The split the experiment was planned with, arm → share (any positive scale), for the sample-ratio check; null is an
+/// equal split. Every arm of the file needs a share, and every share an arm.
+/// </param>
 public sealed record ResultsMapping(
     string ArmColumn,
     string ControlArm,
@@ -31,8 +35,53 @@ public sealed record ResultsMapping(
     string? ClickColumn,
     string? PrePeriodColumn,
     IReadOnlyList<string> CovariateColumns,
-    IReadOnlyList<string>? Arms = null)
+    IReadOnlyList<string>? Arms = null,
+    IReadOnlyDictionary<string, double>? PlannedSplit = null)
 {
+    /// <summary>
+    /// Reads a planned split written as <c>arm=share</c> pairs separated by commas ("No E-Mail=50, Mens E-Mail=25"); empty is
+    /// an equal split (null). Throws <see cref="ResultsFileException"/> with a sentence per problem.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double>? ParsePlannedSplit(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var split = new Dictionary<string, double>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = pair.LastIndexOf('=');
+            if (at <= 0)
+            {
+                problems.Add($"The planned split could not be read at '{pair}': write it as arm=share pairs separated by commas, e.g. 'Control=50, Mail=50'.");
+                continue;
+            }
+
+            var arm = pair[..at].Trim();
+            var share = pair[(at + 1)..].Trim();
+            if (!split.TryAdd(arm, double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : double.NaN))
+            {
+                problems.Add($"The planned split names the arm '{arm}' twice.");
+            }
+        }
+
+        problems.AddRange(split.Where(s => !IsShare(s.Value)).Select(s => ShareProblem(s.Key, text)));
+        return problems.Count > 0 ? throw new ResultsFileException(problems) : split;
+    }
+
+    /// <summary>A share of a planned split: a positive, finite number.</summary>
+    internal static bool IsShare(double value) => value > 0 && double.IsFinite(value);
+
+    internal static string ShareProblem(string arm, string? text = null)
+    {
+        var given = text?.Split(',').Select(p => p.Trim()).FirstOrDefault(p => p.LastIndexOf('=') > 0 && p[..p.LastIndexOf('=')].Trim() == arm);
+        var value = given is null ? null : given[(given.LastIndexOf('=') + 1)..].Trim();
+        return $"The planned split's share for the arm '{arm}' must be a positive number{(value is null ? "" : $" ('{value}' is not)")}.";
+    }
+
     /// <summary>The outcome columns that are mapped, with what they measure.</summary>
     public IEnumerable<(string Column, string Outcome)> Outcomes()
     {
@@ -281,6 +330,11 @@ public static partial class ExperimentResultsFile
             problems.Add($"Column '{mapping.ArmColumn}' has only one arm ('{counts.Keys.First()}'); an experiment needs a control and at least one variant.");
         }
 
+        if (rows.Count > 0 && mapping.PlannedSplit is { } split)
+        {
+            problems.AddRange(PlannedSplitProblems(split, counts, mapping.ArmColumn));
+        }
+
         if (problems.Count > 0)
         {
             throw new ResultsFileException(problems);
@@ -291,7 +345,8 @@ public static partial class ExperimentResultsFile
 
     /// <summary>
     /// Creates a finished, imported experiment with one arm per distinct arm value (control first, the others by name) and one
-    /// assignment per row, all in one transaction. Weights are the observed shares: an imported split has no planned ratio to check.
+    /// assignment per row, all in one transaction. The arms' weights are the planned split (equal shares when none is stated),
+    /// so the sample-ratio check asks whether the file's arm sizes fit the plan — never the observed sizes, which would always fit.
     /// </summary>
     public static async Task<ResultsImportSummary> CreateAsync(AppDbContext db, ParsedResults parsed, ResultsMapping mapping, string name, PrimaryMetric metric,
         string createdBy, DateTime now, CancellationToken ct = default)
@@ -311,7 +366,7 @@ public static partial class ExperimentResultsFile
             CreatedAt = now,
             StartedAt = now,
             EndedAt = now,
-            Variants = armNames.Select((a, i) => new Variant { Name = a, IsControl = a == control, Weight = parsed.ArmCounts[a], SortOrder = i }).ToList(),
+            Variants = armNames.Select((a, i) => new Variant { Name = a, IsControl = a == control, Weight = PlannedWeight(mapping, a), SortOrder = i }).ToList(),
         };
 
         var sqlite = db.Database.IsSqlite();
@@ -347,6 +402,32 @@ public static partial class ExperimentResultsFile
 
         return new ResultsImportSummary(experiment.Id, parsed.Rows.Count, parsed.ArmCounts);
     }
+
+    /// <summary>A planned split must give every arm of the file a positive share and name no other arm.</summary>
+    private static IEnumerable<string> PlannedSplitProblems(IReadOnlyDictionary<string, double> split, IReadOnlyDictionary<string, int> counts, string armColumn)
+    {
+        var arms = string.Join(", ", counts.Keys.Order(StringComparer.Ordinal).Select(a => $"'{a}'"));
+        var named = split.ToDictionary(s => s.Key.Trim(), s => s.Value, StringComparer.Ordinal);
+        foreach (var (arm, share) in named.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            if (!counts.ContainsKey(arm))
+            {
+                yield return $"The planned split names the arm '{arm}', which has no rows in column '{armColumn}'; the arms are {arms}.";
+            }
+            else if (!ResultsMapping.IsShare(share))
+            {
+                yield return ResultsMapping.ShareProblem(arm);
+            }
+        }
+
+        foreach (var arm in counts.Keys.Where(a => !named.ContainsKey(a)).Order(StringComparer.Ordinal))
+        {
+            yield return $"The planned split gives no share for the arm '{arm}'; give every arm in column '{armColumn}' a share, or leave the split empty for equal shares.";
+        }
+    }
+
+    private static double PlannedWeight(ResultsMapping mapping, string arm) =>
+        mapping.PlannedSplit?.FirstOrDefault(s => s.Key.Trim() == arm) is { Key: not null } s ? s.Value : 1;
 
     private static bool TryFlag(string text, out bool value)
     {

@@ -14,6 +14,12 @@ public class Experiment
     /// <summary>Guardrail metrics as JSON (e.g. unsubscribe rate must not rise).</summary>
     public string? GuardrailsJson { get; set; }
 
+    /// <summary>
+    /// The sample-size plan the design was saved with (baseline rate, smallest lift worth detecting, alpha, power) as JSON,
+    /// so the start confirmation states the power of the audience it is about to assign; null when none was made.
+    /// </summary>
+    public string? PowerPlanJson { get; set; }
+
     /// <summary>Share of the audience kept out of all messages long-term (0 for none).</summary>
     public double HoldoutShare { get; set; }
 

@@ -114,6 +114,26 @@ public class HillstromAnalysisTests
         analysis.Arms[1].VsControl!.PValue.ShouldMatchRelatively(1.2653144672519386e-07);
     }
 
+    [Theory]
+    [InlineData("visit", 0.004242116532274909)]
+    [InlineData("conversion", 0.0008602203644439976)]
+    [InlineData("spend", 0.0004692802251615724)]
+    public void HistoryRemovesLessThanHalfAPercentOfTheVarianceSoCupedIsNotTheDefault(string metric, double reduction)
+    {
+        ArmData Arm(string segment, bool isControl = false)
+        {
+            var rows = Data.InArm(segment).ToList();
+            var values = rows.Select(r => metric switch { "visit" => r.Visit ? 1.0 : 0, "conversion" => r.Conversion ? 1.0 : 0, _ => r.Spend }).ToArray();
+            return ArmData.ForValues(segment, values, rows.Select(r => r.History).ToArray(), isControl);
+        }
+
+        var analysis = ExperimentAnalyzer.AnalyzeMeans([Arm(HillstromData.Control, isControl: true), Arm(HillstromData.Mens), Arm(HillstromData.Womens)]);
+
+        analysis.Cuped!.VarianceReduction.ShouldMatch(reduction);
+        analysis.Cuped.VarianceReduction.ShouldBeLessThan(0.005);
+        CupedRule.IsWorthIt(analysis.Cuped).ShouldBeFalse();
+    }
+
     private static ArmData Spend(string segment, bool isControl = false, bool withHistory = false)
     {
         var rows = Data.InArm(segment).ToList();

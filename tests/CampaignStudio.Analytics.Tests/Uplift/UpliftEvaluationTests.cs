@@ -144,12 +144,12 @@ public class UpliftEvaluationTests
         bool[] selected = [true, false, false, false, true, true, false, false, false];
         double[] uplift = [0.1, 0.0, 0.0, 0.0, 0.2, 0.2, 0.0, 0.0, 0.0];
 
-        var report = FairnessCheck.Evaluate(groups, selected, uplift);
+        var report = FairnessCheck.Evaluate(groups, selected, uplift, minGroupSize: 1);
 
         report.Groups.Select(g => g.SelectionRate).ShouldBe([0.25, 0.4]);
         report.Groups[1].MeanPredictedUplift.ShouldBe(0.08, 1e-12);
         report.DisparateImpactRatio.ShouldBe(0.625, 1e-12);
         report.Flagged.ShouldBeTrue();
-        FairnessCheck.Evaluate(["f", "f", "m", "m"], [true, false, true, false], [0, 0, 0, 0]).Flagged.ShouldBeFalse();
+        FairnessCheck.Evaluate(["f", "f", "m", "m"], [true, false, true, false], [0, 0, 0, 0], minGroupSize: 1).Flagged.ShouldBeFalse();
     }
 }

@@ -26,8 +26,14 @@ def show(label, value):
 control = arms["No E-Mail"]
 for k, v in arms.items():
     show(f"n.{k}", len(v))
-srm = stats.chisquare([len(arms[k]) for k in ["No E-Mail", "Mens E-Mail", "Womens E-Mail"]])
+# Sample ratio: chi-square goodness of fit of the arm sizes against the planned split. Equal thirds is the default of an
+# import that states no plan; a stated 50/25/25 plan does not fit Hillstrom's thirds.
+observed = [len(arms[k]) for k in ["No E-Mail", "Mens E-Mail", "Womens E-Mail"]]
+srm = stats.chisquare(observed)
 show("srm.p", srm.pvalue)
+planned = stats.chisquare(observed, f_exp=[sum(observed) * s for s in (0.5, 0.25, 0.25)])
+show("srm.chisquare.planned_50_25_25", planned.statistic)
+show("srm.p.planned_50_25_25", planned.pvalue)
 
 for col, metric in [(0, "visit"), (1, "conversion")]:
     pvals = []
@@ -64,3 +70,14 @@ t, p = stats.ttest_ind(yt - theta * (xt - x_all.mean()), yc - theta * (xc - x_al
 show("spend.cuped.theta", theta)
 show("spend.cuped.t.Mens E-Mail", t)
 show("spend.cuped.p.Mens E-Mail", p)
+
+# How much of the variance CUPED removes with history as the covariate, over all three arms (θ pooled over everyone):
+# 1 - sum(var(y - θx)/n) / sum(var(y)/n). Under the studio's 5 % minimum (CupedRule) for every metric: Hillstrom's
+# history barely predicts the two weeks after the mail, so its lifts are shown unadjusted by default.
+everyone = np.concatenate([arms[k] for k in ["No E-Mail", "Mens E-Mail", "Womens E-Mail"]])
+for col, metric in [(0, "visit"), (1, "conversion"), (2, "spend")]:
+    y, x = everyone[:, col], everyone[:, 3]
+    theta = np.cov(y, x, ddof=1)[0, 1] / np.var(x, ddof=1)
+    raw = sum(np.var(a[:, col], ddof=1) / len(a) for a in arms.values())
+    adjusted = sum(np.var(a[:, col] - theta * a[:, 3], ddof=1) / len(a) for a in arms.values())
+    show(f"{metric}.cuped.varianceReduction", 1 - adjusted / raw)

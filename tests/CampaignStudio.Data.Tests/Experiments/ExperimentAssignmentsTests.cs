@@ -55,6 +55,40 @@ public abstract class ExperimentAssignmentsTests(string provider)
     }
 
     [Fact]
+    public async Task ThePreviewCountsTheArmsTheAssignmentWillMakeAndWritesNothing()
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var db = database.Factory.CreateDbContext();
+        for (var i = 1; i <= 600; i++)
+        {
+            var customer = new Customer { ExternalId = "p" + i, CreatedAt = Now, UpdatedAt = Now };
+            customer.SetEmail($"p{i}@example.com");
+            db.Customers.Add(customer);
+        }
+
+        var experiment = new Experiment
+        {
+            Name = "Preview", AssignmentSalt = "salt-preview", CreatedAt = Now,
+            Variants = [new Variant { Name = "Control", IsControl = true, SortOrder = 0 }, new Variant { Name = "Mail", Weight = 2, SortOrder = 1 }],
+        };
+        db.Experiments.Add(experiment);
+        await db.SaveChangesAsync();
+        var ids = await db.Customers.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync();
+
+        var preview = await ExperimentAssignments.PreviewAsync(db, experiment.Id, db.Customers.Select(c => c.Id));
+
+        (await db.Assignments.CountAsync()).ShouldBe(0);
+        var assigned = await ExperimentAssignments.AssignAsync(db, experiment.Id, ids, Now);
+        preview.ShouldBe(assigned.Values.GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count()), ignoreOrder: true);
+
+        // Once assigned, a customer's recorded arm counts, whatever the weights say now.
+        var mail = await db.Variants.SingleAsync(v => v.Id == experiment.Variants[1].Id);
+        mail.Weight = 1_000;
+        await db.SaveChangesAsync();
+        (await ExperimentAssignments.PreviewAsync(db, experiment.Id, db.Customers.Select(c => c.Id))).ShouldBe(preview, ignoreOrder: true);
+    }
+
+    [Fact]
     public void TheHashIsUniformAndDependsOnTheSalt()
     {
         var values = Enumerable.Range(1, 20_000).Select(id => VariantPicker.Unit("a", id)).ToArray();

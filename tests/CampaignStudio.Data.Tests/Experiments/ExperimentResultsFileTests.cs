@@ -80,6 +80,42 @@ public sealed class ExperimentResultsFileTests
     }
 
     [Fact]
+    public async Task TheArmsWeightsAreThePlannedSplitEqualUnlessStatedNeverTheObservedCounts()
+    {
+        // 1 in A, 3 in B: with the observed counts as weights the sample-ratio check could never fail.
+        const string Csv = "segment,conversion\nA,1\nB,0\nB,1\nB,0\n";
+        await using var test = await SqliteTestDatabase.CreateAsync();
+        async Task<double[]> WeightsAsync(ResultsMapping mapping)
+        {
+            await using var db = await test.Factory.CreateDbContextAsync();
+            var summary = await ExperimentResultsFile.CreateAsync(db, ExperimentResultsFile.Parse(Stream(Csv), mapping), mapping, "Split", PrimaryMetric.Conversion, "t", Now);
+            return await db.Variants.Where(v => v.ExperimentId == summary.ExperimentId).OrderBy(v => v.SortOrder).Select(v => v.Weight).ToArrayAsync();
+        }
+
+        var mapping = new ResultsMapping("segment", "A", "conversion", null, null, null, null, []);
+        (await WeightsAsync(mapping)).ShouldBe([1.0, 1.0]);
+        (await WeightsAsync(mapping with { PlannedSplit = ResultsMapping.ParsePlannedSplit(" A = 25, B=75 ") })).ShouldBe([25.0, 75.0]);
+        ResultsMapping.ParsePlannedSplit("  ").ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("A=1, Z=1", "The planned split names the arm 'Z', which has no rows in column 'segment'; the arms are 'A', 'B'.")]
+    [InlineData("A=1", "The planned split gives no share for the arm 'B'; give every arm in column 'segment' a share, or leave the split empty for equal shares.")]
+    [InlineData("A=1, B=0", "The planned split's share for the arm 'B' must be a positive number ('0' is not).")]
+    [InlineData("A=1, B=NaN", "The planned split's share for the arm 'B' must be a positive number ('NaN' is not).")]
+    [InlineData("A=1, A=2, B=1", "The planned split names the arm 'A' twice.")]
+    [InlineData("A=1; B=3", "The planned split names the arm 'A=1; B', which has no rows in column 'segment'; the arms are 'A', 'B'.")]
+    [InlineData("A:1, B=1", "The planned split could not be read at 'A:1': write it as arm=share pairs separated by commas, e.g. 'Control=50, Mail=50'.")]
+    public void APlannedSplitThatDoesNotFitTheFileSaysWhy(string split, string expected)
+    {
+        var error = Should.Throw<ResultsFileException>(() =>
+            ExperimentResultsFile.Parse(Stream("segment,conversion\nA,1\nB,0\n"), new ResultsMapping("segment", "A", "conversion", null, null, null, null, [],
+                PlannedSplit: ResultsMapping.ParsePlannedSplit(split))));
+
+        error.Problems.ShouldContain(expected, string.Join(" | ", error.Problems));
+    }
+
+    [Fact]
     public async Task AFailureWhileWritingLeavesNoHalfCreatedExperiment()
     {
         await using var test = await SqliteTestDatabase.CreateAsync();

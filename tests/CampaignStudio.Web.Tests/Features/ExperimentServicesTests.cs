@@ -103,7 +103,12 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
         };
 
         var id = await experiments.SaveAsync(null, design);
-        var assigned = await experiments.StartAsync(id);
+
+        // Without the confirmation nothing is assigned.
+        (await Should.ThrowAsync<ArgumentException>(() => experiments.StartAsync(id, confirmed: false))).Message.ShouldContain("cannot be undone");
+        (await db.Assignments.CountAsync(a => a.ExperimentId == id)).ShouldBe(0);
+        var preview = await experiments.StartPreviewAsync(id);
+        var assigned = await experiments.StartAsync(id, confirmed: true, expectedCustomers: preview.Customers);
 
         var mailable = await db.Customers.CountAsync(c => c.EmailConsent == Domain.Consent.ConsentStatus.OptedIn && c.Email != null && !c.IsErased);
         assigned.ShouldBe(mailable);
@@ -111,6 +116,7 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
         detail.Status.ShouldBe(ExperimentStatus.Running);
         detail.Arms.Select(a => a.Name).ShouldBe(["No message", "Short subject", ExperimentService.HoldoutArmName]);
         detail.Arms.Sum(a => a.Customers).ShouldBe(mailable);
+        detail.Arms.Select(a => a.Customers).ShouldBe(preview.Arms.Select(a => a.Customers));
         // Planned split 30 % / 60 % / 10 %; with ~4,800 customers each share is within 3 points.
         ((double)detail.Arms[1].Customers / mailable).ShouldBe(0.6, 0.03);
         ((double)detail.Arms[2].Customers / mailable).ShouldBe(0.1, 0.03);
@@ -121,7 +127,7 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
         sample.ShouldAllBe(a => VariantPicker.Pick(experiment.AssignmentSalt, a.CustomerId!.Value, experiment.Variants.OrderBy(v => v.SortOrder).ToList()).Id == a.VariantId);
 
         (await Should.ThrowAsync<ArgumentException>(() => experiments.SaveAsync(id, design))).Message.ShouldContain("Only a draft");
-        (await Should.ThrowAsync<ArgumentException>(() => experiments.StartAsync(id))).Message.ShouldContain("Only a draft");
+        (await Should.ThrowAsync<ArgumentException>(() => experiments.StartAsync(id, confirmed: true))).Message.ShouldContain("Only a draft");
     }
 
     [Fact]
@@ -225,7 +231,8 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
 
         var design = new ExperimentDesign { Name = "Not allowed" };
         await Should.ThrowAsync<StudioForbiddenException>(() => experiments.SaveAsync(null, design));
-        await Should.ThrowAsync<StudioForbiddenException>(() => experiments.StartAsync(experimentId));
+        await Should.ThrowAsync<StudioForbiddenException>(() => experiments.StartAsync(experimentId, confirmed: true));
+        await Should.ThrowAsync<StudioForbiddenException>(() => experiments.StartPreviewAsync(experimentId));
         await Should.ThrowAsync<StudioForbiddenException>(() => experiments.FinishAsync(experimentId));
         await Should.ThrowAsync<StudioForbiddenException>(() => experiments.DeleteAsync(experimentId));
         await Should.ThrowAsync<StudioForbiddenException>(() => scope.ServiceProvider.GetRequiredService<ExperimentOutcomeService>().FillAsync(experimentId));
@@ -274,5 +281,18 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
         plan.AudienceTooSmall.ShouldBeTrue();
         plan.Warnings.ShouldContain(w => w.StartsWith("The audience is too small", StringComparison.Ordinal));
         ExperimentService.Plan(new PowerForm { BaselineRate = 1.5 }).Error.ShouldBe("The baseline rate must be between 0 and 1.");
+    }
+
+    [Fact]
+    public void ThePlannerUsesTheArmsWeightsAndTheHoldout()
+    {
+        // Control 1 : e-mail 2 and a 10 % holdout, as the design page passes them: reference/power_reference.py (design.*).
+        var (plan, error) = ExperimentService.Plan(new PowerForm { BaselineRate = 0.03, MinimumDetectableEffect = 0.1, Weights = [1, 2], HoldoutShare = 0.1, AvailableAudience = 10_000 });
+
+        error.ShouldBeNull();
+        plan!.ArmSizes.ShouldBe([48_663L, 97_326L]);
+        plan.Holdout.ShouldBe(16_222);
+        plan.Total.ShouldBe(162_211);
+        plan.PowerWithAvailableAudience!.Value.ShouldBe(0.0665423025947789, 1e-9);
     }
 }

@@ -1,6 +1,7 @@
 using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Experiments;
 using CampaignStudio.Data.Segments;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
@@ -82,7 +83,27 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         var audience = await members.CountAsync(ct);
         var mailableQuery = db.Customers.Mailable().Where(c => members.Contains(c.Id));
         var mailable = await mailableQuery.CountAsync(ct);
-        var sampleIds = await mailableQuery.OrderBy(c => c.Id).Select(c => c.Id).Take(MergeCheckSample).ToListAsync(ct);
+        var population = db.Customers.AsNoTracking().Where(c => !c.IsErased);
+        var k = (await privacy.GetSettingsAsync(ct)).MinGroupSize;
+
+        // Who will get an e-mail: everyone mailable, or with an experiment the mailable customers of the arms that get one.
+        ExperimentSplit? split = null;
+        List<long> sampleIds;
+        IReadOnlyList<(string Attribute, CampaignStudio.Analytics.Uplift.FairnessReport Report)> fairness;
+        if (draft.ExperimentId is { } experimentId && await db.Experiments.AnyAsync(e => e.Id == experimentId, ct))
+        {
+            split = await SplitAsync(db, experimentId, draft, mailableQuery, ct);
+            sampleIds = split.Sample;
+            fairness = await AudienceFairness.EvaluateAsync(population, split.MailedByGroup, k, ct);
+        }
+        else
+        {
+            sampleIds = await mailableQuery.OrderBy(c => c.Id).Select(c => c.Id).Take(MergeCheckSample).ToListAsync(ct);
+
+            // Shown before launch, never blocking: a skew can be intended (a German-language mail), but it should be seen.
+            fairness = await AudienceFairness.EvaluateAsync(population, mailableQuery, k, ct);
+        }
+
         var recipients = (await RecipientLoader.LoadAsync(db, sampleIds, onlyMailable: false, recommendations, ct)).Values.ToList();
         var contents = new List<ContentReview>();
         foreach (var (label, templateId) in ContentSlots(draft))
@@ -90,7 +111,7 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             var template = templateId is { } id ? await db.EmailTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct) : null;
             if (template is null)
             {
-                problems.Add($"Choose a template for {label}.");
+                problems.Add(templateId is null ? label : $"The template chosen for {label} no longer exists; choose another.");
                 continue;
             }
 
@@ -128,10 +149,65 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         {
             problems.Add("Nobody in this segment may be mailed (no opt-in).");
         }
+        else if (split is { Mailed: 0 } && contents.Count > 0)
+        {
+            problems.Add("Nobody would be mailed: the arms that get an e-mail have no customers in this audience.");
+        }
 
-        // Shown before launch, never blocking: a skew can be intended (a German-language mail), but it should be seen.
-        var fairness = await AudienceFairness.EvaluateAsync(db.Customers.AsNoTracking().Where(c => !c.IsErased), mailableQuery, ct);
-        return new CampaignReview(audience, mailable, contents, problems) { Fairness = fairness, DeliveryHours = deliveryHours };
+        return new CampaignReview(audience, mailable, contents, problems)
+        {
+            Fairness = fairness, DeliveryHours = deliveryHours, WillBeMailed = split?.Mailed ?? mailable, Arms = split?.Arms ?? [],
+        };
+    }
+
+    /// <summary>Customers of an experiment campaign per arm, the mailed ones per fairness group, and a sample of them, without assigning anyone.</summary>
+    private sealed record ExperimentSplit(IReadOnlyList<ArmReview> Arms, int Mailed, IReadOnlyDictionary<string, Dictionary<string, int>> MailedByGroup, List<long> Sample);
+
+    /// <summary>
+    /// Splits the mailable audience into the experiment's arms the way the launch will (a customer's recorded arm, else the
+    /// hash pick — <see cref="ArmPicker"/>), in one streamed pass: who gets which e-mail, who gets none, and per fairness
+    /// group how many are mailed.
+    /// </summary>
+    private static async Task<ExperimentSplit> SplitAsync(AppDbContext db, int experimentId, CampaignDraft draft, IQueryable<Customer> mailable, CancellationToken ct)
+    {
+        var picker = await ArmPicker.LoadAsync(db, experimentId, ct);
+        var templateOf = picker.Variants.ToDictionary(v => v.Id, v => v.IsHoldout ? null : draft.VariantTemplates.GetValueOrDefault(v.Id));
+        var templateIds = templateOf.Values.OfType<int>().ToList();
+        var names = await db.EmailTemplates.AsNoTracking().Where(t => templateIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var counts = picker.Variants.ToDictionary(v => v.Id, _ => 0);
+        var byGroup = AudienceFairness.Attributes.ToDictionary(a => a, _ => new Dictionary<string, int>(StringComparer.Ordinal), StringComparer.Ordinal);
+        var sample = new List<long>();
+        var rows = mailable.AsNoTracking().OrderBy(c => c.Id).Select(c => new
+        {
+            c.Id,
+            c.Gender,
+            c.AgeBand,
+            c.Country,
+            Assigned = db.Assignments.Where(a => a.ExperimentId == experimentId && a.CustomerId == c.Id).Select(a => (int?)a.VariantId).FirstOrDefault(),
+        });
+        await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var arm = picker.ArmOf(row.Id, row.Assigned);
+            counts[arm] = counts.GetValueOrDefault(arm) + 1;
+            if (templateOf.GetValueOrDefault(arm) is null)
+            {
+                continue;
+            }
+
+            foreach (var (attribute, value) in new[] { ("Gender", row.Gender), ("Age band", row.AgeBand), ("Country", row.Country) })
+            {
+                var group = AudienceFairness.GroupOf(value);
+                byGroup[attribute][group] = byGroup[attribute].GetValueOrDefault(group) + 1;
+            }
+
+            if (sample.Count < MergeCheckSample)
+            {
+                sample.Add(row.Id);
+            }
+        }
+
+        var arms = picker.Variants.Select(v => new ArmReview(v.Name, v.IsControl, v.IsHoldout, templateOf[v.Id] is { } t ? names.GetValueOrDefault(t, "(deleted template)") : null, counts[v.Id])).ToList();
+        return new ExperimentSplit(arms, arms.Where(a => a.TemplateName is not null).Sum(a => a.Customers), byGroup, sample);
     }
 
     /// <summary>
@@ -295,14 +371,29 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             .GroupBy(x => x.VariantId)
             .Select(g => new { VariantId = g.Key, Conversions = g.Count(x => x.Converted), Revenue = g.Sum(x => x.Revenue) })
             .ToListAsync(ct);
-        var names = campaign.ExperimentId is { } experimentId
-            ? await db.Variants.AsNoTracking().Where(v => v.ExperimentId == experimentId).ToDictionaryAsync(v => v.Id, v => v.Name, ct)
-            : [];
-        return engagement.OrderBy(e => e.VariantId).Select(e =>
+        VariantResult Row(string name, int? variantId)
         {
-            var conversion = conversions.FirstOrDefault(c => c.VariantId == e.VariantId);
-            var name = e.VariantId is { } v ? names.GetValueOrDefault(v, $"Variant {v}") : "All recipients";
-            return new VariantResult(name, e.Sent, e.Opened, e.Clicked, conversion?.Conversions ?? 0, conversion?.Revenue ?? 0m);
+            var e = engagement.FirstOrDefault(x => x.VariantId == variantId);
+            var conversion = conversions.FirstOrDefault(c => c.VariantId == variantId);
+            return new VariantResult(name, e?.Sent ?? 0, e?.Opened ?? 0, e?.Clicked ?? 0, conversion?.Conversions ?? 0, conversion?.Revenue ?? 0m) { Customers = e?.Sent ?? 0 };
+        }
+
+        if (campaign.ExperimentId is not { } experimentId)
+        {
+            return engagement.OrderBy(e => e.VariantId).Select(e => Row(e.VariantId is { } v ? $"Variant {v}" : "All recipients", e.VariantId)).ToList();
+        }
+
+        // Every arm, in design order: the arms that got no e-mail (a "no message" control, the holdout) are part of the
+        // result too — measured on the experiment page against the same audience.
+        var variants = await db.Variants.AsNoTracking().Where(v => v.ExperimentId == experimentId).OrderBy(v => v.SortOrder).ThenBy(v => v.Id).ToListAsync(ct);
+        var snapshot = campaign.SnapshotSegmentId;
+        Dictionary<int, int> perArm = snapshot is null ? [] : await db.Assignments
+            .Where(a => a.ExperimentId == experimentId && db.SegmentMembers.Any(m => m.SegmentId == snapshot && m.CustomerId == a.CustomerId))
+            .GroupBy(a => a.VariantId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        return variants.Select(v => Row(v.Name, v.Id) with
+        {
+            NoMessage = v.IsHoldout || v.EmailTemplateId is null,
+            Customers = perArm.GetValueOrDefault(v.Id),
         }).ToList();
     }
 
@@ -324,12 +415,22 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         return await CampaignCommands.TransitionAsync(db, id, to, ct, from);
     }
 
-    private static IEnumerable<(string Label, int? TemplateId)> ContentSlots(CampaignDraft draft) =>
-        draft.ExperimentId is null
-            ? [("the campaign", draft.TemplateId)]
-            : draft.Variants.Where(v => !v.IsHoldout && draft.VariantTemplates.ContainsKey(v.Id))
-                .Select(v => ($"variant “{v.Name}”", draft.VariantTemplates[v.Id]))
-                .Concat(draft.Variants.Any(v => !v.IsHoldout && draft.VariantTemplates.ContainsKey(v.Id)) ? [] : [("at least one variant", (int?)null)]);
+    /// <summary>
+    /// The e-mails the review renders: the campaign's, or each experiment arm's that has one. An arm without an e-mail is a
+    /// "no message" arm by design (most often the control), not a missing choice; only an experiment where no arm gets an
+    /// e-mail has nothing to send. For a missing choice the label is the problem to show.
+    /// </summary>
+    private static IEnumerable<(string Label, int? TemplateId)> ContentSlots(CampaignDraft draft)
+    {
+        if (draft.ExperimentId is null)
+        {
+            return [(draft.TemplateId is null ? "Choose a template for the campaign." : "the campaign", draft.TemplateId)];
+        }
+
+        var mailed = draft.Variants.Where(v => !v.IsHoldout && draft.VariantTemplates.GetValueOrDefault(v.Id) is not null)
+            .Select(v => ($"variant “{v.Name}”", draft.VariantTemplates[v.Id])).ToList();
+        return mailed.Count > 0 ? mailed : [("Give at least one arm an e-mail: every arm of this experiment gets no message.", null)];
+    }
 
     private async Task<IQueryable<long>?> MembersAsync(AppDbContext db, int segmentId, CancellationToken ct)
     {
@@ -397,7 +498,19 @@ public sealed record CampaignReview(int Audience, int Mailable, IReadOnlyList<Co
     public DeliveryHours? DeliveryHours { get; init; }
 
     public bool CanLaunch => Problems.Count == 0;
+
+    /// <summary>Who will get an e-mail: the mailable customers, or with an experiment those of its arms that get one.</summary>
+    public int WillBeMailed { get; init; }
+
+    /// <summary>Mailable customers in arms that get no message (control, holdout) by the experiment's design.</summary>
+    public int NotMailedByDesign => Mailable - WillBeMailed;
+
+    /// <summary>With an experiment: each arm, what it gets and how many of the mailable customers it holds.</summary>
+    public IReadOnlyList<ArmReview> Arms { get; init; } = [];
 }
+
+/// <summary>One experiment arm in the review: its e-mail (null: no message) and its customers.</summary>
+public sealed record ArmReview(string Name, bool IsControl, bool IsHoldout, string? TemplateName, int Customers);
 
 /// <summary>Recipients per hour of the day (0–23, in <paramref name="TimeZoneId"/>) at which their mail would be delivered.</summary>
 /// <param name="Recipients">Recipients counted (the review's sample of up to 5,000).</param>
@@ -422,4 +535,11 @@ public sealed record CampaignProgress(Campaign Campaign, string? SegmentName, in
     public double Percent(int part) => Total == 0 ? 0 : 100.0 * part / Total;
 }
 
-public sealed record VariantResult(string Variant, int Sent, int Opened, int Clicked, int Conversions, decimal Revenue);
+public sealed record VariantResult(string Variant, int Sent, int Opened, int Clicked, int Conversions, decimal Revenue)
+{
+    /// <summary>An experiment arm that gets no e-mail (control or holdout): measured on the experiment page, not here.</summary>
+    public bool NoMessage { get; init; }
+
+    /// <summary>Customers of the campaign's audience in this arm (the recipients when it is no experiment).</summary>
+    public int Customers { get; init; }
+}

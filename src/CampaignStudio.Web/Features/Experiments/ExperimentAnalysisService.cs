@@ -13,8 +13,12 @@ namespace CampaignStudio.Web.Features.Experiments;
 /// </summary>
 public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user)
 {
-    /// <summary>Analyses <paramref name="metric"/> (the primary metric when null); CUPED when asked and every customer has a pre-period value.</summary>
-    public async Task<ExperimentReadout> AnalyzeAsync(int experimentId, PrimaryMetric? metric, bool useCuped, CancellationToken ct = default)
+    /// <summary>
+    /// Analyses <paramref name="metric"/> (the primary metric when null). <paramref name="useCuped"/>: true or false as the
+    /// reader chose; null is the studio's default (<see cref="CupedRule"/>): CUPED when every customer has a pre-period value
+    /// and it removes at least the minimum share of the variance. The list, the experiment page and the API all call this.
+    /// </summary>
+    public async Task<ExperimentReadout> AnalyzeAsync(int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -22,7 +26,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
     }
 
     /// <summary>The analysis without the role check, for callers that already hold a context (benchmarks, the API's own checks).</summary>
-    public static async Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool useCuped, CancellationToken ct = default)
+    public static async Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default)
     {
         var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == experimentId, ct)
             ?? throw new ArgumentException("Unknown experiment.");
@@ -56,31 +60,50 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
         }
 
         var cupedAvailable = counts.All(c => c.WithPre == c.N);
-        var cuped = useCuped && cupedAvailable;
-        var options = new AnalysisOptions(UseCuped: cuped);
         var isRate = chosen != PrimaryMetric.RevenuePerCustomer;
         ExperimentAnalysis analysis;
+        double? reduction = null;
         try
         {
-        if (isRate && !cuped)
+            Dictionary<int, (List<double> Y, List<double> X)>? values = null;
+            List<ArmData> Arms(bool withPre) => present.Select(v =>
+            {
+                var (y, x) = values![v.Id];
+                return ArmData.ForValues(v.Name, y.ToArray(), withPre ? x.ToArray() : default, v.IsControl, v.Weight);
+            }).ToList();
+
+            // What CUPED would do is worked out whenever it can be (unless switched off), so the reader always sees what it buys.
+            ExperimentAnalysis? adjusted = null;
+            if (cupedAvailable && useCuped != false)
+            {
+                values = await ValuesAsync(rows, chosen, ct);
+                adjusted = ExperimentAnalyzer.AnalyzeMeans(Arms(withPre: true), new AnalysisOptions(UseCuped: true));
+                reduction = adjusted.Cuped?.VarianceReduction;
+            }
+
+            if (adjusted?.Cuped is not null && (useCuped == true || CupedRule.IsWorthIt(adjusted.Cuped)))
+            {
+                analysis = adjusted;
+            }
+            else if (isRate)
             {
                 // Unmeasured rows count as "did not convert": a customer with no tracked purchase did not buy.
-                var arms = present.Select(v =>
+                analysis = ExperimentAnalyzer.AnalyzeRates(present.Select(v =>
                 {
                     var c = counts.Single(x => x.VariantId == v.Id);
                     return ArmData.ForRate(v.Name, c.N, c.Successes, v.IsControl, v.Weight);
-                }).ToList();
-                analysis = ExperimentAnalyzer.AnalyzeRates(arms, options);
+                }).ToList(), new AnalysisOptions(UseCuped: false));
             }
             else
             {
-                var values = await ValuesAsync(rows, chosen, ct);
-                var arms = present.Select(v =>
-                {
-                    var (y, x) = values[v.Id];
-                    return ArmData.ForValues(v.Name, y.ToArray(), cuped ? x.ToArray() : default, v.IsControl, v.Weight);
-                }).ToList();
-                analysis = ExperimentAnalyzer.AnalyzeMeans(arms, options);
+                values ??= await ValuesAsync(rows, chosen, ct);
+                analysis = ExperimentAnalyzer.AnalyzeMeans(Arms(withPre: false), new AnalysisOptions(UseCuped: false));
+            }
+
+            if (useCuped == true && adjusted is { Cuped: null })
+            {
+                // Asked for, but impossible (a constant pre-period value): say why the lifts are unadjusted.
+                analysis = analysis with { Warnings = [.. analysis.Warnings, .. adjusted.Warnings] };
             }
         }
         catch (ArgumentException ex)
@@ -92,6 +115,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
         return new ExperimentReadout(chosen, analysis, cupedAvailable, null, names)
         {
             Counts = [.. present.Select(v => counts.Single(x => x.VariantId == v.Id)).Select((c, i) => new ArmCount(names[i], c.N, isRate ? c.Successes : null))],
+            CupedVarianceReduction = reduction,
         };
     }
 

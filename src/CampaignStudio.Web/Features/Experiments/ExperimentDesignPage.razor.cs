@@ -9,7 +9,6 @@ public partial class ExperimentDesignPage
     private ExperimentDesign? _design;
     private IReadOnlyList<(int Id, string Name)> _segments = [];
     private IReadOnlyList<(int Id, string Name)> _templates = [];
-    private readonly PowerForm _power = new();
     private List<string> _problems = [];
     private bool _busy;
 
@@ -27,23 +26,31 @@ public partial class ExperimentDesignPage
         _segments = await Experiments.SegmentChoicesAsync();
         _templates = await Experiments.TemplateChoicesAsync();
         _design = Id is { } id ? await Experiments.DesignAsync(id) ?? new ExperimentDesign() : new ExperimentDesign();
-        _power.Arms = _design.Arms.Count;
         if (_design.AudienceSegmentId is { } segment)
         {
-            _power.AvailableAudience = await Experiments.AudienceSizeAsync(segment);
+            _design.Power.AvailableAudience = await Experiments.AudienceSizeAsync(segment);
         }
     }
 
     private async Task AudienceChangedAsync(int? segmentId)
     {
+        // The whole mailable audience: the planner takes the holdout's share off itself.
         _design!.AudienceSegmentId = segmentId;
-        _power.AvailableAudience = segmentId is { } s ? (long)(await Experiments.AudienceSizeAsync(s) * (1 - _design.HoldoutShare)) : null;
+        _design.Power.AvailableAudience = segmentId is { } s ? await Experiments.AudienceSizeAsync(s) : null;
     }
 
-    private void AddArm()
+    private void AddArm() => _design!.Arms.Add(new ArmDesign { Name = $"Variant {(char)('A' + _design.Arms.Count - 1)}" });
+
+    /// <summary>The sample-size plan of this design as it stands: its arms' weights (control first) and its holdout.</summary>
+    private PowerForm Power()
     {
-        _design!.Arms.Add(new ArmDesign { Name = $"Variant {(char)('A' + _design.Arms.Count - 1)}" });
-        _power.Arms = _design.Arms.Count;
+        var form = _design!.Power;
+        var arms = _design.Arms.OrderBy(a => a.IsControl ? 0 : 1).ToList();
+        form.Weights = [.. arms.Select(a => a.Weight > 0 && double.IsFinite(a.Weight) ? a.Weight : 1)];
+        form.ArmNames = [.. arms.Select(a => string.IsNullOrWhiteSpace(a.Name) ? "(unnamed arm)" : a.Name)];
+        form.Arms = arms.Count;
+        form.HoldoutShare = _design.HoldoutShare is >= 0 and <= 0.5 ? _design.HoldoutShare : 0;
+        return form;
     }
 
     private void MakeControl(ArmDesign arm)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
 using Microsoft.AspNetCore.Components;
@@ -20,6 +21,8 @@ public partial class ExperimentImportPage
     private bool _busy;
     private string _busyText = "";
     private List<string> _problems = [];
+    private bool _splitStated;
+    private Dictionary<string, double> _weights = new(StringComparer.Ordinal);
 
     [Inject]
     private ExperimentImportService Import { get; set; } = default!;
@@ -80,6 +83,7 @@ public partial class ExperimentImportPage
         _arms = await Import.ArmsAsync(_uploadId!, column);
         _mapping = _mapping! with { ArmColumn = column, ControlArm = _arms.Keys.FirstOrDefault() ?? "" };
         _covariates.Remove(column);
+        _weights = new(StringComparer.Ordinal);
         _busy = false;
     }
 
@@ -91,7 +95,12 @@ public partial class ExperimentImportPage
         StateHasChanged();
         try
         {
-            var mapping = _mapping! with { CovariateColumns = _covariates.ToList(), Arms = _arms.Keys.ToList() };
+            var mapping = _mapping! with
+            {
+                CovariateColumns = _covariates.ToList(),
+                Arms = _arms.Keys.ToList(),
+                PlannedSplit = _splitStated ? _arms.Keys.ToDictionary(a => a, a => _weights.GetValueOrDefault(a, 1), StringComparer.Ordinal) : null,
+            };
             var summary = await Import.CreateFromUploadAsync(_uploadId!, mapping, _name, _metric);
             Navigation.NavigateTo($"/experiments/{summary.ExperimentId}");
         }
@@ -110,5 +119,20 @@ public partial class ExperimentImportPage
         _preview = null;
         _mapping = null;
         _problems = [];
+        _splitStated = false;
+        _weights = new(StringComparer.Ordinal);
+    }
+
+    private void SplitStatedChanged(bool stated) => _splitStated = stated;
+
+    private string EqualShare() => _arms.Count == 0 ? "–" : (1.0 / _arms.Count).ToString("P1", CultureInfo.InvariantCulture);
+
+    private string StatedShares()
+    {
+        var weights = _arms.Keys.Select(a => (Arm: a, Weight: _weights.GetValueOrDefault(a, 1))).ToList();
+        var total = weights.Sum(w => Math.Max(0, w.Weight));
+        return total > 0
+            ? "Shares: " + string.Join(" · ", weights.Select(w => $"{w.Arm} {(Math.Max(0, w.Weight) / total).ToString("P1", CultureInfo.InvariantCulture)}"))
+            : "Give the arms positive shares.";
     }
 }

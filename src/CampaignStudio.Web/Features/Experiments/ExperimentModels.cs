@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Domain.Experiments;
@@ -35,6 +38,9 @@ public sealed class ExperimentDesign
 
     /// <summary>Guardrail metrics that must not get worse (keys of <see cref="Guardrails.All"/>).</summary>
     public List<string> Guardrails { get; set; } = [Experiments.Guardrails.UnsubscribeRate];
+
+    /// <summary>The sample-size plan: baseline, smallest lift worth detecting, alpha and power.</summary>
+    public PowerForm Power { get; set; } = new();
 }
 
 /// <summary>Metrics an experiment can protect: a variant that harms one of them is not a winner whatever its lift.</summary>
@@ -71,7 +77,11 @@ public sealed record ExperimentDetail(
     bool HasCovariates,
     DateTime CreatedAt,
     DateTime? StartedAt,
-    DateTime? EndedAt);
+    DateTime? EndedAt)
+{
+    /// <summary>The sample-size plan the design was saved with; null when none was made.</summary>
+    public PowerForm? Plan { get; init; }
+}
 
 public sealed record VariantDetail(int Id, string Name, bool IsControl, bool IsHoldout, double Weight, int? EmailTemplateId, int Customers);
 
@@ -83,6 +93,18 @@ public sealed record VariantDetail(int Id, string Name, bool IsControl, bool IsH
 /// <param name="Arms">Arm names in analysis order (arms without customers left out).</param>
 public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis? Analysis, bool CupedAvailable, string? Problem, IReadOnlyList<string> Arms)
 {
+    /// <summary>True when the lifts are CUPED-adjusted.</summary>
+    public bool CupedApplied => Analysis?.Cuped is not null;
+
+    /// <summary>The share of variance CUPED removes (or would remove); null when it cannot be computed.</summary>
+    public double? CupedVarianceReduction { get; init; }
+
+    /// <summary>"CUPED" or "Unadjusted": which lifts these are.</summary>
+    public string Adjustment => AdjustmentLabel(CupedApplied);
+
+    /// <summary>The label of lifts with or without CUPED, the same on every page and in the API.</summary>
+    public static string AdjustmentLabel(bool cuped) => cuped ? "CUPED" : "Unadjusted";
+
     public ArmResult? Best => Analysis?.Arms.Where(a => !a.IsControl).MaxBy(a => a.ChanceToBeBest);
 
     /// <summary>Customers and (for rates) successes per arm, for deciding which numbers a privacy threshold hides.</summary>
@@ -124,7 +146,11 @@ public sealed record ExperimentSummary(
     double? RelativeUpper,
     double? AbsoluteLift,
     string Verdict,
-    bool SampleRatioMismatch);
+    bool SampleRatioMismatch)
+{
+    /// <summary>"CUPED" or "Unadjusted": which lift <see cref="RelativeLift"/> is.</summary>
+    public string Adjustment { get; init; } = "Unadjusted";
+}
 
 /// <summary>Inputs of the sample-size panel.</summary>
 public sealed class PowerForm
@@ -137,4 +163,83 @@ public sealed class PowerForm
     public int Arms { get; set; } = 2;
     public double? EligiblePerDay { get; set; }
     public long? AvailableAudience { get; set; }
+
+    /// <summary>The design's arm weights, control first; null plans an equal split over <see cref="Arms"/>.</summary>
+    public List<double>? Weights { get; set; }
+
+    /// <summary>Names of the weighted arms, for the panel.</summary>
+    public List<string>? ArmNames { get; set; }
+
+    /// <summary>The design's long-term holdout share.</summary>
+    public double HoldoutShare { get; set; }
+}
+
+/// <summary>What starting an experiment will do: who is assigned to which arm, and the power that buys.</summary>
+/// <param name="Customers">Customers the start assigns (the audience's mailable customers now).</param>
+/// <param name="Arms">Each arm in design order with what it receives and its customers.</param>
+/// <param name="Power">Power of this split for the plan (the weakest comparison with control); null when the plan cannot be computed.</param>
+/// <param name="TargetPower">The power the plan asks for.</param>
+/// <param name="Warnings">The planner's warnings (audience too small, test too long).</param>
+public sealed record StartPreview(int ExperimentId, int Customers, IReadOnlyList<StartArm> Arms, double? Power, double TargetPower, IReadOnlyList<string> Warnings)
+{
+    /// <summary>The plan the power is for, in words ("a 10 % relative lift on a 3.00 % conversion rate, alpha 0.05").</summary>
+    public string Plan { get; init; } = "";
+
+    /// <summary>False when the design was saved without a plan and the default plan was used.</summary>
+    public bool PlanStated { get; init; }
+}
+
+/// <summary>One arm at the start: what it gets and how many customers.</summary>
+public sealed record StartArm(string Name, bool IsControl, bool IsHoldout, string? Email, int Customers);
+
+/// <summary>Starting was asked for without the confirmation that it assigns customers for good.</summary>
+public sealed class StartNotConfirmedException(string message, StartPreview preview) : ArgumentException(message)
+{
+    public StartPreview Preview { get; } = preview;
+}
+
+/// <summary>The audience is no longer the size the marketer confirmed.</summary>
+public sealed class AudienceChangedException(string message, StartPreview preview) : ArgumentException(message)
+{
+    public StartPreview Preview { get; } = preview;
+}
+
+/// <summary>The sample-size plan of a design as stored with the experiment (<see cref="Experiment.PowerPlanJson"/>).</summary>
+public static class PowerPlanJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private sealed record Stored(double BaselineRate, double MinimumDetectableEffect, EffectKind EffectKind, double Alpha, double Power, double? EligiblePerDay);
+
+    public static string Write(PowerForm form) =>
+        JsonSerializer.Serialize(new Stored(form.BaselineRate, form.MinimumDetectableEffect, form.EffectKind, form.Alpha, form.Power, form.EligiblePerDay), Options);
+
+    /// <summary>The stored plan as a form; null when there is none (or it cannot be read: a plan is advice, never a reason to fail).</summary>
+    public static PowerForm? Read(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<Stored>(json, Options) is { } s
+                ? new PowerForm { BaselineRate = s.BaselineRate, MinimumDetectableEffect = s.MinimumDetectableEffect, EffectKind = s.EffectKind, Alpha = s.Alpha, Power = s.Power, EligiblePerDay = s.EligiblePerDay }
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The plan in words: "a 10 % relative lift on a 3.00 % conversion rate, alpha 0.05".</summary>
+    public static string Describe(PowerForm form)
+    {
+        var effect = form.EffectKind == EffectKind.Relative
+            ? $"{form.MinimumDetectableEffect.ToString("P0", CultureInfo.InvariantCulture)} relative lift"
+            : $"{(form.MinimumDetectableEffect * 100).ToString("0.##", CultureInfo.InvariantCulture)} point lift";
+        return $"a {effect} on a {form.BaselineRate.ToString("P2", CultureInfo.InvariantCulture)} conversion rate, alpha {form.Alpha.ToString("0.###", CultureInfo.InvariantCulture)}";
+    }
 }

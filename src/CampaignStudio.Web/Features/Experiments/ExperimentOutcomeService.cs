@@ -1,3 +1,4 @@
+using System.Data;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Experiments;
@@ -56,10 +57,16 @@ public sealed class ExperimentOutcomeService(IDbContextFactory<AppDbContext> dbF
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = tx.GetDbTransaction();
         command.CommandText = "UPDATE \"Assignments\" SET \"Visited\" = @visited, \"Clicked\" = @clicked, \"Converted\" = @converted, \"Revenue\" = @revenue, \"PrePeriodValue\" = @pre WHERE \"Id\" = @id";
-        var parameters = new[] { "@visited", "@clicked", "@converted", "@revenue", "@pre", "@id" }.Select(n =>
+        // Typed before Prepare: PostgreSQL prepares against the parameters' types and refuses untyped ones.
+        var parameters = new (string Name, DbType Type)[]
+        {
+            ("@visited", DbType.Boolean), ("@clicked", DbType.Boolean), ("@converted", DbType.Boolean),
+            ("@revenue", sqlite ? DbType.Double : DbType.Decimal), ("@pre", DbType.Double), ("@id", DbType.Int64),
+        }.Select(x =>
         {
             var p = command.CreateParameter();
-            p.ParameterName = n;
+            p.ParameterName = x.Name;
+            p.DbType = x.Type;
             command.Parameters.Add(p);
             return p;
         }).ToArray();

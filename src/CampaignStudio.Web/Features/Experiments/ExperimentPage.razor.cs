@@ -14,7 +14,8 @@ public partial class ExperimentPage
     private ExperimentDetail? _detail;
     private ExperimentReadout? _readout;
     private PrimaryMetric _metric;
-    private bool _cuped = true;
+    // Null: the studio's default (CupedRule), until the reader switches CUPED on or off.
+    private bool? _cuped;
     private bool _notFound;
     private bool _loading;
     private bool _busy;
@@ -37,6 +38,9 @@ public partial class ExperimentPage
 
     [Inject]
     private Predictive.SmallGroups SmallGroups { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
 
     private string MeanLabel => _metric == PrimaryMetric.RevenuePerCustomer ? "Revenue per customer" : "Rate";
 
@@ -62,7 +66,9 @@ public partial class ExperimentPage
 
     private async Task MetricChangedAsync(PrimaryMetric metric)
     {
+        // Whether CUPED is worth it depends on the metric: back to the default rule.
         _metric = metric;
+        _cuped = null;
         await AnalyzeAsync();
     }
 
@@ -72,7 +78,36 @@ public partial class ExperimentPage
         await AnalyzeAsync();
     }
 
-    private Task StartAsync() => RunAsync(async () => $"Started: {await Experiments.StartAsync(Id):N0} customers assigned to the arms.");
+    /// <summary>Start only after the marketer has seen what it does: customers per arm, that it is for good, and the power.</summary>
+    private async Task StartAsync()
+    {
+        StartPreview preview;
+        _busy = true;
+        try
+        {
+            preview = await Experiments.StartPreviewAsync(Id);
+        }
+        catch (Exception ex) when (ex is ArgumentException or StudioForbiddenException)
+        {
+            _message = ex.Message;
+            _messageSeverity = Severity.Error;
+            return;
+        }
+        finally
+        {
+            _busy = false;
+        }
+
+        var dialog = await Dialogs.ShowAsync<StartExperimentDialog>($"Start “{_detail!.Name}”?",
+            new DialogParameters<StartExperimentDialog> { { d => d.Preview, preview } },
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        if (await dialog.Result is not { Canceled: false })
+        {
+            return;
+        }
+
+        await RunAsync(async () => $"Started: {await Experiments.StartAsync(Id, confirmed: true, expectedCustomers: preview.Customers):N0} customers assigned to the arms.");
+    }
 
     private Task FinishAsync() => RunAsync(async () =>
     {
@@ -101,6 +136,33 @@ public partial class ExperimentPage
         {
             _busy = false;
         }
+    }
+
+    private string AdjustmentWord => _readout?.CupedApplied == true ? "CUPED" : "unadjusted";
+
+    /// <summary>Which lifts these are and why, in one sentence: the same rule decides the list's and the API's default.</summary>
+    private string AdjustmentNote()
+    {
+        var minimum = CupedRule.MinimumVarianceReduction.ToString("P0", CultureInfo.InvariantCulture);
+        return _readout switch
+        {
+            { CupedApplied: true, Analysis.Cuped: { } c } =>
+                $"Lifts are CUPED-adjusted: the pre-period value removes {c.VarianceReduction.ToString("P1", CultureInfo.InvariantCulture)} of the variance" +
+                (_cuped is null ? $" (the default from {minimum})." : "."),
+            { CupedAvailable: false } => "Lifts are unadjusted: CUPED needs a pre-period value for every customer.",
+            { CupedVarianceReduction: { } r } when _cuped is null =>
+                $"Lifts are unadjusted: CUPED would remove only {r.ToString("P1", CultureInfo.InvariantCulture)} of the variance, and the studio uses it from {minimum}.",
+            _ when _cuped == false => "Lifts are unadjusted (CUPED switched off).",
+            _ => "Lifts are unadjusted: the pre-period value does not vary, so CUPED cannot adjust anything.",
+        };
+    }
+
+    private bool EqualSplit => _detail!.Arms.Select(a => a.Weight).Distinct().Count() == 1;
+
+    private string PlannedSplit()
+    {
+        var total = _detail!.Arms.Sum(a => a.Weight);
+        return string.Join(" · ", _detail.Arms.Select(a => $"{a.Name} {(total > 0 ? a.Weight / total : 0).ToString("P1", CultureInfo.InvariantCulture)}"));
     }
 
     /// <summary>A hidden arm shows no results; a hidden control hides every lift (each lift would give the control's rate away).</summary>

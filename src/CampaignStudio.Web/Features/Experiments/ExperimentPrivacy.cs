@@ -44,6 +44,8 @@ public static class ExperimentPrivacy
         {
             MinGroupSize = k,
             HiddenArms = [.. hidden.Order(StringComparer.Ordinal)],
+            CupedApplied = readout.CupedApplied,
+            CupedVarianceReduction = readout.CupedVarianceReduction,
         };
     }
 }

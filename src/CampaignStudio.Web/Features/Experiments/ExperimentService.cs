@@ -36,8 +36,8 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         var rows = new List<ExperimentSummary>(items.Count);
         foreach (var item in items)
         {
-            // Unadjusted lifts: the numbers a manager can reconcile with the raw counts; the experiment page offers CUPED.
-            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: false, ct);
+            // The default adjustment of the experiment page (CupedRule), labelled: the list and the page show the same lift.
+            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: null, ct);
             var best = readout?.Best;
 
             // No lift when the best arm or the control is hidden for privacy: the lift would give its rate away.
@@ -47,7 +47,10 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             rows.Add(new ExperimentSummary(item.Id, item.Name, item.Status, item.Source, item.Metric, item.Arms,
                 SmallCells.IsSuppressed(item.Customers, k) ? null : item.Customers, item.StartedAt, item.EndedAt,
                 best?.Name, vs?.RelativeLift, vs?.RelativeLiftCi.Lower, vs?.RelativeLiftCi.Upper, vs?.AbsoluteLift,
-                readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.Analysis?.SampleRatio.Warning ?? false));
+                readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.Analysis?.SampleRatio.Warning ?? false)
+            {
+                Adjustment = ExperimentReadout.AdjustmentLabel(readout?.CupedApplied ?? false),
+            });
         }
 
         return rows;
@@ -77,7 +80,10 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         var arms = e.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id)
             .Select(v => new VariantDetail(v.Id, v.Name, v.IsControl, v.IsHoldout, v.Weight, v.EmailTemplateId, counts.GetValueOrDefault(v.Id))).ToList();
         return new ExperimentDetail(e.Id, e.Name, e.Hypothesis, e.Status, e.Source, e.PrimaryMetric, e.AudienceSegmentId, audience, e.AttributionWindowDays,
-            e.HoldoutShare, guardrails, arms, counts.Values.Sum(), withCustomers, withCovariates, e.CreatedAt, e.StartedAt, e.EndedAt);
+            e.HoldoutShare, guardrails, arms, counts.Values.Sum(), withCustomers, withCovariates, e.CreatedAt, e.StartedAt, e.EndedAt)
+        {
+            Plan = PowerPlanJson.Read(e.PowerPlanJson),
+        };
     }
 
     /// <summary>The design of an existing experiment, to edit it (the holdout arm is shown as a share, not as an arm).</summary>
@@ -94,6 +100,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             HoldoutShare = detail.HoldoutShare,
             Guardrails = detail.Guardrails.ToList(),
             Arms = detail.Arms.Where(a => !a.IsHoldout).Select(a => new ArmDesign { Name = a.Name, IsControl = a.IsControl, Weight = a.Weight, EmailTemplateId = a.EmailTemplateId }).ToList(),
+            Power = detail.Plan ?? new PowerForm(),
         };
     }
 
@@ -197,6 +204,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         experiment.AttributionWindowDays = design.AttributionWindowDays;
         experiment.HoldoutShare = design.HoldoutShare;
         experiment.GuardrailsJson = JsonSerializer.Serialize(design.Guardrails.Distinct());
+        experiment.PowerPlanJson = PowerPlanJson.Write(design.Power);
         var arms = design.Arms.OrderBy(a => a.IsControl ? 0 : 1).ToList();
         experiment.Variants = arms.Select((a, i) => new Variant
         {
@@ -218,29 +226,48 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     }
 
     /// <summary>
-    /// Starts a draft: every mailable customer of the audience segment is assigned an arm (deterministic hash, recorded per
-    /// customer, never changed afterwards). Returns the number of customers assigned.
+    /// What starting a draft would do, without doing it: the customers each arm would get (the same hash the start uses),
+    /// what each arm receives, and the power of that split for the design's sample-size plan.
     /// </summary>
-    public async Task<int> StartAsync(int id, CancellationToken ct = default)
+    public async Task<StartPreview> StartPreviewAsync(int id, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanEdit);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var experiment = await db.Experiments.FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
-        if (experiment.Status != ExperimentStatus.Draft)
-        {
-            throw new ArgumentException("Only a draft can be started.");
-        }
+        return await PreviewAsync(db, id, ct);
+    }
 
-        if (experiment.AudienceSegmentId is not { } segmentId)
-        {
-            throw new ArgumentException("Choose an audience segment before starting.");
-        }
-
-        var predicate = await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
-        var customers = await db.Customers.AsNoTracking().Where(predicate).Mailable().Where(c => !c.IsErased).Select(c => c.Id).ToListAsync(ct);
-        if (customers.Count == 0)
+    /// <summary>
+    /// Starts a draft: every mailable customer of the audience segment is assigned an arm (deterministic hash, recorded per
+    /// customer, never changed afterwards). Assignment cannot be undone, so it needs <paramref name="confirmed"/>; with
+    /// <paramref name="expectedCustomers"/> (the number the marketer confirmed) it also refuses when the audience has changed since.
+    /// Returns the number of customers assigned.
+    /// </summary>
+    /// <exception cref="StartNotConfirmedException">Not confirmed; carries the preview to confirm.</exception>
+    /// <exception cref="AudienceChangedException">The audience is no longer the confirmed size.</exception>
+    public async Task<int> StartAsync(int id, bool confirmed, int? expectedCustomers = null, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var preview = await PreviewAsync(db, id, ct);
+        if (preview.Customers == 0)
         {
             throw new ArgumentException("The audience has no customers who may receive e-mail.");
+        }
+
+        if (!confirmed)
+        {
+            throw new StartNotConfirmedException(
+                $"Starting assigns {preview.Customers:N0} customers to the arms for good ({string.Join(", ", preview.Arms.Select(a => $"{a.Name} {a.Customers:N0}"))}); " +
+                "it cannot be undone. Confirm to start.", preview);
+        }
+
+        var experiment = await db.Experiments.FirstAsync(e => e.Id == id, ct);
+        var customers = await AudienceOf(db, experiment.AudienceSegmentId!.Value, await CompileAsync(db, experiment.AudienceSegmentId.Value, ct)).ToListAsync(ct);
+        if (expectedCustomers is { } expected && expected != customers.Count)
+        {
+            throw new AudienceChangedException(
+                $"The audience changed since the confirmation: {customers.Count:N0} customers would be assigned now, not {expected:N0}. Look at the new numbers and confirm again.",
+                preview);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -252,6 +279,50 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         await tx.CommitAsync(ct);
         return customers.Count;
     }
+
+    private async Task<StartPreview> PreviewAsync(AppDbContext db, int id, CancellationToken ct)
+    {
+        var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
+        if (experiment.Status != ExperimentStatus.Draft)
+        {
+            throw new ArgumentException("Only a draft can be started.");
+        }
+
+        if (experiment.AudienceSegmentId is not { } segmentId)
+        {
+            throw new ArgumentException("Choose an audience segment before starting.");
+        }
+
+        var counts = await ExperimentAssignments.PreviewAsync(db, id, AudienceOf(db, segmentId, await CompileAsync(db, segmentId, ct)), ct);
+        var templateIds = experiment.Variants.Where(v => v.EmailTemplateId is not null).Select(v => v.EmailTemplateId!.Value).ToList();
+        var templates = await db.EmailTemplates.AsNoTracking().Where(t => templateIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var arms = experiment.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id)
+            .Select(v => new StartArm(v.Name, v.IsControl, v.IsHoldout, v.EmailTemplateId is { } t ? templates.GetValueOrDefault(t) : null, counts.GetValueOrDefault(v.Id)))
+            .ToList();
+        var total = arms.Sum(a => a.Customers);
+
+        // The power of exactly this split: the design's weights (control first), its holdout, its plan — or the default plan.
+        var stated = PowerPlanJson.Read(experiment.PowerPlanJson);
+        var form = stated ?? new PowerForm();
+        var designed = experiment.Variants.Where(v => !v.IsHoldout).OrderBy(v => v.IsControl ? 0 : 1).ThenBy(v => v.SortOrder).ThenBy(v => v.Id).ToList();
+        form.Weights = [.. designed.Select(v => v.Weight)];
+        form.ArmNames = [.. designed.Select(v => v.Name)];
+        form.HoldoutShare = experiment.HoldoutShare;
+        form.AvailableAudience = total;
+        var (plan, error) = Plan(form);
+        return new StartPreview(id, total, arms, plan?.PowerWithAvailableAudience, form.Power, plan?.Warnings ?? (error is null ? [] : [error]))
+        {
+            Plan = PowerPlanJson.Describe(form),
+            PlanStated = stated is not null,
+        };
+    }
+
+    private Task<System.Linq.Expressions.Expression<Func<Domain.Customers.Customer, bool>>> CompileAsync(AppDbContext db, int segmentId, CancellationToken ct) =>
+        new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
+
+    /// <summary>The customers a start assigns: the audience segment's mailable members (people who could never get the e-mail would dilute every lift).</summary>
+    private static IQueryable<long> AudienceOf(AppDbContext db, int segmentId, System.Linq.Expressions.Expression<Func<Domain.Customers.Customer, bool>> segment) =>
+        db.Customers.AsNoTracking().Where(segment).Mailable().Where(c => !c.IsErased).Select(c => c.Id);
 
     /// <summary>Ends a running experiment: outcomes stop accruing, the analysis and uplift modelling treat it as finished.</summary>
     public async Task FinishAsync(int id, CancellationToken ct = default)
@@ -295,7 +366,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         try
         {
             return (PowerCalculator.ForConversionRate(new PowerInput(form.BaselineRate, form.MinimumDetectableEffect, form.EffectKind, form.Alpha, form.Power, form.Arms,
-                form.EligiblePerDay is > 0 ? form.EligiblePerDay : null, form.AvailableAudience)), null);
+                form.EligiblePerDay is > 0 ? form.EligiblePerDay : null, form.AvailableAudience, form.Weights, form.HoldoutShare)), null);
         }
         catch (ArgumentException ex)
         {

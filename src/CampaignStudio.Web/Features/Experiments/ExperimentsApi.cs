@@ -40,6 +40,16 @@ public static class ExperimentsApi
                     return TypedResults.Problem("Send the results CSV as the multipart field 'file'.", statusCode: StatusCodes.Status400BadRequest);
                 }
 
+                IReadOnlyDictionary<string, double>? plannedSplit;
+                try
+                {
+                    plannedSplit = ResultsMapping.ParsePlannedSplit(form.PlannedSplit);
+                }
+                catch (ResultsFileException ex)
+                {
+                    return Problem(ex);
+                }
+
                 ResultsMapping mapping;
                 await using (var preview = form.File.OpenReadStream())
                 {
@@ -66,6 +76,7 @@ public static class ExperimentsApi
                         ? c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                         : mapping.CovariateColumns.Where(x => x != form.ArmColumn && x != form.ConversionColumn && x != form.RevenueColumn && x != form.VisitColumn && x != form.ClickColumn).ToList(),
                     Arms = form.Arms is { Length: > 0 } a ? a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
+                    PlannedSplit = plannedSplit,
                 };
                 var metric = form.Metric ?? ExperimentImportService.SuggestMetric(mapping);
                 try
@@ -80,7 +91,9 @@ public static class ExperimentsApi
                 }
             })
             .RequireAuthorization(Policies.CanEdit).DisableAntiforgery()
-            .WithSummary("Creates a finished experiment from a results CSV (multipart field 'file'); columns are suggested from the header unless named. Nothing is created when any row is bad.");
+            .WithSummary("Creates a finished experiment from a results CSV (multipart field 'file'); columns are suggested from the header unless named. " +
+                "'plannedSplit' states the split the test was planned with as arm=share pairs ('Control=50, Mail=50'; default: equal shares) for the sample-ratio check. " +
+                "Nothing is created when any row is bad.");
 
         group.MapGet("/{id:int}/analysis", async Task<Results<JsonHttpResult<AnalysisResponse>, NotFound>> (int id, PrimaryMetric? metric, bool? cuped,
                 ExperimentService experiments, ExperimentAnalysisService analysis, Predictive.SmallGroups smallGroups, CancellationToken ct) =>
@@ -91,10 +104,59 @@ public static class ExperimentsApi
                     return TypedResults.NotFound();
                 }
 
-                var readout = await analysis.AnalyzeAsync(id, metric, cuped ?? true, ct);
+                var readout = await analysis.AnalyzeAsync(id, metric, cuped, ct);
                 return TypedResults.Json(ExperimentPrivacy.Apply(detail, readout, await smallGroups.MinGroupSizeAsync(ct)), Json);
             })
-            .WithSummary("Per-arm results with lifts, 95 % CIs, raw and Holm-adjusted p-values, chances to beat control / be best, and the sample-ratio check; arms in hiddenArms (fewer than minGroupSize customers, successes or non-successes) carry no numbers.");
+            .WithSummary("Per-arm results with lifts, 95 % CIs, raw and Holm-adjusted p-values, chances to beat control / be best, and the sample-ratio check; arms in hiddenArms (fewer than minGroupSize customers, successes or non-successes) carry no numbers. " +
+                "Without 'cuped' the lifts are CUPED-adjusted only when that removes at least 5 % of the variance (the experiment page's and the list's default); 'adjustment' says which they are.");
+
+        group.MapGet("/{id:int}/start-preview", async Task<Results<JsonHttpResult<StartPreview>, NotFound, ProblemHttpResult>> (int id, ExperimentService experiments, CancellationToken ct) =>
+            {
+                if (await experiments.GetAsync(id, ct) is null)
+                {
+                    return TypedResults.NotFound();
+                }
+
+                try
+                {
+                    return TypedResults.Json(await experiments.StartPreviewAsync(id, ct), Json);
+                }
+                catch (ArgumentException ex)
+                {
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+                }
+            })
+            .RequireAuthorization(Policies.CanEdit)
+            .WithSummary("What starting a draft would do, without doing it: customers per arm (the same assignment the start makes), what each arm receives, and the power of that split for the design's plan.");
+
+        group.MapPost("/{id:int}/start", async Task<Results<JsonHttpResult<StartResponse>, NotFound, ProblemHttpResult>> (int id, StartRequest? request, ExperimentService experiments, CancellationToken ct) =>
+            {
+                if (await experiments.GetAsync(id, ct) is null)
+                {
+                    return TypedResults.NotFound();
+                }
+
+                try
+                {
+                    var assigned = await experiments.StartAsync(id, request?.Confirm == true, request?.ExpectedCustomers, ct);
+                    var detail = (await experiments.GetAsync(id, ct))!;
+                    return TypedResults.Json(new StartResponse(id, assigned, detail.Arms.ToDictionary(a => a.Name, a => a.Customers)), Json);
+                }
+                catch (StartNotConfirmedException ex)
+                {
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, extensions: new Dictionary<string, object?> { ["preview"] = ex.Preview });
+                }
+                catch (AudienceChangedException ex)
+                {
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["preview"] = ex.Preview });
+                }
+                catch (ArgumentException ex)
+                {
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+                }
+            })
+            .RequireAuthorization(Policies.CanEdit)
+            .WithSummary("Starts a draft: assigns the audience's mailable customers to the arms for good. Needs {\"confirm\": true}; with \"expectedCustomers\" (the number the start preview showed) it is refused with 409 when the audience has changed since. Without the confirmation: 400 with the preview.");
 
         group.MapGet("/{id:int}/uplift-scores.csv", async (int id, UpliftService uplift, CancellationToken ct) =>
             {
@@ -131,6 +193,9 @@ public sealed class ImportForm
     /// <summary>Comma-separated arms that must each have rows.</summary>
     public string? Arms { get; set; }
 
+    /// <summary>The planned split as arm=share pairs separated by commas; empty for equal shares.</summary>
+    public string? PlannedSplit { get; set; }
+
     public PrimaryMetric? Metric { get; set; }
 
     public static ImportForm From(IFormCollection form)
@@ -149,10 +214,17 @@ public sealed class ImportForm
             PrePeriodColumn = Text("prePeriodColumn"),
             Covariates = Text("covariates"),
             Arms = Text("arms"),
+            PlannedSplit = Text("plannedSplit"),
             Metric = Enum.TryParse<PrimaryMetric>(Text("metric"), ignoreCase: true, out var m) ? m : null,
         };
     }
 }
+
+/// <summary>The body of a start: the explicit confirmation that customers are assigned for good, and the number confirmed.</summary>
+public sealed record StartRequest(bool Confirm, int? ExpectedCustomers = null);
+
+/// <summary>A started experiment: customers assigned in all and per arm.</summary>
+public sealed record StartResponse(int ExperimentId, int Customers, IReadOnlyDictionary<string, int> Arms);
 
 public sealed record ImportResponse(int ExperimentId, int Rows, IReadOnlyDictionary<string, int> Arms, ResultsMapping Mapping);
 
@@ -163,4 +235,13 @@ public sealed record AnalysisResponse(ExperimentDetail Experiment, PrimaryMetric
 
     /// <summary>Arms shown without numbers because of k (see <see cref="ExperimentPrivacy"/>).</summary>
     public IReadOnlyList<string> HiddenArms { get; init; } = [];
+
+    /// <summary>True when the lifts are CUPED-adjusted (asked for, or by default under <see cref="CupedRule"/>).</summary>
+    public bool CupedApplied { get; init; }
+
+    /// <summary>The share of the variance CUPED removes (or would remove); null when it cannot be computed.</summary>
+    public double? CupedVarianceReduction { get; init; }
+
+    /// <summary>"CUPED" or "Unadjusted": which lifts these are.</summary>
+    public string Adjustment => ExperimentReadout.AdjustmentLabel(CupedApplied);
 }

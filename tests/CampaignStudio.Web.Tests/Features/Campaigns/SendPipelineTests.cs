@@ -100,19 +100,19 @@ public abstract class SendPipelineTests(SmtpStudio studio)
     [Fact]
     public async Task TheReviewAuditsWhoWouldBeMailedPerGroupAndFlagsASkewBelowFourFifths()
     {
-        var ids = await Build.CustomersAsync("fair", 10, optedIn: 10);
+        var ids = await Build.CustomersAsync("fair", 20, optedIn: 20);
         await using (var db = await Db.CreateDbContextAsync())
         {
             foreach (var customer in await db.Customers.Where(c => ids.Contains(c.Id)).ToListAsync())
             {
-                customer.Gender = ids.IndexOf(customer.Id) < 5 ? "fair-a" : "fair-b";
+                customer.Gender = ids.IndexOf(customer.Id) < 10 ? "fair-a" : "fair-b";
             }
 
             await db.SaveChangesAsync();
         }
 
-        // All five of group a, one of five of group b: selection rates 100 % and 20 %.
-        var segment = await Build.SegmentAsync("Fairness audience", ids.Take(6));
+        // All ten of group a, two of ten of group b (groups of at least k = 10, so both are compared): selection rates 100 % and 20 %.
+        var segment = await Build.SegmentAsync("Fairness audience", ids.Take(12));
         var template = await Build.TemplateAsync("Fairness mail");
         await using var scope = Services.CreateAsyncScope();
 
@@ -121,7 +121,7 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         var gender = review.Fairness.Single(f => f.Attribute == "Gender").Report;
         var a = gender.Groups.Single(g => g.Group == "fair-a");
         var b = gender.Groups.Single(g => g.Group == "fair-b");
-        (a.N, a.Selected, b.N, b.Selected).ShouldBe((5, 5, 5, 1));
+        (a.N, a.Selected, b.N, b.Selected).ShouldBe((10, 10, 10, 2));
         b.SelectionRate.ShouldBe(0.2, 1e-12);
         gender.Flagged.ShouldBeTrue();
         review.Fairness.Select(f => f.Attribute).ShouldBe(["Gender", "Age band", "Country"]);
@@ -312,7 +312,7 @@ public abstract class SendPipelineTests(SmtpStudio studio)
             mail.ShouldAllBe(m => m.Subject == (byMessage[long.Parse(m.Headers[MessageBuilder.RecipientHeader]!, CultureInfo.InvariantCulture)] == arms["A"] ? "Variant A" : "Variant B"));
         }
 
-        (await campaigns.ResultsAsync(campaignId)).Select(r => r.Variant).ShouldBe(["A", "B"]);
+        (await campaigns.ResultsAsync(campaignId)).Select(r => (r.Variant, r.NoMessage)).ShouldBe([("A", false), ("B", false), ("Holdout", true)]);
     }
 
     [Fact]

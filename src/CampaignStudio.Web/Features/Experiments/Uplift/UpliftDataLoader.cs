@@ -108,9 +108,9 @@ public static class UpliftDataLoader
         // Readable groups for the per-group effect and fairness views, in the words marketers use.
         var groups = new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
-            ["gender"] = customerIds.Select(id => customers.TryGetValue(id, out var c) && !string.IsNullOrEmpty(c.Gender) ? c.Gender! : "(unknown)").ToArray(),
-            ["age band"] = customerIds.Select(id => customers.TryGetValue(id, out var c) && !string.IsNullOrEmpty(c.AgeBand) ? c.AgeBand! : "(unknown)").ToArray(),
-            ["country"] = customerIds.Select(id => customers.TryGetValue(id, out var c) && !string.IsNullOrEmpty(c.Country) ? c.Country! : "(unknown)").ToArray(),
+            ["gender"] = customerIds.Select(id => customers.TryGetValue(id, out var c) && !string.IsNullOrEmpty(c.Gender) ? c.Gender! : FairnessCheck.NotGiven).ToArray(),
+            ["age band"] = customerIds.Select(id => customers.TryGetValue(id, out var c) && !string.IsNullOrEmpty(c.AgeBand) ? c.AgeBand! : FairnessCheck.NotGiven).ToArray(),
+            ["country"] = customerIds.Select(id => customers.TryGetValue(id, out var c) && !string.IsNullOrEmpty(c.Country) ? c.Country! : FairnessCheck.NotGiven).ToArray(),
             ["orders before"] = customerIds.Select(id => (purchases.TryGetValue(id, out var p) ? p.Orders : 0) switch
             {
                 0 => "no orders",

@@ -147,7 +147,7 @@ public partial class UpliftPage
 
     private TargetingComparison Comparison() => UpliftService.Compare(_result!, _learner, _fraction / 100);
 
-    private FairnessReport Fairness() => UpliftService.Fairness(_result!, _fairnessAttribute, _learner, _fraction / 100);
+    private FairnessReport Fairness() => UpliftService.Fairness(_result!, _fairnessAttribute, _learner, _fraction / 100, _k);
 
     private IReadOnlyList<CurveSeries> QiniSeries() => Curves(l => l.Curves.Qini);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Exports;
@@ -68,9 +69,12 @@ public sealed class UpliftService(IDbContextFactory<AppDbContext> dbFactory, Upl
     public static IReadOnlyList<GroupEffect> EffectByGroup(UpliftResult result, string attribute, string learner) =>
         UpliftEvaluation.EffectByGroup(GroupsOf(result, attribute), result.Treated, result.Outcome, ScoresOf(result, learner));
 
-    /// <summary>Selection rate and predicted uplift per group when the top <paramref name="fraction"/> is targeted.</summary>
-    public static FairnessReport Fairness(UpliftResult result, string attribute, string learner, double fraction) =>
-        FairnessCheck.EvaluateTopFraction(GroupsOf(result, attribute), ScoresOf(result, learner), Math.Clamp(fraction, 0.01, 1));
+    /// <summary>
+    /// Selection rate and predicted uplift per group when the top <paramref name="fraction"/> is targeted; groups whose value is
+    /// not given and groups under <paramref name="minGroupSize"/> (the privacy k) are listed but not compared.
+    /// </summary>
+    public static FairnessReport Fairness(UpliftResult result, string attribute, string learner, double fraction, int minGroupSize = SmallCells.DefaultMinimum) =>
+        FairnessCheck.EvaluateTopFraction(GroupsOf(result, attribute), ScoresOf(result, learner), Math.Clamp(fraction, 0.01, 1), minGroupSize: minGroupSize);
 
     /// <summary>
     /// Creates a list segment of the experiment's customers in the top <paramref name="fraction"/> by predicted uplift, minus a random

@@ -579,6 +579,7 @@ namespace CampaignStudio.Data.Migrations
                     AudienceSegmentId = table.Column<int>(type: "INTEGER", nullable: true),
                     PrimaryMetric = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     GuardrailsJson = table.Column<string>(type: "TEXT", nullable: true),
+                    PowerPlanJson = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
                     HoldoutShare = table.Column<double>(type: "REAL", nullable: false),
                     AttributionWindowDays = table.Column<int>(type: "INTEGER", nullable: false),
                     AssignmentSalt = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),

@@ -580,6 +580,7 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     AudienceSegmentId = table.Column<int>(type: "integer", nullable: true),
                     PrimaryMetric = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     GuardrailsJson = table.Column<string>(type: "text", nullable: true),
+                    PowerPlanJson = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     HoldoutShare = table.Column<double>(type: "double precision", nullable: false),
                     AttributionWindowDays = table.Column<int>(type: "integer", nullable: false),
                     AssignmentSalt = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
