@@ -4,6 +4,7 @@ using CampaignStudio.Data.Identity;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Infrastructure;
@@ -59,6 +60,7 @@ public static class StudioApi
             await imports.WriteErrorsCsvAsync(id, http.Response.Body, ct);
         }).WithTags("Imports").WithSummary("The rows an import refused, with line numbers and reasons.");
         api.MapExperimentsApi();
+        api.MapTemplatesApi();
 
         return app;
     }

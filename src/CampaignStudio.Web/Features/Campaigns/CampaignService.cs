@@ -105,8 +105,15 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             }
 
             var report = MergeFieldAnalyzer.CountMissing(compiled.Template!, recipients, new CampaignData(0, draft.Name, draft.DiscountTier));
-            var preview = await templates.PreviewAsync(source, recipients.FirstOrDefault()?.CustomerId, draft.DiscountTier, 0, draft.Name, ct);
-            contents.Add(new ContentReview(label, template.Name, preview.Message, [], preview.SpamWarnings, report));
+
+            // The saved source, rendered under the same limits as every real message: one that fails here would fail the send.
+            var preview = await templates.RenderPreviewAsync(source, recipients.FirstOrDefault()?.CustomerId, draft.DiscountTier, 0, draft.Name, ct);
+            if (preview.Message is null)
+            {
+                problems.Add($"The template “{template.Name}” ({label}) cannot be rendered: " + string.Join("; ", preview.Errors.Select(e => e.Message)));
+            }
+
+            contents.Add(new ContentReview(label, template.Name, preview.Message, preview.Message is null ? preview.Errors : [], preview.SpamWarnings, report));
         }
 
         var startsAt = clock.GetUtcNow().UtcDateTime;

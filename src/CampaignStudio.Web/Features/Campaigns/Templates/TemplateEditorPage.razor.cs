@@ -81,8 +81,12 @@ public partial class TemplateEditorPage
 
     private async Task RefreshAsync()
     {
-        _errors = Templates.Check(Source);
-        _preview = await Templates.PreviewAsync(Source, _customerId, _discountTier);
+        // Editors preview what they type; readers see saved templates only, rendered from the stored source on the server,
+        // so a Manager who edits the page in the browser still cannot run source of their own.
+        _preview = _canEdit
+            ? await Templates.PreviewAsync(Source, _customerId, _discountTier)
+            : Id is { } id ? await Templates.PreviewSavedAsync(id, _customerId, _discountTier) : null;
+        _errors = _preview?.Message is null ? _preview?.Errors ?? [] : [];
     }
 
     private async Task SearchCustomersAsync(string? text)
