@@ -72,7 +72,17 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var members = draft.SegmentId is { } segmentId ? await MembersAsync(db, segmentId, ct) : null;
+        IQueryable<long>? members;
+        try
+        {
+            members = draft.SegmentId is { } segmentId ? await MembersAsync(db, segmentId, ct) : null;
+        }
+        catch (SegmentRuleException ex)
+        {
+            problems.Add(ex.Message);
+            return new CampaignReview(0, 0, [], problems);
+        }
+
         if (members is null)
         {
             problems.Add("Choose an audience segment.");
@@ -347,8 +357,7 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         }
 
         return segment.Kind == SegmentKind.Rule
-            ? (await new SegmentQueryCompiler(db, clock).MembersAsync(SegmentRuleJson.Parse(segment.RuleJson).Rule ?? throw new SegmentRuleException("The stored rule is invalid."),
-                segment.Id, ct)).Where(c => !c.IsErased).Select(c => c.Id)
+            ? (await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(segment.Id, ct)).Select(c => c.Id)
             : db.SegmentMembers.Where(m => m.SegmentId == segment.Id).Select(m => m.CustomerId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;
 
@@ -30,14 +31,30 @@ public partial class ExperimentDesignPage
         _power.Arms = _design.Arms.Count;
         if (_design.AudienceSegmentId is { } segment)
         {
-            _power.AvailableAudience = await Experiments.AudienceSizeAsync(segment);
+            _power.AvailableAudience = await AudienceSizeAsync(segment);
         }
     }
 
     private async Task AudienceChangedAsync(int? segmentId)
     {
         _design!.AudienceSegmentId = segmentId;
-        _power.AvailableAudience = segmentId is { } s ? (long)(await Experiments.AudienceSizeAsync(s) * (1 - _design.HoldoutShare)) : null;
+        _power.AvailableAudience = segmentId is { } s && await AudienceSizeAsync(s) is { } size ? (long)(size * (1 - _design.HoldoutShare)) : null;
+    }
+
+    /// <summary>The segment's mailable customers; null, with the reason shown, when its stored rule no longer works.</summary>
+    private async Task<long?> AudienceSizeAsync(int segmentId)
+    {
+        try
+        {
+            var size = await Experiments.AudienceSizeAsync(segmentId);
+            _problems = [];
+            return size;
+        }
+        catch (SegmentRuleException ex)
+        {
+            _problems = [ex.Message];
+            return null;
+        }
     }
 
     private void AddArm()

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Analytics.Privacy;
@@ -8,6 +9,7 @@ using CampaignStudio.Data.Segments;
 using CampaignStudio.Domain;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -236,7 +238,16 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             throw new ArgumentException("Choose an audience segment before starting.");
         }
 
-        var predicate = await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
+        Expression<Func<Domain.Customers.Customer, bool>> predicate;
+        try
+        {
+            predicate = await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
+        }
+        catch (SegmentRuleException ex)
+        {
+            throw new ArgumentException(ex.Message, ex);
+        }
+
         var customers = await db.Customers.AsNoTracking().Where(predicate).Mailable().Where(c => !c.IsErased).Select(c => c.Id).ToListAsync(ct);
         if (customers.Count == 0)
         {
@@ -281,6 +292,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     }
 
     /// <summary>Mailable customers of a segment now: the audience an experiment on it would get.</summary>
+    /// <exception cref="SegmentRuleException">The segment's stored rule cannot be used; the message says why.</exception>
     public async Task<int> AudienceSizeAsync(int segmentId, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
