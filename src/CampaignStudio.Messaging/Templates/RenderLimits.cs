@@ -3,7 +3,7 @@ namespace CampaignStudio.Messaging.Templates;
 /// <summary>
 /// What one message's render may cost. A template is code a marketer writes: without bounds, one loop took the
 /// server from 300 MB to 4.9 GB. Every render (preview, test send, review and real sends) runs under these limits,
-/// and a render over one fails with a sentence that names the limit. See docs/decisions/036-template-limits.md.
+/// and a render over one fails with a sentence that names the limit. See docs/decisions/036-templates-and-hardening.md.
 /// </summary>
 public sealed record RenderLimits
 {
