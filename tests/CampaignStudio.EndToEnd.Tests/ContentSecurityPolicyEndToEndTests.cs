@@ -86,6 +86,35 @@ public sealed class ContentSecurityPolicyEndToEndTests(DemoShopBrowserFixture br
         await context.CloseAsync();
     }
 
+    [Fact]
+    public async Task TheTemplateEditorSaysWhyARunawayTemplateCannotRenderAndAManagerPreviewsSavedTemplatesOnly()
+    {
+        var (templateId, _, _) = await DemoIdsAsync();
+        var page = await browser.SignedInPageAsync("marketer@demo.local");
+        await BrowserFixture.OpenAsync(page, "/campaigns/templates/new");
+        await page.WaitForSelectorAsync("[data-testid=preview-subject]");
+
+        var html = page.Locator("textarea[data-testid=template-html], [data-testid=template-html] textarea").First;
+        await html.FillAsync("<p>Hi</p>{% for i in (1..100000000) %}x{% endfor %}");
+        await page.Locator("[data-testid=template-errors]", new() { HasText = "a range may have at most 10,000 numbers" }).WaitForAsync(new() { Timeout = 5_000 });
+        (await page.TextContentAsync("[data-testid=template-errors]"))!.ShouldContain("Html: The template could not be rendered");
+        await page.ClickAsync("[data-testid=merge-field-help] summary");
+        (await page.TextContentAsync("[data-testid=merge-field-help]"))!.ShouldContain("p.url");
+        await BrowserFixture.ScreenshotAsync(page, "92-template-editor-runaway");
+        await page.SetViewportSizeAsync(375, 800);
+        await BrowserFixture.ScreenshotAsync(page, "93-template-editor-runaway-phone");
+
+        var manager = await browser.SignedInPageAsync("manager@demo.local", ColorScheme.Dark);
+        await BrowserFixture.OpenAsync(manager, $"/campaigns/templates/{templateId}");
+        await manager.WaitForSelectorAsync("[data-testid=preview-subject]");
+        (await manager.Locator("[data-testid=save-template]").CountAsync()).ShouldBe(0);
+        (await manager.Locator("[data-testid=insert-recommendations]").CountAsync()).ShouldBe(0);
+        await BrowserFixture.ScreenshotAsync(manager, "94-template-saved-preview-manager-dark");
+        await BrowserFixture.OpenAsync(manager, "/campaigns/templates/new");
+        await manager.GetByText("Admins and Marketers create templates").WaitForAsync();
+        await BrowserFixture.ScreenshotAsync(manager, "95-template-new-manager-dark");
+    }
+
     private static async Task CollectAsync(IPage page, List<string> violations) =>
         violations.AddRange(await page.EvaluateAsync<string[]>("() => window.__csp"));
 
