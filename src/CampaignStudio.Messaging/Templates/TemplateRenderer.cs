@@ -18,6 +18,9 @@ namespace CampaignStudio.Messaging.Templates;
 /// </summary>
 public sealed partial class TemplateRenderer
 {
+    /// <summary>Loops inside loops (Fluid's recursion limit counts loop scopes).</summary>
+    public const int MaxLoopNesting = 10;
+
     private const int MaxCachedParts = 512;
 
     /// <summary>Characters of source kept parsed; the cache is emptied beyond this, so it cannot hold gigabytes.</summary>
@@ -52,9 +55,6 @@ public sealed partial class TemplateRenderer
         _options.Filters.AddFilter("raw", static (input, _, _) => new ValueTask<FluidValue>(input));
         FilterGuards.Install(_options);
     }
-
-    /// <summary>Loops inside loops (Fluid's recursion limit counts loop scopes).</summary>
-    public const int MaxLoopNesting = 10;
 
     public RenderLimits Limits { get; }
 
