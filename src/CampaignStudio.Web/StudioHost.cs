@@ -14,6 +14,7 @@ using CampaignStudio.Web.Infrastructure;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using MudBlazor.Services;
+using NetEscapades.AspNetCore.SecurityHeaders;
 using Scalar.AspNetCore;
 
 namespace CampaignStudio.Web;
@@ -28,6 +29,7 @@ public static class StudioHost
         services.AddSingleton(TimeProvider.System);
         services.AddStudioData(builder.Environment.ContentRootPath);
         services.AddStudioIdentity(builder.Configuration);
+        services.AddStudioSecurityHeaders();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -62,6 +64,7 @@ public static class StudioHost
 
     public static WebApplication UseStudio(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
@@ -85,14 +88,16 @@ public static class StudioHost
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapScalarApiReference("/api/docs", o => o.WithTitle("CampaignStudio API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", (o, http) => o.WithTitle("CampaignStudio API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .WithNonce(http.GetNonce())).AllowAnonymous().WithSecurityHeadersPolicy(SecurityHeadersSetup.ApiReferencePolicy);
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapStudioApi();
         app.MapConsent();
         app.MapPredictiveApi();
         app.MapCampaignTracking();
         app.MapAccountEndpoints();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The studio's own policy says frame-ancestors 'none' on every page; Blazor's second header would only repeat a weaker one.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 

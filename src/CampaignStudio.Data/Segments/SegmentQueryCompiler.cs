@@ -50,9 +50,37 @@ public sealed class SegmentQueryCompiler
         return BuildAsync(rule.Root!, path, ct);
     }
 
-    /// <summary>Compiles the stored rule of a rule segment, or membership of a list segment.</summary>
-    public Task<Expression<Func<Customer, bool>>> CompileSegmentAsync(int segmentId, CancellationToken ct = default) =>
-        SegmentAsync(segmentId, [], ct);
+    /// <summary>
+    /// Compiles the stored rule of a rule segment, or membership of a list segment. A stored rule can stop being usable
+    /// after it was saved (a segment it refers to was deleted, a rule from an older version): every caller then gets the
+    /// same sentence, naming the segment and the reason.
+    /// </summary>
+    /// <exception cref="SegmentRuleException">The segment does not exist or its stored rule cannot be used.</exception>
+    public async Task<Expression<Func<Customer, bool>>> CompileSegmentAsync(int segmentId, CancellationToken ct = default)
+    {
+        try
+        {
+            return await SegmentAsync(segmentId, [], ct);
+        }
+        catch (SegmentRuleException ex)
+        {
+            var name = await _db.Segments.AsNoTracking().Where(s => s.Id == segmentId).Select(s => s.Name).FirstOrDefaultAsync(ct);
+            if (name is null)
+            {
+                throw;
+            }
+
+            throw new SegmentRuleException($"The segment “{name}” cannot be used until its rule is fixed: {ex.Message}");
+        }
+    }
+
+    /// <summary>The customers of a saved segment now (erased customers never): the one way to read a stored rule's members.</summary>
+    /// <exception cref="SegmentRuleException">The segment does not exist or its stored rule cannot be used.</exception>
+    public async Task<IQueryable<Customer>> SegmentMembersAsync(int segmentId, CancellationToken ct = default)
+    {
+        var predicate = await CompileSegmentAsync(segmentId, ct);
+        return _db.Customers.AsNoTracking().Where(c => !c.IsErased).Where(predicate);
+    }
 
     /// <summary>The customers a rule selects now (erased customers never), as a read-only query to count, page or export.</summary>
     public async Task<IQueryable<Customer>> MembersAsync(SegmentRule rule, int? ownSegmentId = null, CancellationToken ct = default)
@@ -432,7 +460,8 @@ public sealed class SegmentQueryCompiler
         var parsed = SegmentRuleJson.Parse(segment.RuleJson);
         if (parsed.Rule is null)
         {
-            throw new SegmentRuleException($"Segment '{segment.Name}' has a rule that cannot be used: {parsed.Error}");
+            // The segment asked for is named by CompileSegmentAsync; one it refers to is named here.
+            throw new SegmentRuleException(path.Count == 0 ? parsed.Error ?? "The rule cannot be read." : $"Segment '{segment.Name}' has a rule that cannot be used: {parsed.Error}");
         }
 
         path.Add(segmentId);

@@ -22,12 +22,26 @@ internal sealed class CharBufferWriter : TextWriter
 
     public ReadOnlySpan<char> Written => _buffer.AsSpan(0, _length);
 
+    /// <summary>Characters this writer accepts; one more fails the render with <see cref="LimitMessage"/> (see <see cref="RenderLimits"/>).</summary>
+    public int Limit { get; set; } = int.MaxValue;
+
+    public string? LimitMessage { get; set; }
+
+    /// <summary>The message whose work every write is charged to (null outside a render).</summary>
+    public MessageRenderContext? Budget { get; set; }
+
     public void Clear() => _length = 0;
 
     public void Truncate(int length) => _length = Math.Clamp(length, 0, _length);
 
     public override void Write(char value)
     {
+        if (_length >= Limit)
+        {
+            throw new RenderLimitException(LimitMessage ?? "The message is too long.");
+        }
+
+        Budget?.Charge(1);
         if (_length == _buffer.Length)
         {
             Grow(1);
@@ -42,6 +56,12 @@ internal sealed class CharBufferWriter : TextWriter
 
     public override void Write(ReadOnlySpan<char> buffer)
     {
+        if (buffer.Length > Limit - _length)
+        {
+            throw new RenderLimitException(LimitMessage ?? "The message is too long.");
+        }
+
+        Budget?.Charge(buffer.Length);
         if (_length + buffer.Length > _buffer.Length)
         {
             Grow(buffer.Length);

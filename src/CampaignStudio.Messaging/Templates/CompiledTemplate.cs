@@ -59,5 +59,9 @@ public sealed record TemplateCompilation(CompiledTemplate? Template, IReadOnlyLi
     public bool Succeeded => Template is not null;
 }
 
-/// <summary>Thrown when a valid template fails for one recipient (e.g. it exceeded the step limit).</summary>
-public sealed class TemplateRenderException(string message, Exception inner) : Exception(message, inner);
+/// <summary>Thrown when a valid template fails for one recipient (e.g. it went over a <see cref="RenderLimits"/> bound).</summary>
+public sealed class TemplateRenderException(TemplatePart part, string message, Exception inner) : Exception(message, inner)
+{
+    /// <summary>The part that was rendering when it failed.</summary>
+    public TemplatePart Part { get; } = part;
+}

@@ -80,7 +80,11 @@ internal static class MergeModel
         _ => null,
     };
 
-    private static FluidValue Text(string? value) => value is null ? NilValue.Instance : StringValue.Create(value);
+    /// <summary>
+    /// A blank value is nil, not an empty text: Liquid counts "" as true, so <c>{% if p.url %}</c> printed
+    /// <c>&lt;a href=""&gt;</c> for a product without a link. Blank means missing here, as in <see cref="HasValue"/>.
+    /// </summary>
+    private static FluidValue Text(string? value) => string.IsNullOrWhiteSpace(value) ? NilValue.Instance : StringValue.Create(value);
 
     private static FluidValue Recommendation(IReadOnlyList<ProductRecommendation>? items)
     {
@@ -159,7 +163,7 @@ internal static class MergeModel
         {
             if (attributes.TryGetValue(name, out var text))
             {
-                value = StringValue.Create(text);
+                value = Text(text);
                 return true;
             }
 

@@ -13,14 +13,18 @@ namespace CampaignStudio.Messaging.Templates;
 
 /// <summary>
 /// Compiles Liquid e-mail templates once and renders them per recipient. Thread-safe; register as a singleton.
-/// Templates run sandboxed: no file system, no CLR member access, only the merge model's values.
+/// Templates run sandboxed: no file system, no CLR member access, only the merge model's values; and bounded: every
+/// message's render stays within <see cref="RenderLimits"/> in steps, size and time, whoever renders it.
 /// </summary>
 public sealed partial class TemplateRenderer
 {
-    /// <summary>Loops in a marketer's template must end; a per-message budget stops runaway ones.</summary>
-    public const int MaxStepsPerMessage = 100_000;
+    /// <summary>Loops inside loops (Fluid's recursion limit counts loop scopes).</summary>
+    public const int MaxLoopNesting = 10;
 
     private const int MaxCachedParts = 512;
+
+    /// <summary>Characters of source kept parsed; the cache is emptied beyond this, so it cannot hold gigabytes.</summary>
+    private const long MaxCachedChars = 8_000_000;
 
     // Letters of every script stay readable in the HTML; only markup-significant characters are encoded.
     private static readonly HtmlEncoder HtmlEncoding = HtmlEncoder.Create(UnicodeRanges.All);
@@ -30,24 +34,29 @@ public sealed partial class TemplateRenderer
     private readonly FluidParser _parser = new();
     private readonly TemplateOptions _options;
     private readonly ConcurrentDictionary<string, ParsedPart> _cache = new(StringComparer.Ordinal);
+    private long _cachedChars;
 
     [ThreadStatic]
     private static CharBufferWriter? _writer;
 
-    public TemplateRenderer()
+    public TemplateRenderer(RenderLimits? limits = null)
     {
+        Limits = limits ?? RenderLimits.Default;
         _options = new TemplateOptions
         {
             FileProvider = new NullFileProvider(),
             MemberAccessStrategy = new DefaultMemberAccessStrategy(),
             CultureInfo = CultureInfo.InvariantCulture,
-            MaxSteps = MaxStepsPerMessage,
-            MaxRecursion = 10,
+            MaxSteps = Limits.MaxSteps,
+            MaxRecursion = MaxLoopNesting,
         };
 
         // `raw` would print a customer's value unencoded; in e-mails only the template's own markup is trusted.
         _options.Filters.AddFilter("raw", static (input, _, _) => new ValueTask<FluidValue>(input));
+        FilterGuards.Install(_options);
     }
+
+    public RenderLimits Limits { get; }
 
     /// <summary>Parses all parts (cached per source text) and reports every error with its line and column.</summary>
     public TemplateCompilation Compile(TemplateSource source)
@@ -78,7 +87,11 @@ public sealed partial class TemplateRenderer
         return new TemplateCompilation(compiled, errors);
     }
 
-    /// <summary>Renders one recipient's message; the footer and preheader are placed by the studio, not the template.</summary>
+    /// <summary>
+    /// Renders one recipient's message; the footer and preheader are placed by the studio, not the template.
+    /// Throws <see cref="TemplateRenderException"/>, naming the part and the reason, when the template fails for this
+    /// recipient or goes over a <see cref="RenderLimits"/> bound; never anything else, so one message never stops a batch.
+    /// </summary>
     public RenderedMessage Render(CompiledTemplate template, RecipientData recipient, CampaignData campaign, MessageFooter footer)
     {
         ArgumentNullException.ThrowIfNull(template);
@@ -86,15 +99,18 @@ public sealed partial class TemplateRenderer
         ArgumentNullException.ThrowIfNull(campaign);
         ArgumentNullException.ThrowIfNull(footer);
 
-        var context = new TemplateContext(_options);
+        var context = new MessageRenderContext(_options, Limits);
         MergeModel.Populate(context, recipient, campaign, footer);
         var writer = _writer ??= new CharBufferWriter(16 * 1024);
+        var part = TemplatePart.Subject;
         try
         {
-            var subject = SingleLine(RenderPart(template.Subject, context, NullEncoder.Default, writer));
-            var preheader = template.Preheader is null ? null : SingleLine(RenderPart(template.Preheader, context, NullEncoder.Default, writer));
+            var subject = SingleLine(RenderPart(template.Subject, part, context, NullEncoder.Default, writer));
+            part = TemplatePart.Preheader;
+            var preheader = template.Preheader is null ? null : SingleLine(RenderPart(template.Preheader, part, context, NullEncoder.Default, writer));
 
-            var renderedHtml = RenderPart(template.Html, context, HtmlEncoding, writer);
+            part = TemplatePart.Html;
+            var renderedHtml = RenderPart(template.Html, part, context, HtmlEncoding, writer);
             var derivedText = template.Text is null ? HtmlLayout.ToPlainText(renderedHtml.ToString()) : null;
             var html = HtmlLayout.Compose(renderedHtml, preheader, template, footer);
 
@@ -105,19 +121,25 @@ public sealed partial class TemplateRenderer
             }
             else
             {
-                RenderPart(template.Text!, context, NullEncoder.Default, writer);
+                part = TemplatePart.Text;
+                RenderPart(template.Text!, part, context, NullEncoder.Default, writer);
                 HtmlLayout.AppendTextFooter(writer, footer);
                 text = writer.Written.ToString();
             }
 
             return new RenderedMessage(subject, preheader, html, text);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FluidException or ArgumentException or FormatException or OverflowException or DivideByZeroException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new TemplateRenderException($"The template could not be rendered for customer {recipient.CustomerId}: {ex.Message}", ex);
+            // Whatever a marketer's template does wrong for one recipient (a limit, a bad filter argument, an error inside
+            // Fluid) fails that one message with a sentence, never the preview page or the send worker's batch.
+            throw new TemplateRenderException(part, $"The template could not be rendered for customer {recipient.CustomerId}: {Explain(ex, context)}", ex);
         }
         finally
         {
+            writer.Limit = int.MaxValue;
+            writer.LimitMessage = null;
+            writer.Budget = null;
             if (writer.Capacity > 1024 * 1024)
             {
                 // Do not keep a huge buffer alive per thread after one unusually large message.
@@ -127,18 +149,42 @@ public sealed partial class TemplateRenderer
         }
     }
 
-    /// <summary>Renders into the thread's buffer; the span is valid until the next render on this thread.</summary>
-    private static ReadOnlySpan<char> RenderPart(IFluidTemplate template, TemplateContext context, TextEncoder encoder, CharBufferWriter writer)
+    private string Explain(Exception ex, MessageRenderContext context) => ex switch
+    {
+        RenderLimitException => ex.Message,
+        InvalidOperationException when context.StepsExhausted =>
+            MessageRenderContext.Say($"The template takes more than {Limits.MaxSteps:N0} steps for one message; a loop runs too often."),
+        InvalidOperationException when ex.Message.Contains("recursion", StringComparison.Ordinal) =>
+            MessageRenderContext.Say($"Loops are nested more than {MaxLoopNesting} deep."),
+        InsufficientExecutionStackException or OutOfMemoryException => "The template needs more memory than one message may use.",
+        _ => ex.Message,
+    };
+
+    /// <summary>Renders into the thread's buffer, at most the part limit; the span is valid until the next render on this thread.</summary>
+    private ReadOnlySpan<char> RenderPart(IFluidTemplate template, TemplatePart part, MessageRenderContext context, TextEncoder encoder, CharBufferWriter writer)
     {
         writer.Clear();
+        writer.Budget = context;
+        writer.Limit = Limits.MaxTextChars;
+        writer.LimitMessage = MessageRenderContext.Say($"The {PartName(part)} would be longer than {Limits.MaxTextChars:N0} characters.");
         var pending = template.RenderAsync(writer, encoder, context);
         if (!pending.IsCompletedSuccessfully)
         {
             pending.AsTask().GetAwaiter().GetResult();
         }
 
+        // The studio's own footer may follow the text part in the same buffer.
+        writer.Limit = int.MaxValue;
+        writer.Budget = null;
         return writer.Written;
     }
+
+    private static string PartName(TemplatePart part) => part switch
+    {
+        TemplatePart.Html => "HTML",
+        TemplatePart.Text => "plain text",
+        _ => part.ToString().ToLowerInvariant(),
+    };
 
     private static string SingleLine(ReadOnlySpan<char> value) =>
         value.IndexOfAny('\r', '\n') < 0 ? value.Trim().ToString() : LineBreaks().Replace(value.ToString(), " ").Trim();
@@ -162,16 +208,28 @@ public sealed partial class TemplateRenderer
             return cached;
         }
 
-        if (_cache.Count >= MaxCachedParts)
+        if (_cache.Count >= MaxCachedParts || Interlocked.Read(ref _cachedChars) > MaxCachedChars)
         {
             _cache.Clear();
+            Interlocked.Exchange(ref _cachedChars, 0);
         }
 
-        return _cache.GetOrAdd(source, ParseUncached);
+        var parsed = ParseUncached(source);
+        if (_cache.TryAdd(source, parsed))
+        {
+            Interlocked.Add(ref _cachedChars, source.Length);
+        }
+
+        return parsed;
     }
 
     private ParsedPart ParseUncached(string source)
     {
+        if (TemplateShape.Check(source, Limits) is { } shape)
+        {
+            return new ParsedPart(null, new PartError(shape.Message, shape.Line, shape.Column));
+        }
+
         if (!_parser.TryParse(source, out var template, out var message))
         {
             return new ParsedPart(null, ToError(message));
@@ -185,7 +243,7 @@ public sealed partial class TemplateRenderer
             return new ParsedPart(null, new PartError($"The '{tag}' tag is not available in e-mail templates.", line, column));
         }
 
-        return new ParsedPart(template, null);
+        return new ParsedPart(RenderGuards.Apply(template), null);
     }
 
     private static PartError ToError(string? message)

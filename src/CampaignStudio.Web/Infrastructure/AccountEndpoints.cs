@@ -1,3 +1,4 @@
+using CampaignStudio.Data;
 using CampaignStudio.Data.Identity;
 using CampaignStudio.Domain.Identity;
 using Microsoft.AspNetCore.Identity;
@@ -30,9 +31,9 @@ public static class AccountEndpoints
         });
 
         app.MapPost("/setup", async ([FromForm] string email, [FromForm] string password, [FromForm] string confirm,
-            UserManager<AppUser> users, SignInManager<AppUser> signIn, FirstRunState state) =>
+            AppDbContext db, UserManager<AppUser> users, SignInManager<AppUser> signIn, FirstRunState state, TimeProvider clock) =>
         {
-            if (!state.NeedsSetup || users.Users.Any())
+            if (!state.NeedsSetup)
             {
                 return Results.Redirect("/");
             }
@@ -42,10 +43,17 @@ public static class AccountEndpoints
                 return Results.Redirect($"/setup?error={Uri.EscapeDataString("The passwords do not match.")}&email={Uri.EscapeDataString(email)}");
             }
 
-            var result = await StudioStartup.CreateUserAsync(users, email.Trim(), password, Roles.Admin, "Administrator");
-            if (!result.Succeeded)
+            // The scoped context is the one the user store writes through, so the lock row and the admin share a transaction.
+            var outcome = await FirstAdminSetup.CreateAsync(db, users, email.Trim(), password, clock);
+            if (outcome.IsAlreadyDone)
             {
-                return Results.Redirect($"/setup?error={Uri.EscapeDataString(string.Join(" ", result.Errors.Select(e => e.Description)))}&email={Uri.EscapeDataString(email)}");
+                state.NeedsSetup = false;
+                return Results.Redirect("/");
+            }
+
+            if (!outcome.IsCreated)
+            {
+                return Results.Redirect($"/setup?error={Uri.EscapeDataString(string.Join(" ", outcome.Problems))}&email={Uri.EscapeDataString(email)}");
             }
 
             state.NeedsSetup = false;

@@ -42,19 +42,20 @@ public static class IdentitySetup
                     var authorization = context.Request.Headers.Authorization.ToString();
                     if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
                     {
-                        return IdentityConstants.BearerScheme;
+                        return AccountCheckedBearerHandler.SchemeName;
                     }
 
                     // API calls without credentials get 401, not a redirect to the sign-in page.
                     if (context.Request.Path.StartsWithSegments("/api") && !context.Request.Cookies.ContainsKey(CookieName))
                     {
-                        return IdentityConstants.BearerScheme;
+                        return AccountCheckedBearerHandler.SchemeName;
                     }
 
                     return IdentityConstants.ApplicationScheme;
                 };
             })
             .AddBearerToken(IdentityConstants.BearerScheme)
+            .AddScheme<AuthenticationSchemeOptions, AccountCheckedBearerHandler>(AccountCheckedBearerHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
 

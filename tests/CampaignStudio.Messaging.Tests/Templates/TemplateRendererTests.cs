@@ -40,6 +40,28 @@ public class TemplateRendererTests
     }
 
     [Fact]
+    public void AProductWithoutAUrlIsItsNameWithoutALink()
+    {
+        // Products have no URL until the products issue: the usual `if p.url` must see nothing for a missing, empty or blank one.
+        var template = Compile("<ul>{% for p in recommendations %}<li>{% if p.url %}<a href=\"{{ p.url }}\">{{ p.name }}</a>{% else %}{{ p.name }}{% endif %}</li>{% endfor %}</ul>");
+        var recipient = new RecipientTestBuilder().WithRecommendation("Boot", "Shoes", "https://shop.example.com/boot").Build() with
+        {
+            Recommendations =
+            [
+                new ProductRecommendation("Boot", "Shoes", "https://shop.example.com/boot"),
+                new ProductRecommendation("Books item 20", "Books"),
+                new ProductRecommendation("Empty link", "Books", ""),
+                new ProductRecommendation("Blank link", "Books", "  "),
+            ],
+        };
+
+        var message = Render(template, recipient);
+
+        message.Html.ShouldContain("<ul><li><a href=\"https://shop.example.com/boot\">Boot</a></li><li>Books item 20</li><li>Empty link</li><li>Blank link</li></ul>");
+        message.Html.ShouldNotContain("href=\"\"");
+    }
+
+    [Fact]
     public void DefaultFilterFillsMissingValues()
     {
         var template = Compile("<p>Hi {{ customer.first_name | default: \"there\" }}</p>", "Hi {{ customer.first_name | default: \"there\" }}");

@@ -65,7 +65,10 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
             .Order()
             .ToList();
 
-        mutating.ShouldBe(MutatingEndpoints.Select(row => (string)row[0]).Concat(Features.ConsentRolesAndPrivacyTests.MutatingRoutes.Select(r => r.Pattern)).Order().ToList());
+        mutating.ShouldBe(MutatingEndpoints.Select(row => (string)row[0])
+            .Concat(Features.ConsentRolesAndPrivacyTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(TemplatesApiTests.MutatingRoutes.Select(r => r.Pattern))
+            .Order().ToList());
     }
 
     [Fact]

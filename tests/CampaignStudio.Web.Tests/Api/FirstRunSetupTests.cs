@@ -58,6 +58,75 @@ public sealed class FirstRunSetupTests
         (await client.GetAsync("/customers")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    /// <summary>A Production start on an empty PostgreSQL database.</summary>
+    private sealed class EmptyPostgresProductionStudio : PostgresStudioAppFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Demo:Users"] = "false" }));
+        }
+    }
+
+    [Fact]
+    public async Task OfManySimultaneousSetupPostsExactlyOneCreatesAnAdminOnSqlite()
+    {
+        await using var app = new EmptyProductionStudio();
+        await ExactlyOneSetupWinsAsync(app);
+    }
+
+    [Fact]
+    public async Task OfManySimultaneousSetupPostsExactlyOneCreatesAnAdminOnPostgres()
+    {
+        var app = new EmptyPostgresProductionStudio();
+        await app.InitializeAsync();
+        try
+        {
+            await ExactlyOneSetupWinsAsync(app);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)app).DisposeAsync();
+        }
+    }
+
+    /// <summary>Eight people (or one script) submit the setup form at the same moment, each with a valid form: one wins.</summary>
+    private static async Task ExactlyOneSetupWinsAsync(StudioAppFactory app)
+    {
+        const int Contenders = 8;
+        var forms = new List<(HttpClient Client, FormUrlEncodedContent Form)>();
+        for (var i = 0; i < Contenders; i++)
+        {
+            var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+            var token = StudioAppFactory.AntiforgeryToken(await client.GetStringAsync("/setup"));
+            forms.Add((client, Form(token, $"admin{i}@shop.example", "a-long-enough-password", "a-long-enough-password")));
+        }
+
+        using var start = new Barrier(Contenders);
+        var posts = forms.Select(f => Task.Run(async () =>
+        {
+            start.SignalAndWait();
+            return await f.Client.PostAsync("/setup", f.Form);
+        })).ToList();
+        var responses = await Task.WhenAll(posts);
+
+        responses.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Redirect);
+        using var scope = app.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var admins = await users.GetUsersInRoleAsync("Admin");
+        admins.Count.ShouldBe(1);
+        users.Users.Count().ShouldBe(1);
+
+        // The winner is signed in; every other contender is told setup is closed and is not.
+        var winner = admins[0].Email;
+        for (var i = 0; i < Contenders; i++)
+        {
+            var signedIn = (await forms[i].Client.GetAsync("/customers")).StatusCode == HttpStatusCode.OK;
+            signedIn.ShouldBe($"admin{i}@shop.example" == winner, $"contender {i}");
+        }
+    }
+
     [Fact]
     public async Task EnvironmentVariablesCreateTheFirstAdmin()
     {

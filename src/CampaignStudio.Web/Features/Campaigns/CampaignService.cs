@@ -73,7 +73,17 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var members = draft.SegmentId is { } segmentId ? await MembersAsync(db, segmentId, ct) : null;
+        IQueryable<long>? members;
+        try
+        {
+            members = draft.SegmentId is { } segmentId ? await MembersAsync(db, segmentId, ct) : null;
+        }
+        catch (SegmentRuleException ex)
+        {
+            problems.Add(ex.Message);
+            return new CampaignReview(0, 0, [], problems);
+        }
+
         if (members is null)
         {
             problems.Add("Choose an audience segment.");
@@ -126,8 +136,15 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             }
 
             var report = MergeFieldAnalyzer.CountMissing(compiled.Template!, recipients, new CampaignData(0, draft.Name, draft.DiscountTier));
-            var preview = await templates.PreviewAsync(source, recipients.FirstOrDefault()?.CustomerId, draft.DiscountTier, 0, draft.Name, ct);
-            contents.Add(new ContentReview(label, template.Name, preview.Message, [], preview.SpamWarnings, report));
+
+            // The saved source, rendered under the same limits as every real message: one that fails here would fail the send.
+            var preview = await templates.RenderPreviewAsync(source, recipients.FirstOrDefault()?.CustomerId, draft.DiscountTier, 0, draft.Name, ct);
+            if (preview.Message is null)
+            {
+                problems.Add($"The template “{template.Name}” ({label}) cannot be rendered: " + string.Join("; ", preview.Errors.Select(e => e.Message)));
+            }
+
+            contents.Add(new ContentReview(label, template.Name, preview.Message, preview.Message is null ? preview.Errors : [], preview.SpamWarnings, report));
         }
 
         var startsAt = clock.GetUtcNow().UtcDateTime;
@@ -441,8 +458,7 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         }
 
         return segment.Kind == SegmentKind.Rule
-            ? (await new SegmentQueryCompiler(db, clock).MembersAsync(SegmentRuleJson.Parse(segment.RuleJson).Rule ?? throw new SegmentRuleException("The stored rule is invalid."),
-                segment.Id, ct)).Where(c => !c.IsErased).Select(c => c.Id)
+            ? (await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(segment.Id, ct)).Select(c => c.Id)
             : db.SegmentMembers.Where(m => m.SegmentId == segment.Id).Select(m => m.CustomerId);
     }
 }

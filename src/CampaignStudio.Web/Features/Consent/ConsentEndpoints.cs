@@ -65,7 +65,8 @@ public static class ConsentEndpoints
 
     private static void MapApi(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").RequireAuthorization(Policies.CanRead).AddEndpointFilter(StudioApi.ForbiddenAsProblem);
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.CanRead).AddEndpointFilter(StudioApi.ForbiddenAsProblem)
+            .AddEndpointFilter(StudioApi.UnusableRuleAsProblem);
 
         api.MapPost("/customers/{id:long}/consent/double-opt-in", async (long id, DoubleOptInRequest? request, ConsentService consent, CancellationToken ct) =>
                 await consent.SendDoubleOptInAsync(id, request?.WordingVersion, ConsentSource.Api, ct) is { Sent: true }

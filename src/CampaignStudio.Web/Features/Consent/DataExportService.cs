@@ -43,9 +43,8 @@ public sealed class DataExportService(IDbContextFactory<AppDbContext> dbFactory,
             return false;
         }
 
-        var members = segment.Kind == SegmentKind.Rule
-            ? await new SegmentQueryCompiler(db, clock).MembersAsync(SegmentRuleJson.Parse(segment.RuleJson).Rule ?? throw new SegmentRuleException("The stored rule is invalid."), segment.Id, ct)
-            : db.Customers.AsNoTracking().Where(c => !c.IsErased && db.SegmentMembers.Any(m => m.SegmentId == segment.Id && m.CustomerId == c.Id));
+        // Compiled before anything is written: a stored rule that no longer works is a 422 with the reason, not half a file.
+        var members = await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(segment.Id, ct);
         await AuditAsync(db, "segment.exported", "Segment", segment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         await WriteCustomersAsync(output, members.OrderBy(c => c.Id), ct);
         return true;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;
 
@@ -28,7 +29,7 @@ public partial class ExperimentDesignPage
         _design = Id is { } id ? await Experiments.DesignAsync(id) ?? new ExperimentDesign() : new ExperimentDesign();
         if (_design.AudienceSegmentId is { } segment)
         {
-            _design.Power.AvailableAudience = await Experiments.AudienceSizeAsync(segment);
+            _design.Power.AvailableAudience = await AudienceSizeAsync(segment);
         }
     }
 
@@ -36,7 +37,23 @@ public partial class ExperimentDesignPage
     {
         // The whole mailable audience: the planner takes the holdout's share off itself.
         _design!.AudienceSegmentId = segmentId;
-        _design.Power.AvailableAudience = segmentId is { } s ? await Experiments.AudienceSizeAsync(s) : null;
+        _design.Power.AvailableAudience = segmentId is { } s ? await AudienceSizeAsync(s) : null;
+    }
+
+    /// <summary>The segment's mailable customers; null, with the reason shown, when its stored rule no longer works.</summary>
+    private async Task<long?> AudienceSizeAsync(int segmentId)
+    {
+        try
+        {
+            var size = await Experiments.AudienceSizeAsync(segmentId);
+            _problems = [];
+            return size;
+        }
+        catch (SegmentRuleException ex)
+        {
+            _problems = [ex.Message];
+            return null;
+        }
     }
 
     private void AddArm() => _design!.Arms.Add(new ArmDesign { Name = $"Variant {(char)('A' + _design.Arms.Count - 1)}" });

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Analytics.Privacy;
@@ -8,6 +9,7 @@ using CampaignStudio.Data.Segments;
 using CampaignStudio.Domain;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -317,8 +319,18 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         };
     }
 
-    private Task<System.Linq.Expressions.Expression<Func<Domain.Customers.Customer, bool>>> CompileAsync(AppDbContext db, int segmentId, CancellationToken ct) =>
-        new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
+    /// <summary>The audience segment as a predicate; a stored rule that no longer works is the marketer's problem to fix, said in words.</summary>
+    private async Task<System.Linq.Expressions.Expression<Func<Domain.Customers.Customer, bool>>> CompileAsync(AppDbContext db, int segmentId, CancellationToken ct)
+    {
+        try
+        {
+            return await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
+        }
+        catch (SegmentRuleException ex)
+        {
+            throw new ArgumentException(ex.Message, ex);
+        }
+    }
 
     /// <summary>The customers a start assigns: the audience segment's mailable members (people who could never get the e-mail would dilute every lift).</summary>
     private static IQueryable<long> AudienceOf(AppDbContext db, int segmentId, System.Linq.Expressions.Expression<Func<Domain.Customers.Customer, bool>> segment) =>
@@ -352,6 +364,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     }
 
     /// <summary>Mailable customers of a segment now: the audience an experiment on it would get.</summary>
+    /// <exception cref="SegmentRuleException">The segment's stored rule cannot be used; the message says why.</exception>
     public async Task<int> AudienceSizeAsync(int segmentId, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);

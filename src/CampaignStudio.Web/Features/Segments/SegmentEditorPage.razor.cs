@@ -145,9 +145,17 @@ public partial class SegmentEditorPage
 
     private async Task FreezeAsync()
     {
-        var snapshot = await Segments.FreezeAsync(Id!.Value);
-        Snackbar.Add("Members frozen into a snapshot segment.", Severity.Success);
-        Navigation.NavigateTo($"/segments/{snapshot}");
+        try
+        {
+            var snapshot = await Segments.FreezeAsync(Id!.Value);
+            Snackbar.Add("Members frozen into a snapshot segment.", Severity.Success);
+            Navigation.NavigateTo($"/segments/{snapshot}");
+        }
+        catch (SegmentRuleException ex)
+        {
+            // The saved rule no longer works (what the page shows may be an unsaved, fixed one): say so, keep the page.
+            Snackbar.Add(ex.Message, Severity.Error);
+        }
     }
 
     public void Dispose()

@@ -159,8 +159,7 @@ public sealed class SegmentService(IDbContextFactory<AppDbContext> dbFactory, Cu
         var source = await db.Segments.AsNoTracking().FirstAsync(s => s.Id == id, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var members = source.Kind == SegmentKind.Rule
-            ? (await new SegmentQueryCompiler(db, clock).MembersAsync(SegmentRuleJson.Parse(source.RuleJson).Rule ?? throw new SegmentRuleException("The stored rule is invalid."), source.Id, ct))
-                .Where(c => !c.IsErased).Select(c => c.Id)
+            ? (await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(source.Id, ct)).Select(c => c.Id)
             : db.SegmentMembers.Where(m => m.SegmentId == source.Id).Select(m => m.CustomerId);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var snapshot = new Segment

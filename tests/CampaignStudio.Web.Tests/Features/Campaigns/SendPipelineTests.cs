@@ -330,6 +330,55 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         result.Problems.ShouldContain(p => p.Contains("“Broken”") && p.Contains("line 2"));
     }
 
+    /// <summary>A template that parses but runs away: two loops of 10,000 are 100 million steps.</summary>
+    private const string RunawayHtml = "<p>Hi</p>{% for i in (1..10000) %}{% for j in (1..10000) %}{% endfor %}{% endfor %}";
+
+    [Fact]
+    public async Task ATemplateOverTheRenderLimitsBlocksTheLaunchWithTheReason()
+    {
+        var ids = await Build.CustomersAsync("runaway", 2, optedIn: 2);
+        var segment = await Build.SegmentAsync("Runaway audience", ids);
+        var template = await Build.TemplateAsync("Runaway", html: RunawayHtml);
+        await using var scope = Services.CreateAsyncScope();
+
+        var result = await AsMarketer(scope).LaunchAsync(new CampaignDraft { Name = "Runaway", SegmentId = segment, TemplateId = template });
+
+        result.CampaignId.ShouldBeNull();
+        result.Problems.ShouldContain(p => p.StartsWith("The template “Runaway” (", StringComparison.Ordinal) && p.Contains(") cannot be rendered: ", StringComparison.Ordinal)
+            && p.EndsWith("The template takes more than 100,000 steps for one message; a loop runs too often.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ATemplateEditedOverTheLimitsAfterLaunchFailsEachMessageWithTheReasonAndTheWorkerCarriesOn()
+    {
+        var ids = await Build.CustomersAsync("edited", 3, optedIn: 3);
+        var segment = await Build.SegmentAsync("Edited audience", ids);
+        var template = await Build.TemplateAsync("Edited while sending");
+        var campaignId = await Build.ScheduledCampaignAsync("Edited while sending", segment, template);
+        await Worker.StartDueCampaignsAsync(CancellationToken.None);
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            await db.EmailTemplates.Where(t => t.Id == template).ExecuteUpdateAsync(s => s.SetProperty(t => t.HtmlBody, RunawayHtml));
+        }
+
+        await DrainAsync(campaignId);
+
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            var messages = await db.Messages.AsNoTracking().Where(m => m.CampaignId == campaignId).ToListAsync();
+            messages.Count.ShouldBe(3);
+            messages.ShouldAllBe(m => m.Status == MessageStatus.Failed
+                && m.Error!.EndsWith("The template takes more than 100,000 steps for one message; a loop runs too often.", StringComparison.Ordinal));
+        }
+
+        studio.Smtp.MessagesOf(campaignId).ShouldBeEmpty();
+
+        // The worker goes on with the next campaign.
+        var next = await Build.ScheduledCampaignAsync("After the runaway", await Build.SegmentAsync("Next audience", ids), await Build.TemplateAsync("Good again"));
+        await DrainAsync(next);
+        studio.Smtp.MessagesOf(next).Count.ShouldBe(3);
+    }
+
     private CampaignSendWorker Worker => Services.GetServices<IHostedService>().OfType<CampaignSendWorker>().Single();
 
     private static CampaignService AsMarketer(AsyncServiceScope scope)

@@ -51,11 +51,24 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
             return false;
         }
 
-        var members = source.Kind == SegmentKind.Rule
-            ? (await new SegmentQueryCompiler(db, clock).MembersAsync(
-                SegmentRuleJson.Parse(source.RuleJson).Rule ?? throw new SegmentRuleException("The stored rule is invalid."), source.Id, ct))
-                .Where(c => !c.IsErased).Select(c => c.Id)
-            : db.SegmentMembers.Where(m => m.SegmentId == source.Id).Select(m => m.CustomerId);
+        IQueryable<long> members;
+        try
+        {
+            members = source.Kind == SegmentKind.Rule
+                ? (await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(source.Id, ct)).Select(c => c.Id)
+                : db.SegmentMembers.Where(m => m.SegmentId == source.Id).Select(m => m.CustomerId);
+        }
+        catch (SegmentRuleException ex)
+        {
+            // The rule was fine at review and broke before the send time: back to draft, where the review shows why.
+            campaign.Status = CampaignStatus.Draft;
+            campaign.LaunchedAt = null;
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            log.LogWarning("Campaign {CampaignId} went back to draft: {Problem}", campaignId, ex.Message);
+            return false;
+        }
+
         var audience = await members.OrderBy(id => id).ToListAsync(ct);
 
         var snapshot = new Segment

@@ -8,10 +8,11 @@ namespace CampaignStudio.Web.Features.Campaigns.Templates;
 
 public partial class TemplateEditorPage
 {
-    private const string StarterHtml = """
+    private static readonly string StarterHtml = $$$"""
         <html><body style="font-family: Arial, sans-serif; color: #222;">
         <h1>Hello {{ customer.first_name | default: "there" }}!</h1>
         <p>We picked something from {{ top_category | default: "our new collection" }} for you.</p>
+        {{{MergeFieldCatalog.RecommendationsSnippet}}}
         <p><a href="https://shop.example.com/">Visit the shop</a></p>
         </body></html>
         """;
@@ -81,9 +82,21 @@ public partial class TemplateEditorPage
 
     private async Task RefreshAsync()
     {
-        _errors = Templates.Check(Source);
-        _preview = await Templates.PreviewAsync(Source, _customerId, _discountTier);
+        // Editors preview what they type; readers see saved templates only, rendered from the stored source on the server,
+        // so a Manager who edits the page in the browser still cannot run source of their own.
+        _preview = _canEdit
+            ? await Templates.PreviewAsync(Source, _customerId, _discountTier)
+            : Id is { } id ? await Templates.PreviewSavedAsync(id, _customerId, _discountTier) : null;
+        _errors = _preview?.Message is null ? _preview?.Errors ?? [] : [];
     }
+
+    /// <summary>Puts the recommendations snippet before the end of the body (or at the end of the HTML).</summary>
+    private Task InsertRecommendationsAsync() => ChangedAsync(() =>
+    {
+        var html = _html;
+        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        _html = end < 0 ? html + "\n" + MergeFieldCatalog.RecommendationsSnippet : html.Insert(end, MergeFieldCatalog.RecommendationsSnippet + "\n");
+    });
 
     private async Task SearchCustomersAsync(string? text)
     {

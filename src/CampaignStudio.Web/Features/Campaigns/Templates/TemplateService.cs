@@ -32,9 +32,6 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         return await db.EmailTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct);
     }
 
-    /// <summary>Errors with line and column; a template with errors may be saved as work in progress but not launched.</summary>
-    public IReadOnlyList<TemplateError> Check(TemplateSource source) => renderer.Compile(source).Errors;
-
     public async Task<int> SaveAsync(int? id, string name, TemplateSource source, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanEdit);
@@ -80,13 +77,32 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
     }
 
     /// <summary>
-    /// Renders the template for one customer as the worker would (footer included), but with inert links: a preview is not a
-    /// message sent to that customer, so nothing in it may act in their name (unsubscribe, preferences, tracking).
+    /// Renders template source as the editor has it, for one customer, as the worker would (footer included), but with inert
+    /// links: a preview is not a message sent to that customer, so nothing in it may act in their name. Running source is editing: a Manager previews saved templates only (<see cref="PreviewSavedAsync"/>).
     /// </summary>
-    public async Task<TemplatePreview> PreviewAsync(TemplateSource source, long? customerId, string? discountTier, int campaignId = 0, string campaignName = "Preview",
-        CancellationToken ct = default)
+    public async Task<TemplatePreview> PreviewAsync(TemplateSource source, long? customerId, string? discountTier, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        return await RenderPreviewAsync(source, customerId, discountTier, 0, "Preview", ct);
+    }
+
+    /// <summary>Renders a saved template (the server loads its source) for one customer; null when it does not exist.</summary>
+    public async Task<TemplatePreview?> PreviewSavedAsync(int templateId, long? customerId, string? discountTier, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
+        EmailTemplate? template;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            template = await db.EmailTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == templateId, ct);
+        }
+
+        return template is null ? null : await RenderPreviewAsync(TemplateSource.From(template), customerId, discountTier, 0, "Preview", ct);
+    }
+
+    /// <summary>The preview render itself; callers check the role and vouch for the source (the editor's, or one loaded from the database).</summary>
+    internal async Task<TemplatePreview> RenderPreviewAsync(TemplateSource source, long? customerId, string? discountTier, int campaignId, string campaignName,
+        CancellationToken ct)
+    {
         var compiled = renderer.Compile(source);
         if (!compiled.Succeeded)
         {
@@ -113,7 +129,7 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         }
         catch (TemplateRenderException ex)
         {
-            return new TemplatePreview(null, [new TemplateError(TemplatePart.Html, ex.Message, 0, 0)], []);
+            return new TemplatePreview(null, [new TemplateError(ex.Part, ex.Message, 0, 0)], []);
         }
     }
 
@@ -132,7 +148,7 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
             return SendResult.Permanent(null, "That is not an e-mail address.");
         }
 
-        var preview = await PreviewAsync(source, customerId, discountTier, ct: ct);
+        var preview = await RenderPreviewAsync(source, customerId, discountTier, 0, "Preview", ct);
         if (preview.Message is not { } content)
         {
             return SendResult.Permanent(null, "The template has errors: " + string.Join("; ", preview.Errors.Select(e => e.Message)));

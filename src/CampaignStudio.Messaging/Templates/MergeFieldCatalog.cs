@@ -1,0 +1,51 @@
+namespace CampaignStudio.Messaging.Templates;
+
+/// <summary>A merge field as the template editor explains it: how to write it and what it holds.</summary>
+public sealed record MergeFieldHelp(string Liquid, string Meaning);
+
+/// <summary>
+/// The merge fields a template can use, in the marketer's words, built from the merge model itself so a new field
+/// cannot be missing from the editor's help; and the snippets the editor offers.
+/// </summary>
+public static class MergeFieldCatalog
+{
+    /// <summary>Recommended products with a link only where the product has one (until products carry URLs, none do).</summary>
+    public const string RecommendationsSnippet = """
+        <ul>
+        {% for p in recommendations limit: 3 %}
+          <li>{% if p.url %}<a href="{{ p.url }}">{{ p.name }}</a>{% else %}{{ p.name }}{% endif %}</li>
+        {% endfor %}
+        </ul>
+        """;
+
+    private static readonly Dictionary<string, string> Meanings = new(StringComparer.Ordinal)
+    {
+        ["customer.first_name"] = "first name",
+        ["customer.last_name"] = "last name",
+        ["customer.email"] = "e-mail address",
+        ["customer.city"] = "city",
+        ["customer.country"] = "country",
+        ["customer.attributes"] = "an imported column, e.g. customer.attributes.loyalty_tier",
+        ["campaign.name"] = "the campaign's name",
+        ["campaign.discount_tier"] = "the discount set in the campaign (or the experiment arm)",
+        [MergeModel.TopCategory] = "the category the customer buys most",
+        [MergeModel.LastProduct] = "the product the customer bought last",
+        [MergeModel.UnsubscribeUrl] = "the customer's unsubscribe link (the footer always has one)",
+        [MergeModel.Recommendations] = "products picked for the customer, a list: {% for p in recommendations limit: 3 %} … {% endfor %}",
+        ["p.name"] = "a recommended product's name",
+        ["p.category"] = "its category",
+        ["p.url"] = "its link; empty while products have none, so write {% if p.url %}<a href=\"{{ p.url }}\">{{ p.name }}</a>{% else %}{{ p.name }}{% endif %}",
+    };
+
+    /// <summary>Every field of the merge model with its meaning, in the order the editor lists them.</summary>
+    public static IReadOnlyList<MergeFieldHelp> Fields { get; } =
+    [
+        .. MergeModel.CustomerFields.Select(f => Help($"{MergeModel.Customer}.{f}")),
+        .. MergeModel.CampaignFields.Select(f => Help($"{MergeModel.Campaign}.{f}")),
+        .. MergeModel.Roots.Except([MergeModel.Customer, MergeModel.Campaign]).Select(Help),
+        .. MergeModel.RecommendationFields.Select(f => Help($"p.{f}")),
+    ];
+
+    private static MergeFieldHelp Help(string path) =>
+        new(path, Meanings.TryGetValue(path, out var meaning) ? meaning : throw new InvalidOperationException($"The merge field '{path}' has no help text."));
+}

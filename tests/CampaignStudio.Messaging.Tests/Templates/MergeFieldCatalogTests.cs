@@ -1,0 +1,35 @@
+using CampaignStudio.Messaging.Templates;
+
+namespace CampaignStudio.Messaging.Tests.Templates;
+
+public class MergeFieldCatalogTests
+{
+    [Fact]
+    public void EveryMergeFieldIsExplainedIncludingRecommendationsAndTheirFields()
+    {
+        MergeFieldCatalog.Fields.Select(f => f.Liquid).ShouldBe(
+        [
+            "customer.first_name", "customer.last_name", "customer.email", "customer.city", "customer.country", "customer.attributes",
+            "campaign.name", "campaign.discount_tier", "recommendations", "top_category", "last_product", "unsubscribe_url",
+            "p.name", "p.category", "p.url",
+        ], ignoreOrder: true);
+        MergeFieldCatalog.Fields.ShouldAllBe(f => f.Meaning.Length > 0);
+    }
+
+    [Fact]
+    public void TheRecommendationsSnippetLinksOnlyProductsThatHaveAUrl()
+    {
+        var renderer = new TemplateRenderer();
+        var template = renderer.Compile(new TemplateSource("Hi", null, MergeFieldCatalog.RecommendationsSnippet, null)).Template!;
+        var recipient = new RecipientTestBuilder().Build() with
+        {
+            Recommendations = [new ProductRecommendation("Boot", "Shoes", "https://shop.example.com/boot"), new ProductRecommendation("Books item 20", "Books")],
+        };
+
+        var html = renderer.Render(template, recipient, RecipientTestBuilder.Campaign(), RecipientTestBuilder.Footer()).Html;
+
+        html.ShouldContain("<li><a href=\"https://shop.example.com/boot\">Boot</a></li>");
+        html.ShouldContain("<li>Books item 20</li>");
+        html.ShouldNotContain("href=\"\"");
+    }
+}
