@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124063936_Initial")]
+    [Migration("20261202170832_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -982,7 +982,13 @@ namespace CampaignStudio.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("BlankLines")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("BytesRead")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ContinuationLines")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
@@ -1015,6 +1021,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("LinesRead")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("MappingJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1024,6 +1033,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("ProcessedRows")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReplacedRows")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("SkippedRows")

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CampaignStudio.Data.Postgres.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261124063940_Initial")]
+    [Migration("20261202170841_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1017,7 +1017,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<long>("BlankLines")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("BytesRead")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ContinuationLines")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAt")
@@ -1050,6 +1056,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<long>("LinesRead")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("MappingJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1059,6 +1068,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasColumnType("character varying(2000)");
 
                     b.Property<long>("ProcessedRows")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ReplacedRows")
                         .HasColumnType("bigint");
 
                     b.Property<long>("SkippedRows")
