@@ -76,6 +76,9 @@ public static class ImportDateFormats
         "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
     ];
 
+    /// <summary>Throws <see cref="ImportFileException"/> (with the choices) for an unknown form.</summary>
+    public static void Check(string? format) => Patterns(format);
+
     /// <summary>The .NET patterns of a chosen form (with an optional time), plus ISO; an unknown form is an error in the words of the API.</summary>
     internal static string[] Patterns(string? format)
     {
