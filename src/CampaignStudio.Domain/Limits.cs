@@ -22,4 +22,6 @@ public static class Limits
     public const int IpAddress = 45;
     public const int AttributeKey = 60;
     public const int AttributeValue = 400;
+    public const int ImportColumns = 250;
+    public const int AttributesPerCustomer = 50;
 }

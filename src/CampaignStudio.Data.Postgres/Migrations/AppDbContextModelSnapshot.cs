@@ -1018,7 +1018,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<long>("BlankLines")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("BytesRead")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ContinuationLines")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAt")
@@ -1051,6 +1057,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<long>("LinesRead")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("MappingJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1060,6 +1069,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasColumnType("character varying(2000)");
 
                     b.Property<long>("ProcessedRows")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ReplacedRows")
                         .HasColumnType("bigint");
 
                     b.Property<long>("SkippedRows")

@@ -15,6 +15,7 @@ public class ImportJobConfiguration : IEntityTypeConfiguration<ImportJob>
         builder.Property(j => j.CreatedBy).HasMaxLength(Limits.Email);
         builder.Ignore(j => j.ProgressFraction);
         builder.Ignore(j => j.IsFinished);
+        builder.Ignore(j => j.EveryLineAccountedFor);
         builder.HasIndex(j => j.CreatedAt);
     }
 }

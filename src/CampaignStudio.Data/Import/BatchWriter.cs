@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Text.Json;
+using CampaignStudio.Domain;
 using CampaignStudio.Domain.Consent;
 
 namespace CampaignStudio.Data.Import;
@@ -82,7 +83,16 @@ internal sealed class BatchWriter
             Set(p[13], row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes));
             Set(p[14], nameof(ConsentStatus.Unknown));
             Set(p[15], false);
-            counter.Add(await ExecuteRowAsync(cmd, tx, row.Line, batch, ct));
+            var errorsBefore = batch.Errors.Count;
+            var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
+            if (id is null && batch.Errors.Count == errorsBefore)
+            {
+                // The upsert's WHERE kept the customer as it was: the merged attributes would pass the cap.
+                batch.Errors.Add(new ImportError(row.Line,
+                    $"the customer would have more than {Limits.AttributesPerCustomer} custom attributes with this row's (a customer keeps at most {Limits.AttributesPerCustomer} custom attributes); nothing of the row was saved", null));
+            }
+
+            counter.Add(id);
         }
 
         return counter.Result;
@@ -131,12 +141,20 @@ internal sealed class BatchWriter
         }
 
         set.Add("\"UpdatedAt\" = excluded.\"UpdatedAt\"");
+
+        // The cap on custom attributes holds for what the customer has after the merge, not only for the row.
+        var capAttributes = _mapping.Columns.Any(c => c.Target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal))
+            ? _sqlite
+                ? $"WHERE excluded.\"AttributesJson\" IS NULL OR (SELECT COUNT(*) FROM json_each(json_patch(COALESCE(\"Customers\".\"AttributesJson\", '{{}}'), excluded.\"AttributesJson\"))) <= {Limits.AttributesPerCustomer}"
+                : $"WHERE excluded.\"AttributesJson\" IS NULL OR (SELECT COUNT(*) FROM jsonb_object_keys(COALESCE(\"Customers\".\"AttributesJson\", '{{}}')::jsonb || excluded.\"AttributesJson\"::jsonb)) <= {Limits.AttributesPerCustomer}"
+            : "";
         return $"""
             INSERT INTO "Customers" ("ExternalId", "Email", "FirstName", "LastName", "FirstNameKey", "LastNameKey", "Country", "City",
                 "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased")
             VALUES (@ExternalId, @Email, @FirstName, @LastName, @FirstNameKey, @LastNameKey, @Country, @City,
                 @BirthYear, @AgeBand, @Gender, @CreatedAt, @UpdatedAt, @AttributesJson, @EmailConsent, @IsErased)
             ON CONFLICT ({KeyColumn}) DO UPDATE SET {string.Join(", ", set)}
+            {capAttributes}
             RETURNING "Id"
             """;
     }
@@ -311,23 +329,28 @@ internal sealed class BatchWriter
     }
 
     private static bool IsConstraintViolation(DbException ex) =>
-        ex.SqlState is "23505" or "23503" || ex.GetType().Name == "SqliteException" && ex.ErrorCode == 19;
+        ex.SqlState is "23505" or "23503" || ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
 
     public async Task RecordJobProgressAsync(DbTransaction tx, int jobId, IReadOnlyList<ImportError> batchErrors, int storedErrors,
-        long processed, long inserted, long updated, long errorCount, long bytesRead, CancellationToken ct)
+        ImportCounts totals, long bytesRead, CancellationToken ct)
     {
         await using (var cmd = Command(tx, """
             UPDATE "ImportJobs" SET "ProcessedRows" = @Processed, "InsertedRows" = @Inserted, "UpdatedRows" = @Updated,
-                "ErrorRows" = @Errors, "BytesRead" = @Bytes WHERE "Id" = @Id
+                "ErrorRows" = @Errors, "BytesRead" = @Bytes, "LinesRead" = @Lines, "BlankLines" = @Blank,
+                "ContinuationLines" = @Continuation, "ReplacedRows" = @Replaced WHERE "Id" = @Id
             """))
         {
-            var p = AddParameters(cmd, "Processed", "Inserted", "Updated", "Errors", "Bytes", "Id");
-            Set(p[0], processed);
-            Set(p[1], inserted);
-            Set(p[2], updated);
-            Set(p[3], errorCount);
+            var p = AddParameters(cmd, "Processed", "Inserted", "Updated", "Errors", "Bytes", "Lines", "Blank", "Continuation", "Replaced", "Id");
+            Set(p[0], totals.Processed);
+            Set(p[1], totals.Inserted);
+            Set(p[2], totals.Updated);
+            Set(p[3], totals.Errors);
             Set(p[4], bytesRead);
-            Set(p[5], jobId);
+            Set(p[5], totals.LinesRead);
+            Set(p[6], totals.BlankLines);
+            Set(p[7], totals.ContinuationLines);
+            Set(p[8], totals.Replaced);
+            Set(p[9], jobId);
             await cmd.ExecuteNonQueryAsync(ct);
         }
 

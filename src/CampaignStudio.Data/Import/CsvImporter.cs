@@ -3,9 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
+using CampaignStudio.Domain;
 using CampaignStudio.Domain.Imports;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Import;
@@ -25,25 +24,103 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
 
     public int BatchSize { get; init; } = DefaultBatchSize;
 
-    /// <summary>Reads the header row and the first data rows for the preview and the mapping step.</summary>
-    public static CsvPreview Preview(Stream stream, int rows = 10)
+    /// <summary>
+    /// Reads the header row and the first data rows for the preview and the mapping step, from the first megabyte of the
+    /// file. Refuses, with one sentence that says why, a file that is empty, binary, has only a header row, repeats a
+    /// header or has too many columns. Text that is not UTF-8 is reported (with its first line) and decoded with
+    /// <paramref name="encoding"/>, or with Windows-1252 as a suggestion the marketer confirms.
+    /// </summary>
+    public static CsvPreview Preview(Stream stream, string? encoding = null, int rows = 10)
     {
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
-        using var csv = new CsvReader(reader, Configuration(null, _ => { }));
-        if (!csv.Read())
-        {
-            return new CsvPreview([], [], ",");
-        }
-
-        csv.ReadHeader();
-        var headers = csv.HeaderRecord ?? [];
+        var head = CsvFileCheck.ReadHead(stream);
+        var chosen = encoding ?? (head.IsUtf8 ? ImportEncodings.Utf8 : ImportEncodings.Windows1252);
+        using var reader = new StreamReader(new MemoryStream(head.Bytes), ImportEncodings.Resolve(chosen), detectEncodingFromByteOrderMarks: true);
+        var csv = new CsvRecordReader(reader, null, refuseReplacementCharacters: false);
+        var headers = ReadHeader(csv, out _);
+        csv.ExpectedColumns = headers.Length;
         var sample = new List<string[]>();
-        while (sample.Count < rows && csv.Read())
+        var special = new List<string[]>();
+        var any = false;
+        for (var scanned = 0; scanned < 5_000 && (sample.Count < rows || special.Count < 5) && csv.Read(out var record); scanned++)
         {
-            sample.Add(csv.Parser.Record ?? []);
+            any |= record.Kind != CsvRecordKind.Blank;
+            if (record.Kind != CsvRecordKind.Row)
+            {
+                continue;
+            }
+
+            if (sample.Count < rows)
+            {
+                sample.Add(record.Fields);
+            }
+
+            if (special.Count < 5 && record.Fields.Any(f => f.Any(c => c > '\u007f')))
+            {
+                special.Add(record.Fields);
+            }
         }
 
-        return new CsvPreview(headers, sample, csv.Parser.Delimiter);
+        if (!any && head.Complete)
+        {
+            throw new ImportFileException("The file has only a header row and no data rows: there is nothing to import.");
+        }
+
+        return new CsvPreview(headers, sample, csv.Delimiter.ToString())
+        {
+            IsUtf8 = head.IsUtf8,
+            NotUtf8Line = head.NotUtf8Line,
+            Encoding = chosen,
+            RowsWithSpecialCharacters = special,
+        };
+    }
+
+    /// <summary>
+    /// The header row: the first line that is not blank. Refuses a header that is not CSV, repeats a name or has more than
+    /// <see cref="Limits.ImportColumns"/> columns, each with a sentence for the marketer.
+    /// </summary>
+    internal static string[] ReadHeader(CsvRecordReader csv, out long blankLines)
+    {
+        blankLines = 0;
+        while (csv.Read(out var record))
+        {
+            if (record.Kind == CsvRecordKind.Blank)
+            {
+                blankLines++;
+                continue;
+            }
+
+            if (record.Kind == CsvRecordKind.Refused)
+            {
+                throw new ImportFileException($"The header row (line {record.Line}) cannot be read: {record.Problem}. The first row must name the columns.");
+            }
+
+            var headers = record.Fields.Select(h => h.Trim()).ToArray();
+            if (headers.Length > Limits.ImportColumns)
+            {
+                throw new ImportFileException($"The file has {headers.Length:N0} columns; an import takes at most {Limits.ImportColumns:N0}. Remove the columns you do not need and upload it again.");
+            }
+
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < headers.Length; i++)
+            {
+                var name = headers[i].ToLowerInvariant();
+                if (name.Length == 0)
+                {
+                    continue;
+                }
+
+                if (seen.TryGetValue(name, out var earlier))
+                {
+                    throw new ImportFileException($"The header '{name}' names columns {earlier + 1} and {i + 1}: give each column its own name and upload the file again.");
+                }
+
+                seen[name] = i;
+            }
+
+            return headers;
+        }
+
+        throw new ImportFileException("The file is empty: it needs a header row that names the columns and at least one data row.");
     }
 
     public async Task<ImportSummary> ImportAsync(Stream stream, ImportKind kind, ImportMapping mapping, int? jobId = null,
@@ -54,7 +131,10 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
         var counting = new CountingStream(stream);
         var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var parser = new RowParser(mapping);
+        var encoding = ImportEncodings.Resolve(mapping.Encoding);
+        var delimiter = mapping.Delimiter is { Length: 1 } d ? d[0] : (char?)null;
         var headerCount = mapping.Columns.Count;
+        var keys = new DuplicateKeys(kind, mapping, "line");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var parseToken = cts.Token;
 
@@ -63,56 +143,55 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
         {
             try
             {
-                var badLine = -1L;
-                using var reader = new StreamReader(counting, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-                using var csv = new CsvReader(reader, Configuration(mapping.Delimiter, args => badLine = args.Context.Parser?.RawRow ?? -1));
-                if (!csv.Read())
-                {
-                    channel.Writer.Complete();
-                    return;
-                }
-
-                csv.ReadHeader();
-                var fileHeaders = csv.HeaderRecord ?? [];
+                using var reader = new StreamReader(counting, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+                var csv = new CsvRecordReader(reader, delimiter, refuseReplacementCharacters: encoding.CodePage == Encoding.UTF8.CodePage);
+                var fileHeaders = ReadHeader(csv, out var leadingBlankLines);
                 if (fileHeaders.Length != headerCount)
                 {
                     throw new ImportFileException($"The file has {fileHeaders.Length} columns but the mapping has {headerCount}: choose the mapping again.");
                 }
 
-                var batch = new Batch();
-                var previousRawRow = csv.Parser.RawRow;
-                while (csv.Read())
+                csv.ExpectedColumns = headerCount;
+                var batch = new Batch { LinesRead = leadingBlankLines, BlankLines = leadingBlankLines };
+                while (csv.Read(out var record))
                 {
                     parseToken.ThrowIfCancellationRequested();
-                    var line = previousRawRow + 1;
-                    previousRawRow = csv.Parser.RawRow;
-                    var fields = csv.Parser.Record ?? [];
-                    batch.Processed++;
-                    try
+                    batch.LinesRead += record.LineCount;
+                    if (record.Kind == CsvRecordKind.Blank)
                     {
-                        if (badLine >= line)
+                        batch.BlankLines++;
+                    }
+                    else
+                    {
+                        batch.Processed++;
+                        batch.ContinuationLines += record.LineCount - 1;
+                        try
                         {
-                            throw new RowException("malformed quoting (a field contains a stray \")");
-                        }
+                            if (record.Kind == CsvRecordKind.Refused)
+                            {
+                                throw new RowException(record.Problem!);
+                            }
 
-                        if (fields.Length != headerCount)
-                        {
-                            throw new RowException($"expected {headerCount} columns, found {fields.Length}");
-                        }
+                            var fields = record.Fields;
+                            if (fields.Length != headerCount)
+                            {
+                                throw new RowException($"expected {headerCount} columns, found {fields.Length}");
+                            }
 
-                        switch (kind)
+                            switch (kind)
+                            {
+                                case ImportKind.Customers: batch.Customers.Add(keys.Admit(parser.ParseCustomer(fields, record.Line), batch)); break;
+                                case ImportKind.Purchases: batch.Purchases.Add(keys.Admit(parser.ParsePurchase(fields, record.Line), batch)); break;
+                                default: batch.Events.Add(keys.Admit(parser.ParseEvent(fields, record.Line), batch)); break;
+                            }
+                        }
+                        catch (RowException ex)
                         {
-                            case ImportKind.Customers: batch.Customers.Add(parser.ParseCustomer(fields, line)); break;
-                            case ImportKind.Purchases: batch.Purchases.Add(parser.ParsePurchase(fields, line)); break;
-                            default: batch.Events.Add(parser.ParseEvent(fields, line)); break;
+                            batch.Errors.Add(new ImportError(record.Line, ex.Message, Raw(record.Raw)));
                         }
                     }
-                    catch (RowException ex)
-                    {
-                        batch.Errors.Add(new ImportError(line, ex.Message, Raw(csv.Parser.RawRecord)));
-                    }
 
-                    if (batch.Processed >= BatchSize)
+                    if (batch.Processed + batch.BlankLines >= BatchSize)
                     {
                         batch.BytesRead = counting.BytesRead;
                         await channel.Writer.WriteAsync(batch, parseToken);
@@ -121,7 +200,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
                 }
 
                 batch.BytesRead = counting.BytesRead;
-                if (batch.Processed > 0)
+                if (batch.LinesRead > 0)
                 {
                     await channel.Writer.WriteAsync(batch, parseToken);
                 }
@@ -134,7 +213,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
             }
         }, parseToken);
 
-        long processed = 0, inserted = 0, updated = 0, errorCount = 0;
+        var totals = new ImportCounts();
         var errors = new List<ImportError>();
         try
         {
@@ -154,13 +233,10 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
                 await using var tx = await connection.BeginTransactionAsync(ct);
                 var (ins, upd) = await writer.WriteAsync(batch, tx, ct);
                 await SuppressErasedAsync(connection, tx, mapping, batch, ct);
-                processed += batch.Processed;
-                inserted += ins;
-                updated += upd;
-                errorCount += batch.Errors.Count;
+                totals.Add(batch, ins, upd);
                 if (jobId is { } id)
                 {
-                    await writer.RecordJobProgressAsync(tx, id, batch.Errors, errors.Count, processed, inserted, updated, errorCount, batch.BytesRead, ct);
+                    await writer.RecordJobProgressAsync(tx, id, batch.Errors, errors.Count, totals, batch.BytesRead, ct);
                 }
 
                 await tx.CommitAsync(ct);
@@ -172,7 +248,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
                     }
                 }
 
-                progress?.Report(new ImportProgress(processed, inserted, updated, errorCount, batch.BytesRead, totalBytes));
+                progress?.Report(new ImportProgress(totals.Processed, totals.Inserted, totals.Updated, totals.Errors, batch.BytesRead, totalBytes) { LinesRead = totals.LinesRead });
             }
 
             if (db.Database.IsSqlite())
@@ -191,7 +267,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
         }
 
         await produce;
-        return new ImportSummary(processed, inserted, updated, errorCount, errors, stopwatch.Elapsed);
+        return totals.Summary(errors.OrderBy(e => e.LineNumber).ToList(), stopwatch.Elapsed);
     }
 
     /// <summary>
@@ -202,16 +278,17 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
     {
         var stopwatch = Stopwatch.StartNew();
         var parser = new RowParser(mapping);
-        var batch = new Batch { Processed = rows.Count };
+        var keys = new DuplicateKeys(kind, mapping, "item");
+        var batch = new Batch { Processed = rows.Count, LinesRead = rows.Count };
         for (var i = 0; i < rows.Count; i++)
         {
             try
             {
                 switch (kind)
                 {
-                    case ImportKind.Customers: batch.Customers.Add(parser.ParseCustomer(rows[i], i + 1)); break;
-                    case ImportKind.Purchases: batch.Purchases.Add(parser.ParsePurchase(rows[i], i + 1)); break;
-                    default: batch.Events.Add(parser.ParseEvent(rows[i], i + 1)); break;
+                    case ImportKind.Customers: batch.Customers.Add(keys.Admit(parser.ParseCustomer(rows[i], i + 1), batch)); break;
+                    case ImportKind.Purchases: batch.Purchases.Add(keys.Admit(parser.ParsePurchase(rows[i], i + 1), batch)); break;
+                    default: batch.Events.Add(keys.Admit(parser.ParseEvent(rows[i], i + 1), batch)); break;
                 }
             }
             catch (RowException ex)
@@ -228,7 +305,9 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
         var (inserted, updated) = await writer.WriteAsync(batch, tx, ct);
         await SuppressErasedAsync(connection, tx, mapping, batch, ct);
         await tx.CommitAsync(ct);
-        return new ImportSummary(rows.Count, inserted, updated, batch.Errors.Count, batch.Errors.OrderBy(e => e.LineNumber).ToList(), stopwatch.Elapsed);
+        var totals = new ImportCounts();
+        totals.Add(batch, inserted, updated);
+        return totals.Summary(batch.Errors.OrderBy(e => e.LineNumber).ToList(), stopwatch.Elapsed);
     }
 
     private Task<int> SuppressErasedAsync(DbConnection connection, DbTransaction tx, ImportMapping mapping, Batch batch, CancellationToken ct)
@@ -245,27 +324,6 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
         return suppression.ApplyAsync(connection, tx, emails, ct);
     }
 
-    private static CsvConfiguration Configuration(string? delimiter, BadDataFound onBadData)
-    {
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            HasHeaderRecord = true,
-            DetectDelimiter = delimiter is null,
-            DetectDelimiterValues = [",", ";", "\t", "|"],
-            BadDataFound = onBadData,
-            MissingFieldFound = null,
-            IgnoreBlankLines = true,
-            TrimOptions = TrimOptions.None,
-            DetectColumnCountChanges = false,
-        };
-        if (delimiter is not null)
-        {
-            config.Delimiter = delimiter;
-        }
-
-        return config;
-    }
-
     private static string Raw(string? raw)
     {
         var s = (raw ?? "").TrimEnd('\r', '\n');
@@ -275,6 +333,10 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
     internal sealed class Batch
     {
         public int Processed;
+        public long LinesRead;
+        public long BlankLines;
+        public long ContinuationLines;
+        public long ReplacedRows;
         public long BytesRead;
         public readonly List<CustomerRow> Customers = [];
         public readonly List<PurchaseRow> Purchases = [];
@@ -283,7 +345,21 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
     }
 }
 
-public sealed record CsvPreview(IReadOnlyList<string> Headers, IReadOnlyList<string[]> Rows, string Delimiter);
+/// <summary>The start of a file as the mapping step shows it.</summary>
+public sealed record CsvPreview(IReadOnlyList<string> Headers, IReadOnlyList<string[]> Rows, string Delimiter)
+{
+    /// <summary>False when the first megabyte has bytes that are not UTF-8: the marketer must choose the encoding.</summary>
+    public bool IsUtf8 { get; init; } = true;
+
+    /// <summary>The line of the first byte that is not UTF-8.</summary>
+    public long? NotUtf8Line { get; init; }
+
+    /// <summary>The encoding the preview was decoded with: the chosen one, UTF-8, or Windows-1252 as a suggestion.</summary>
+    public string Encoding { get; init; } = ImportEncodings.Utf8;
+
+    /// <summary>Up to five rows with letters beyond ASCII, so the marketer can see whether the encoding reads them right.</summary>
+    public IReadOnlyList<string[]> RowsWithSpecialCharacters { get; init; } = [];
+}
 
 /// <summary>The file as a whole cannot be imported (wrong layout); nothing was written.</summary>
 public sealed class ImportFileException(string message) : Exception(message);

@@ -16,6 +16,19 @@ public sealed class ImportMapping
     /// <summary>Field delimiter; null means detect from the header line.</summary>
     public string? Delimiter { get; set; }
 
+    /// <summary>What a later row with the same key as an earlier row of the same file does; never silent (issue 11).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<DuplicateRows>))]
+    public DuplicateRows Duplicates { get; set; }
+
+    /// <summary>
+    /// A day-first or month-first date form the marketer chose (<see cref="ImportDateFormats"/>); null reads ISO dates only.
+    /// ISO dates are read in either case: they are unambiguous.
+    /// </summary>
+    public string? DateFormat { get; set; }
+
+    /// <summary>The file's text encoding (<see cref="ImportEncodings"/>); null is UTF-8. A byte order mark wins over it.</summary>
+    public string? Encoding { get; set; }
+
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     public static ImportMapping FromJson(string json) => JsonSerializer.Deserialize<ImportMapping>(json, JsonOptions) ?? new ImportMapping();
@@ -23,6 +36,92 @@ public sealed class ImportMapping
     public string? TargetOf(int index) => index < Columns.Count ? Columns[index].Target : null;
 
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+}
+
+public enum DuplicateRows
+{
+    /// <summary>A later row with the key of an earlier row is refused as a duplicate of that line.</summary>
+    Refuse,
+
+    /// <summary>The later row updates what the earlier one wrote (the marketer chose it); the summary counts such rows.</summary>
+    LastWins,
+}
+
+/// <summary>
+/// The date forms an import reads. ISO 8601 dates and date-times are always read; a day-first or month-first form only when
+/// the marketer chose it, so 01.02.2021 is never guessed to be the 1st of February or the 2nd of January.
+/// </summary>
+public static class ImportDateFormats
+{
+    public const string DayMonthYearDots = "dd.mm.yyyy";
+    public const string DayMonthYearSlashes = "dd/mm/yyyy";
+    public const string MonthDayYearSlashes = "mm/dd/yyyy";
+    public const string Compact = "yyyymmdd";
+
+    /// <summary>The choices, with the words the mapping step shows.</summary>
+    public static readonly IReadOnlyList<(string Format, string Label)> Choices =
+    [
+        (DayMonthYearDots, "dd.mm.yyyy (31.12.2025)"),
+        (DayMonthYearSlashes, "dd/mm/yyyy (31/12/2025)"),
+        (MonthDayYearSlashes, "mm/dd/yyyy (12/31/2025)"),
+        (Compact, "yyyymmdd (20251231)"),
+    ];
+
+    /// <summary>What is always read, in the words of an error message.</summary>
+    public const string IsoDescription = "yyyy-mm-dd or yyyy-mm-ddThh:mm:ss";
+
+    internal static readonly string[] Iso =
+    [
+        "yyyy-MM-dd", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mmK", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFF", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+    ];
+
+    /// <summary>Throws <see cref="ImportFileException"/> (with the choices) for an unknown form.</summary>
+    public static void Check(string? format) => Patterns(format);
+
+    /// <summary>The .NET patterns of a chosen form (with an optional time), plus ISO; an unknown form is an error in the words of the API.</summary>
+    internal static string[] Patterns(string? format)
+    {
+        string[] dates = format switch
+        {
+            null or "" => [],
+            DayMonthYearDots => ["dd.MM.yyyy", "d.M.yyyy"],
+            DayMonthYearSlashes => ["dd/MM/yyyy", "d/M/yyyy"],
+            MonthDayYearSlashes => ["MM/dd/yyyy", "M/d/yyyy"],
+            Compact => ["yyyyMMdd"],
+            _ => throw new ImportFileException($"Unknown date format '{format}': choose {string.Join(", ", Choices.Select(c => c.Format))}, or none for ISO dates ({IsoDescription})."),
+        };
+        return [.. Iso, .. dates, .. dates.SelectMany(d => new[] { d + " HH:mm", d + " HH:mm:ss" })];
+    }
+}
+
+/// <summary>The text encodings an import reads. A file that is not UTF-8 is never read as UTF-8 silently (issue 11).</summary>
+public static class ImportEncodings
+{
+    public const string Utf8 = "utf-8";
+    public const string Windows1252 = "windows-1252";
+    public const string Latin1 = "iso-8859-1";
+    public const string Latin9 = "iso-8859-15";
+
+    public static readonly IReadOnlyList<(string Name, string Label)> Choices =
+    [
+        (Utf8, "UTF-8"),
+        (Windows1252, "Windows-1252 (Western European, Excel on Windows)"),
+        (Latin1, "ISO-8859-1 (Latin-1)"),
+        (Latin9, "ISO-8859-15 (Latin-9, with €)"),
+    ];
+
+    /// <summary>The encoding for a name from <see cref="Choices"/>; null is UTF-8.</summary>
+    public static System.Text.Encoding Resolve(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or Utf8 or "utf8" => System.Text.Encoding.UTF8,
+        Windows1252 or "cp1252" => System.Text.CodePagesEncodingProvider.Instance.GetEncoding(1252)!,
+        Latin1 or "latin1" or "latin-1" => System.Text.Encoding.Latin1,
+        Latin9 or "latin9" or "latin-9" => System.Text.CodePagesEncodingProvider.Instance.GetEncoding(28605)!,
+        _ => throw new ImportFileException($"Unknown encoding '{name}': use {string.Join(", ", Choices.Select(c => c.Name))}."),
+    };
+
+    public static bool IsUtf8(string? name) => Resolve(name).CodePage == System.Text.Encoding.UTF8.CodePage;
 }
 
 public sealed record ColumnMapping(string Header, string Target);

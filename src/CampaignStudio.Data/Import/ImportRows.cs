@@ -44,9 +44,61 @@ internal sealed class EventRow
 public sealed record ImportError(long LineNumber, string Reason, string? RawRow);
 
 /// <summary>Counts after each committed batch.</summary>
-public sealed record ImportProgress(long ProcessedRows, long InsertedRows, long UpdatedRows, long ErrorRows, long BytesRead, long TotalBytes);
+public sealed record ImportProgress(long ProcessedRows, long InsertedRows, long UpdatedRows, long ErrorRows, long BytesRead, long TotalBytes)
+{
+    public long LinesRead { get; init; }
+}
 
+/// <summary>
+/// What an import did. Every physical line after the header is counted once:
+/// <c>LinesRead = InsertedRows + UpdatedRows + ErrorRows + BlankLines + ContinuationLines</c>.
+/// </summary>
 public sealed record ImportSummary(long ProcessedRows, long InsertedRows, long UpdatedRows, long ErrorRows, IReadOnlyList<ImportError> Errors, TimeSpan Elapsed)
 {
+    /// <summary>Physical lines after the header row.</summary>
+    public long LinesRead { get; init; }
+
+    /// <summary>Empty lines, or lines of only spaces and separators.</summary>
+    public long BlankLines { get; init; }
+
+    /// <summary>Lines that continue a row begun on an earlier line (a value in quotes with line breaks).</summary>
+    public long ContinuationLines { get; init; }
+
+    /// <summary>Rows that replaced an earlier row of the same file, because the marketer chose "last wins".</summary>
+    public long ReplacedRows { get; init; }
+
     public double RowsPerSecond => Elapsed.TotalSeconds <= 0 ? 0 : ProcessedRows / Elapsed.TotalSeconds;
+}
+
+/// <summary>Running totals of an import, summed batch by batch as they commit.</summary>
+internal sealed class ImportCounts
+{
+    public long LinesRead;
+    public long BlankLines;
+    public long ContinuationLines;
+    public long Processed;
+    public long Inserted;
+    public long Updated;
+    public long Errors;
+    public long Replaced;
+
+    public void Add(CsvImporter.Batch batch, long inserted, long updated)
+    {
+        LinesRead += batch.LinesRead;
+        BlankLines += batch.BlankLines;
+        ContinuationLines += batch.ContinuationLines;
+        Processed += batch.Processed;
+        Inserted += inserted;
+        Updated += updated;
+        Errors += batch.Errors.Count;
+        Replaced += batch.ReplacedRows;
+    }
+
+    public ImportSummary Summary(IReadOnlyList<ImportError> errors, TimeSpan elapsed) => new(Processed, Inserted, Updated, Errors, errors, elapsed)
+    {
+        LinesRead = LinesRead,
+        BlankLines = BlankLines,
+        ContinuationLines = ContinuationLines,
+        ReplacedRows = Replaced,
+    };
 }

@@ -12,11 +12,15 @@ internal sealed class RowParser
 {
     private readonly (int Index, string Target)[] _targets;
     private readonly string _matchOn;
+    private readonly string[] _datePatterns;
+    private readonly string? _dateFormat;
 
     public RowParser(ImportMapping mapping)
     {
         _targets = mapping.Columns.Select((c, i) => (i, c.Target)).Where(t => !string.IsNullOrEmpty(t.Target)).ToArray();
         _matchOn = mapping.MatchOn;
+        _dateFormat = string.IsNullOrEmpty(mapping.DateFormat) ? null : mapping.DateFormat;
+        _datePatterns = ImportDateFormats.Patterns(_dateFormat);
     }
 
     public bool Maps(string field) => _targets.Any(t => t.Target == field);
@@ -58,6 +62,11 @@ internal sealed class RowParser
 
                     break;
             }
+        }
+
+        if (row.Attributes is { Count: > Limits.AttributesPerCustomer } attributes)
+        {
+            throw new RowException($"the row has {attributes.Count} custom attributes; a customer keeps at most {Limits.AttributesPerCustomer} custom attributes");
         }
 
         var key = _matchOn == ImportFields.ExternalId ? row.ExternalId : row.Email;
@@ -217,12 +226,13 @@ internal sealed class RowParser
         return year;
     }
 
-    private static readonly string[] DateFormats = ["yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK", "yyyyMMdd", "yyyy/MM/dd", "dd.MM.yyyy"];
-
-    internal static DateTime ParseDate(string value, string what)
+    /// <summary>
+    /// ISO dates always; a day-first or month-first form only when the marketer chose it. Never a guess between them:
+    /// before issue 11 a fallback to the invariant culture read 01.02.2021 and 01/02/2021 as whatever it liked.
+    /// </summary>
+    internal DateTime ParseDate(string value, string what)
     {
-        if (DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
-            || DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out date))
+        if (DateTime.TryParseExact(value, _datePatterns, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date))
         {
             if (date.Year is < 1970 or > 2200)
             {
@@ -232,7 +242,9 @@ internal sealed class RowParser
             return DateTime.SpecifyKind(date, DateTimeKind.Utc);
         }
 
-        throw new RowException($"{what} '{Truncate(value)}' is not a date (use yyyy-mm-dd)");
+        throw new RowException(_dateFormat is null
+            ? $"{what} '{Truncate(value)}' is not a date in the form {ImportDateFormats.IsoDescription} (for another form, choose the date format in the mapping step)"
+            : $"{what} '{Truncate(value)}' is not a date in the form you chose ({_dateFormat}) or {ImportDateFormats.IsoDescription}");
     }
 
     internal static decimal ParseAmount(string value)

@@ -983,7 +983,13 @@ namespace CampaignStudio.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("BlankLines")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("BytesRead")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ContinuationLines")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
@@ -1016,6 +1022,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("LinesRead")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("MappingJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1025,6 +1034,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("ProcessedRows")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReplacedRows")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("SkippedRows")

@@ -14,8 +14,23 @@ public class ImportJob
     public string MappingJson { get; set; } = "{}";
     public ImportStatus Status { get; set; }
 
-    /// <summary>Rows read so far (data rows, not the header).</summary>
+    /// <summary>Rows read so far (data rows, not the header, not blank lines).</summary>
     public long ProcessedRows { get; set; }
+
+    /// <summary>
+    /// Physical lines after the header read so far. Every one is accounted for:
+    /// <c>LinesRead = InsertedRows + UpdatedRows + ErrorRows + BlankLines + ContinuationLines</c>.
+    /// </summary>
+    public long LinesRead { get; set; }
+
+    /// <summary>Empty lines, or lines of only spaces and separators.</summary>
+    public long BlankLines { get; set; }
+
+    /// <summary>Lines that continue a row begun on an earlier line (a value in quotes with line breaks).</summary>
+    public long ContinuationLines { get; set; }
+
+    /// <summary>Rows that replaced an earlier row of the same file ("last wins" was chosen); they are counted as updated too.</summary>
+    public long ReplacedRows { get; set; }
 
     public long InsertedRows { get; set; }
     public long UpdatedRows { get; set; }
@@ -32,6 +47,9 @@ public class ImportJob
     public DateTime? FinishedAt { get; set; }
 
     public double ProgressFraction => FileSize <= 0 ? 0 : Math.Clamp((double)BytesRead / FileSize, 0, 1);
+
+    /// <summary>True when the counts add up to the lines read (always, unless the job row was changed by hand).</summary>
+    public bool EveryLineAccountedFor => LinesRead == InsertedRows + UpdatedRows + ErrorRows + BlankLines + ContinuationLines;
 
     public bool IsFinished => Status is ImportStatus.Completed or ImportStatus.Failed or ImportStatus.Cancelled or ImportStatus.Interrupted;
 }

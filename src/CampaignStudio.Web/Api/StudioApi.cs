@@ -54,12 +54,7 @@ public static class StudioApi
             .RequireAuthorization(Policies.CanEdit).WithTags("Events")
             .WithSummary("Adds customer events (idempotent per event id, or per identical event).");
 
-        api.MapGet("/imports/{id:int}/errors.csv", async (int id, ImportService imports, HttpContext http, CancellationToken ct) =>
-        {
-            http.Response.ContentType = "text/csv; charset=utf-8";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"import-{id}-refused-rows.csv\"";
-            await imports.WriteErrorsCsvAsync(id, http.Response.Body, ct);
-        }).WithTags("Imports").WithSummary("The rows an import refused, with line numbers and reasons.");
+        api.MapImportsApi();
         api.MapExperimentsApi();
         api.MapTemplatesApi();
 

@@ -37,6 +37,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
         { "/api/events/batch", """{"events":[{"customerEmail":"m@example.com","type":"visit","occurredAt":"2025-01-01T00:00:00Z"}]}""" },
         { "/api/experiments/import", "{}" },
         { "/api/experiments/{id:int}/start", """{"confirm":true}""" },
+        { "/api/imports", "{}" },
     };
 
     [Theory]
@@ -47,7 +48,11 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
 
-        var response = await client.PostAsync(path.Replace("{id:int}", "1", StringComparison.Ordinal), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        // The import takes a multipart upload (a JSON body would not reach the endpoint at all: 415).
+        HttpContent content = path == "/api/imports"
+            ? new MultipartFormDataContent { { new ByteArrayContent("email\nm@example.com\n"u8.ToArray()), "file", "m.csv" }, { new StringContent("customers"), "kind" } }
+            : new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var response = await client.PostAsync(path.Replace("{id:int}", "1", StringComparison.Ordinal), content);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         var read = await client.GetFromJsonAsync<CustomerPageDto>("/api/customers?search=m@example.com");

@@ -39,7 +39,8 @@ public sealed class ImportMappingStepTests : MudTestContext
             .Add(s => s.Mapping, mapping)
             .Add(s => s.MappingChanged, (ImportMapping m) => changed = m));
 
-        var select = step.FindComponents<MudBlazor.MudSelect<string>>()[0];
+        // The first column's target (the step also has a select for the date form).
+        var select = step.FindComponents<MudBlazor.MudSelect<string>>().Single(s => Equals(s.Instance.UserAttributes.GetValueOrDefault("data-testid"), "target-0"));
         step.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(ImportFields.Ignore));
 
         step.WaitForAssertion(() => step.Find("[data-testid=mapping-problem]").TextContent.ShouldContain("Map a column to E-mail"));

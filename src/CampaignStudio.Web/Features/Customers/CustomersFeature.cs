@@ -12,6 +12,7 @@ public static class CustomersFeature
         services.AddSingleton<CustomerCountCache>();
         services.AddSingleton<CsvImporter>();
         services.AddHostedService<ImportWorker>();
+        services.AddHostedService<UploadSweeper>();
         return services;
     }
 }

@@ -14,6 +14,8 @@ public partial class ImportPage
     private string? _error;
     private string? _fileName;
     private bool _busy;
+    private string? _encoding;
+    private bool _encodingConfirmed;
 
     [Inject]
     private ImportService Imports { get; set; } = default!;
@@ -32,6 +34,8 @@ public partial class ImportPage
             _upload = await Imports.SaveUploadAsync(stream, e.File.Name);
             _preview = await Imports.PreviewAsync(_upload, _kind);
             _mapping = _preview.Mapping;
+            _encoding = _preview.IsUtf8 ? null : _preview.Encoding;
+            _encodingConfirmed = false;
         }
         catch (ImportFileException ex)
         {
@@ -49,8 +53,30 @@ public partial class ImportPage
 
     private void MappingChanged(ImportMapping mapping) => _mapping = mapping;
 
-    private void Restart()
+    /// <summary>Decodes the preview again with the chosen encoding; the marketer confirms again for it.</summary>
+    private async Task EncodingChangedAsync(string encoding)
     {
+        _encoding = encoding;
+        _encodingConfirmed = false;
+        try
+        {
+            var again = await Imports.PreviewAsync(_upload!, _kind, encoding);
+            _preview = again with { IsUtf8 = false };
+            _mapping!.Encoding = null;
+        }
+        catch (ImportFileException ex)
+        {
+            _error = ex.Message;
+        }
+    }
+
+    private async Task RestartAsync()
+    {
+        if (_upload is not null)
+        {
+            await Imports.DiscardAsync(_upload);
+        }
+
         _upload = null;
         _preview = null;
         _mapping = null;
@@ -63,7 +89,8 @@ public partial class ImportPage
         _busy = true;
         try
         {
-            var jobId = await Imports.StartAsync(_upload!, _kind, _mapping!);
+            _mapping!.Encoding = _preview is { IsUtf8: false } ? _encoding : null;
+            var jobId = await Imports.StartAsync(_upload!, _kind, _mapping);
             Navigation.NavigateTo($"/customers/imports/{jobId}");
         }
         catch (ImportFileException ex)

@@ -92,8 +92,23 @@ public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbCon
         }
     }
 
-    private static string Summary(ImportJob job) =>
-        $"{job.ProcessedRows:N0} rows read: {job.InsertedRows:N0} new, {job.UpdatedRows:N0} updated or already present, {job.ErrorRows:N0} refused.";
+    /// <summary>The job's outcome in one sentence; the counts add up to the lines read (issue 11: no row may vanish unseen).</summary>
+    internal static string Summary(ImportJob job)
+    {
+        var sentence = $"{job.LinesRead:N0} lines read: {job.InsertedRows:N0} new, {job.UpdatedRows:N0} updated or already present, {job.ErrorRows:N0} refused, {job.BlankLines:N0} blank";
+        if (job.ContinuationLines > 0)
+        {
+            sentence += $", {job.ContinuationLines:N0} more lines of rows whose quoted values span lines";
+        }
+
+        sentence += ".";
+        if (job.ReplacedRows > 0)
+        {
+            sentence += $" {job.ReplacedRows:N0} rows replaced an earlier row of the file with the same key (you chose “last wins”).";
+        }
+
+        return sentence;
+    }
 
     private static void TryDelete(string path)
     {
