@@ -269,6 +269,19 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "SuggestedValues",
+                columns: table => new
+                {
+                    Field = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Value = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Frequency = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SuggestedValues", x => new { x.Field, x.Value });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SuppressedAddresses",
                 columns: table => new
                 {
@@ -1081,6 +1094,11 @@ namespace CampaignStudio.Data.Migrations
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_SuggestedValues_Field_Frequency",
+                table: "SuggestedValues",
+                columns: new[] { "Field", "Frequency" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SuppressedAddresses_AddressHash",
                 table: "SuppressedAddresses",
                 column: "AddressHash",
@@ -1167,6 +1185,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "Settings");
+
+            migrationBuilder.DropTable(
+                name: "SuggestedValues");
 
             migrationBuilder.DropTable(
                 name: "SuppressedAddresses");

@@ -270,6 +270,19 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "SuggestedValues",
+                columns: table => new
+                {
+                    Field = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Value = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Frequency = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SuggestedValues", x => new { x.Field, x.Value });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SuppressedAddresses",
                 columns: table => new
                 {
@@ -1082,6 +1095,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_SuggestedValues_Field_Frequency",
+                table: "SuggestedValues",
+                columns: new[] { "Field", "Frequency" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SuppressedAddresses_AddressHash",
                 table: "SuppressedAddresses",
                 column: "AddressHash",
@@ -1168,6 +1186,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "Settings");
+
+            migrationBuilder.DropTable(
+                name: "SuggestedValues");
 
             migrationBuilder.DropTable(
                 name: "SuppressedAddresses");
