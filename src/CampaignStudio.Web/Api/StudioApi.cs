@@ -6,6 +6,7 @@ using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Experiments;
+using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -59,6 +60,7 @@ public static class StudioApi
             await imports.WriteErrorsCsvAsync(id, http.Response.Body, ct);
         }).WithTags("Imports").WithSummary("The rows an import refused, with line numbers and reasons.");
         api.MapExperimentsApi();
+        api.MapSegmentsApi();
 
         return app;
     }
