@@ -16,11 +16,13 @@ public static class SuggestedValueStore
     public const int MaxSuggestions = 20;
 
     // One INSERT … SELECT per field, the field key passed as a parameter. The values are bounded by the source columns'
-    // own lengths, so they always fit.
+    // own lengths, so they always fit. Erasure clears a customer's country and city, so erased customers add nothing
+    // without an IsErased test; leaving it out lets SQLite count from the (Country, City) index alone (at 1M customers
+    // 0.35 s instead of 15 s of row lookups, measured on a loaded 2-core box).
     private static readonly (string Field, string Sql)[] Counts =
     [
-        (RuleFields.City, Insert("""SELECT c."City", COUNT(*) FROM "Customers" AS c WHERE c."City" IS NOT NULL AND c."City" <> '' AND NOT c."IsErased" GROUP BY c."City" """)),
-        (RuleFields.Country, Insert("""SELECT c."Country", COUNT(*) FROM "Customers" AS c WHERE c."Country" IS NOT NULL AND c."Country" <> '' AND NOT c."IsErased" GROUP BY c."Country" """)),
+        (RuleFields.City, Insert("""SELECT c."City", COUNT(*) FROM "Customers" AS c WHERE c."City" IS NOT NULL AND c."City" <> '' GROUP BY c."City" """)),
+        (RuleFields.Country, Insert("""SELECT c."Country", COUNT(*) FROM "Customers" AS c WHERE c."Country" IS NOT NULL AND c."Country" <> '' GROUP BY c."Country" """)),
         (RuleFields.PurchasedCategory, Insert("""SELECT p."Category", COUNT(*) FROM "Purchases" AS p WHERE p."Category" IS NOT NULL AND p."Category" <> '' GROUP BY p."Category" """)),
     ];
 
