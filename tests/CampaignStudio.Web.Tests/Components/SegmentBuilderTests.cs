@@ -111,6 +111,34 @@ public sealed class SegmentBuilderTests : MudTestContext
     }
 
     [Fact]
+    public async Task ACategoryListOffersTheShopsValuesAndAddsAPickedOneOnce()
+    {
+        var asked = new List<(string Field, string? Text)>();
+        Task<IReadOnlyList<string>> Suggest(string field, string? text, CancellationToken ct)
+        {
+            asked.Add((field, text));
+            return Task.FromResult<IReadOnlyList<string>>(["Books", "Toys", "Garden"]);
+        }
+
+        var condition = new RuleConditionModel();
+        condition.ChangeField(RuleFields.PurchasedCategory);
+        condition.Operator = RuleOperators.In;
+        var editor = Render<RuleConditionEditor>(p => p.Add(e => e.Condition, condition).Add(e => e.SuggestValues, Suggest));
+
+        var picker = editor.FindComponent<MudAutocomplete<string>>();
+        var search = picker.Instance.SearchFunc.ShouldNotBeNull();
+        (await search("bo", CancellationToken.None)!).ShouldBe(["Books", "Toys", "Garden"]);
+        asked.ShouldBe([(RuleFields.PurchasedCategory, "bo")]);
+
+        await editor.InvokeAsync(() => picker.Instance.ValueChanged.InvokeAsync("Books"));
+        await editor.InvokeAsync(() => editor.FindComponent<MudAutocomplete<string>>().Instance.ValueChanged.InvokeAsync("Toys"));
+        await editor.InvokeAsync(() => editor.FindComponent<MudAutocomplete<string>>().Instance.ValueChanged.InvokeAsync("books"));
+
+        condition.ValuesText.ShouldBe("Books, Toys");
+        RuleEditorModel.ToCondition(condition).Values.ShouldBe(["Books", "Toys"]);
+    }
+
+    [Fact]
     public async Task AConditionNotFilledInYetIsLeftOutOfTheCountWithoutAnError()
     {
         await UseStudioDatabaseAsync();
