@@ -26,6 +26,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<SuppressedAddress> SuppressedAddresses => Set<SuppressedAddress>();
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
+    public DbSet<SuggestedValue> SuggestedValues => Set<SuggestedValue>();
     public DbSet<ClusteringRun> ClusteringRuns => Set<ClusteringRun>();
     public DbSet<Experiment> Experiments => Set<Experiment>();
     public DbSet<Variant> Variants => Set<Variant>();

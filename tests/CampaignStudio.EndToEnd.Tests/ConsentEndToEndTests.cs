@@ -44,7 +44,7 @@ public sealed class ConsentEndToEndTests(DemoShopBrowserFixture browser) : IClas
         await BrowserFixture.OpenAsync(admin, $"/customers/{id}");
         await admin.Locator("[data-testid=consent-chip]").First.Filter(new() { HasText = "Opted out" }).WaitForAsync();
         await admin.GetByRole(AriaRole.Tab, new() { Name = "Consent history" }).ClickAsync();
-        var history = admin.Locator("tr", new() { HasText = "UnsubscribeLink" });
+        var history = admin.Locator("tr", new() { HasText = "Unsubscribe link" });
         await history.First.WaitForAsync();
         (await history.First.TextContentAsync())!.ShouldContain("127.0.0.1");
         await admin.Locator("[data-testid=erase-customer]").WaitForAsync();

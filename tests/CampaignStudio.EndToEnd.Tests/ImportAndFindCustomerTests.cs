@@ -32,7 +32,7 @@ public sealed class ImportAndFindCustomerTests(BrowserFixture browser) : IClassF
         await BrowserFixture.OpenAsync(page, "/customers");
         await page.Locator("[data-testid=customer-total]").Filter(new() { HasText = "2 customers" }).WaitForAsync();
         await page.Locator("input[data-testid=customer-search], [data-testid=customer-search] input").First.FillAsync("gre");
-        await page.Locator("[data-testid=customer-total]").Filter(new() { HasText = "1 customers" }).WaitForAsync();
+        await page.Locator("[data-testid=customer-total]").Filter(new() { HasText = "1 customer" }).WaitForAsync();
         var grid = page.Locator("[data-testid=customer-grid] tbody");
         (await grid.TextContentAsync())!.ShouldContain("greta.garbo@example.com");
         (await grid.TextContentAsync())!.ShouldNotContain("hans.albers@example.com");

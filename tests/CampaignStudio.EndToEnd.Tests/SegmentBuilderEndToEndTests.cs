@@ -47,6 +47,46 @@ public sealed class SegmentBuilderEndToEndTests(DemoShopBrowserFixture browser) 
     }
 
     [Fact]
+    public async Task TheBuilderLeavesAnUnfinishedConditionOutAndSuggestsCitiesFromTheData()
+    {
+        var page = await browser.SignedInPageAsync("marketer@demo.local");
+        await BrowserFixture.OpenAsync(page, "/segments/new");
+        var count = page.Locator("[data-testid=member-count]");
+        await count.WaitForAsync();
+        var optedIn = (await count.TextContentAsync())!;
+
+        // A new condition is not filled in yet: said quietly, no error, and the count stays.
+        await page.ClickAsync("[data-testid=add-condition]");
+        await page.Locator("[data-testid=rule-unfinished]").Filter(new() { HasText = "Condition 2 (Country)" }).WaitForAsync();
+        (await page.Locator("[data-testid=rule-problem]").CountAsync()).ShouldBe(0);
+        (await count.TextContentAsync()).ShouldBe(optedIn);
+        var body = (await page.TextContentAsync(".mud-main-content"))!;
+        body.ShouldNotContain("$.root");
+        body.ShouldNotContain("OptedIn");
+        body.ShouldContain("Opted in");
+        await BrowserFixture.ScreenshotAsync(page, "22-segment-builder-unfinished-condition");
+
+        // City offers the shop's own cities, most frequent first; picking one counts it.
+        var second = page.Locator("[data-testid=rule-condition]").Nth(1);
+        await second.Locator("[data-testid=condition-field]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Profile · City" }).ClickAsync();
+        var city = second.Locator("input[data-testid=condition-value], [data-testid=condition-value] input").First;
+        await city.ClickAsync();
+        await city.PressSequentiallyAsync("ber");
+        var suggestion = page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Berlin" });
+        await suggestion.WaitForAsync();
+        await BrowserFixture.ScreenshotAsync(page, "23-segment-builder-city-suggestions");
+        await suggestion.ClickAsync();
+
+        // Opted-in Berliners: some, and fewer than everyone opted in.
+        await page.WaitForFunctionAsync(
+            "n => { const e = document.querySelector('[data-testid=member-count]'); const c = e && parseInt(e.textContent.replace(/,/g, '')); return c > 0 && c < n; }",
+            int.Parse(optedIn.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture));
+        (await page.Locator("[data-testid=rule-unfinished]").CountAsync()).ShouldBe(0);
+        await BrowserFixture.ScreenshotAsync(page, "24-segment-builder-berlin");
+    }
+
+    [Fact]
     public async Task AMarketerFindsMicroSegmentsRenamesOneAndSavesItAsASegment()
     {
         var page = await browser.SignedInPageAsync("marketer@demo.local");

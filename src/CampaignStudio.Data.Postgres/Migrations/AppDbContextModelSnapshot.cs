@@ -1300,6 +1300,26 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.ToTable("SegmentMembers");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Segments.SuggestedValue", b =>
+                {
+                    b.Property<string>("Field")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Frequency")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Field", "Value");
+
+                    b.HasIndex("Field", "Frequency");
+
+                    b.ToTable("SuggestedValues");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

@@ -7,6 +7,7 @@ namespace CampaignStudio.Data.Customers;
 /// Recomputes <see cref="CustomerStats"/> from the purchases with set-based SQL that runs on SQLite and PostgreSQL:
 /// counts, totals, first and last purchase, and RFM quintiles (<c>NTILE(5)</c> over the buyers, ties broken by customer
 /// id so the scores are reproducible). Erased customers get no row; customers without purchases get zeros and no scores.
+/// A full refresh also recounts the rule builder's pick lists (<see cref="Segments.SuggestedValueStore"/>).
 /// </summary>
 public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
@@ -61,6 +62,9 @@ public sealed class CustomerStatsRefresher(IDbContextFactory<AppDbContext> dbFac
         await LockStatsAsync(db, ct);
         await db.Database.ExecuteSqlRawAsync("""DELETE FROM "CustomerStats" """, ct);
         var rows = await db.Database.ExecuteSqlRawAsync(sql, [clock.GetUtcNow().UtcDateTime], ct);
+
+        // The builder's pick lists are counted from the same data, at the same moment.
+        await Segments.SuggestedValueStore.RefreshAsync(db, ct);
         await tx.CommitAsync(ct);
         return rows;
     }

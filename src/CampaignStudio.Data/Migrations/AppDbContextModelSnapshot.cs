@@ -1257,6 +1257,26 @@ namespace CampaignStudio.Data.Migrations
                     b.ToTable("SegmentMembers");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Segments.SuggestedValue", b =>
+                {
+                    b.Property<string>("Field")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Frequency")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Field", "Value");
+
+                    b.HasIndex("Field", "Frequency");
+
+                    b.ToTable("SuggestedValues");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

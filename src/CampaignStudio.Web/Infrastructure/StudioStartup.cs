@@ -4,6 +4,7 @@ using CampaignStudio.Data.Identity;
 using CampaignStudio.Data.Seed;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.Domain.Wording;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -99,7 +100,7 @@ public static class StudioStartup
 
             job.Status = ImportStatus.Interrupted;
             job.FinishedAt = DateTime.UtcNow;
-            job.Message = $"The studio stopped during this import. {job.ProcessedRows:N0} rows were committed in whole batches; import the file again to finish — rows already imported are updated, not duplicated.";
+            job.Message = $"The studio stopped during this import. {Plural.Of(job.ProcessedRows, "row")} {(job.ProcessedRows == 1 ? "was" : "were")} committed in whole batches; import the file again to finish — rows already imported are updated, not duplicated.";
         }
 
         await db.SaveChangesAsync(ct);

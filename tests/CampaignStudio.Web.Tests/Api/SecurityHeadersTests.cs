@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Messaging.Links;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,9 +46,10 @@ public sealed partial class SecurityHeadersTests(StudioAppFactory app) : IClassF
     public async Task TheSignInPageAndTheCustomersUnsubscribePageSendNoReferrer()
     {
         var client = app.CreateClient(new() { AllowAutoRedirect = false });
-        var token = app.Services.GetRequiredService<SignedTokenService>().CreateUnsubscribeToken(1, 0);
+        var unsubscribe = new Uri(app.Services.GetRequiredService<SignedTokenService>()
+            .LinksFor(new MessageDelivery(1, 1, 1), "https://studio.example").UnsubscribeUrl).AbsolutePath;
 
-        foreach (var path in new[] { "/account/login", UnsubscribeLinks.Route.Replace("{token}", token, StringComparison.Ordinal) })
+        foreach (var path in new[] { "/account/login", unsubscribe })
         {
             var response = await client.GetAsync(path);
             CommonHeaders(response, path);

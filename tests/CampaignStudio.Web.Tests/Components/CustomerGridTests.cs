@@ -56,6 +56,18 @@ public sealed class CustomerGridTests : MudTestContext
     }
 
     [Fact]
+    public void OneCustomerIsCountedInTheSingular()
+    {
+        var grid = Render<CustomerGrid>(p => p.Add(g => g.Query, Query));
+        grid.WaitForAssertion(() => grid.FindAll("tbody tr.mud-table-row").Count.ShouldBe(25));
+
+        // Only person60 starts with "person60".
+        grid.Find("input[data-testid=customer-search], [data-testid=customer-search] input").Input("person60");
+
+        grid.WaitForAssertion(() => grid.Find("[data-testid=customer-total]").TextContent.ShouldBe("1 customer"), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
     public void AnEmptyStudioExplainsWhatToDo()
     {
         var grid = Render<CustomerGrid>(p => p.Add(g => g.Query, (CustomerQuery _, CancellationToken _) => Task.FromResult(new CustomerPage([], 0))));

@@ -1,4 +1,5 @@
 using CampaignStudio.Domain.Consent;
+using CampaignStudio.Domain.Wording;
 using static CampaignStudio.Domain.Segments.Rules.RuleOperators;
 
 namespace CampaignStudio.Domain.Segments.Rules;
@@ -49,8 +50,14 @@ public sealed record RuleField(string Key, string Label, RuleFieldCategory Categ
     /// <summary>The condition may limit itself to the last <see cref="RuleCondition.Days"/> days.</summary>
     public bool AllowsDays { get; init; }
 
-    /// <summary>The allowed values of an <see cref="RuleValueKind.Enum"/> field.</summary>
+    /// <summary>The allowed values of an <see cref="RuleValueKind.Enum"/> field (enum member names, as stored in rule JSON).</summary>
     public IReadOnlyList<string>? EnumValues { get; init; }
+
+    /// <summary>The marketer's words for each of <see cref="EnumValues"/> ("OptedIn" is "Opted in").</summary>
+    public IReadOnlyDictionary<string, string>? EnumLabels { get; init; }
+
+    /// <summary>The label of a value of this field: the enum value's words, else the value itself.</summary>
+    public string LabelOf(string? value) => value is null ? "" : EnumLabels?.GetValueOrDefault(value) ?? value;
 
     /// <summary>The smallest value an <see cref="RuleValueKind.Integer"/> field accepts; null when any whole number goes.</summary>
     public int? MinValue { get; init; }
@@ -115,14 +122,18 @@ public static class RuleFields
         new(RfmFrequency, "RFM frequency score (1–5, 5 = buys most often)", RuleFieldCategory.Purchases, RuleValueKind.Integer, _scoreOperators) { MinValue = 1, MaxValue = 5 },
         new(RfmMonetary, "RFM monetary score (1–5, 5 = spent the most)", RuleFieldCategory.Purchases, RuleValueKind.Integer, _scoreOperators) { MinValue = 1, MaxValue = 5 },
         new(ChurnRisk, "Churn risk (%, chance the customer has already left)", RuleFieldCategory.Purchases, RuleValueKind.Integer, [GreaterThan, AtLeast, LessThan, AtMost, Between]) { MinValue = 0, MaxValue = 100 },
-        new(PredictedValue, "Predicted value (12 months)", RuleFieldCategory.Purchases, RuleValueKind.Enum, _listOperators) { EnumValues = Enum.GetNames<Customers.PredictedValueBand>() },
+        new(PredictedValue, "Predicted value (12 months)", RuleFieldCategory.Purchases, RuleValueKind.Enum, _listOperators) { EnumValues = Enum.GetNames<Customers.PredictedValueBand>(), EnumLabels = LabelsOf<Customers.PredictedValueBand>() },
         new(Event, "Did an activity", RuleFieldCategory.Events, RuleValueKind.Text, [Did, DidNot]) { KeyLabel = "Activity type", AllowsDays = true },
-        new(EmailConsent, "E-mail consent", RuleFieldCategory.Consent, RuleValueKind.Enum, _listOperators) { EnumValues = Enum.GetNames<ConsentStatus>() },
+        new(EmailConsent, "E-mail consent", RuleFieldCategory.Consent, RuleValueKind.Enum, _listOperators) { EnumValues = Enum.GetNames<ConsentStatus>(), EnumLabels = LabelsOf<ConsentStatus>() },
         new(ExperimentArm, "Experiment arm", RuleFieldCategory.Experiments, RuleValueKind.Integer, _listOperators) { KeyLabel = "Experiment", KeyIsInteger = true },
         new(Segment, "Segment membership", RuleFieldCategory.Segments, RuleValueKind.Integer, [MemberOf, NotMemberOf]),
     ];
 
     private static readonly Dictionary<string, RuleField> _byKey = All.ToDictionary(f => f.Key, StringComparer.Ordinal);
+
+    private static Dictionary<string, string> LabelsOf<TEnum>()
+        where TEnum : struct, Enum =>
+        Enum.GetValues<TEnum>().ToDictionary(v => v.ToString(), v => DisplayNames.Of(v), StringComparer.Ordinal);
 
     /// <summary>The field with this key, or null when the key is not on the allow-list (keys are case-sensitive).</summary>
     public static RuleField? Find(string? key) => key is not null && _byKey.TryGetValue(key, out var field) ? field : null;

@@ -59,7 +59,7 @@ public sealed class ConsentService(IDbContextFactory<AppDbContext> dbFactory, Cu
             mix,
             await MixOverTimeAsync(db, since, thisMonth, ct),
             Enum.GetValues<ConsentSource>()
-                .Select(s => new ConsentChangeCount(s.ToString(), Count(bySource.Where(b => b.Source == s).Select(b => (b.Status, b.Count)), ConsentStatus.OptedIn),
+                .Select(s => new ConsentChangeCount(Domain.Wording.DisplayNames.Of(s), Count(bySource.Where(b => b.Source == s).Select(b => (b.Status, b.Count)), ConsentStatus.OptedIn),
                     Count(bySource.Where(b => b.Source == s).Select(b => (b.Status, b.Count)), ConsentStatus.OptedOut)))
                 .Where(c => c.OptIns + c.OptOuts > 0).ToList(),
             campaignIds.Select(id => new ConsentChangeCount(campaignNames.GetValueOrDefault(id, $"Campaign #{id}"),

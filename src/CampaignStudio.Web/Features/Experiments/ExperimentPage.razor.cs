@@ -2,6 +2,7 @@ using System.Globalization;
 using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Domain.Wording;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;
@@ -106,7 +107,7 @@ public partial class ExperimentPage
             return;
         }
 
-        await RunAsync(async () => $"Started: {await Experiments.StartAsync(Id, confirmed: true, expectedCustomers: preview.Customers):N0} customers assigned to the arms.");
+        await RunAsync(async () => $"Started: {Plural.Of(await Experiments.StartAsync(Id, confirmed: true, expectedCustomers: preview.Customers), "customer")} assigned to the arms.");
     }
 
     private Task FinishAsync() => RunAsync(async () =>
@@ -115,7 +116,7 @@ public partial class ExperimentPage
         return "Finished. The analysis is final and uplift models can now be trained.";
     });
 
-    private Task MeasureAsync() => RunAsync(async () => $"Outcomes measured for {await Outcomes.FillAsync(Id):N0} customers from sends, clicks and purchases.");
+    private Task MeasureAsync() => RunAsync(async () => $"Outcomes measured for {Plural.Of(await Outcomes.FillAsync(Id), "customer")} from sends, clicks and purchases.");
 
     private async Task RunAsync(Func<Task<string>> action)
     {

@@ -71,13 +71,7 @@ public partial class LifetimePage
 
     private static IReadOnlyList<ChartPoint> Predicted(LifetimeFitSummary fit) => [.. fit.Check.Select(b => new ChartPoint(b.Label, b.Predicted))];
 
-    internal static string BandLabel(PredictedValueBand band) => band switch
-    {
-        PredictedValueBand.Top => "Top 10 %",
-        PredictedValueBand.High => "High (next 20 %)",
-        PredictedValueBand.Medium => "Medium (next 30 %)",
-        _ => "Low (lower 40 %)",
-    };
+    internal static string BandLabel(PredictedValueBand band) => Domain.Wording.DisplayNames.Of(band);
 
     public void Dispose()
     {

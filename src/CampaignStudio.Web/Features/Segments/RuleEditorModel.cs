@@ -93,7 +93,13 @@ public static class RuleEditorModel
     private static RuleNode ToNode(RuleNodeModel node) => node switch
     {
         RuleGroupModel g => new RuleGroup(g.Operator, g.Children.Select(ToNode).ToList()),
-        RuleConditionModel c => new RuleCondition(c.Field, c.Operator)
+        RuleConditionModel c => ToCondition(c),
+        _ => throw new InvalidOperationException("Unknown rule node."),
+    };
+
+    /// <summary>The condition as it would be stored, e.g. to check it on its own while it is edited.</summary>
+    public static RuleCondition ToCondition(RuleConditionModel c) =>
+        new(c.Field, c.Operator)
         {
             // Parts the field or operator does not use are left out, so a half-edited condition stays valid.
             Key = c.Definition.KeyLabel is null ? null : Blank(c.Key),
@@ -103,9 +109,7 @@ public static class RuleEditorModel
                 : null,
             Days = c.Definition.AllowsDays || c.Operator is RuleOperators.WithinLastDays or RuleOperators.NotWithinLastDays ? c.Days : null,
             Count = c.Field == RuleFields.Event ? c.Count : null,
-        },
-        _ => throw new InvalidOperationException("Unknown rule node."),
-    };
+        };
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }

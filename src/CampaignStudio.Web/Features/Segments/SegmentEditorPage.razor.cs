@@ -117,6 +117,8 @@ public partial class SegmentEditorPage
         }
     }
 
+    private Task<IReadOnlyList<string>> SuggestAsync(string field, string? text, CancellationToken ct) => Segments.SuggestValuesAsync(field, text, ct: ct);
+
     private async Task SaveAsync()
     {
         _saving = true;

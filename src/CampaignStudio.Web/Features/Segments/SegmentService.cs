@@ -28,24 +28,32 @@ public sealed class SegmentService(IDbContextFactory<AppDbContext> dbFactory, Cu
         return await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
     }
 
-    /// <summary>Counts the members of a rule as it is being edited, with a sample and how their spend differs from everyone's.</summary>
+    /// <summary>
+    /// Counts the members of a rule as it is being edited, with a sample and how their spend differs from everyone's.
+    /// Conditions not filled in yet are left out of the count and listed in <see cref="SegmentPreview.Unfinished"/>
+    /// rather than reported as errors; a part filled in wrongly is the preview's <see cref="SegmentPreview.Error"/>.
+    /// Both are worded for the marketer ("Condition 2 (Country) in “All of these match”: enter a value").
+    /// </summary>
     public async Task<SegmentPreview> PreviewAsync(SegmentRule rule, int? segmentId, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
-        if (SegmentRuleValidator.Validate(rule) is { } error)
+        var draft = RuleDraft.Countable(rule);
+        var unfinished = draft.Unfinished.Select(p => p.ForMarketer).ToList();
+        if (draft.Rule is { } countable && SegmentRuleValidator.Check(countable) is { } problem)
         {
-            return SegmentPreview.Invalid(error);
+            return SegmentPreview.Invalid(problem.ForMarketer, unfinished);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         IQueryable<Domain.Customers.Customer> members;
         try
         {
-            members = (await new SegmentQueryCompiler(db, clock).MembersAsync(rule, segmentId, ct)).Where(c => !c.IsErased);
+            // Nothing finished narrows the audience yet: everyone is in.
+            members = (draft.Rule is null ? db.Customers : await new SegmentQueryCompiler(db, clock).MembersAsync(draft.Rule, segmentId, ct)).Where(c => !c.IsErased);
         }
         catch (SegmentRuleException ex)
         {
-            return SegmentPreview.Invalid(ex.Message);
+            return SegmentPreview.Invalid(ex.Message, unfinished);
         }
 
         var count = await members.CountAsync(ct);
@@ -55,7 +63,7 @@ public sealed class SegmentService(IDbContextFactory<AppDbContext> dbFactory, Cu
             .ToListAsync(ct);
         var segmentSpend = await SpendMixAsync(members, ct);
         var everyoneSpend = await SpendMixAsync(db.Customers.Where(c => !c.IsErased), ct);
-        return new SegmentPreview(count, everyone, sample, segmentSpend, everyoneSpend, null);
+        return new SegmentPreview(count, everyone, sample, segmentSpend, everyoneSpend, null) { Unfinished = unfinished };
     }
 
     /// <summary>Share of customers per spend bucket (lifetime total), computed in SQL.</summary>
@@ -84,9 +92,10 @@ public sealed class SegmentService(IDbContextFactory<AppDbContext> dbFactory, Cu
             return SaveSegmentResult.Failed($"The name is longer than {Domain.Limits.Title} characters.");
         }
 
-        if (SegmentRuleValidator.Validate(rule) is { } error)
+        // Saving needs every condition filled in; the builder's wording says which one is not.
+        if (SegmentRuleValidator.Check(rule) is { } problem)
         {
-            return SaveSegmentResult.Failed(error);
+            return SaveSegmentResult.Failed(problem.ForMarketer);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -190,6 +199,17 @@ public sealed class SegmentService(IDbContextFactory<AppDbContext> dbFactory, Cu
         await db.Segments.Where(s => s.Id == id).ExecuteDeleteAsync(ct);
     }
 
+    /// <summary>
+    /// Values for a city, country or bought-category condition that contain <paramref name="text"/>, most frequent first,
+    /// from the pick lists counted after each import (a few thousand small rows, not a million customers).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SuggestValuesAsync(string field, string? text, int take = SuggestedValueStore.MaxSuggestions, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await SuggestedValueStore.SearchAsync(db, field, text, take, ct);
+    }
+
     /// <summary>Choices for conditions that point at other records: segments and experiment arms.</summary>
     public async Task<RuleChoices> ChoicesAsync(CancellationToken ct = default)
     {
@@ -197,12 +217,9 @@ public sealed class SegmentService(IDbContextFactory<AppDbContext> dbFactory, Cu
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var segments = await db.Segments.AsNoTracking().OrderBy(s => s.Name).Select(s => new Choice(s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Name)).ToListAsync(ct);
         var experiments = await db.Experiments.AsNoTracking().Include(e => e.Variants).OrderBy(e => e.Name).ToListAsync(ct);
-        var eventTypes = await db.CustomerEvents.Select(e => e.Type).Distinct().OrderBy(t => t).Take(100).ToListAsync(ct);
-        var categories = await db.Purchases.Where(p => p.Category != null).Select(p => p.Category!).Distinct().OrderBy(c => c).Take(200).ToListAsync(ct);
         return new RuleChoices(segments,
             experiments.Select(e => new ExperimentChoice(e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Name,
-                e.Variants.OrderBy(v => v.SortOrder).Select(v => new Choice(v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Name)).ToList())).ToList(),
-            eventTypes, categories);
+                e.Variants.OrderBy(v => v.SortOrder).Select(v => new Choice(v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), v.Name)).ToList())).ToList());
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
@@ -213,7 +230,10 @@ public sealed record SegmentPreview(int Count, int Everyone, IReadOnlyList<Segme
 {
     public double Share => Everyone == 0 ? 0 : (double)Count / Everyone;
 
-    public static SegmentPreview Invalid(string error) => new(0, 0, [], [], [], error);
+    /// <summary>Conditions and groups not filled in yet, left out of this count, in the marketer's words.</summary>
+    public IReadOnlyList<string> Unfinished { get; init; } = [];
+
+    public static SegmentPreview Invalid(string error, IReadOnlyList<string> unfinished) => new(0, 0, [], [], [], error) { Unfinished = unfinished };
 }
 
 public sealed record SegmentSampleMember(long Id, string? FirstName, string? LastName, string? Email, string? Country, Domain.Consent.ConsentStatus Consent);
@@ -231,7 +251,11 @@ public sealed record Choice(string Value, string Label);
 
 public sealed record ExperimentChoice(string Value, string Label, IReadOnlyList<Choice> Variants);
 
-public sealed record RuleChoices(IReadOnlyList<Choice> Segments, IReadOnlyList<ExperimentChoice> Experiments, IReadOnlyList<string> EventTypes, IReadOnlyList<string> Categories);
+public sealed record RuleChoices(IReadOnlyList<Choice> Segments, IReadOnlyList<ExperimentChoice> Experiments)
+{
+    /// <summary>The label of a segment or experiment id, for selects that show the chosen one.</summary>
+    public static string LabelOf(IEnumerable<Choice> choices, string? value) => choices.FirstOrDefault(c => c.Value == value)?.Label ?? value ?? "";
+}
 
 public static class SegmentsFeature
 {

@@ -4,6 +4,7 @@ using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Domain.Wording;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Experiments.Uplift;
@@ -39,7 +40,7 @@ public static class UpliftDataLoader
             .ToListAsync(ct);
         if (rows.Count < 200)
         {
-            throw new ArgumentException($"Only {rows.Count:N0} customers are in these arms; uplift models need at least a few hundred.");
+            throw new ArgumentException($"Only {Plural.Of(rows.Count, "customer")} {(rows.Count == 1 ? "is" : "are")} in these arms; uplift models need at least a few hundred.");
         }
 
         var treated = rows.Select(r => r.VariantId != control.Id).ToArray();

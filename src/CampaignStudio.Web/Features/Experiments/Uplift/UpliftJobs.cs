@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data;
+using CampaignStudio.Domain.Wording;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Experiments.Uplift;
@@ -126,7 +127,7 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
             foreach (var (key, learner, weight) in steps)
             {
                 ct.ThrowIfCancellationRequested();
-                job.Report(done, $"Training the {Learners.Label(key)} on {data.Count:N0} customers ({options.Folds}-fold cross-fitting)");
+                job.Report(done, $"Training the {Learners.Label(key)} on {Plural.Of(data.Count, "customer")} ({options.Folds}-fold cross-fitting)");
                 var watch = Stopwatch.StartNew();
                 var fitted = UpliftTrainer.CrossFit(data, options with { Learner = learner });
                 watch.Stop();

@@ -1,6 +1,7 @@
 using CampaignStudio.Analytics.Privacy;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Domain.Wording;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;
@@ -133,7 +134,7 @@ public partial class UpliftPage
         try
         {
             var created = await Uplift.CreateTargetSegmentAsync(Id, _learner, _fraction / 100, _holdoutShare, _segmentName);
-            _segmentMessage = $"Segment created with {created.Targeted:N0} customers to target and {created.HeldOut:N0} in its holdout segment. Use it as the audience of the next campaign.";
+            _segmentMessage = $"Segment created with {Plural.Of(created.Targeted, "customer")} to target and {created.HeldOut:N0} in its holdout segment. Use it as the audience of the next campaign.";
         }
         catch (Exception ex) when (ex is ArgumentException or StudioForbiddenException)
         {

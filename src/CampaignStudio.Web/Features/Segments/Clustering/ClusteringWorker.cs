@@ -4,6 +4,7 @@ using CampaignStudio.Analytics.Clustering;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Cluster;
 using CampaignStudio.Domain.Segments;
+using CampaignStudio.Domain.Wording;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Segments.Clustering;
@@ -71,7 +72,7 @@ public sealed class ClusteringWorker(ClusteringQueue queue, IDbContextFactory<Ap
 
         if (features.RowCount < request.K * 5)
         {
-            throw new InvalidOperationException($"Only {features.RowCount:N0} customers are in scope: too few for {request.K} clusters.");
+            throw new InvalidOperationException($"Only {Plural.Of(features.RowCount, "customer")} {(features.RowCount == 1 ? "is" : "are")} in scope: too few for {request.K} clusters.");
         }
 
         await SetAsync(runId, r => r.Progress = 0.15);
