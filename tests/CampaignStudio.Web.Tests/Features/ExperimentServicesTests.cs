@@ -1,3 +1,4 @@
+using CampaignStudio.TestSupport;
 using System.Security.Claims;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Seed;
@@ -21,6 +22,8 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
     public sealed class DemoStudio : StudioAppFactory
     {
         protected override int DemoCustomers => 8_000;
+
+        protected override DateTimeOffset? ClockStart => StudioClock.DefaultStart;
     }
 
     private AsyncServiceScope As(string role)
@@ -135,7 +138,7 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
     {
         await using var scope = As(Roles.Marketer);
         var factory = app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        var start = DateTime.UtcNow.AddDays(1).Date;
+        var start = app.Clock.GetUtcNow().UtcDateTime.AddDays(1).Date;
         long buyer, late, clicker, controlBuyer;
         int experimentId;
         await using (var db = await factory.CreateDbContextAsync())

@@ -14,30 +14,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CampaignStudio.Web.Tests.Support;
 
-/// <summary>A clock a test can move: signed links are checked against the app's TimeProvider.</summary>
-public sealed class MovableClock : TimeProvider
-{
-    private TimeSpan _offset;
-
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
-
-    public void MoveBy(TimeSpan offset) => _offset = offset;
-
-    public void Reset() => _offset = TimeSpan.Zero;
-}
-
 /// <summary>The studio with a movable clock, a sender identity set, and helpers to add customers and read their consent.</summary>
 public sealed class ConsentStudioFactory : StudioAppFactory
 {
-    public MovableClock Clock { get; } = new();
-
     public string Outbox => Path.Combine(DataFolder, "outbox");
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
-    }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 

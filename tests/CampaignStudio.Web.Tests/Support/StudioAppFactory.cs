@@ -2,6 +2,8 @@ using CampaignStudio.Data.Identity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using CampaignStudio.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +21,15 @@ public class StudioAppFactory : WebApplicationFactory<Program>
 
     protected virtual int DemoCustomers => 0;
 
+    /// <summary>
+    /// Where the studio's clock starts; null starts it at the real time. Hosts whose results depend on "now" (the demo shop is
+    /// seeded relative to it) fix it, so no test depends on the day it runs.
+    /// </summary>
+    protected virtual DateTimeOffset? ClockStart => null;
+
+    /// <summary>The studio's clock: runs at the real pace from <see cref="ClockStart"/>; a test may move it.</summary>
+    public StudioClock Clock { get; private set; } = new(DateTimeOffset.UtcNow);
+
     /// <summary>Extra configuration, e.g. a PostgreSQL connection (see <see cref="PostgresStudioAppFactory"/>).</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
@@ -34,6 +45,12 @@ public class StudioAppFactory : WebApplicationFactory<Program>
             ["Demo:Password"] = Password,
             ["Logging:LogLevel:Default"] = "Warning",
         }).AddInMemoryCollection(Settings));
+        if (ClockStart is { } start)
+        {
+            Clock = new StudioClock(start);
+        }
+
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     /// <summary>A client that signs in through the real form post and keeps the cookie.</summary>

@@ -54,7 +54,7 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         await Worker.StartDueCampaignsAsync(CancellationToken.None);
 
         // Two hours ahead, so mail other tests of this class sent in the last hour does not count against the limit.
-        var clock = new MovableClock();
+        var clock = new StudioClock(DateTimeOffset.UtcNow);
         clock.MoveBy(TimeSpan.FromHours(2));
         var registered = Services.GetRequiredService<CampaignStudio.Messaging.MailOptions>();
         var limited = new CampaignStudio.Messaging.MailOptions
