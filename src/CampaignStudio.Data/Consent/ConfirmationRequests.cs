@@ -14,7 +14,7 @@ public sealed record ConfirmationDecision(ConfirmationPermit? Permit, Confirmati
 /// on their log, plus an address that is not erased or suppressed) and issues the <see cref="ConfirmationPermit"/> its links
 /// are minted from. Records nothing: "pending" is appended only once the e-mail has left.
 /// </summary>
-public sealed class ConfirmationRequests(IDbContextFactory<AppDbContext> dbFactory, AddressSuppression suppression)
+public sealed class ConfirmationRequests(IDbContextFactory<AppDbContext> dbFactory, AddressSuppression suppression, TimeProvider clock)
 {
     public async Task<ConfirmationDecision> DecideAsync(long customerId, ConsentSource source, string purpose = ConsentPurposes.Marketing,
         CancellationToken ct = default)
@@ -34,7 +34,7 @@ public sealed class ConfirmationRequests(IDbContextFactory<AppDbContext> dbFacto
         }
 
         var log = await db.ConsentRecords.AsNoTracking().Where(r => r.CustomerId == customerId && r.Channel == ConsentChannel.Email).ToListAsync(ct);
-        var refusal = ConsentRules.MayAskToConfirm(log, source, purpose);
+        var refusal = ConsentRules.MayAskToConfirm(log, source, clock.GetUtcNow().UtcDateTime, purpose);
         if (refusal != ConfirmationRefusal.None)
         {
             return ConfirmationDecision.Refused(refusal);

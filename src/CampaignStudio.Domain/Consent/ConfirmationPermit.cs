@@ -49,4 +49,7 @@ public enum ConfirmationRefusal
 
     /// <summary>The address bounced, was reported as spam, or was erased on request.</summary>
     AddressSuppressed,
+
+    /// <summary>The person got <see cref="ConsentRules.ConfirmationsPerDay"/> confirmation e-mails in the last 24 hours already.</summary>
+    AskedTooOften,
 }

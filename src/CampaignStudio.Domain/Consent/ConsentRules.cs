@@ -65,7 +65,8 @@ public static class ConsentRules
     /// staff only people who never answered; a link in an e-mail (preference centre) only someone who agreed before and
     /// whose address still receives mail; the person's own sign-up (form, API, import) anyone not subscribed yet.
     /// </summary>
-    public static ConfirmationRefusal MayAskToConfirm(IEnumerable<ConsentRecord> records, ConsentSource source, string purpose = ConsentPurposes.Marketing)
+    public static ConfirmationRefusal MayAskToConfirm(IEnumerable<ConsentRecord> records, ConsentSource source, DateTime nowUtc,
+        string purpose = ConsentPurposes.Marketing)
     {
         ArgumentNullException.ThrowIfNull(records);
         var log = records as IReadOnlyCollection<ConsentRecord> ?? records.ToList();
@@ -75,7 +76,7 @@ public static class ConsentRules
             return ConfirmationRefusal.AlreadyOptedIn;
         }
 
-        return source switch
+        var refusal = source switch
         {
             ConsentSource.Admin when status is not (ConsentStatus.Unknown or ConsentStatus.Pending) => ConfirmationRefusal.SaidNo,
             ConsentSource.PreferenceCentre or ConsentSource.UnsubscribeLink when IsSuppression(status) => ConfirmationRefusal.AddressSuppressed,
@@ -83,6 +84,23 @@ public static class ConsentRules
             ConsentSource.Bounce => ConfirmationRefusal.AddressSuppressed,
             _ => ConfirmationRefusal.None,
         };
+        return refusal == ConfirmationRefusal.None && ConfirmationsSent(log, purpose, nowUtc) >= ConfirmationsPerDay
+            ? ConfirmationRefusal.AskedTooOften
+            : refusal;
+    }
+
+    /// <summary>
+    /// Confirmation e-mails one person may get per purpose in 24 hours, whoever asks: enough for a lost e-mail and a second
+    /// try, too few for a leaked preference link (or a script on the API) to flood an inbox from the shop's address.
+    /// </summary>
+    public const int ConfirmationsPerDay = 3;
+
+    /// <summary>Confirmation e-mails sent for the purpose in the 24 hours before <paramref name="nowUtc"/>: "pending" is recorded only once one left.</summary>
+    public static int ConfirmationsSent(IEnumerable<ConsentRecord> records, string purpose, DateTime nowUtc)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var since = nowUtc.AddDays(-1);
+        return records.Count(r => r.Purpose == purpose && r.Status == ConsentStatus.Pending && r.RecordedAt > since);
     }
 
     /// <summary>

@@ -41,6 +41,17 @@ public static class DisplayNames
     /// <summary>The display name of <paramref name="value"/>; a value outside the enum shows as its number.</summary>
     public static string Of(Enum value) => Cache.GetOrAdd(value, Compute);
 
+    /// <summary>
+    /// An experiment arm as a page names it: its name with its role beside it ("Email A", "No message (control)"), but the
+    /// role only once when the marketer already wrote it into the name.
+    /// </summary>
+    public static string Arm(string name, bool isControl, bool isHoldout = false, string holdoutWord = "holdout")
+    {
+        var role = isControl ? "control" : isHoldout ? holdoutWord : null;
+        return role is null || name.Contains(role.Split(' ')[^1], StringComparison.OrdinalIgnoreCase) ? name : $"{name} ({role})";
+    }
+
+
     /// <summary>The display name of the enum member called <paramref name="name"/> (as stored in rule JSON); the name itself when there is none.</summary>
     public static string Of<TEnum>(string name)
         where TEnum : struct, Enum =>

@@ -11,6 +11,23 @@ public sealed class ConsentRulesTests
     private static ConsentRecord R(int minute, ConsentStatus status, string? wording = "form-v1", string purpose = ConsentPurposes.Marketing, ConsentSource source = ConsentSource.Form) =>
         new() { Id = ++_id, RecordedAt = T0.AddMinutes(minute), Status = status, WordingVersion = wording, Purpose = purpose, Source = source };
 
+    [Theory]
+    [InlineData(ConsentSource.PreferenceCentre)]
+    [InlineData(ConsentSource.Admin)]
+    [InlineData(ConsentSource.Api)]
+    public void AThirdConfirmationEmailInADayIsTheLastWhoeverAsks(ConsentSource source)
+    {
+        var now = T0.AddHours(30);
+        ConsentRecord[] agreed = [R(0, ConsentStatus.OptedIn, source: ConsentSource.Form), R(1, ConsentStatus.OptedOut, null, source: ConsentSource.PreferenceCentre)];
+        ConsentRecord[] twoToday = [.. agreed, R(60 * 20, ConsentStatus.Pending, source: source), R(60 * 21, ConsentStatus.Pending, source: source)];
+        ConsentRecord[] threeToday = [.. twoToday, R(60 * 29, ConsentStatus.Pending, source: source)];
+
+        ConsentRules.MayAskToConfirm(twoToday, source, now).ShouldBe(ConfirmationRefusal.None);
+        ConsentRules.MayAskToConfirm(threeToday, source, now).ShouldBe(ConfirmationRefusal.AskedTooOften);
+        ConsentRules.MayAskToConfirm(threeToday, source, now, "product-news").ShouldBe(source == ConsentSource.PreferenceCentre ? ConfirmationRefusal.NeverAgreed : ConfirmationRefusal.None);
+        ConsentRules.MayAskToConfirm(threeToday, source, now.AddHours(20).AddMinutes(1)).ShouldBe(ConfirmationRefusal.None);
+    }
+
     [Fact]
     public void NoRecordsMeansUnknown() => ConsentRules.Derive([]).ShouldBe(ConsentStatus.Unknown);
 

@@ -72,4 +72,14 @@ public sealed partial class WordingTests
 
     [GeneratedRegex("[a-z][A-Z]")]
     private static partial Regex IdentifierJoin();
+
+    [Theory]
+    [InlineData("Email A", false, false, "Email A")]
+    [InlineData("No message", true, false, "No message (control)")]
+    [InlineData("No message (control)", true, false, "No message (control)")]
+    [InlineData("Control", true, false, "Control")]
+    [InlineData("Holdout", false, true, "Holdout")]
+    [InlineData("Rest", false, true, "Rest (holdout)")]
+    public void AnArmsRoleIsNamedOnceEvenWhenItsNameSaysItAlready(string name, bool isControl, bool isHoldout, string shown) =>
+        DisplayNames.Arm(name, isControl, isHoldout).ShouldBe(shown);
 }

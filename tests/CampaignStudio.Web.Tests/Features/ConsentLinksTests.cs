@@ -136,6 +136,41 @@ public sealed class ConsentLinksTests(ConsentStudioFactory app) : IClassFixture<
     }
 
     [Fact]
+    public async Task ALeakedPreferenceLinkCannotFloodAnInboxWithConfirmationEmails()
+    {
+        await app.SetSenderAsync();
+        var id = await app.AddCustomerAsync("flooded@example.com", optedIn: true);
+        var path = app.UnsubscribePath(id, 5);
+        var client = app.CookielessClient();
+        (await client.PostAsync(path + "/preferences", new FormUrlEncodedContent(new Dictionary<string, string> { ["action"] = "unsubscribe-all" })))
+            .StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        var before = app.OutboxFiles();
+        var tick = () => client.PostAsync(path + "/preferences", new FormUrlEncodedContent(new Dictionary<string, string> { ["purpose"] = ConsentPurposes.Marketing }));
+
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                (await tick()).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+            }
+
+            (await app.NewMailsAsync(before, "flooded@example.com")).Count.ShouldBe(ConsentRules.ConfirmationsPerDay);
+            var refused = await tick();
+            WebUtility.HtmlDecode(await client.GetStringAsync(refused.Headers.Location!.OriginalString)).ShouldContain("confirmation e-mails today");
+            (await app.ConsentOfAsync(id)).Log.Count(r => r.Status == ConsentStatus.Pending).ShouldBe(ConsentRules.ConfirmationsPerDay);
+
+            // A day later the person can ask again.
+            app.Clock.MoveBy(TimeSpan.FromHours(25));
+            (await tick()).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+            (await app.NewMailsAsync(before, "flooded@example.com")).Count.ShouldBe(ConsentRules.ConfirmationsPerDay + 1);
+        }
+        finally
+        {
+            app.Clock.Reset();
+        }
+    }
+
+    [Fact]
     public async Task ThePreferenceCentreCannotOptInSomeoneWhoNeverAgreedAndSaysWhatToDoInstead()
     {
         await app.SetSenderAsync();

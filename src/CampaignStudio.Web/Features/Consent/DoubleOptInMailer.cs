@@ -68,6 +68,7 @@ public sealed class DoubleOptInMailer(ConsentLedger ledger, ConfirmationRequests
         ConfirmationRefusal.SaidNo => "This person said no or the address is suppressed: only their own new sign-up can ask again.",
         ConfirmationRefusal.NeverAgreed => "This person never agreed to these e-mails: only their own sign-up can start a confirmation.",
         ConfirmationRefusal.AddressSuppressed => "This address is suppressed (erased on request, bounced or reported as spam).",
+        ConfirmationRefusal.AskedTooOften => $"This customer got {ConsentRules.ConfirmationsPerDay} confirmation e-mails in the last 24 hours: try again tomorrow.",
         _ => "The confirmation e-mail was not sent.",
     };
 

@@ -14,7 +14,7 @@ namespace CampaignStudio.Web.Features.Consent.Public;
 /// who agreed before (<see cref="ConsentRules.MayAskToConfirm"/>).
 /// </summary>
 public sealed class PublicConsentService(IDbContextFactory<AppDbContext> dbFactory, SignedTokenService tokens, ConsentLedger ledger, DoubleOptInMailer doubleOptIn,
-    SenderIdentityStore senders)
+    SenderIdentityStore senders, TimeProvider clock)
 {
     /// <summary>The wording the preference centre shows beside its choices; recorded with every choice made there.</summary>
     public const string PreferenceCentreWording = "preference-centre-v1";
@@ -117,9 +117,10 @@ public sealed class PublicConsentService(IDbContextFactory<AppDbContext> dbFacto
         }
 
         var log = await db.ConsentRecords.AsNoTracking().Where(r => r.CustomerId == customerId && r.Channel == ConsentChannel.Email).ToListAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
         var purposes = ConsentPurposes.Catalogue
             .Select(p => new PurposeChoice(p.Purpose, p.Label, p.Description, ConsentRules.Derive(log, p.Purpose) == ConsentStatus.OptedIn,
-                ConsentRules.Derive(log, p.Purpose) == ConsentStatus.Pending, ConsentRules.MayAskToConfirm(log, ConsentSource.PreferenceCentre, p.Purpose)))
+                ConsentRules.Derive(log, p.Purpose) == ConsentStatus.Pending, ConsentRules.MayAskToConfirm(log, ConsentSource.PreferenceCentre, now, p.Purpose)))
             .ToList();
         return new SubscriptionView(Mask(customer.Email), customer.EmailConsent, purposes, (await senders.GetAsync(ct)).FromName);
     }
