@@ -67,9 +67,10 @@ public sealed class CampaignTestBuilder(IDbContextFactory<AppDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync();
         var campaign = new Campaign
         {
-            Name = name, Status = CampaignStatus.Scheduled, SegmentId = segmentId, EmailTemplateId = templateId, ScheduledAt = at ?? DateTime.UtcNow,
+            Name = name, SegmentId = segmentId, EmailTemplateId = templateId, ScheduledAt = at ?? DateTime.UtcNow,
             DiscountTier = discountTier, CreatedBy = "test", CreatedAt = DateTime.UtcNow,
         };
+        campaign.MoveTo(CampaignStatus.Scheduled);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();
         return campaign.Id;

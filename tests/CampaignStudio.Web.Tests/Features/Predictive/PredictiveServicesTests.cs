@@ -6,7 +6,9 @@ using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Web.Features.Predictive;
+using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -112,10 +114,11 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
     {
         await using var admin = await SignedInAsync(Roles.Admin);
         var lifetime = admin.ServiceProvider.GetRequiredService<LifetimeService>();
+        var privacy = admin.ServiceProvider.GetRequiredService<PrivacySettingsService>();
         await WaitForAsync(() => lifetime.OverviewAsync(), o => o.Summary is not null && o.Running is null);
         try
         {
-            await lifetime.SaveSettingsAsync(new PredictiveSettings(MinGroupSize: 250));
+            await privacy.SaveAsync(new PrivacySettings(MinGroupSize: 250));
             var overview = await lifetime.OverviewAsync();
             overview.Bands.ShouldAllBe(b => b.Suppressed == (b.Customers > 0 && b.Customers < 250));
             overview.ValueHistogram.Where(b => b.Value is null).ShouldAllBe(b => b.Shown == "< 250");
@@ -123,13 +126,13 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
             plain.Split('\n').Skip(1).Where(l => l.Length > 0).ShouldAllBe(l => l.EndsWith(",", StringComparison.Ordinal));
             plain.ShouldContain(",< 250,");
 
-            await lifetime.SaveSettingsAsync(new PredictiveSettings(MinGroupSize: 10, NoiseEpsilon: 0.5));
+            await privacy.SaveAsync(new PrivacySettings(MinGroupSize: 10, NoiseEpsilon: 0.5));
             var noisy = await lifetime.ExportReportCsvAsync(new Random(3));
             noisy.Split('\n').Skip(1).Where(l => l.Length > 0).ShouldAllBe(l => l.EndsWith(",2", StringComparison.Ordinal));
         }
         finally
         {
-            await lifetime.SaveSettingsAsync(new PredictiveSettings());
+            await privacy.SaveAsync(new PrivacySettings());
         }
 
         await using var manager = await SignedInAsync(Roles.Manager);
@@ -137,6 +140,7 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
         await Should.ThrowAsync<StudioForbiddenException>(() => readOnly.RefitAsync());
         await Should.ThrowAsync<StudioForbiddenException>(() => readOnly.SaveAtRiskSegmentAsync());
         await Should.ThrowAsync<StudioForbiddenException>(() => readOnly.SaveSettingsAsync(new PredictiveSettings()));
+        await Should.ThrowAsync<StudioForbiddenException>(() => manager.ServiceProvider.GetRequiredService<PrivacySettingsService>().SaveAsync(new PrivacySettings()));
         (await readOnly.ExportReportCsvAsync()).ShouldStartWith("predicted_value_band,churn_risk,customers,noise_scale");
     }
 
