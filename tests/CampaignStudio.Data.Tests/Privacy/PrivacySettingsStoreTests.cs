@@ -1,5 +1,6 @@
 using CampaignStudio.Data.Privacy;
 using CampaignStudio.Data.Settings;
+using CampaignStudio.Data.Tests.Segments;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Privacy;
 
@@ -19,7 +20,7 @@ public sealed class PrivacySettingsStoreTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteTestDatabase.CreateAsync();
-        _store = new PrivacySettingsStore(_db.Factory, TimeProvider.System);
+        _store = new PrivacySettingsStore(_db.Factory, new FixedClock(Now));
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();

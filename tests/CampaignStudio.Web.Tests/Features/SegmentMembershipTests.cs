@@ -4,6 +4,7 @@ using CampaignStudio.Data.Privacy;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Web.Features.Consent;

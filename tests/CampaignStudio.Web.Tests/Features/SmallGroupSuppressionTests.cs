@@ -4,6 +4,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Data.Privacy;
 using CampaignStudio.Domain.Privacy;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Tests.Features.Campaigns;
 using CampaignStudio.Web.Tests.Support;

@@ -6,7 +6,7 @@ using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Identity;
-using CampaignStudio.Messaging.Tests.Transport;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Data.Privacy;

@@ -7,9 +7,11 @@ using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Domain.Privacy;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Infrastructure;
+using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +31,9 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
     public sealed class DemoStudio : StudioAppFactory
     {
         protected override int DemoCustomers => 2_000;
+
+        // The demo shop and the lifetime fit are built relative to "now": a fixed start keeps the fit the same every day.
+        protected override DateTimeOffset? ClockStart => StudioClock.DefaultStart;
     }
 
     [Fact]

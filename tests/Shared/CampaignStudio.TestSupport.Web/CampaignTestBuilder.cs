@@ -6,7 +6,7 @@ using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Segments;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Tests.Features.Campaigns;
+namespace CampaignStudio.TestSupport.Web;
 
 /// <summary>Customers, a list segment, a template and a sender identity for campaign tests, written straight to the real database.</summary>
 public sealed class CampaignTestBuilder(IDbContextFactory<AppDbContext> dbFactory)
