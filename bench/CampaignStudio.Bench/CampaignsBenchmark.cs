@@ -193,9 +193,10 @@ public static class CampaignsBenchmark
         await db.Database.ExecuteSqlAsync($"INSERT INTO \"SegmentMembers\" (\"SegmentId\", \"CustomerId\") SELECT {segmentId}, \"Id\" FROM \"Customers\"", ct);
         var campaign = new Campaign
         {
-            Name = "Bench", Status = CampaignStatus.Scheduled, SegmentId = segmentId, EmailTemplateId = template.Id, ScheduledAt = DateTime.UtcNow,
+            Name = "Bench", SegmentId = segmentId, EmailTemplateId = template.Id, ScheduledAt = DateTime.UtcNow,
             DiscountTier = "15%", CreatedBy = "bench", CreatedAt = DateTime.UtcNow,
         };
+        campaign.MoveTo(CampaignStatus.Scheduled);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync(ct);
         return campaign.Id;

@@ -135,9 +135,10 @@ public static class ClusterSendBenchmark
             """, ct);
         var campaign = new Campaign
         {
-            Name = $"Bench {recipients}", Status = CampaignStatus.Scheduled, SegmentId = segment.Id, EmailTemplateId = template.Id, ScheduledAt = DateTime.UtcNow,
+            Name = $"Bench {recipients}", SegmentId = segment.Id, EmailTemplateId = template.Id, ScheduledAt = DateTime.UtcNow,
             DiscountTier = "15%", CreatedBy = "bench", CreatedAt = DateTime.UtcNow,
         };
+        campaign.MoveTo(CampaignStatus.Scheduled);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync(ct);
         return campaign.Id;

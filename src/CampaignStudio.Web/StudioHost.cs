@@ -8,6 +8,7 @@ using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Consent;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Predictive;
+using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Infrastructure;
@@ -53,6 +54,7 @@ public static class StudioHost
         services.AddStudioMail(builder.Configuration);
         services.AddSettingsFeature();
         services.AddPredictiveFeature();
+        services.AddPrivacyFeature();
         return builder;
     }
 

@@ -2,7 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Seed;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.EndToEnd.Tests.Support;
-using CampaignStudio.Web.Tests.Support;
+using CampaignStudio.TestSupport.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

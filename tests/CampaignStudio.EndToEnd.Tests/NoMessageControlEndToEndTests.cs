@@ -4,7 +4,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.EndToEnd.Tests.Support;
-using CampaignStudio.Web.Tests.Features.Campaigns;
+using CampaignStudio.TestSupport.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

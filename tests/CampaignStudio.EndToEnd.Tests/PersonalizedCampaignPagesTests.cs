@@ -1,8 +1,7 @@
 using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.EndToEnd.Tests.Support;
-using CampaignStudio.Web.Tests.Features.Campaigns;
-using CampaignStudio.Web.Tests.Support;
+using CampaignStudio.TestSupport.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

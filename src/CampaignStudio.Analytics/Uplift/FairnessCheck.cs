@@ -1,4 +1,4 @@
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 
 namespace CampaignStudio.Analytics.Uplift;
 
@@ -37,7 +37,7 @@ public sealed record GroupSelection(string Group, int N, int Selected, double Se
 public sealed record FairnessReport(IReadOnlyList<GroupSelection> Groups, double DisparateImpactRatio, double Threshold, bool Flagged)
 {
     /// <summary>Groups smaller than this were left out of the ratio (the privacy setting's k).</summary>
-    public int MinGroupSize { get; init; } = SmallCells.DefaultMinimum;
+    public int MinGroupSize { get; init; } = SmallGroups.DefaultMinimum;
 
     /// <summary>The groups the ratio compares.</summary>
     public IEnumerable<GroupSelection> Compared => Groups.Where(g => g.Excluded == FairnessExclusion.None);
@@ -62,7 +62,7 @@ public static class FairnessCheck
     /// <summary>Selection rate and mean predicted uplift per group, and the min/max selection-rate ratio.</summary>
     public static FairnessReport Evaluate(
         IReadOnlyList<string> groups, IReadOnlyList<bool> selected, IReadOnlyList<double> predictedUplift, double threshold = FourFifths,
-        int minGroupSize = SmallCells.DefaultMinimum)
+        int minGroupSize = SmallGroups.DefaultMinimum)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(selected);
@@ -89,13 +89,13 @@ public static class FairnessCheck
     /// of fewer than <paramref name="minGroupSize"/> customers are listed but not compared: an unknown value is no group, and a
     /// handful of customers at 0 % or 100 % would flag every campaign by chance.
     /// </summary>
-    public static FairnessReport FromGroups(IEnumerable<GroupSelection> groups, double threshold = FourFifths, int minGroupSize = SmallCells.DefaultMinimum)
+    public static FairnessReport FromGroups(IEnumerable<GroupSelection> groups, double threshold = FourFifths, int minGroupSize = SmallGroups.DefaultMinimum)
     {
         var rows = groups.Where(g => g.N > 0).OrderBy(g => g.Group, StringComparer.Ordinal)
             .Select(g => g with
             {
                 Excluded = IsNotGiven(g.Group) ? FairnessExclusion.NotGiven
-                    : SmallCells.IsSuppressed(g.N, minGroupSize) ? FairnessExclusion.SmallGroup
+                    : SmallGroups.IsSuppressed(g.N, minGroupSize) ? FairnessExclusion.SmallGroup
                     : FairnessExclusion.None,
             })
             .ToArray();
@@ -113,6 +113,6 @@ public static class FairnessCheck
     /// <summary>Same check for "target the top <paramref name="fraction"/> by predicted uplift".</summary>
     public static FairnessReport EvaluateTopFraction(
         IReadOnlyList<string> groups, IReadOnlyList<double> predictedUplift, double fraction, double threshold = FourFifths,
-        int minGroupSize = SmallCells.DefaultMinimum) =>
+        int minGroupSize = SmallGroups.DefaultMinimum) =>
         Evaluate(groups, UpliftEvaluation.SelectTop(predictedUplift, fraction), predictedUplift, threshold, minGroupSize);
 }

@@ -192,8 +192,7 @@ public static class MessageLedger
             return false;
         }
 
-        return await db.Campaigns.Where(c => c.Id == campaignId && c.Status == CampaignStatus.Sending)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed).SetProperty(c => c.CompletedAt, now), ct) > 0;
+        return await CampaignMoves.TryAsync(db, campaignId, CampaignLifecycle.Complete, ct, s => s.SetProperty(c => c.CompletedAt, now));
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

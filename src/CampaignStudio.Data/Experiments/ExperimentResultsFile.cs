@@ -369,7 +369,7 @@ public static partial class ExperimentResultsFile
             Variants = armNames.Select((a, i) => new Variant { Name = a, IsControl = a == control, Weight = PlannedWeight(mapping, a), SortOrder = i }).ToList(),
         };
 
-        var sqlite = db.Database.IsSqlite();
+        var money = MoneyParameters.For(db.Database);
         var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
@@ -382,7 +382,7 @@ public static partial class ExperimentResultsFile
             {
                 foreach (var row in parsed.Rows)
                 {
-                    object? revenue = row.Revenue is { } r ? (sqlite ? r : (decimal)r) : null;
+                    object? revenue = row.Revenue is { } r ? money.Value(r) : null;
                     await insert.InsertAsync(ct, experiment.Id, variantIds[row.Arm], now, row.Visited, row.Clicked, row.Converted, revenue, row.PrePeriodValue, row.CovariatesJson);
                 }
             }

@@ -130,7 +130,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
         var totalBytes = stream.CanSeek ? stream.Length : 0;
         var counting = new CountingStream(stream);
         var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var parser = new RowParser(mapping);
+        var parser = new RowParser(mapping, clock.GetUtcNow().UtcDateTime);
         var encoding = ImportEncodings.Resolve(mapping.Encoding);
         var delimiter = mapping.Delimiter is { Length: 1 } d ? d[0] : (char?)null;
         var headerCount = mapping.Columns.Count;
@@ -277,7 +277,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
     public async Task<ImportSummary> UpsertAsync(ImportKind kind, ImportMapping mapping, IReadOnlyList<string[]> rows, CancellationToken ct = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var parser = new RowParser(mapping);
+        var parser = new RowParser(mapping, clock.GetUtcNow().UtcDateTime);
         var keys = new DuplicateKeys(kind, mapping, "item");
         var batch = new Batch { Processed = rows.Count, LinesRead = rows.Count };
         for (var i = 0; i < rows.Count; i++)

@@ -14,9 +14,13 @@ internal sealed class RowParser
     private readonly string _matchOn;
     private readonly string[] _datePatterns;
     private readonly string? _dateFormat;
+    private readonly int _thisYear;
 
-    public RowParser(ImportMapping mapping)
+    /// <param name="mapping">The file's columns and formats.</param>
+    /// <param name="today">The import's "now", from the studio's clock: a birth year after it is refused.</param>
+    public RowParser(ImportMapping mapping, DateTime today)
     {
+        _thisYear = today.Year;
         _targets = mapping.Columns.Select((c, i) => (i, c.Target)).Where(t => !string.IsNullOrEmpty(t.Target)).ToArray();
         _matchOn = mapping.MatchOn;
         _dateFormat = string.IsNullOrEmpty(mapping.DateFormat) ? null : mapping.DateFormat;
@@ -49,7 +53,7 @@ internal sealed class RowParser
                     break;
                 case ImportFields.Country: row.Country = Max(value, Limits.Country, "country"); break;
                 case ImportFields.City: row.City = Max(value, Limits.City, "city"); break;
-                case ImportFields.BirthYear: row.BirthYear = ParseBirthYear(value); break;
+                case ImportFields.BirthYear: row.BirthYear = ParseBirthYear(value, _thisYear); break;
                 case ImportFields.AgeBand: row.AgeBand = Max(value, Limits.AgeBand, "age band"); break;
                 case ImportFields.Gender: row.Gender = Max(value, Limits.Gender, "gender"); break;
                 case ImportFields.CreatedAt: row.CreatedAt = ParseDate(value, "customer since"); break;
@@ -216,9 +220,9 @@ internal sealed class RowParser
         return email;
     }
 
-    private static int ParseBirthYear(string value)
+    private static int ParseBirthYear(string value, int thisYear)
     {
-        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var year) || year < 1900 || year > DateTime.UtcNow.Year)
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var year) || year < 1900 || year > thisYear)
         {
             throw new RowException($"birth year '{Truncate(value)}' is not a year between 1900 and now");
         }

@@ -40,8 +40,8 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
         var rng = new Random(options.Seed);
         var now = clock.GetUtcNow().UtcDateTime;
         var today = now.Date;
-        var sqlite = db.Database.IsSqlite();
-        object Money(decimal m) => sqlite ? (double)m : m;
+        var money = MoneyParameters.For(db.Database);
+        object Money(decimal m) => money.Value(m);
 
         var template = new EmailTemplate
         {
@@ -94,7 +94,6 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
         var campaign = new Campaign
         {
             Name = "Spring discount (experiment arm)",
-            Status = CampaignStatus.Completed,
             SegmentId = segment.Id,
             ExperimentId = experiment.Id,
             EmailTemplateId = template.Id,
@@ -103,6 +102,11 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
             LaunchedAt = experimentStart,
             CompletedAt = experimentStart.AddHours(1),
         };
+
+        // The demo's campaign has been sent: it went the way every campaign goes.
+        campaign.MoveTo(CampaignStatus.Scheduled);
+        campaign.MoveTo(CampaignStatus.Sending);
+        campaign.MoveTo(CampaignStatus.Completed);
         db.Campaigns.Add(campaign);
         experiment.Variants[1].EmailTemplateId = template.Id;
         await db.SaveChangesAsync(ct);

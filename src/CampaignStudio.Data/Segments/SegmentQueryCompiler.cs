@@ -74,14 +74,6 @@ public sealed class SegmentQueryCompiler
         }
     }
 
-    /// <summary>The customers of a saved segment now (erased customers never): the one way to read a stored rule's members.</summary>
-    /// <exception cref="SegmentRuleException">The segment does not exist or its stored rule cannot be used.</exception>
-    public async Task<IQueryable<Customer>> SegmentMembersAsync(int segmentId, CancellationToken ct = default)
-    {
-        var predicate = await CompileSegmentAsync(segmentId, ct);
-        return _db.Customers.AsNoTracking().Where(c => !c.IsErased).Where(predicate);
-    }
-
     /// <summary>The customers a rule selects now (erased customers never), as a read-only query to count, page or export.</summary>
     public async Task<IQueryable<Customer>> MembersAsync(SegmentRule rule, int? ownSegmentId = null, CancellationToken ct = default)
     {

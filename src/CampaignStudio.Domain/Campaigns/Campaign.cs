@@ -19,7 +19,8 @@ public class Campaign
 {
     public int Id { get; set; }
     public string Name { get; set; } = "";
-    public CampaignStatus Status { get; set; }
+    /// <summary>Changes only through <see cref="MoveTo"/> (or a database update guarded by a <see cref="CampaignMove"/>).</summary>
+    public CampaignStatus Status { get; private set; }
     public int? SegmentId { get; set; }
 
     /// <summary>The frozen audience taken at launch.</summary>
@@ -49,6 +50,30 @@ public class Campaign
     public DateTime CreatedAt { get; set; }
     public DateTime? LaunchedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
+
+    /// <summary>Moves the campaign to <paramref name="to"/> if <see cref="CampaignLifecycle"/> allows it from where it is.</summary>
+    /// <exception cref="CampaignMoveRefusedException">The lifecycle has no such move.</exception>
+    public void MoveTo(CampaignStatus to)
+    {
+        if (!CampaignLifecycle.Allows(Status, to))
+        {
+            throw new CampaignMoveRefusedException(Status, to);
+        }
+
+        Status = to;
+    }
+
+    /// <summary>Makes <paramref name="move"/> if it is allowed from where the campaign is; false (and no change) otherwise.</summary>
+    public bool TryMove(CampaignMove move)
+    {
+        if (!move.IsAllowedFrom(Status))
+        {
+            return false;
+        }
+
+        Status = move.To;
+        return true;
+    }
 }
 
 public enum CampaignStatus

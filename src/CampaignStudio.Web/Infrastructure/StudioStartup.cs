@@ -25,7 +25,7 @@ public static class StudioStartup
 
         // The rest runs on one instance at a time: two instances starting together would both create roles and seed.
         await using var startup = await services.GetRequiredService<ClusterLeases>().AcquireAsync("startup", ct: ct);
-        await MarkInterruptedImportsAsync(dbFactory, services.GetRequiredService<JobClaims>(), ct);
+        await MarkInterruptedImportsAsync(dbFactory, services.GetRequiredService<JobClaims>(), services.GetRequiredService<TimeProvider>(), ct);
 
         await using var scope = services.CreateAsyncScope();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
@@ -62,10 +62,10 @@ public static class StudioStartup
         if (demo.GetValue("Seed", false))
         {
             var seeder = new DemoShopSeeder(dbFactory, services.GetRequiredService<TimeProvider>());
-            var started = DateTime.UtcNow;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             if (await seeder.SeedIfEmptyAsync(new DemoShopOptions(demo.GetValue("Customers", 50_000)), ct))
             {
-                log.LogInformation("Seeded the demo shop in {Seconds:F1} s", (DateTime.UtcNow - started).TotalSeconds);
+                log.LogInformation("Seeded the demo shop in {Seconds:F1} s", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         }
 
@@ -87,7 +87,7 @@ public static class StudioStartup
     }
 
     /// <summary>A job that was running when the process died cannot be running now: say so instead of showing a frozen bar.</summary>
-    private static async Task MarkInterruptedImportsAsync(IDbContextFactory<AppDbContext> dbFactory, JobClaims claims, CancellationToken ct)
+    private static async Task MarkInterruptedImportsAsync(IDbContextFactory<AppDbContext> dbFactory, JobClaims claims, TimeProvider clock, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var running = await db.ImportJobs.Where(j => j.Status == ImportStatus.Running || j.Status == ImportStatus.Queued).ToListAsync(ct);
@@ -99,7 +99,7 @@ public static class StudioStartup
             }
 
             job.Status = ImportStatus.Interrupted;
-            job.FinishedAt = DateTime.UtcNow;
+            job.FinishedAt = clock.GetUtcNow().UtcDateTime;
             job.Message = $"The studio stopped during this import. {Plural.Of(job.ProcessedRows, "row")} {(job.ProcessedRows == 1 ? "was" : "were")} committed in whole batches; import the file again to finish — rows already imported are updated, not duplicated.";
         }
 

@@ -1,4 +1,5 @@
 using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 using MathNet.Numerics.Distributions;
 
 namespace CampaignStudio.Analytics.Tests.Privacy;
@@ -15,8 +16,8 @@ public class SmallCellsTests
     [InlineData(5, 5, "5")]
     public void ShowsGroupsSmallerThanKAsLessThanK(long count, int k, string shown)
     {
-        SmallCells.Format(count, k).ShouldBe(shown);
-        SmallCells.ValueOrNull(count, k).ShouldBe(shown.StartsWith('<') ? null : count);
+        SmallGroups.Format(count, k).ShouldBe(shown);
+        SmallGroups.ValueOrNull(count, k).ShouldBe(shown.StartsWith('<') ? null : count);
     }
 
     [Theory]
@@ -28,8 +29,8 @@ public class SmallCellsTests
     [InlineData(97, 100, 3, "97")]
     public void HidesAPartWhenThePartOrTheRestOfItsTotalIsSmall(long part, long total, int k, string shown)
     {
-        SmallCells.FormatWithin(part, total, k).ShouldBe(shown);
-        SmallCells.IsSuppressedWithin(part, total, k).ShouldBe(shown.StartsWith('<') || shown.StartsWith('>'));
+        SmallGroups.FormatWithin(part, total, k).ShouldBe(shown);
+        SmallGroups.IsSuppressedWithin(part, total, k).ShouldBe(shown.StartsWith('<') || shown.StartsWith('>'));
     }
 
     [Theory]
@@ -39,7 +40,7 @@ public class SmallCellsTests
     [InlineData(50, 100, 10, false)]
     [InlineData(0, 0, 10, false)] // nothing to hide in an empty group
     public void HidesARateWhenTheGroupOrItsPartOrTheRestIsSmall(long part, long total, int k, bool hidden) =>
-        SmallCells.HidesRate(part, total, k).ShouldBe(hidden);
+        SmallGroups.HidesRate(part, total, k).ShouldBe(hidden);
 
     [Theory]
     [InlineData(1003, true, 10, "about 1,000")]
@@ -47,7 +48,7 @@ public class SmallCellsTests
     [InlineData(7, true, 10, "< 10")]
     [InlineData(1047, true, 25, "about 1,050")]
     public void RoundsATotalToKWhenAGroupOfItIsHidden(long total, bool anyHidden, int k, string shown) =>
-        SmallCells.FormatTotal(total, anyHidden, k).ShouldBe(shown);
+        SmallGroups.FormatTotal(total, anyHidden, k).ShouldBe(shown);
 }
 
 public class LaplaceNoiseTests

@@ -107,7 +107,9 @@ public abstract class MessageLedgerTests(string provider) : IAsyncLifetime
             return c;
         }).ToList();
         db.Customers.AddRange(customers);
-        var campaign = new Campaign { Name = "Ledger", Status = CampaignStatus.Sending, CreatedBy = "test", CreatedAt = Now, LaunchedAt = Now };
+        var campaign = new Campaign { Name = "Ledger", CreatedBy = "test", CreatedAt = Now, LaunchedAt = Now };
+        campaign.MoveTo(CampaignStatus.Scheduled);
+        campaign.MoveTo(CampaignStatus.Sending);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();
         db.Messages.AddRange(customers.Select(c => new Message { CampaignId = campaign.Id, CustomerId = c.Id, Status = MessageStatus.Queued, QueuedAt = Now }));

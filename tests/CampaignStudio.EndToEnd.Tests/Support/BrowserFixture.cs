@@ -1,4 +1,4 @@
-using CampaignStudio.Web.Tests.Support;
+using CampaignStudio.TestSupport.Web;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using CampaignStudio.Web.Tests.Support;
+using CampaignStudio.TestSupport.Web;
 
 namespace CampaignStudio.EndToEnd.Tests.Support;
 

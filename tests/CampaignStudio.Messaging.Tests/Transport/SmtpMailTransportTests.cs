@@ -5,6 +5,7 @@ using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Messaging.Tests.Mime;
 using CampaignStudio.Messaging.Tests.Templates;
 using CampaignStudio.Messaging.Transport;
+using CampaignStudio.TestSupport;
 using MimeKit;
 
 namespace CampaignStudio.Messaging.Tests.Transport;

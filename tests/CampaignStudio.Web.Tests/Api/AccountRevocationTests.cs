@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using CampaignStudio.Data.Identity;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.AspNetCore.Identity;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -8,6 +8,7 @@ using System.Text.Json;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Features.Campaigns;

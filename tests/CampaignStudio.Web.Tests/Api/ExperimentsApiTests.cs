@@ -5,6 +5,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Experiments.Uplift;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;

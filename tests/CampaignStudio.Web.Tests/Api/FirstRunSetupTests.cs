@@ -1,5 +1,6 @@
 using System.Net;
 using CampaignStudio.Data.Identity;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;

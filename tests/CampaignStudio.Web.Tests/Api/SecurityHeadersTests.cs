@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Messaging.Links;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Customers;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

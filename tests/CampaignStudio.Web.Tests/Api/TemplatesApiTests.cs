@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Identity;
 using CampaignStudio.Messaging.Templates;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Features.Campaigns;

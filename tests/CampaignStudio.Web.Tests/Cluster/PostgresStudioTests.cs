@@ -5,6 +5,7 @@ using CampaignStudio.Data.Cluster;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.TestSupport;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;

@@ -140,5 +140,5 @@ public sealed class ExperimentComponentsTests : MudTestContext
         panel.Markup.ShouldNotContain("< 2");
     }
 
-    private void UsePrivacyThreshold(int k) => Services.AddSingleton<CampaignStudio.Web.Features.Predictive.SmallGroups>(new FixedSmallGroups(k));
+    private void UsePrivacyThreshold(int k) => Services.AddSingleton<CampaignStudio.Web.Features.Privacy.PrivacySettingsService>(new FixedPrivacySettings(k));
 }

@@ -6,6 +6,7 @@ using CampaignStudio.Data.Segments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Segments;

@@ -4,8 +4,10 @@ using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.Domain.Segments;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Segments.Clustering;
 using CampaignStudio.Web.Infrastructure;
+using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +24,9 @@ public sealed class ClusteringServiceTests : IClassFixture<ClusteringServiceTest
     public sealed class DemoStudio : StudioAppFactory
     {
         protected override int DemoCustomers => 1_500;
+
+        // The demo shop is seeded relative to "now": a fixed start keeps the clusters the same every day.
+        protected override DateTimeOffset? ClockStart => StudioClock.DefaultStart;
     }
 
     [Fact]
@@ -63,7 +68,7 @@ public sealed class ClusteringServiceTests : IClassFixture<ClusteringServiceTest
 
         // New buyers arrive; rescoring with the stored model puts every one of them in a cluster without retraining.
         var csv = "customer_email,order_id,amount,date\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i =>
-            $"newcomer{i}@example.com,N{i},{20 + (i * 7)}.00,{DateTime.UtcNow.AddDays(-i):yyyy-MM-dd}"));
+            $"newcomer{i}@example.com,N{i},{20 + (i * 7)}.00,{_app.Clock.GetUtcNow().AddDays(-i):yyyy-MM-dd}"));
         await scope.ServiceProvider.GetRequiredService<CsvImporter>().ImportAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)),
             ImportKind.Purchases, ImportFields.Suggest(ImportKind.Purchases, ["customer_email", "order_id", "amount", "date"]));
 

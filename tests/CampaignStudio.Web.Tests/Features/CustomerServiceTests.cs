@@ -3,6 +3,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;

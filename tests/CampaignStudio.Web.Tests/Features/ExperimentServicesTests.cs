@@ -7,6 +7,7 @@ using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Uplift;
 using CampaignStudio.Web.Infrastructure;
@@ -160,7 +161,12 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
             await db.SaveChangesAsync();
             experimentId = experiment.Id;
             var (control, mail) = (experiment.Variants[0].Id, experiment.Variants[1].Id);
-            var campaign = new Campaign { Name = "Outcome test send", Status = CampaignStatus.Completed, ExperimentId = experiment.Id, CreatedAt = start };
+            var campaign = new Campaign { Name = "Outcome test send", ExperimentId = experiment.Id, CreatedAt = start };
+            foreach (var step in new[] { CampaignStatus.Scheduled, CampaignStatus.Sending, CampaignStatus.Completed })
+            {
+                campaign.MoveTo(step);
+            }
+
             db.Campaigns.Add(campaign);
             await db.SaveChangesAsync();
             foreach (var (customer, variant) in new[] { (buyer, mail), (late, mail), (clicker, mail), (controlBuyer, control) })

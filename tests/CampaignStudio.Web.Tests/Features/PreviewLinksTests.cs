@@ -5,6 +5,7 @@ using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Templates;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Tests.Features.Campaigns;

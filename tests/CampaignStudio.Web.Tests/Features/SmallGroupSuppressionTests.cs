@@ -2,6 +2,9 @@ using System.Text.Json;
 using AngleSharp.Html.Parser;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Data.Privacy;
+using CampaignStudio.Domain.Privacy;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Tests.Features.Campaigns;
 using CampaignStudio.Web.Tests.Support;
@@ -74,7 +77,7 @@ public sealed class SmallGroupSuppressionTests(StudioAppFactory app) : IClassFix
 
     private IDbContextFactory<AppDbContext> Db => app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
 
-    private Task SetKAsync(int k) => app.Services.GetRequiredService<PredictiveStore>().SaveSettingsAsync(new PredictiveSettings(MinGroupSize: k));
+    private Task SetKAsync(int k) => app.Services.GetRequiredService<PrivacySettingsStore>().SaveAsync(new PrivacySettings(MinGroupSize: k));
 
     /// <summary>A finished experiment from a results file: Control and Big with 60 customers (half converted), Small with 4.</summary>
     private async Task<int> ImportExperimentAsync(string name)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Identity;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;

@@ -6,6 +6,7 @@ using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Messaging.Links;
 using CampaignStudio.Data.Identity;
+using CampaignStudio.TestSupport.Web;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;

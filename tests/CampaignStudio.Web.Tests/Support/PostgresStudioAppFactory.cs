@@ -1,5 +1,6 @@
 using CampaignStudio.Data;
 using CampaignStudio.TestSupport;
+using CampaignStudio.TestSupport.Web;
 
 namespace CampaignStudio.Web.Tests.Support;
 

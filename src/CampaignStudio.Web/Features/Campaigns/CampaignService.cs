@@ -1,6 +1,8 @@
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Campaigns;
 using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Privacy;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Data.Segments;
 using CampaignStudio.Data.Settings;
@@ -20,7 +22,7 @@ namespace CampaignStudio.Web.Features.Campaigns;
 
 /// <summary>Campaigns: the wizard's choices, review, launch, pause/resume/cancel, live progress and results per variant.</summary>
 public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, TemplateRenderer renderer, TemplateService templates,
-    SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations, BestSendTimes sendTimes, PredictiveStore privacy)
+    SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations, BestSendTimes sendTimes, PrivacySettingsStore privacy)
 {
     /// <summary>Merge fields are checked on up to this many recipients; larger audiences report a sample.</summary>
     public const int MergeCheckSample = 5_000;
@@ -94,7 +96,7 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         var mailableQuery = db.Customers.Mailable().Where(c => members.Contains(c.Id));
         var mailable = await mailableQuery.CountAsync(ct);
         var population = db.Customers.AsNoTracking().Where(c => !c.IsErased);
-        var k = (await privacy.GetSettingsAsync(ct)).MinGroupSize;
+        var k = (await privacy.GetAsync(ct)).MinGroupSize;
 
         // Who will get an e-mail: everyone mailable, or with an experiment the mailable customers of the arms that get one.
         ExperimentSplit? split = null;
@@ -241,9 +243,9 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             counts[TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(at, DateTimeKind.Utc), zone).Hour]++;
         }
 
-        // An hour's bar is a group of customers: fewer than k are not shown (the privacy setting of the predictive pages).
-        var k = (await privacy.GetSettingsAsync(ct)).MinGroupSize;
-        return new DeliveryHours(zone.Id, [.. counts.Select(n => SmallCells.ValueOrNull(n, k))], k, times.Count, times.Count == 0 ? null : times.Values.Max());
+        // An hour's bar is a group of customers: fewer than k are not shown (the studio's privacy setting).
+        var k = (await privacy.GetAsync(ct)).MinGroupSize;
+        return new DeliveryHours(zone.Id, [.. counts.Select(n => SmallGroups.ValueOrNull(n, k))], k, times.Count, times.Count == 0 ? null : times.Values.Max());
     }
 
     /// <summary>Creates the campaign and hands it to the worker (now or at the chosen time); refuses while the review has problems.</summary>
@@ -272,7 +274,6 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         var campaign = new Campaign
         {
             Name = draft.Name.Trim(),
-            Status = CampaignStatus.Scheduled,
             SegmentId = draft.SegmentId,
             ExperimentId = draft.ExperimentId,
             EmailTemplateId = draft.ExperimentId is null ? draft.TemplateId : null,
@@ -284,6 +285,7 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             CreatedBy = await user.NameAsync(),
             CreatedAt = now,
         };
+        campaign.MoveTo(CampaignStatus.Scheduled);
         db.Campaigns.Add(campaign);
         if (draft.ExperimentId is { } experimentId)
         {
@@ -300,10 +302,10 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
     }
 
     public async Task<bool> PauseAsync(int id, CancellationToken ct = default) =>
-        await ChangeAsync(id, CampaignStatus.Paused, ct, CampaignStatus.Sending);
+        await MoveAsync(id, CampaignLifecycle.Pause, ct);
 
     public async Task<bool> ResumeAsync(int id, CancellationToken ct = default) =>
-        await ChangeAsync(id, CampaignStatus.Sending, ct, CampaignStatus.Paused);
+        await MoveAsync(id, CampaignLifecycle.Resume, ct);
 
     /// <summary>Sends a campaign that was parked because it was found far past its time.</summary>
     public async Task<bool> ConfirmOverdueAsync(int id, CancellationToken ct = default)
@@ -311,16 +313,14 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         await user.RequireAsync(Policies.CanEdit);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        return await db.Campaigns.Where(c => c.Id == id && c.Status == CampaignStatus.AwaitingConfirmation)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Scheduled).SetProperty(c => c.ScheduledAt, now), ct) > 0;
+        return await CampaignMoves.TryAsync(db, id, CampaignLifecycle.Confirm, ct, s => s.SetProperty(c => c.ScheduledAt, now));
     }
 
     public async Task<bool> CancelAsync(int id, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanEdit);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await CampaignCommands.TransitionAsync(db, id, CampaignStatus.Cancelled, ct,
-                CampaignStatus.Draft, CampaignStatus.Scheduled, CampaignStatus.AwaitingConfirmation, CampaignStatus.Sending, CampaignStatus.Paused))
+        if (!await CampaignMoves.TryAsync(db, id, CampaignLifecycle.Cancel, ct))
         {
             return false;
         }
@@ -425,11 +425,11 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         return zone.IsInvalidTime(unspecified) ? null : TimeZoneInfo.ConvertTimeToUtc(unspecified, zone);
     }
 
-    private async Task<bool> ChangeAsync(int id, CampaignStatus to, CancellationToken ct, params CampaignStatus[] from)
+    private async Task<bool> MoveAsync(int id, CampaignMove move, CancellationToken ct)
     {
         await user.RequireAsync(Policies.CanEdit);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await CampaignCommands.TransitionAsync(db, id, to, ct, from);
+        return await CampaignMoves.TryAsync(db, id, move, ct);
     }
 
     /// <summary>
@@ -451,15 +451,12 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
 
     private async Task<IQueryable<long>?> MembersAsync(AppDbContext db, int segmentId, CancellationToken ct)
     {
-        var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, ct);
-        if (segment is null)
+        if (!await db.Segments.AnyAsync(s => s.Id == segmentId, ct))
         {
             return null;
         }
 
-        return segment.Kind == SegmentKind.Rule
-            ? (await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(segment.Id, ct)).Select(c => c.Id)
-            : db.SegmentMembers.Where(m => m.SegmentId == segment.Id).Select(m => m.CustomerId);
+        return await SegmentMembership.MemberIdsAsync(db, segmentId, clock, ct);
     }
 }
 

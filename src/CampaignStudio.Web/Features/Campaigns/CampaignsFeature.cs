@@ -24,6 +24,7 @@ public static class CampaignsFeature
         services.AddSingleton(_ => configuration.GetSection(TrackingOptions.Section).Get<TrackingOptions>() ?? new TrackingOptions());
         // Recommendations and best send times are merged in by the pipeline; a worker-only process has no predictive feature.
         services.TryAddSingleton<PredictiveStore>();
+        services.TryAddSingleton<CampaignStudio.Data.Privacy.PrivacySettingsStore>();
         services.TryAddSingleton<RecommendationJob>();
         services.TryAddSingleton<RecommendationLists>();
         services.TryAddSingleton<SendTimePopulation>();

@@ -44,7 +44,7 @@ public sealed class DataExportService(IDbContextFactory<AppDbContext> dbFactory,
         }
 
         // Compiled before anything is written: a stored rule that no longer works is a 422 with the reason, not half a file.
-        var members = await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(segment.Id, ct);
+        var members = await SegmentMembership.MembersAsync(db, segment.Id, clock, ct);
         await AuditAsync(db, "segment.exported", "Segment", segment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         await WriteCustomersAsync(output, members.OrderBy(c => c.Id), ct);
         return true;

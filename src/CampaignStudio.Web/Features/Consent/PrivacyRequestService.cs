@@ -1,7 +1,6 @@
 using System.Text.Json;
 using CampaignStudio.Data.Privacy;
 using CampaignStudio.Domain.Identity;
-using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Infrastructure;
 
 namespace CampaignStudio.Web.Features.Consent;

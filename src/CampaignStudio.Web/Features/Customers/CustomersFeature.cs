@@ -1,4 +1,5 @@
 using CampaignStudio.Data.Import;
+using CampaignStudio.Web.Infrastructure;
 
 namespace CampaignStudio.Web.Features.Customers;
 

@@ -2,6 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Customers;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Customers;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CampaignStudio.Analytics.Experiments;
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Domain.Experiments;
 
 namespace CampaignStudio.Web.Features.Experiments;
@@ -115,7 +115,7 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
     /// made of fewer than k successes (or non-successes), since the rate times the arm size gives that count away.
     /// </summary>
     public IReadOnlySet<string> HiddenArms(int k) =>
-        Counts.Where(c => SmallCells.IsSuppressed(c.N, k) || (c.Successes is { } s && SmallCells.IsSuppressedWithin(s, c.N, k))).Select(c => c.Name).ToHashSet();
+        Counts.Where(c => SmallGroups.IsSuppressed(c.N, k) || (c.Successes is { } s && SmallGroups.IsSuppressedWithin(s, c.N, k))).Select(c => c.Name).ToHashSet();
 
     /// <summary>Winner / loser / inconclusive of the experiment as a whole, from the Holm-adjusted tests.</summary>
     public string Verdict => Analysis is null ? "No data"

@@ -52,7 +52,7 @@ public sealed class ExperimentOutcomeService(IDbContextFactory<AppDbContext> dbF
                 .Select(e => new { e.CustomerId, e.OccurredAt }).ToListAsync(ct))
             .ToLookup(e => e.CustomerId, e => e.OccurredAt);
 
-        var sqlite = db.Database.IsSqlite();
+        var money = MoneyParameters.For(db.Database);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = tx.GetDbTransaction();
@@ -61,7 +61,7 @@ public sealed class ExperimentOutcomeService(IDbContextFactory<AppDbContext> dbF
         var parameters = new (string Name, DbType Type)[]
         {
             ("@visited", DbType.Boolean), ("@clicked", DbType.Boolean), ("@converted", DbType.Boolean),
-            ("@revenue", sqlite ? DbType.Double : DbType.Decimal), ("@pre", DbType.Double), ("@id", DbType.Int64),
+            ("@revenue", money.Type), ("@pre", DbType.Double), ("@id", DbType.Int64),
         }.Select(x =>
         {
             var p = command.CreateParameter();
@@ -83,7 +83,7 @@ public sealed class ExperimentOutcomeService(IDbContextFactory<AppDbContext> dbF
             parameters[0].Value = visited;
             parameters[1].Value = sent.Clicked;
             parameters[2].Value = bought.Count > 0;
-            parameters[3].Value = sqlite ? (double)revenue : revenue;
+            parameters[3].Value = money.Value(revenue);
             parameters[4].Value = pre;
             parameters[5].Value = a.Id;
             await command.ExecuteNonQueryAsync(ct);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using CampaignStudio.Analytics.Experiments;
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
 using CampaignStudio.Web.Components.Shared.Charts;
@@ -22,7 +22,7 @@ public partial class ExperimentPage
     private bool _busy;
     private string? _message;
     private Severity _messageSeverity = Severity.Info;
-    private int _k = SmallCells.DefaultMinimum;
+    private int _k = SmallGroups.DefaultMinimum;
     private IReadOnlySet<string> _hidden = new HashSet<string>();
 
     [Parameter]
@@ -38,7 +38,7 @@ public partial class ExperimentPage
     private ExperimentOutcomeService Outcomes { get; set; } = default!;
 
     [Inject]
-    private Predictive.SmallGroups SmallGroups { get; set; } = default!;
+    private Privacy.PrivacySettingsService Privacy { get; set; } = default!;
 
     [Inject]
     private IDialogService Dialogs { get; set; } = default!;
@@ -47,7 +47,7 @@ public partial class ExperimentPage
 
     protected override async Task OnParametersSetAsync()
     {
-        _k = await SmallGroups.MinGroupSizeAsync();
+        _k = await Privacy.MinGroupSizeAsync();
         _detail = await Experiments.GetAsync(Id);
         _notFound = _detail is null;
         if (_detail is not null)
@@ -171,7 +171,7 @@ public partial class ExperimentPage
 
     private bool ShowsLift(ExperimentAnalysis analysis, ArmResult arm) => ShowsResults(arm) && !analysis.Arms.Any(a => a.IsControl && _hidden.Contains(a.Name));
 
-    private bool AnyArmTooSmall => _readout?.Counts.Any(c => SmallCells.IsSuppressed(c.N, _k)) == true;
+    private bool AnyArmTooSmall => _readout?.Counts.Any(c => SmallGroups.IsSuppressed(c.N, _k)) == true;
 
     private IReadOnlyList<IntervalPoint> LiftPoints(ExperimentAnalysis analysis) => analysis.Arms.Where(a => a.VsControl is not null && ShowsLift(analysis, a))
         .Select(a => new IntervalPoint(a.Name, a.VsControl!.RelativeLift, a.VsControl.RelativeLiftCi.Lower, a.VsControl.RelativeLiftCi.Upper)).ToList();

@@ -1,5 +1,5 @@
 using CampaignStudio.Analytics.Experiments;
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 
 namespace CampaignStudio.Web.Features.Experiments;
 
@@ -14,8 +14,8 @@ public static class ExperimentPrivacy
     public static AnalysisResponse Apply(ExperimentDetail experiment, ExperimentReadout readout, int k)
     {
         var hidden = readout.HiddenArms(k);
-        var small = readout.Counts.Where(c => SmallCells.IsSuppressed(c.N, k)).Select(c => c.Name).ToHashSet();
-        small.UnionWith(experiment.Arms.Where(a => SmallCells.IsSuppressed(a.Customers, k)).Select(a => a.Name));
+        var small = readout.Counts.Where(c => SmallGroups.IsSuppressed(c.N, k)).Select(c => c.Name).ToHashSet();
+        small.UnionWith(experiment.Arms.Where(a => SmallGroups.IsSuppressed(a.Customers, k)).Select(a => a.Name));
         var detail = small.Count == 0 ? experiment : experiment with
         {
             Arms = [.. experiment.Arms.Select(a => small.Contains(a.Name) ? a with { Customers = 0 } : a)],

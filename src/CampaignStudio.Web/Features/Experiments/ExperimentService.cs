@@ -1,7 +1,7 @@
 using System.Linq.Expressions;
 using System.Text.Json;
 using CampaignStudio.Analytics.Experiments;
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Data.Experiments;
@@ -17,7 +17,7 @@ namespace CampaignStudio.Web.Features.Experiments;
 
 /// <summary>Experiments: the list and dashboard, design (arms, weights, holdout, metric, guardrails), sample-size planning and the start.</summary>
 public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, Uplift.UpliftStore uplift, CurrentUser user, TimeProvider clock,
-    Predictive.SmallGroups smallGroups)
+    Privacy.PrivacySettingsService privacy)
 {
     public const string HoldoutArmName = "Long-term holdout";
 
@@ -34,7 +34,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     public async Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(CancellationToken ct = default)
     {
         var items = await ListAsync(ct);
-        var k = await smallGroups.MinGroupSizeAsync(ct);
+        var k = await privacy.MinGroupSizeAsync(ct);
         var rows = new List<ExperimentSummary>(items.Count);
         foreach (var item in items)
         {
@@ -47,7 +47,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             var vs = best is not null && hidden is not null && !hidden.Contains(best.Name) && !readout!.Analysis!.Arms.Any(a => a.IsControl && hidden.Contains(a.Name))
                 ? best.VsControl : null;
             rows.Add(new ExperimentSummary(item.Id, item.Name, item.Status, item.Source, item.Metric, item.Arms,
-                SmallCells.IsSuppressed(item.Customers, k) ? null : item.Customers, item.StartedAt, item.EndedAt,
+                SmallGroups.IsSuppressed(item.Customers, k) ? null : item.Customers, item.StartedAt, item.EndedAt,
                 best?.Name, vs?.RelativeLift, vs?.RelativeLiftCi.Lower, vs?.RelativeLiftCi.Upper, vs?.AbsoluteLift,
                 readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.Analysis?.SampleRatio.Warning ?? false)
             {
@@ -264,7 +264,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         }
 
         var experiment = await db.Experiments.FirstAsync(e => e.Id == id, ct);
-        var customers = await AudienceOf(db, experiment.AudienceSegmentId!.Value, await CompileAsync(db, experiment.AudienceSegmentId.Value, ct)).ToListAsync(ct);
+        var customers = await (await AudienceOfAsync(db, experiment.AudienceSegmentId!.Value, ct)).ToListAsync(ct);
         if (expectedCustomers is { } expected && expected != customers.Count)
         {
             throw new AudienceChangedException(
@@ -295,7 +295,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             throw new ArgumentException("Choose an audience segment before starting.");
         }
 
-        var counts = await ExperimentAssignments.PreviewAsync(db, id, AudienceOf(db, segmentId, await CompileAsync(db, segmentId, ct)), ct);
+        var counts = await ExperimentAssignments.PreviewAsync(db, id, await AudienceOfAsync(db, segmentId, ct), ct);
         var templateIds = experiment.Variants.Where(v => v.EmailTemplateId is not null).Select(v => v.EmailTemplateId!.Value).ToList();
         var templates = await db.EmailTemplates.AsNoTracking().Where(t => templateIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         var arms = experiment.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id)
@@ -319,22 +319,21 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         };
     }
 
-    /// <summary>The audience segment as a predicate; a stored rule that no longer works is the marketer's problem to fix, said in words.</summary>
-    private async Task<System.Linq.Expressions.Expression<Func<Domain.Customers.Customer, bool>>> CompileAsync(AppDbContext db, int segmentId, CancellationToken ct)
+    /// <summary>
+    /// The customers a start assigns: the audience segment's mailable members (people who could never get the e-mail would
+    /// dilute every lift). A stored rule that no longer works is the marketer's problem to fix, said in words.
+    /// </summary>
+    private async Task<IQueryable<long>> AudienceOfAsync(AppDbContext db, int segmentId, CancellationToken ct)
     {
         try
         {
-            return await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
+            return (await SegmentMembership.MembersAsync(db, segmentId, clock, ct)).Mailable().Select(c => c.Id);
         }
         catch (SegmentRuleException ex)
         {
             throw new ArgumentException(ex.Message, ex);
         }
     }
-
-    /// <summary>The customers a start assigns: the audience segment's mailable members (people who could never get the e-mail would dilute every lift).</summary>
-    private static IQueryable<long> AudienceOf(AppDbContext db, int segmentId, System.Linq.Expressions.Expression<Func<Domain.Customers.Customer, bool>> segment) =>
-        db.Customers.AsNoTracking().Where(segment).Mailable().Where(c => !c.IsErased).Select(c => c.Id);
 
     /// <summary>Ends a running experiment: outcomes stop accruing, the analysis and uplift modelling treat it as finished.</summary>
     public async Task FinishAsync(int id, CancellationToken ct = default)
@@ -369,8 +368,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var predicate = await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct);
-        return await db.Customers.AsNoTracking().Where(predicate).Mailable().CountAsync(c => !c.IsErased, ct);
+        return await (await SegmentMembership.MembersAsync(db, segmentId, clock, ct)).Mailable().CountAsync(ct);
     }
 
     /// <summary>Sample size and duration; errors in the inputs come back as a warning, not an exception.</summary>

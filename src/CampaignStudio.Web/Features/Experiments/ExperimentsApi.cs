@@ -96,7 +96,7 @@ public static class ExperimentsApi
                 "Nothing is created when any row is bad.");
 
         group.MapGet("/{id:int}/analysis", async Task<Results<JsonHttpResult<AnalysisResponse>, NotFound>> (int id, PrimaryMetric? metric, bool? cuped,
-                ExperimentService experiments, ExperimentAnalysisService analysis, Predictive.SmallGroups smallGroups, CancellationToken ct) =>
+                ExperimentService experiments, ExperimentAnalysisService analysis, Privacy.PrivacySettingsService privacy, CancellationToken ct) =>
             {
                 var detail = await experiments.GetAsync(id, ct);
                 if (detail is null)
@@ -105,7 +105,7 @@ public static class ExperimentsApi
                 }
 
                 var readout = await analysis.AnalyzeAsync(id, metric, cuped, ct);
-                return TypedResults.Json(ExperimentPrivacy.Apply(detail, readout, await smallGroups.MinGroupSizeAsync(ct)), Json);
+                return TypedResults.Json(ExperimentPrivacy.Apply(detail, readout, await privacy.MinGroupSizeAsync(ct)), Json);
             })
             .WithSummary("Per-arm results with lifts, 95 % CIs, raw and Holm-adjusted p-values, chances to beat control / be best, and the sample-ratio check; arms in hiddenArms (fewer than minGroupSize customers, successes or non-successes) carry no numbers. " +
                 "Without 'cuped' the lifts are CUPED-adjusted only when that removes at least 5 % of the variance (the experiment page's and the list's default); 'adjustment' says which they are.");

@@ -137,8 +137,8 @@ public sealed class LifetimeJob(IDbContextFactory<AppDbContext> dbFactory, Predi
     private async Task ReplacePredictionsAsync(List<CustomerPrediction> rows, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var sqlite = db.Database.IsSqlite();
-        object Amount(decimal m) => sqlite ? (double)m : m;
+        var money = MoneyParameters.For(db.Database);
+        object Amount(decimal m) => money.Value(m);
         await db.Database.OpenConnectionAsync(ct);
         var connection = db.Database.GetDbConnection();
         await using var tx = await connection.BeginTransactionAsync(ct);

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
 using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Data.Privacy;
+using CampaignStudio.Domain.Privacy;
+using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Identity;
@@ -16,7 +19,7 @@ namespace CampaignStudio.Web.Features.Predictive;
 /// spread, the valuable customers at risk, and a "save them" segment. Group counts below the configured k are hidden.
 /// </summary>
 public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, LifetimeJob job, PredictiveQueue queue, PredictiveStore store,
-    TimeProvider clock)
+    PrivacySettingsStore privacy, TimeProvider clock)
 {
     /// <summary>"Valuable": RFM monetary score 4 or 5 (the top 40 % by spend so far).</summary>
     public const int ValuableMonetaryScore = 4;
@@ -34,9 +37,10 @@ public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, C
     {
         await user.RequireAsync(Policies.CanRead);
         var settings = await store.GetSettingsAsync(ct);
+        var privacySettings = await privacy.GetAsync(ct);
         var summary = await store.ReadAsync<LifetimeFitSummary>(PredictiveStore.LifetimeKey, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var k = settings.MinGroupSize;
+        var k = privacySettings.MinGroupSize;
 
         var bands = await db.CustomerPredictions.AsNoTracking()
             .GroupBy(p => p.ValueBand)
@@ -44,7 +48,7 @@ public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, C
             .ToListAsync(ct);
         var bandRows = Enum.GetValues<PredictedValueBand>().Reverse()
             .Select(b => bands.FirstOrDefault(x => x.Band == b) is { } x
-                ? new BandRow(b, x.Count, SmallCells.IsSuppressed(x.Count, k), x.Value, x.Risk)
+                ? new BandRow(b, x.Count, SmallGroups.IsSuppressed(x.Count, k), x.Value, x.Risk)
                 : new BandRow(b, 0, false, 0, 0))
             .Select(r => r.Suppressed ? r with { PredictedValue = 0, AverageChurnRisk = 0 } : r)
             .ToList();
@@ -68,8 +72,8 @@ public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, C
             .Take(20)
             .ToListAsync(ct);
         var atRiskCount = await AtRiskQuery(db).CountAsync(ct);
-        return new LifetimeOverview(summary, job.Current, job.LastError, settings, bandRows, valueHistogram, riskHistogram, atRisk,
-            atRiskCount, SmallCells.IsSuppressed(atRiskCount, k), scored);
+        return new LifetimeOverview(summary, job.Current, job.LastError, settings, privacySettings, bandRows, valueHistogram, riskHistogram, atRisk,
+            atRiskCount, SmallGroups.IsSuppressed(atRiskCount, k), scored);
     }
 
     /// <summary>Queues a refit; the page follows its progress.</summary>
@@ -112,13 +116,13 @@ public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, C
         return segment.Id;
     }
 
-    /// <summary>Admins set k, the noise ε and the discount rate.</summary>
+    /// <summary>Admins set the discount rate (k and the noise ε are privacy settings: <see cref="PrivacySettingsService"/>).</summary>
     public async Task SaveSettingsAsync(PredictiveSettings settings, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanAdminister);
-        if (settings.MinGroupSize is < 2 or > 1000 || settings.NoiseEpsilon is <= 0 || settings.AnnualDiscountRate is < 0 or > 1)
+        if (settings.AnnualDiscountRate is < 0 or > 1)
         {
-            throw new ArgumentException("k must be 2–1000, ε positive, the discount rate 0–100 %.");
+            throw new ArgumentException("The discount rate must be 0–100 %.");
         }
 
         await store.SaveSettingsAsync(settings, ct);
@@ -131,7 +135,7 @@ public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, C
     public async Task<string> ExportReportCsvAsync(Random? random = null, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
-        var settings = await store.GetSettingsAsync(ct);
+        var settings = await privacy.GetAsync(ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var cells = await db.CustomerPredictions.AsNoTracking()
             .GroupBy(p => new { p.ValueBand, Risk = p.ChurnRisk < 0.25 ? 0 : p.ChurnRisk < 0.5 ? 1 : p.ChurnRisk < 0.75 ? 2 : 3 })
@@ -150,7 +154,7 @@ public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, C
                     count = noise.Apply(count);
                 }
 
-                csv.Append(CultureInfo.InvariantCulture, $"{band},{riskLabels[r]},{SmallCells.Format(count, settings.MinGroupSize, "0")},{settings.NoiseScale?.ToString("0.###", CultureInfo.InvariantCulture) ?? ""}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{band},{riskLabels[r]},{SmallGroups.Format(count, settings.MinGroupSize, "0")},{settings.NoiseScale?.ToString("0.###", CultureInfo.InvariantCulture) ?? ""}\n");
             }
         }
 
@@ -175,7 +179,7 @@ public sealed class LifetimeService(IDbContextFactory<AppDbContext> dbFactory, C
     {
         var counts = Enumerable.Range(0, edges.Length + 1).Select(i => cells.GetValueOrDefault(i)).ToArray();
         string Label(int i) => i == 0 ? $"< {edges[0]:0}{unit}" : i == edges.Length ? $"{edges[^1]:0}{unit}+" : $"{edges[i - 1]:0}–{edges[i]:0}{unit}";
-        return [.. counts.Select((c, i) => new HistogramBar(Label(i), SmallCells.ValueOrNull(c, k), SmallCells.Format(c, k)))];
+        return [.. counts.Select((c, i) => new HistogramBar(Label(i), SmallGroups.ValueOrNull(c, k), SmallGroups.Format(c, k)))];
     }
 }
 
@@ -184,6 +188,7 @@ public sealed record LifetimeOverview(
     JobProgress? Running,
     string? Error,
     PredictiveSettings Settings,
+    PrivacySettings Privacy,
     IReadOnlyList<BandRow> Bands,
     IReadOnlyList<HistogramBar> ValueHistogram,
     IReadOnlyList<HistogramBar> RiskHistogram,

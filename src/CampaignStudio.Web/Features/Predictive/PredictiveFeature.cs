@@ -17,7 +17,6 @@ public static class PredictiveFeature
         services.AddScoped<LifetimeService>();
         services.AddScoped<RecommendationService>();
         services.AddScoped<SendTimeService>();
-        services.AddScoped<SmallGroups>();
         services.AddHostedService<PredictiveWorker>();
         return services;
     }

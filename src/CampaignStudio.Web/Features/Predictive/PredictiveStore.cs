@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Data.Privacy;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Identity;
@@ -8,15 +8,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Predictive;
 
-/// <summary>Privacy and model settings for predictive reports; stored as rows of the settings table.</summary>
-/// <param name="MinGroupSize">k: groups of fewer customers are shown as "&lt; k".</param>
-/// <param name="NoiseEpsilon">ε of the Laplace noise added to exported counts; null = no noise.</param>
+/// <summary>Model settings for predictions; stored as rows of the settings table. Privacy (k, noise) has its own home: <see cref="PrivacySettingsStore"/>.</summary>
 /// <param name="AnnualDiscountRate">Discounts predicted value to today (0.1 = 10 % a year); 0 = none.</param>
-public sealed record PredictiveSettings(int MinGroupSize = SmallCells.DefaultMinimum, double? NoiseEpsilon = null, double AnnualDiscountRate = 0)
-{
-    /// <summary>The Laplace scale b = 1/ε the export adds to each count; null without noise.</summary>
-    public double? NoiseScale => NoiseEpsilon is > 0 ? 1 / NoiseEpsilon : null;
-}
+public sealed record PredictiveSettings(double AnnualDiscountRate = 0);
 
 /// <summary>
 /// Reads and writes <see cref="PredictiveSettings"/> and the last fitted results (small JSON documents) in the settings
@@ -36,16 +30,11 @@ public sealed class PredictiveStore(IDbContextFactory<AppDbContext> dbFactory, T
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var values = await db.Settings.AsNoTracking().Where(s => s.Key.StartsWith(Prefix)).ToDictionaryAsync(s => s.Key, s => s.Value, ct);
         double? Number(string name) => double.TryParse(values.GetValueOrDefault(Prefix + name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
-        return new PredictiveSettings(
-            (int?)Number(nameof(PredictiveSettings.MinGroupSize)) is { } k and >= 2 ? k : SmallCells.DefaultMinimum,
-            Number(nameof(PredictiveSettings.NoiseEpsilon)) is { } e and > 0 ? e : null,
-            Number(nameof(PredictiveSettings.AnnualDiscountRate)) is { } r and >= 0 ? r : 0);
+        return new PredictiveSettings(Number(nameof(PredictiveSettings.AnnualDiscountRate)) is { } r and >= 0 ? r : 0);
     }
 
     public Task SaveSettingsAsync(PredictiveSettings settings, CancellationToken ct = default) => WriteAsync(new Dictionary<string, string?>
     {
-        [Prefix + nameof(PredictiveSettings.MinGroupSize)] = settings.MinGroupSize.ToString(CultureInfo.InvariantCulture),
-        [Prefix + nameof(PredictiveSettings.NoiseEpsilon)] = settings.NoiseEpsilon?.ToString(CultureInfo.InvariantCulture),
         [Prefix + nameof(PredictiveSettings.AnnualDiscountRate)] = settings.AnnualDiscountRate.ToString(CultureInfo.InvariantCulture),
     }, ct);
 

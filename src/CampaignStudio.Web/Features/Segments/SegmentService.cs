@@ -167,9 +167,7 @@ public sealed class SegmentService(IDbContextFactory<AppDbContext> dbFactory, Cu
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var source = await db.Segments.AsNoTracking().FirstAsync(s => s.Id == id, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var members = source.Kind == SegmentKind.Rule
-            ? (await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(source.Id, ct)).Select(c => c.Id)
-            : db.SegmentMembers.Where(m => m.SegmentId == source.Id).Select(m => m.CustomerId);
+        var members = await SegmentMembership.MemberIdsAsync(db, source.Id, clock, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var snapshot = new Segment
         {

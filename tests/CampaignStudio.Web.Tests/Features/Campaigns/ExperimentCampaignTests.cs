@@ -5,6 +5,7 @@ using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Web.Features.Experiments;

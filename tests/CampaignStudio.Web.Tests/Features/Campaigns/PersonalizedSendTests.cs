@@ -6,9 +6,11 @@ using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Identity;
-using CampaignStudio.Messaging.Tests.Transport;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Campaigns.Sending;
+using CampaignStudio.Data.Privacy;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;
@@ -166,8 +168,8 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
         await OpensAsync(ids[2], hour: 18);
         var segment = await Build.SegmentAsync("Review hours", ids);
         var template = await Build.TemplateAsync("Review hours");
-        var store = Services.GetRequiredService<PredictiveStore>();
-        await store.SaveSettingsAsync(new PredictiveSettings(MinGroupSize: 2));
+        var store = Services.GetRequiredService<PrivacySettingsStore>();
+        await store.SaveAsync(new PrivacySettings(MinGroupSize: 2));
         try
         {
             await using var scope = Services.CreateAsyncScope();
@@ -187,7 +189,7 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
         }
         finally
         {
-            await store.SaveSettingsAsync(new PredictiveSettings());
+            await store.SaveAsync(new PrivacySettings());
         }
     }
 

@@ -10,7 +10,7 @@ using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Messaging.Mime;
-using CampaignStudio.Messaging.Tests.Transport;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Web.Infrastructure;

@@ -5,6 +5,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Consent;
+using CampaignStudio.TestSupport.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CampaignStudio.Data.Settings;
-using CampaignStudio.Messaging.Tests.Transport;
+using CampaignStudio.TestSupport;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,6 +3,7 @@ using System.Text;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -6,8 +6,12 @@ using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.Domain.Privacy;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Predictive;
+using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Infrastructure;
+using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +31,9 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
     public sealed class DemoStudio : StudioAppFactory
     {
         protected override int DemoCustomers => 2_000;
+
+        // The demo shop and the lifetime fit are built relative to "now": a fixed start keeps the fit the same every day.
+        protected override DateTimeOffset? ClockStart => StudioClock.DefaultStart;
     }
 
     [Fact]
@@ -112,10 +119,11 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
     {
         await using var admin = await SignedInAsync(Roles.Admin);
         var lifetime = admin.ServiceProvider.GetRequiredService<LifetimeService>();
+        var privacy = admin.ServiceProvider.GetRequiredService<PrivacySettingsService>();
         await WaitForAsync(() => lifetime.OverviewAsync(), o => o.Summary is not null && o.Running is null);
         try
         {
-            await lifetime.SaveSettingsAsync(new PredictiveSettings(MinGroupSize: 250));
+            await privacy.SaveAsync(new PrivacySettings(MinGroupSize: 250));
             var overview = await lifetime.OverviewAsync();
             overview.Bands.ShouldAllBe(b => b.Suppressed == (b.Customers > 0 && b.Customers < 250));
             overview.ValueHistogram.Where(b => b.Value is null).ShouldAllBe(b => b.Shown == "< 250");
@@ -123,13 +131,13 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
             plain.Split('\n').Skip(1).Where(l => l.Length > 0).ShouldAllBe(l => l.EndsWith(",", StringComparison.Ordinal));
             plain.ShouldContain(",< 250,");
 
-            await lifetime.SaveSettingsAsync(new PredictiveSettings(MinGroupSize: 10, NoiseEpsilon: 0.5));
+            await privacy.SaveAsync(new PrivacySettings(MinGroupSize: 10, NoiseEpsilon: 0.5));
             var noisy = await lifetime.ExportReportCsvAsync(new Random(3));
             noisy.Split('\n').Skip(1).Where(l => l.Length > 0).ShouldAllBe(l => l.EndsWith(",2", StringComparison.Ordinal));
         }
         finally
         {
-            await lifetime.SaveSettingsAsync(new PredictiveSettings());
+            await privacy.SaveAsync(new PrivacySettings());
         }
 
         await using var manager = await SignedInAsync(Roles.Manager);
@@ -137,6 +145,7 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
         await Should.ThrowAsync<StudioForbiddenException>(() => readOnly.RefitAsync());
         await Should.ThrowAsync<StudioForbiddenException>(() => readOnly.SaveAtRiskSegmentAsync());
         await Should.ThrowAsync<StudioForbiddenException>(() => readOnly.SaveSettingsAsync(new PredictiveSettings()));
+        await Should.ThrowAsync<StudioForbiddenException>(() => manager.ServiceProvider.GetRequiredService<PrivacySettingsService>().SaveAsync(new PrivacySettings()));
         (await readOnly.ExportReportCsvAsync()).ShouldStartWith("predicted_value_band,churn_risk,customers,noise_scale");
     }
 

@@ -13,8 +13,4 @@ public static class CampaignCommands
     public static Task<int> CancelQueuedAsync(AppDbContext db, int campaignId, CancellationToken ct) =>
         db.Messages.Where(m => m.CampaignId == campaignId && m.Status == MessageStatus.Queued)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.Error, CancelledByUser), ct);
-
-    /// <summary>Changes the status only from the given ones; false when the campaign was in another state.</summary>
-    public static async Task<bool> TransitionAsync(AppDbContext db, int campaignId, CampaignStatus to, CancellationToken ct, params CampaignStatus[] from) =>
-        await db.Campaigns.Where(c => c.Id == campaignId && from.Contains(c.Status)).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, to), ct) > 0;
 }

@@ -1,5 +1,6 @@
 using CampaignStudio.Data;
 using CampaignStudio.Data.Bulk;
+using CampaignStudio.Data.Campaigns;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Data.Segments;
@@ -32,9 +33,7 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         // Claiming the row first takes the write lock: a second worker's claim finds the status changed and backs off.
-        var claimed = await db.Campaigns.Where(c => c.Id == campaignId && c.Status == CampaignStatus.Scheduled)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Sending).SetProperty(c => c.LaunchedAt, now), ct);
-        if (claimed == 0)
+        if (!await CampaignMoves.TryAsync(db, campaignId, CampaignLifecycle.Launch, ct, s => s.SetProperty(c => c.LaunchedAt, now)))
         {
             return false;
         }
@@ -43,7 +42,7 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
         var source = campaign.SegmentId is { } segmentId ? await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, ct) : null;
         if (source is null)
         {
-            campaign.Status = CampaignStatus.Draft;
+            campaign.MoveTo(CampaignStatus.Draft);
             campaign.LaunchedAt = null;
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -54,14 +53,12 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
         IQueryable<long> members;
         try
         {
-            members = source.Kind == SegmentKind.Rule
-                ? (await new SegmentQueryCompiler(db, clock).SegmentMembersAsync(source.Id, ct)).Select(c => c.Id)
-                : db.SegmentMembers.Where(m => m.SegmentId == source.Id).Select(m => m.CustomerId);
+            members = await SegmentMembership.MemberIdsAsync(db, source.Id, clock, ct);
         }
         catch (SegmentRuleException ex)
         {
             // The rule was fine at review and broke before the send time: back to draft, where the review shows why.
-            campaign.Status = CampaignStatus.Draft;
+            campaign.MoveTo(CampaignStatus.Draft);
             campaign.LaunchedAt = null;
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);

@@ -1,4 +1,5 @@
 using CampaignStudio.Data;
+using CampaignStudio.Data.Campaigns;
 using CampaignStudio.Domain.Campaigns;
 using Microsoft.EntityFrameworkCore;
 
@@ -55,7 +56,7 @@ public sealed class CampaignSendWorker(CampaignSender sender, CampaignLauncher l
                 .Select(c => (c.Id, c.ScheduledAt)).ToList();
             foreach (var (id, at) in due.Where(d => d.At is { } t && now - t > options.OverdueAfter))
             {
-                if (await CampaignCommands.TransitionAsync(db, id, CampaignStatus.AwaitingConfirmation, ct, CampaignStatus.Scheduled))
+                if (await CampaignMoves.TryAsync(db, id, CampaignLifecycle.AwaitConfirmation, ct))
                 {
                     log.LogWarning("Campaign {CampaignId} was due at {At:u}, {Late} ago: waiting for a person to confirm", id, at, now - at!.Value);
                 }

@@ -63,7 +63,7 @@ public sealed class UpliftStore(DatabaseOptions database)
 /// Trains uplift models in the background, one job per experiment, never on a user's circuit: the page starts a job,
 /// polls its progress, may cancel it, and reads the stored result when it is done.
 /// </summary>
-public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, UpliftStore store, ILogger<UpliftJobs> log)
+public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, UpliftStore store, TimeProvider clock, ILogger<UpliftJobs> log)
 {
     private readonly ConcurrentDictionary<int, Job> _jobs = new();
 
@@ -142,7 +142,7 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
             await store.SaveAsync(new UpliftResult
             {
                 ExperimentId = experimentId,
-                TrainedAt = DateTime.UtcNow,
+                TrainedAt = clock.GetUtcNow().UtcDateTime,
                 Request = request,
                 OutcomeLabel = input.OutcomeLabel,
                 TreatmentLabel = input.TreatmentLabel,

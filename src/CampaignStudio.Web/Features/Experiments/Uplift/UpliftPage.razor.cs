@@ -1,4 +1,4 @@
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
@@ -40,9 +40,9 @@ public partial class UpliftPage
     public int Id { get; set; }
 
     [Inject]
-    private Predictive.SmallGroups SmallGroups { get; set; } = default!;
+    private Privacy.PrivacySettingsService Privacy { get; set; } = default!;
 
-    private int _k = CampaignStudio.Analytics.Privacy.SmallCells.DefaultMinimum;
+    private int _k = CampaignStudio.Domain.Privacy.SmallGroups.DefaultMinimum;
 
     [Inject]
     private ExperimentService Experiments { get; set; } = default!;
@@ -54,7 +54,7 @@ public partial class UpliftPage
 
     protected override async Task OnParametersSetAsync()
     {
-        _k = await SmallGroups.MinGroupSizeAsync();
+        _k = await Privacy.MinGroupSizeAsync();
         _detail = await Experiments.GetAsync(Id);
         await LoadResultAsync();
         _status = await Uplift.StatusAsync(Id);
@@ -164,7 +164,7 @@ public partial class UpliftPage
     }
 
     // An effect measured on fewer than k treated or control customers is their outcomes almost one by one: no bar, no point.
-    private bool TooSmall(GroupEffect g) => SmallCells.IsSuppressed(g.TreatedN, _k) || SmallCells.IsSuppressed(g.ControlN, _k);
+    private bool TooSmall(GroupEffect g) => SmallGroups.IsSuppressed(g.TreatedN, _k) || SmallGroups.IsSuppressed(g.ControlN, _k);
 
     private IReadOnlyList<ChartPoint> DecilePoints() => _result!.Learners.Single(l => l.Key == _learner).Deciles
         .Select(d => new ChartPoint(d.Group, double.IsFinite(d.Effect) && !TooSmall(d) ? Math.Round(d.Effect * (IsRate ? 100 : 1), 3) : 0)).ToList();

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Exports;
@@ -73,7 +73,7 @@ public sealed class UpliftService(IDbContextFactory<AppDbContext> dbFactory, Upl
     /// Selection rate and predicted uplift per group when the top <paramref name="fraction"/> is targeted; groups whose value is
     /// not given and groups under <paramref name="minGroupSize"/> (the privacy k) are listed but not compared.
     /// </summary>
-    public static FairnessReport Fairness(UpliftResult result, string attribute, string learner, double fraction, int minGroupSize = SmallCells.DefaultMinimum) =>
+    public static FairnessReport Fairness(UpliftResult result, string attribute, string learner, double fraction, int minGroupSize = SmallGroups.DefaultMinimum) =>
         FairnessCheck.EvaluateTopFraction(GroupsOf(result, attribute), ScoresOf(result, learner), Math.Clamp(fraction, 0.01, 1), minGroupSize: minGroupSize);
 
     /// <summary>

@@ -15,11 +15,9 @@ public sealed class ClusterFeatureLoader(TimeProvider clock)
     public async Task<FeatureMatrix> LoadAsync(AppDbContext db, IReadOnlyList<string> featureKeys, int? scopeSegmentId, bool includeNonBuyers, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        IQueryable<Customer> scope = db.Customers.AsNoTracking().Where(c => !c.IsErased);
-        if (scopeSegmentId is { } segmentId)
-        {
-            scope = scope.Where(await new SegmentQueryCompiler(db, clock).CompileSegmentAsync(segmentId, ct));
-        }
+        var scope = scopeSegmentId is { } segmentId
+            ? await SegmentMembership.MembersAsync(db, segmentId, clock, ct)
+            : db.Customers.AsNoTracking().Where(c => !c.IsErased);
 
         var customers = await scope.Select(c => new { c.Id, c.CreatedAt }).ToListAsync(ct);
         var ids = customers.Select(c => c.Id).ToHashSet();

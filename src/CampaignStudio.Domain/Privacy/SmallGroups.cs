@@ -1,10 +1,10 @@
-namespace CampaignStudio.Analytics.Privacy;
+namespace CampaignStudio.Domain.Privacy;
 
 /// <summary>
-/// Small-cell suppression: a group of fewer than k customers is never shown with its size, because a small group
+/// Small groups are hidden: a group of fewer than k customers is never shown with its size, because a small group
 /// can point at a person ("the 2 customers in Oslo who bought garden tools").
 /// </summary>
-public static class SmallCells
+public static class SmallGroups
 {
     /// <summary>The smallest group shown by default.</summary>
     public const int DefaultMinimum = 10;

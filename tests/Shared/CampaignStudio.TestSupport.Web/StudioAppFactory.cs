@@ -7,7 +7,7 @@ using CampaignStudio.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CampaignStudio.Web.Tests.Support;
+namespace CampaignStudio.TestSupport.Web;
 
 /// <summary>
 /// The real studio host on a real SQLite file in its own temp folder, with the three demo users

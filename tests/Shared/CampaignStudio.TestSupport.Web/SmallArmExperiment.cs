@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace CampaignStudio.Web.Tests.Support;
+namespace CampaignStudio.TestSupport.Web;
 
 /// <summary>A finished experiment imported through the results-CSV API: a Control, a Big arm and a Small arm of four customers.</summary>
 public static class SmallArmExperiment

@@ -6,8 +6,9 @@ using System.Text;
 using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Transport;
 using MimeKit;
+using Xunit;
 
-namespace CampaignStudio.Messaging.Tests.Transport;
+namespace CampaignStudio.TestSupport;
 
 /// <summary>A real SMTP server (Debian's aiosmtpd) on a free loopback port, saving messages into a temporary folder.</summary>
 public sealed class SmtpServerFixture : IAsyncLifetime
@@ -118,10 +119,4 @@ public sealed class SmtpServerFixture : IAsyncLifetime
             .Where(m => m.Headers[MessageBuilder.CampaignHeader] == id)
             .ToList();
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class SmtpCollection : ICollectionFixture<SmtpServerFixture>
-{
-    public const string Name = "SMTP server";
 }

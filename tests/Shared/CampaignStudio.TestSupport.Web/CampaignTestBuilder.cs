@@ -6,7 +6,7 @@ using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Segments;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Tests.Features.Campaigns;
+namespace CampaignStudio.TestSupport.Web;
 
 /// <summary>Customers, a list segment, a template and a sender identity for campaign tests, written straight to the real database.</summary>
 public sealed class CampaignTestBuilder(IDbContextFactory<AppDbContext> dbFactory)
@@ -67,9 +67,10 @@ public sealed class CampaignTestBuilder(IDbContextFactory<AppDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync();
         var campaign = new Campaign
         {
-            Name = name, Status = CampaignStatus.Scheduled, SegmentId = segmentId, EmailTemplateId = templateId, ScheduledAt = at ?? DateTime.UtcNow,
+            Name = name, SegmentId = segmentId, EmailTemplateId = templateId, ScheduledAt = at ?? DateTime.UtcNow,
             DiscountTier = discountTier, CreatedBy = "test", CreatedAt = DateTime.UtcNow,
         };
+        campaign.MoveTo(CampaignStatus.Scheduled);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync();
         return campaign.Id;

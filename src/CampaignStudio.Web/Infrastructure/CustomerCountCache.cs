@@ -1,4 +1,4 @@
-namespace CampaignStudio.Web.Features.Customers;
+namespace CampaignStudio.Web.Infrastructure;
 
 /// <summary>
 /// The number of customers, remembered for a few seconds: the grid asks on every page and sort, and counting a
