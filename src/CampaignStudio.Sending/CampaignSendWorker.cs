@@ -2,7 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>
 /// The background send loop: starts due scheduled campaigns (or parks far overdue ones for a person to confirm), then sends
