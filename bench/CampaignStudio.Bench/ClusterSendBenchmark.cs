@@ -10,8 +10,8 @@ using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Messaging.Transport;
 using CampaignStudio.TestSupport;
-using CampaignStudio.Web.Features.Campaigns.Sending;
-using CampaignStudio.Web.Features.Predictive;
+using CampaignStudio.Sending;
+using CampaignStudio.Sending.Personalization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -65,7 +65,7 @@ public static class ClusterSendBenchmark
         var campaignId = await CampaignAsync(factory, recipients, ct);
         await new CampaignLauncher(factory, TimeProvider.System, new BestSendTimes(factory, TimeProvider.System, new SendTimePopulation()), NullLogger<CampaignLauncher>.Instance).LaunchAsync(campaignId, ct);
         const int connections = 4;
-        var recommendations = new RecommendationLists(new RecommendationJob(factory, new PredictiveStore(factory, TimeProvider.System), TimeProvider.System, NullLogger<RecommendationJob>.Instance));
+        var recommendations = new RecommendationLists(new ProductModels(factory, TimeProvider.System));
         var senders = new List<(CampaignSender Sender, SmtpMailTransport Transport)>();
         for (var w = 0; w < workers; w++)
         {

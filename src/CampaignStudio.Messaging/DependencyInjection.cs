@@ -14,10 +14,12 @@ namespace CampaignStudio.Messaging;
 public static class DependencyInjection
 {
     /// <summary>
-    /// Registers the template renderer, MIME builder, signed links and the transport chosen by <c>Mail:Transport</c>.
-    /// The host may configure Data Protection further (key storage); this only makes sure it exists.
+    /// Registers the template renderer, MIME builder, signed links and the transport chosen by <c>Mail:Transport</c> (the
+    /// one place the transport is chosen). <paramref name="dataFolder"/> names the folder the pickup outbox lives in; without
+    /// it, <c>data</c> under the content root. The host may configure Data Protection further (key storage); this only makes
+    /// sure it exists.
     /// </summary>
-    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, string>? dataFolder = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
@@ -48,8 +50,9 @@ public static class DependencyInjection
                 return new SmtpMailTransport(options.Smtp, sp.GetService<ILogger<SmtpMailTransport>>());
             }
 
-            var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-            return new PickupFolderTransport(Path.Combine(root, options.PickupFolder));
+            // Resolved when first used, not at registration: test hosts and the command line change the data folder afterwards.
+            var folder = dataFolder?.Invoke(sp) ?? Path.Combine(sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory(), "data");
+            return new PickupFolderTransport(options.PickupFolderUnder(folder));
         });
 
         return services;

@@ -12,10 +12,17 @@ public sealed class MailOptions
     /// <summary><c>Pickup</c> (default: .eml files in a folder) or <c>Smtp</c>.</summary>
     public string Transport { get; set; } = PickupTransport;
 
-    /// <summary>Relative paths are resolved against the application's content root.</summary>
-    public string PickupFolder { get; set; } = "data/outbox";
+    /// <summary>Where <c>Pickup</c> writes; empty means <c>outbox</c> in the data folder, relative paths are under the data folder.</summary>
+    public string? PickupFolder { get; set; }
 
     public SmtpOptions Smtp { get; set; } = new();
 
     public SendOptions Send { get; set; } = new();
+
+    /// <summary>
+    /// The pickup folder as a full path. Relative paths hang off the data folder, not the process's content root, so the web
+    /// app and the worker host (two content roots, one data folder) write to the same place.
+    /// </summary>
+    public string PickupFolderUnder(string dataFolder) =>
+        Path.GetFullPath(Path.Combine(dataFolder, string.IsNullOrWhiteSpace(PickupFolder) ? "outbox" : PickupFolder));
 }

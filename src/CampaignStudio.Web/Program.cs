@@ -1,5 +1,4 @@
 using CampaignStudio.Web;
-using CampaignStudio.Web.Features.Campaigns.Sending;
 using CampaignStudio.Web.Infrastructure;
 
 if (MoveToPostgresCommand.Matches(args))
@@ -7,9 +6,9 @@ if (MoveToPostgresCommand.Matches(args))
     return await MoveToPostgresCommand.RunAsync(args);
 }
 
-if (SendWorkerHost.IsRequested(args))
+if (WorkerOnlyMode.IsRequested(args))
 {
-    await SendWorkerHost.RunAsync(args);
+    await WorkerOnlyMode.RunAsync(args);
     return 0;
 }
 

@@ -51,7 +51,6 @@ public static class StudioHost
         services.AddExperimentsFeature();
         services.AddCampaignsFeature(builder.Configuration);
         services.AddConsentFeature();
-        services.AddStudioMail(builder.Configuration);
         services.AddSettingsFeature();
         services.AddPredictiveFeature();
         services.AddPrivacyFeature();

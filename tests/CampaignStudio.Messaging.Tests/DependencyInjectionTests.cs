@@ -33,6 +33,24 @@ public class DependencyInjectionTests
         Directory.Delete(folder);
     }
 
+    [Theory]
+    [InlineData(null, "outbox")]
+    [InlineData("mail/out", "mail/out")]
+    public async Task APickupFolderLeftEmptyOrRelativeIsUnderTheDataFolderTheHostNames(string? configured, string expected)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "cs-di-data-" + Guid.NewGuid().ToString("N"));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Mail:PickupFolder"] = configured }).Build();
+        await using var services = new ServiceCollection().AddLogging().AddMessaging(configuration, _ => data).BuildServiceProvider();
+
+        var transport = services.GetRequiredService<IMailTransport>().ShouldBeOfType<PickupFolderTransport>();
+
+        transport.Folder.ShouldBe(Path.GetFullPath(Path.Combine(data, expected)));
+        if (Directory.Exists(data))
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task SmtpTransportIsBuiltFromConfiguration()
     {

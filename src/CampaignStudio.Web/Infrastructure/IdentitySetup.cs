@@ -16,9 +16,7 @@ public static class IdentitySetup
 
     public static IServiceCollection AddStudioIdentity(this IServiceCollection services, IConfiguration configuration)
     {
-        // Keys in the database: signed links and cookies stay valid across restarts and on every instance.
-        services.AddDataProtection().SetApplicationName("CampaignStudio").PersistKeysToDbContext<AppDbContext>();
-
+        // Data Protection (keys in the database, shared with the worker host) is set up once, by AddSendPipeline.
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         services.AddScoped<CurrentUser>();

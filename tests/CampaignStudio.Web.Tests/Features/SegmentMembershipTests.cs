@@ -6,7 +6,7 @@ using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Campaigns;
-using CampaignStudio.Web.Features.Campaigns.Sending;
+using CampaignStudio.Sending;
 using CampaignStudio.Web.Features.Consent;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Segments;

@@ -1,8 +1,7 @@
-using CampaignStudio.Web.Features.Campaigns.Sending;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using CampaignStudio.Sending;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Features.Campaigns.Tracking;
-using CampaignStudio.Web.Features.Predictive;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CampaignStudio.Web.Features.Campaigns;
 
@@ -12,26 +11,13 @@ public static class CampaignsFeature
     {
         services.AddScoped<CampaignService>();
         services.AddScoped<TemplateService>();
-        services.AddCampaignSending(configuration);
-        return services;
-    }
 
-    /// <summary>The send pipeline alone: what the web app and a worker-only process share.</summary>
-    public static IServiceCollection AddCampaignSending(this IServiceCollection services, IConfiguration configuration)
-    {
+        // The pipeline itself, with the one mail transport and key ring, lives in CampaignStudio.Sending (shared with the worker host).
+        services.AddSendPipeline(configuration);
         // Read when first resolved: test hosts add configuration after registration.
-        services.AddSingleton(_ => configuration.GetSection(SendWorkerOptions.Section).Get<SendWorkerOptions>() ?? new SendWorkerOptions());
         services.AddSingleton(_ => configuration.GetSection(TrackingOptions.Section).Get<TrackingOptions>() ?? new TrackingOptions());
-        // Recommendations and best send times are merged in by the pipeline; a worker-only process has no predictive feature.
-        services.TryAddSingleton<PredictiveStore>();
+        // Campaign reports hide small groups; the setting has its own home (Features/Privacy), registered here too so the order of features does not matter.
         services.TryAddSingleton<CampaignStudio.Data.Privacy.PrivacySettingsStore>();
-        services.TryAddSingleton<RecommendationJob>();
-        services.TryAddSingleton<RecommendationLists>();
-        services.TryAddSingleton<SendTimePopulation>();
-        services.TryAddSingleton<BestSendTimes>();
-        services.AddSingleton<CampaignLauncher>();
-        services.AddSingleton<CampaignSender>();
-        services.AddHostedService<CampaignSendWorker>();
         return services;
     }
 

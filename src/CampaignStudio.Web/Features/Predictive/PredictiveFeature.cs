@@ -10,10 +10,8 @@ public static class PredictiveFeature
         services.TryAddSingleton<PredictiveStore>();
         services.AddSingleton<PredictiveQueue>();
         services.AddSingleton<LifetimeJob>();
-        services.TryAddSingleton<RecommendationJob>();
-        services.TryAddSingleton<RecommendationLists>();
-        services.TryAddSingleton<SendTimePopulation>();
-        services.TryAddSingleton<BestSendTimes>();
+        // The product model, recommendation lists and best send times are the send pipeline's (AddSendPipeline); the jobs and pages are here.
+        services.AddSingleton<RecommendationJob>();
         services.AddScoped<LifetimeService>();
         services.AddScoped<RecommendationService>();
         services.AddScoped<SendTimeService>();

@@ -1,6 +1,7 @@
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Messaging.Templates;
+using CampaignStudio.Sending.Personalization;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +15,7 @@ namespace CampaignStudio.Web.Features.Predictive;
 public sealed class RecommendationService(IDbContextFactory<AppDbContext> dbFactory, RecommendationJob job, RecommendationLists lists, PredictiveStore store, PredictiveQueue queue, CurrentUser user)
 {
     /// <summary>How many products a template gets per recipient (templates show fewer with <c>limit:</c>).</summary>
-    public const int ListLength = 5;
+    public const int ListLength = RecommendationLists.ListLength;
 
     /// <summary>
     /// Recommendations for each customer: what customers with similar purchases also bought, topped up with the most

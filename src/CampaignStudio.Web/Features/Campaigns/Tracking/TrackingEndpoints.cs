@@ -1,6 +1,7 @@
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Messaging.Links;
+using CampaignStudio.Sending.Tracking;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Campaigns.Tracking;

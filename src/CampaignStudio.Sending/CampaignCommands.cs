@@ -2,7 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>Status changes shared by the campaign page and the worker.</summary>
 public static class CampaignCommands

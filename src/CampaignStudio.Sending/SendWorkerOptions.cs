@@ -1,4 +1,4 @@
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>The send worker's knobs (configuration section <c>Campaigns:Worker</c>).</summary>
 public sealed class SendWorkerOptions

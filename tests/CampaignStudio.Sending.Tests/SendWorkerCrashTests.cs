@@ -11,10 +11,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
-namespace CampaignStudio.Web.Tests.Features.Campaigns;
+namespace CampaignStudio.Sending.Tests;
 
 /// <summary>
-/// Crash safety with a real separate worker process (<c>CampaignStudio.Web --worker-only</c>) killed with SIGKILL mid-campaign,
+/// Crash safety with a real separate worker process (the worker host, <c>CampaignStudio.Worker</c>) killed with SIGKILL mid-campaign,
 /// several times, on a real SQLite file, writing real .eml files into a pickup folder.
 /// </summary>
 public sealed partial class SendWorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
@@ -107,10 +107,10 @@ public sealed partial class SendWorkerCrashTests(ITestOutputHelper output) : IAs
     private Process StartWorker()
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CampaignStudio.Web.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CampaignStudio.Worker.dll"));
         foreach (var arg in new[]
                  {
-                     "--worker-only", $"--Database:DataFolder={_folder}", "--Mail:Transport=Pickup", $"--Mail:PickupFolder={Outbox}",
+                     $"--Database:DataFolder={_folder}", "--Mail:Transport=Pickup", $"--Mail:PickupFolder={Outbox}",
                      "--Campaigns:Worker:Lease=00:00:01", "--Campaigns:Worker:PollInterval=00:00:00.100", "--Campaigns:Worker:Parallelism=4",
                      "--Campaigns:Worker:BatchSize=200", $"--Campaigns:Worker:InFlightWindow={InFlightWindow}", "--Logging:LogLevel:Default=Warning",
                  })

@@ -1,10 +1,10 @@
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Messaging.Templates;
-using CampaignStudio.Web.Features.Predictive;
+using CampaignStudio.Sending.Personalization;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>
 /// Loads the merge data of recipients: profile, custom attributes, and from purchases the top category, the last product

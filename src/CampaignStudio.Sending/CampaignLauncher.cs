@@ -8,11 +8,11 @@ using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
-using CampaignStudio.Web.Features.Predictive;
+using CampaignStudio.Sending.Personalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>
 /// Starts a due campaign: freezes the audience into a snapshot segment, assigns experiment arms and creates one message row

@@ -7,7 +7,7 @@ using CampaignStudio.Messaging.Links;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace CampaignStudio.Web.Features.Campaigns.Tracking;
+namespace CampaignStudio.Sending.Tracking;
 
 /// <summary>
 /// Rewrites the links of sent messages to signed redirect links. The target URL is stored with the message at send time,

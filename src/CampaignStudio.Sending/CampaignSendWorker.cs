@@ -3,11 +3,11 @@ using CampaignStudio.Data.Campaigns;
 using CampaignStudio.Domain.Campaigns;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>
 /// The background send loop: starts due scheduled campaigns (or parks far overdue ones for a person to confirm), then sends
-/// batch after batch. Runs inside the web app, or alone with <c>--worker-only</c> (see <see cref="SendWorkerHost"/>).
+/// batch after batch. Runs inside the web app, or alone in the worker host (see <see cref="DependencyInjection.AddSendWorkerHost"/>).
 /// </summary>
 public sealed class CampaignSendWorker(CampaignSender sender, CampaignLauncher launcher, IDbContextFactory<AppDbContext> dbFactory,
     SendWorkerOptions options, TimeProvider clock, ILogger<CampaignSendWorker> log) : BackgroundService

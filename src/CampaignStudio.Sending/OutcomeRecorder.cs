@@ -3,7 +3,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Campaigns;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>
 /// Commits send results in small groups and bounds the in-flight window: a send may start only while fewer than

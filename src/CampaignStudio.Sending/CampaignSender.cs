@@ -6,13 +6,13 @@ using CampaignStudio.Messaging.Links;
 using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Messaging.Transport;
-using CampaignStudio.Web.Features.Campaigns.Tracking;
-using CampaignStudio.Web.Features.Predictive;
+using CampaignStudio.Sending.Tracking;
+using CampaignStudio.Sending.Personalization;
 using Microsoft.EntityFrameworkCore;
 using Polly;
 using MimeSender = CampaignStudio.Messaging.Mime.SenderIdentity;
 
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>
 /// One pass of the send pipeline: lease a batch of a sending campaign, re-check consent, render, track links, send through

@@ -3,7 +3,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Campaigns;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Campaigns.Sending;
+namespace CampaignStudio.Sending;
 
 /// <summary>
 /// The per-second sending limit as a <see cref="RateLimiter"/> whose bucket lives in the database (<see cref="SendAllowances"/>),
