@@ -31,15 +31,21 @@ public enum OfferLearner
 /// <param name="MinimumExampleCountPerLeaf">Smallest leaf; large leaves keep noisy revenue from overfitting.</param>
 /// <param name="LearningRate">Shrinkage per tree.</param>
 /// <param name="Confidence">Confidence of the intervals and of the recommendation rule.</param>
+/// <remarks>
+/// Value is revenue-weighted and noisy (most customers buy nothing), so the defaults are small, shrunk trees: on the
+/// synthetic 4-offer shop at 50,000 customers, 60 trees × 8 leaves at rate 0.05 captured 87–93 % of the oracle's gain where
+/// 100 × 20 at 0.1 captured 53–69 % (it fits the noise). The X-learner beat the DR-learner there (the DR pseudo-outcome
+/// carries 1/share = 4× the noise with four equal arms), hence the default; see docs/decisions/042.
+/// </remarks>
 public sealed record OfferPolicyOptions(
-    OfferLearner Learner = OfferLearner.DrLearner,
+    OfferLearner Learner = OfferLearner.XLearner,
     TreeTrainer Trainer = TreeTrainer.FastTree,
     int Folds = 3,
     int Seed = 42,
-    int NumberOfTrees = 100,
-    int NumberOfLeaves = 20,
-    int MinimumExampleCountPerLeaf = 100,
-    double LearningRate = 0.1,
+    int NumberOfTrees = 60,
+    int NumberOfLeaves = 8,
+    int MinimumExampleCountPerLeaf = 200,
+    double LearningRate = 0.05,
     double Confidence = 0.95)
 {
     internal TreeSettings Trees => new(Trainer, Seed, NumberOfTrees, NumberOfLeaves, MinimumExampleCountPerLeaf, LearningRate);

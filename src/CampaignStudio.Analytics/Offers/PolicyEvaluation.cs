@@ -111,12 +111,14 @@ public static class PolicyEvaluator
                 $"\"{bestName}\" ({percent} interval {gainOverBest.Ci.Lower:0.###} to {gainOverBest.Ci.Upper:0.###}, measured on customers the models did not see).");
         }
 
-        var distinct = policy.Distinct().Count();
-        var why = distinct == 1 && policy[0] == best
+        var interval = $"{gainOverBest.ValuePerCustomer:0.###} per customer ({percent} interval {gainOverBest.Ci.Lower:0.###} to {gainOverBest.Ci.Upper:0.###})";
+        var why = policy.All(a => a == best)
             ? "The models found no customers for whom another offer pays better."
-            : $"Choosing the offer per customer is not proven better than giving everyone \"{bestName}\": the gain per customer is " +
-              $"{gainOverBest.ValuePerCustomer:0.###} ({percent} interval {gainOverBest.Ci.Lower:0.###} to {gainOverBest.Ci.Upper:0.###}), " +
-              "which may be zero or less. Too few customers per arm to support per-customer choices; a larger test can.";
+            : gainOverBest.Ci.Upper < 0
+                ? $"Choosing the offer per customer would bring less than giving everyone \"{bestName}\": {interval}. " +
+                  "The differences the models saw between customers did not hold on customers they had not seen."
+                : $"Choosing the offer per customer is not proven better than giving everyone \"{bestName}\": the gain is {interval}, " +
+                  "which may be zero. Experiments of this size rarely support per-customer choices; a larger test can.";
         return new OfferRecommendation(false, best, $"Give everyone \"{bestName}\" (worth {arms[best].ValuePerCustomer:0.###} per customer). {why}");
     }
 

@@ -6,8 +6,7 @@ namespace CampaignStudio.Analytics.Tests.Offers;
 
 public class OfferPolicyTrainerTests(ITestOutputHelper output)
 {
-    // Fewer trees than the default keep a 50,000-customer run to seconds; the signal here is strong.
-    private static readonly OfferPolicyOptions Fast = new(NumberOfTrees: 40, NumberOfLeaves: 16);
+    private static readonly Lazy<SyntheticShop> SmallShop = new(() => SyntheticShop.Create(20_000, seed: 7));
 
     [Theory]
     [InlineData(1)]
@@ -18,13 +17,73 @@ public class OfferPolicyTrainerTests(ITestOutputHelper output)
         var shop = SyntheticShop.Create(50_000, seed);
         var watch = Stopwatch.StartNew();
 
-        var policy = OfferPolicyTrainer.Train(shop.Experiment, Fast with { Seed = seed });
+        var policy = OfferPolicyTrainer.Train(shop.Experiment, new OfferPolicyOptions(Seed: seed));
 
         var bestSingle = Enumerable.Range(0, SyntheticShop.Arms.Length).Max(shop.TrueValueOfArm);
         var recommended = shop.TrueValue(policy.RecommendedAssignment);
         output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s; recommended {recommended:0.###} vs best arm {bestSingle:0.###}, oracle {shop.OracleValue:0.###}; " +
                          $"captured {shop.CapturedShare(policy.LearnedAssignment):P1}; {policy.Evaluation.Recommendation.Reason}");
         recommended.ShouldBeGreaterThanOrEqualTo(bestSingle);
-        shop.CapturedShare(policy.LearnedAssignment).ShouldBeGreaterThan(0.75);
+
+        // The smaller-scale twin of the 200,000-customer ≥ 0.85 target (measured in bench/: `offer-policy`).
+        shop.CapturedShare(policy.LearnedAssignment).ShouldBeGreaterThan(0.8);
+    }
+
+    [Theory]
+    [InlineData(OfferLearner.TLearner)]
+    [InlineData(OfferLearner.XLearner)]
+    [InlineData(OfferLearner.DrLearner)]
+    public void EveryLearnerFindsAPolicyWorthMoreThanAnySingleOffer(OfferLearner learner)
+    {
+        var shop = SmallShop.Value;
+
+        var policy = OfferPolicyTrainer.Train(shop.Experiment, new OfferPolicyOptions(learner));
+
+        var bestSingle = Enumerable.Range(0, SyntheticShop.Arms.Length).Max(shop.TrueValueOfArm);
+        output.WriteLine($"{learner}: learned {shop.TrueValue(policy.LearnedAssignment):0.###}, best arm {bestSingle:0.###}, captured {shop.CapturedShare(policy.LearnedAssignment):P1}");
+        shop.TrueValue(policy.LearnedAssignment).ShouldBeGreaterThan(bestSingle + 0.3);
+    }
+
+    [Fact]
+    public void DoublyRobustValuesCoverTheTrueValues()
+    {
+        var shop = SmallShop.Value;
+
+        var evaluation = OfferPolicyTrainer.Train(shop.Experiment).Evaluation;
+
+        for (var a = 0; a < SyntheticShop.Arms.Length; a++)
+        {
+            evaluation.Arms[a].Ci.Contains(shop.TrueValueOfArm(a)).ShouldBeTrue(SyntheticShop.Arms[a]);
+        }
+
+        evaluation.BestSingleArm.ShouldBe(0, "no message is the best single offer in this shop");
+    }
+
+    [Fact]
+    public void WhenCustomersDoNotDifferItRecommendsTheBestSingleOfferAndSaysWhy()
+    {
+        var shop = SyntheticShop.Create(20_000, seed: 5, onlyOccasional: true);
+
+        var policy = OfferPolicyTrainer.Train(shop.Experiment);
+
+        var recommendation = policy.Evaluation.Recommendation;
+        output.WriteLine(recommendation.Reason);
+        recommendation.UseLearnedPolicy.ShouldBeFalse();
+        recommendation.Arm.ShouldBe(2, "10 % off is every occasional buyer's best offer");
+        recommendation.Reason.ShouldContain("Give everyone \"10 % off\"");
+        policy.RecommendedAssignment.ShouldAllBe(a => a == 2);
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSamePolicy()
+    {
+        var shop = SyntheticShop.Create(4_000, seed: 3);
+        var options = new OfferPolicyOptions(NumberOfTrees: 10);
+
+        var first = OfferPolicyTrainer.Train(shop.Experiment, options);
+        var second = OfferPolicyTrainer.Train(shop.Experiment, options);
+
+        second.LearnedAssignment.ShouldBe(first.LearnedAssignment);
+        second.Evaluation.LearnedPolicy.ValuePerCustomer.ShouldBe(first.Evaluation.LearnedPolicy.ValuePerCustomer);
     }
 }
