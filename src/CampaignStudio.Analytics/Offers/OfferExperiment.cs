@@ -2,8 +2,8 @@ namespace CampaignStudio.Analytics.Offers;
 
 /// <summary>
 /// A finished randomized experiment with several offers: per customer the covariates, the arm drawn and the value the
-/// customer brought in that arm (see <see cref="OfferValue"/>). The arms' shares of the random draw are the design's
-/// known propensities; nothing is estimated about who got which offer.
+/// customer brought in that arm (see <see cref="OfferValue"/>). The arms' shares of the random draw (or the propensities
+/// logged per customer by a launched policy's exploration) are known; nothing is estimated about who got which offer.
 /// </summary>
 public sealed class OfferExperiment
 {
@@ -15,9 +15,13 @@ public sealed class OfferExperiment
     /// <param name="armShares">Share of customers the design sent to each arm (normalised to sum to 1).</param>
     /// <param name="arm">Arm index per customer.</param>
     /// <param name="value">Value of each customer in the arm they were in.</param>
+    /// <param name="propensity">
+    /// Per customer the logged chance of getting the arm they got, for data from a launched policy with exploration
+    /// (see <see cref="ExplorationPlan"/>); null for a plain randomized test, where it is the arm's share.
+    /// </param>
     public OfferExperiment(
         float[][] features, IReadOnlyList<string> featureNames, IReadOnlyList<string> armNames, int controlArm,
-        IReadOnlyList<double> armShares, int[] arm, double[] value)
+        IReadOnlyList<double> armShares, int[] arm, double[] value, double[]? propensity = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(featureNames);
@@ -55,6 +59,11 @@ public sealed class OfferExperiment
             throw new ArgumentException("Every customer's arm must be one of the arms.", nameof(arm));
         }
 
+        if (propensity is not null && (propensity.Length != arm.Length || propensity.Any(p => !(p > 0 && p <= 1))))
+        {
+            throw new ArgumentException("A logged propensity per customer, above 0 and at most 1.", nameof(propensity));
+        }
+
         var total = armShares.Sum();
         Features = features;
         FeatureNames = featureNames;
@@ -63,6 +72,7 @@ public sealed class OfferExperiment
         ArmShares = armShares.Select(s => s / total).ToArray();
         Arm = arm;
         Value = value;
+        Propensity = propensity ?? arm.Select(a => ArmShares[a]).ToArray();
     }
 
     /// <summary>Covariates, one row per customer.</summary>
@@ -85,6 +95,9 @@ public sealed class OfferExperiment
 
     /// <summary>Value per customer in the arm they were in.</summary>
     public double[] Value { get; }
+
+    /// <summary>Per customer the chance they had of getting the arm they got (the design's share unless logged otherwise).</summary>
+    public double[] Propensity { get; }
 
     /// <summary>Number of customers.</summary>
     public int Count => Arm.Length;

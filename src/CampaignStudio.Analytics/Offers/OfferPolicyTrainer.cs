@@ -112,7 +112,8 @@ public static class OfferPolicyTrainer
                 var tau1 = Predict(ml, data, Fit(ml, data, options, treated, i => imputed[i]), heldOut[k]);
                 var tau0 = Predict(ml, data, Fit(ml, data, options, control, i => imputed[i]), heldOut[k]);
 
-                // g = the arm's share within the pair (known from the design, not modelled).
+                // g = the arm's share within the pair (known from the design, not modelled). With logged propensities
+                // the blend keeps the average shares: g only weighs two consistent estimates, it does not debias.
                 var g = data.ArmShares[a] / (data.ArmShares[a] + data.ArmShares[c]);
                 Scatter(expected, a, heldOut[k], tau1.Select((t, j) => g * tau0[j] + (1 - g) * t).ToArray());
             }
@@ -140,8 +141,8 @@ public static class OfferPolicyTrainer
             {
                 var m = outcome[i];
                 pseudo[i] = m[a] - m[c]
-                    + (data.Arm[i] == a ? (data.Value[i] - m[a]) / data.ArmShares[a] : 0)
-                    - (data.Arm[i] == c ? (data.Value[i] - m[c]) / data.ArmShares[c] : 0);
+                    + (data.Arm[i] == a ? (data.Value[i] - m[a]) / data.Propensity[i] : 0)
+                    - (data.Arm[i] == c ? (data.Value[i] - m[c]) / data.Propensity[i] : 0);
             }
 
             for (var k = 0; k < heldOut.Length; k++)

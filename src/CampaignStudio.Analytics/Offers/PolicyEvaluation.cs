@@ -33,8 +33,9 @@ public sealed record PolicyEvaluation(
 
 /// <summary>
 /// Doubly-robust (AIPW) off-policy evaluation on a randomized experiment with known arm shares (Dudík, Langford &amp; Li 2011;
-/// Athey &amp; Wager 2021). Each customer gets a score per arm, Γᵢ(a) = m̂ₐ(xᵢ) + 1{Aᵢ = a}(Yᵢ − m̂ₐ(xᵢ)) / eₐ, with m̂ an
-/// out-of-fold value model and eₐ the arm's share of the draw. The mean of Γᵢ(π(xᵢ)) is the value of policy π; because
+/// Athey &amp; Wager 2021). Each customer gets a score per arm, Γᵢ(a) = m̂ₐ(xᵢ) + 1{Aᵢ = a}(Yᵢ − m̂ₐ(xᵢ)) / eₐ(xᵢ), with m̂ an
+/// out-of-fold value model and eₐ the customer's known chance of getting arm a (the arm's share in a randomized test,
+/// the logged propensity after a launch with exploration). The mean of Γᵢ(π(xᵢ)) is the value of policy π; because
 /// eₐ is known, it stays unbiased however wrong m̂ is, and a good m̂ only narrows it.
 /// </summary>
 public static class PolicyEvaluator
@@ -56,7 +57,7 @@ public static class PolicyEvaluator
         {
             var row = (double[])outcomeModel[i].Clone();
             var a = data.Arm[i];
-            row[a] += (data.Value[i] - outcomeModel[i][a]) / data.ArmShares[a];
+            row[a] += (data.Value[i] - outcomeModel[i][a]) / data.Propensity[i];
             scores[i] = row;
         }
 

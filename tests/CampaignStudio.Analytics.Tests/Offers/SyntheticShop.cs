@@ -29,7 +29,11 @@ internal sealed record SyntheticShop(OfferExperiment Experiment, double[][] True
     /// <param name="n">Customers.</param>
     /// <param name="seed">Seed of the customers and of the draw.</param>
     /// <param name="onlyOccasional">Every customer occasional: nobody differs, so no per-customer policy can beat one offer.</param>
-    public static SyntheticShop Create(int n, int seed, bool onlyOccasional = false)
+    /// <param name="launch">
+    /// Instead of a randomized test, the offers a launched policy sent (given each customer's kind), with their logged
+    /// propensities: the data a later campaign's exploration brings.
+    /// </param>
+    public static SyntheticShop Create(int n, int seed, bool onlyOccasional = false, Func<string[], LaunchDraw[]>? launch = null)
     {
         var random = new Random(seed);
         var features = new float[n][];
@@ -64,10 +68,26 @@ internal sealed record SyntheticShop(OfferExperiment Experiment, double[][] True
             }
         }
 
+        double[]? propensity = null;
+        if (launch is not null)
+        {
+            // A second stream, so the randomized shops above stay exactly as they were.
+            var draws = launch(kinds);
+            var outcomes = new Random(seed + 1);
+            arm = draws.Select(d => d.Arm).ToArray();
+            propensity = draws.Select(d => d.Propensity).ToArray();
+            for (var i = 0; i < n; i++)
+            {
+                var bought = outcomes.NextDouble() < BuyRates[kinds[i]][arm[i]];
+                orders[i] = bought ? 1 : 0;
+                revenue[i] = bought ? features[i][3] * (0.5 + outcomes.NextDouble()) : 0;
+            }
+        }
+
         var value = OfferValue.Of(arm, revenue, orders, Costs, Margin);
         var experiment = new OfferExperiment(
             features, ["days since last order", "orders last year", "share bought on discount", "usual order value", "noise", "e-mails opened"],
-            Arms, controlArm: 0, armShares: [0.25, 0.25, 0.25, 0.25], arm, value);
+            Arms, controlArm: 0, armShares: [0.25, 0.25, 0.25, 0.25], arm, value, propensity);
         return new SyntheticShop(experiment, truth, kinds);
     }
 
