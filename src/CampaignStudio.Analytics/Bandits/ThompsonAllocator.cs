@@ -1,3 +1,4 @@
+using CampaignStudio.Analytics.Statistics;
 using MathNet.Numerics.Distributions;
 
 namespace CampaignStudio.Analytics.Bandits;
@@ -22,7 +23,7 @@ public sealed record ThompsonOptions(TimeSpan UpdateInterval, int BurnInUpdates 
 public sealed record AllocationBatch(int Index, DateTimeOffset From, IReadOnlyList<double> Weights);
 
 /// <summary>
-/// Thompson sampling over arms on a conversion metric (Beta-Bernoulli, uniform prior): each arm's share of new customers is
+/// Thompson sampling over arms on a conversion metric (Beta-Bernoulli, uniform prior) or on value (Normal): each arm's share of new customers is
 /// its posterior chance of being the best arm, after an equal-weight burn-in and with a floor per arm. Weights change at
 /// most once per stated interval (read through <see cref="TimeProvider"/>), and every set of weights is logged with the time
 /// it took effect, since the final estimate weights each customer by the share their arm had when they were assigned
@@ -85,6 +86,26 @@ public sealed class ThompsonAllocator
             throw new ArgumentException("One tally per arm.", nameof(tallies));
         }
 
+        return UpdateWith(() => ChanceOfBeingBest(tallies, _options.Draws, _random));
+    }
+
+    /// <summary>
+    /// As <see cref="Update(IReadOnlyList{ArmTally})"/>, on value per customer (revenue or offer value) instead of
+    /// conversions: Normal(mean, s²/n) posteriors (flat prior; every arm needs two customers, which the burn-in gives).
+    /// </summary>
+    public bool Update(IReadOnlyList<MeanSummary> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != Arms)
+        {
+            throw new ArgumentException("One summary per arm.", nameof(values));
+        }
+
+        return UpdateWith(() => ChanceOfBeingBest(values, _options.Draws, _random));
+    }
+
+    private bool UpdateWith(Func<double[]> chanceOfBeingBest)
+    {
         var now = _clock.GetUtcNow();
         if (now - _lastUpdate < _options.UpdateInterval)
         {
@@ -94,7 +115,7 @@ public sealed class ThompsonAllocator
         _lastUpdate = now;
         var weights = _log.Count <= _options.BurnInUpdates
             ? Enumerable.Repeat(1.0 / Arms, Arms).ToArray()
-            : WithFloor(ChanceOfBeingBest(tallies, _options.Draws, _random), _options.FloorPerArm);
+            : WithFloor(chanceOfBeingBest(), _options.FloorPerArm);
         _log.Add(new AllocationBatch(_log.Count, now, weights));
         return true;
     }
@@ -104,8 +125,28 @@ public sealed class ThompsonAllocator
     {
         ArgumentNullException.ThrowIfNull(tallies);
         ArgumentNullException.ThrowIfNull(random);
-        var wins = new double[tallies.Count];
-        var posteriors = tallies.Select(t => new Beta(1 + t.Conversions, 1 + t.Customers - t.Conversions, random)).ToArray();
+        var posteriors = tallies.Select(t => (IContinuousDistribution)new Beta(1 + t.Conversions, 1 + t.Customers - t.Conversions, random)).ToArray();
+        return CountWins(posteriors, draws);
+    }
+
+    /// <summary>Posterior chance that each arm has the highest mean value, by Monte Carlo over Normal(mean, s²/n).</summary>
+    public static double[] ChanceOfBeingBest(IReadOnlyList<MeanSummary> values, int draws, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(random);
+        if (values.Any(v => v.N < 2))
+        {
+            throw new ArgumentException("Every arm needs at least two customers for a value posterior.", nameof(values));
+        }
+
+        // A zero variance (nobody bought yet) would make the posterior a point; a tiny floor keeps it a distribution.
+        var posteriors = values.Select(v => (IContinuousDistribution)new Normal(v.Mean, Math.Max(v.StandardError, 1e-9), random)).ToArray();
+        return CountWins(posteriors, draws);
+    }
+
+    private static double[] CountWins(IContinuousDistribution[] posteriors, int draws)
+    {
+        var wins = new double[posteriors.Length];
         for (var d = 0; d < draws; d++)
         {
             var best = 0;

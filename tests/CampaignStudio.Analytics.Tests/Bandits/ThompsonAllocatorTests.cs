@@ -1,4 +1,5 @@
 using CampaignStudio.Analytics.Bandits;
+using CampaignStudio.Analytics.Statistics;
 using MathNet.Numerics.Distributions;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
@@ -84,6 +85,48 @@ public class ThompsonAllocatorTests(ITestOutputHelper output)
         }
 
         lifts[3].Ci.Contains(Rates[3] - Rates[0]).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void OnValueItAlsoFavoursTheBestArmAndTheReweightedMeansStayCloseToTheTruth()
+    {
+        // Value per customer: buys with the arm's rate, spends uniform 20–80 (mean 50), so true means 2.0, 2.5, 3.0, 3.5.
+        double[] rates = [0.04, 0.05, 0.06, 0.07];
+        var random = new Random(5);
+        var clock = new FakeTimeProvider(Start);
+        var allocator = new ThompsonAllocator(4, new ThompsonOptions(TimeSpan.FromDays(1), BurnInUpdates: 2, Draws: 500), clock);
+        var values = Enumerable.Range(0, 4).Select(_ => new List<double>()).ToArray();
+        var batches = new List<BatchResult>();
+        for (var day = 0; day < Days; day++)
+        {
+            var weights = allocator.Weights.ToArray();
+            var assigned = Multinomial.Sample(random, weights, CustomersPerDay);
+            var sums = new double[4];
+            var squares = new double[4];
+            for (var a = 0; a < 4; a++)
+            {
+                for (var c = 0; c < assigned[a]; c++)
+                {
+                    var v = random.NextDouble() < rates[a] ? 20 + 60 * random.NextDouble() : 0;
+                    values[a].Add(v);
+                    sums[a] += v;
+                    squares[a] += v * v;
+                }
+            }
+
+            batches.Add(new BatchResult(weights, assigned.Select(c => (long)c).ToArray(), sums, squares));
+            clock.Advance(TimeSpan.FromDays(1));
+            allocator.Update(values.Select(v => MeanSummary.FromValues(v.ToArray())).ToArray());
+        }
+
+        var bestShare = (double)values[3].Count / (Days * CustomersPerDay);
+        var estimates = AdaptiveEstimate.ArmMeans(batches);
+        output.WriteLine($"best arm got {bestShare:P1}; estimates {string.Join(", ", estimates.Select(e => $"{e.Mean:0.00} ± {e.StandardError:0.00}"))}");
+        bestShare.ShouldBeGreaterThan(0.4);
+        for (var a = 0; a < 4; a++)
+        {
+            estimates[a].Ci.Contains(rates[a] * 50).ShouldBeTrue($"arm {a}");
+        }
     }
 
     private static (double Regret, double BestArmShare, AdaptiveArmEstimate[] Estimates, List<BatchResult> Batches) Run(int seed)
