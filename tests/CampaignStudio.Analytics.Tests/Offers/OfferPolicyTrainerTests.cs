@@ -75,6 +75,29 @@ public class OfferPolicyTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ASmallTestCannotProveAPerCustomerPolicyAndSaysSo()
+    {
+        var shop = SyntheticShop.Create(1_200, seed: 4);
+
+        var policy = OfferPolicyTrainer.Train(shop.Experiment);
+
+        output.WriteLine(policy.Evaluation.Recommendation.Reason);
+        policy.Evaluation.Recommendation.UseLearnedPolicy.ShouldBeFalse();
+        policy.Evaluation.Recommendation.Reason.ShouldStartWith("Give everyone");
+        policy.RecommendedAssignment.Distinct().ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public void AnArmWithoutCustomersIsAPlainError()
+    {
+        var shop = SyntheticShop.Create(600, seed: 4);
+        var e = shop.Experiment;
+        var noneInLastArm = new OfferExperiment(e.Features, e.FeatureNames, e.ArmNames, 0, e.ArmShares, e.Arm.Select(a => a == 3 ? 2 : a).ToArray(), e.Value);
+
+        Should.Throw<ArgumentException>(() => OfferPolicyTrainer.Train(noneInLastArm)).Message.ShouldContain("20 % off");
+    }
+
+    [Fact]
     public void SameSeedGivesTheSamePolicy()
     {
         var shop = SyntheticShop.Create(4_000, seed: 3);
