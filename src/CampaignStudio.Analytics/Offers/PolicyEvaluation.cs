@@ -1,3 +1,4 @@
+using System.Globalization;
 using CampaignStudio.Analytics.Statistics;
 using MathNet.Numerics.Distributions;
 
@@ -74,6 +75,8 @@ public static class PolicyEvaluator
     /// <param name="confidence">Confidence of the intervals (0.95).</param>
     public static PolicyEvaluation Evaluate(OfferExperiment data, double[][] outcomeModel, int[] policy, double confidence = 0.95)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(outcomeModel);
         ArgumentNullException.ThrowIfNull(policy);
         if (policy.Length != outcomeModel.Length || policy.Any(a => a < 0 || a >= data.ArmCount))
         {
@@ -103,16 +106,16 @@ public static class PolicyEvaluator
     private static OfferRecommendation Recommend(
         OfferExperiment data, PolicyValue[] arms, int best, PolicyValue gainOverBest, int[] policy, double confidence)
     {
-        var percent = $"{confidence * 100:0.#} %";
+        var percent = Text($"{confidence * 100:0.#} %");
         var bestName = data.ArmNames[best];
         if (gainOverBest.Ci.Lower > 0)
         {
             return new OfferRecommendation(true, null,
-                $"Choosing the offer per customer brings {gainOverBest.ValuePerCustomer:0.###} more per customer than giving everyone " +
-                $"\"{bestName}\" ({percent} interval {gainOverBest.Ci.Lower:0.###} to {gainOverBest.Ci.Upper:0.###}, measured on customers the models did not see).");
+                Text($"Choosing the offer per customer brings {gainOverBest.ValuePerCustomer:0.###} more per customer than giving everyone ") +
+                Text($"\"{bestName}\" ({percent} interval {gainOverBest.Ci.Lower:0.###} to {gainOverBest.Ci.Upper:0.###}, measured on customers the models did not see)."));
         }
 
-        var interval = $"{gainOverBest.ValuePerCustomer:0.###} per customer ({percent} interval {gainOverBest.Ci.Lower:0.###} to {gainOverBest.Ci.Upper:0.###})";
+        var interval = Text($"{gainOverBest.ValuePerCustomer:0.###} per customer ({percent} interval {gainOverBest.Ci.Lower:0.###} to {gainOverBest.Ci.Upper:0.###})");
         var why = policy.All(a => a == best)
             ? "The models found no customers for whom another offer pays better."
             : gainOverBest.Ci.Upper < 0
@@ -120,8 +123,11 @@ public static class PolicyEvaluator
                   "The differences the models saw between customers did not hold on customers they had not seen."
                 : $"Choosing the offer per customer is not proven better than giving everyone \"{bestName}\": the gain is {interval}, " +
                   "which may be zero. Experiments of this size rarely support per-customer choices; a larger test can.";
-        return new OfferRecommendation(false, best, $"Give everyone \"{bestName}\" (worth {arms[best].ValuePerCustomer:0.###} per customer). {why}");
+        return new OfferRecommendation(false, best, Text($"Give everyone \"{bestName}\" (worth {arms[best].ValuePerCustomer:0.###} per customer). {why}"));
     }
+
+    // The reason is stored and shown as is; numbers in it must not change with the server's culture.
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static PolicyValue Mean(string name, Func<int, double> score, int n, double z)
     {
