@@ -79,6 +79,12 @@ public static class BenchCommand
                 Save(options, results, "kmeans", KMeansBenchmark.Run(sizes, ct).ToMarkdown(machine));
             }
 
+            if (run == "offer-policy")
+            {
+                var sizes = options.Rows != BenchOptions.FullRows && !options.Quick ? new[] { options.Rows } : options.Quick ? new[] { 50_000 } : new[] { 200_000, 1_000_000 };
+                Save(options, results, "offer-policy", OfferPolicyBenchmark.Run(sizes, ct).ToMarkdown(machine));
+            }
+
             if (run == "predictive")
             {
                 Save(options, results, "predictive", PredictiveBenchmark.Run(options.Quick ? 100_000 : 1_000_000, 10, ct).ToMarkdown(machine));

@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -22,6 +22,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           segments    generate customers and purchases (10 per customer on average) in SQL, time the stats refresh
                       and the segment builder's live count of a 3-condition rule with a purchase aggregate
           postgres    segments' live count and the grid's queries on PostgreSQL (a server started like the tests'; see PostgresBenchmark)
+          offer-policy which offer for whom: policy training time and captured share at 200,000 and 1,000,000 customers (--quick: 50,000; --rows n: one size)
           kmeans      k-means (k = 8) on 8 customer features: 1,000,000 and 100,000 customers (--quick: 100,000 and 10,000)
           experiments Hillstrom (64,000) import + analysis, uplift training time per learner, analysis of a 1,000,000-customer experiment (--quick: 100,000, 30 trees)
           predictive  BG/NBD + Gamma-Gamma fit and scoring of 1,000,000 simulated customers; recommendations for 1,000,000

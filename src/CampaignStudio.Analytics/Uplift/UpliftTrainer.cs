@@ -1,7 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Trainers.FastTree;
-using Microsoft.ML.Trainers.LightGbm;
 
 namespace CampaignStudio.Analytics.Uplift;
 
@@ -161,54 +158,12 @@ public static class UpliftTrainer
     private static int[] Rows(int[] folds, int k, bool heldOut) =>
         Enumerable.Range(0, folds.Length).Where(i => (folds[i] == k) == heldOut).ToArray();
 
-    private static ITransformer Fit(MLContext ml, UpliftDataset data, UpliftTrainingOptions options, int[] rows, Func<int, double> label)
-    {
-        var view = ToDataView(ml, data, rows, label);
-        IEstimator<ITransformer> trainer = options.Trainer switch
-        {
-            TreeTrainer.FastTree => ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
-            {
-                NumberOfTrees = options.NumberOfTrees,
-                NumberOfLeaves = options.NumberOfLeaves,
-                MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
-                LearningRate = options.LearningRate,
-                Seed = options.Seed,
-            }),
-            TreeTrainer.LightGbm => ml.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
-            {
-                NumberOfIterations = options.NumberOfTrees,
-                NumberOfLeaves = options.NumberOfLeaves,
-                MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
-                LearningRate = options.LearningRate,
-                Seed = options.Seed,
-                Deterministic = true,
-                Silent = true,
-            }),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Trainer, "Unknown trainer."),
-        };
-        return trainer.Fit(view);
-    }
+    private static ITransformer Fit(MLContext ml, UpliftDataset data, UpliftTrainingOptions options, int[] rows, Func<int, double> label) =>
+        TreeRegressor.Fit(ml, data.Features, data.FeatureNames.Count, Settings(options), rows, label);
 
-    private static double[] Predict(MLContext ml, UpliftDataset data, ITransformer model, int[] rows)
-    {
-        // Batch Transform instead of a PredictionEngine: faster and nothing to share between threads.
-        var scored = model.Transform(ToDataView(ml, data, rows, _ => 0));
-        return scored.GetColumn<float>("Score").Select(s => (double)s).ToArray();
-    }
+    private static double[] Predict(MLContext ml, UpliftDataset data, ITransformer model, int[] rows) =>
+        TreeRegressor.Predict(ml, data.Features, data.FeatureNames.Count, model, rows);
 
-    private static IDataView ToDataView(MLContext ml, UpliftDataset data, int[] rows, Func<int, double> label)
-    {
-        // The feature count is known only at run time, so the vector size goes into the schema here.
-        var schema = SchemaDefinition.Create(typeof(FeatureRow));
-        schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.FeatureNames.Count);
-        var items = rows.Select(i => new FeatureRow { Features = data.Features[i], Label = (float)label(i) }).ToArray();
-        return ml.Data.LoadFromEnumerable(items, schema);
-    }
-
-    private sealed class FeatureRow
-    {
-        public float[] Features { get; set; } = [];
-
-        public float Label { get; set; }
-    }
+    private static TreeSettings Settings(UpliftTrainingOptions o) =>
+        new(o.Trainer, o.Seed, o.NumberOfTrees, o.NumberOfLeaves, o.MinimumExampleCountPerLeaf, o.LearningRate);
 }
