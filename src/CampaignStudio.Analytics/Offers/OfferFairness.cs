@@ -1,4 +1,4 @@
-using CampaignStudio.Analytics.Privacy;
+using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Analytics.Uplift;
 
 namespace CampaignStudio.Analytics.Offers;
@@ -18,7 +18,7 @@ public static class OfferFairness
     /// <param name="minGroupSize">Groups smaller than this are listed but not compared.</param>
     public static IReadOnlyList<FairnessReport> PerArm(
         IReadOnlyList<string> groups, OfferPolicy policy, int controlArm, double threshold = FairnessCheck.FourFifths,
-        int minGroupSize = SmallCells.DefaultMinimum)
+        int minGroupSize = SmallGroups.DefaultMinimum)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(policy);

@@ -4,7 +4,7 @@ using MathNet.Numerics.Distributions;
 
 namespace CampaignStudio.Analytics.Tests.Privacy;
 
-public class SmallCellsTests
+public class SmallGroupsTests
 {
     [Theory]
     [InlineData(0, 10, "0")]
