@@ -52,7 +52,7 @@ public static class DependencyInjection
 
             // Resolved when first used, not at registration: test hosts and the command line change the data folder afterwards.
             var folder = dataFolder?.Invoke(sp) ?? Path.Combine(sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory(), "data");
-            return new PickupFolderTransport(options.PickupFolderUnder(folder));
+            return new PickupFolderTransport(options.PickupFolderUnder(folder), sp.GetService<TimeProvider>());
         });
 
         return services;

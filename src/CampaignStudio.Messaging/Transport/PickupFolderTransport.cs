@@ -9,10 +9,13 @@ namespace CampaignStudio.Messaging.Transport;
 public sealed class PickupFolderTransport : IMailTransport
 {
     private readonly string _folder;
+    private readonly TimeProvider _clock;
 
-    public PickupFolderTransport(string folder)
+    /// <param name="clock">Stamps the file names, so they sort in the order the messages left.</param>
+    public PickupFolderTransport(string folder, TimeProvider? clock = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        _clock = clock ?? TimeProvider.System;
         _folder = Path.GetFullPath(folder);
         Directory.CreateDirectory(_folder);
     }
@@ -22,7 +25,7 @@ public sealed class PickupFolderTransport : IMailTransport
     public async Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff}-{Guid.NewGuid():N}";
+        var name = $"{_clock.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{Guid.NewGuid():N}";
         var temporary = Path.Combine(_folder, name + ".tmp");
         var final = Path.Combine(_folder, name + ".eml");
         try

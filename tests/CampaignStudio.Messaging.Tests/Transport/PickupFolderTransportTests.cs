@@ -30,4 +30,16 @@ public sealed class PickupFolderTransportTests : IDisposable
         loaded.Select(m => m.Subject).Order().ShouldBe(Enumerable.Range(0, 20).Select(i => $"Subject {i}").Order());
         loaded.ShouldAllBe(m => m.HtmlBody == html && m.TextBody == "text");
     }
+
+    [Fact]
+    public async Task FileNamesCarryTheStudiosClockSoTheySortInTheOrderMessagesLeft()
+    {
+        var clock = new CampaignStudio.TestSupport.StudioClock(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.Zero));
+        var transport = new PickupFolderTransport(Path.Combine(_folder, "outbox"), clock);
+        var message = new MessageBuilder().Build(new RenderedMessage("Hello", null, "<p>hi</p>", "hi"), MessageBuilderTests.Envelope(1, 1, "c@example.com"));
+
+        (await transport.SendAsync(message)).IsSent.ShouldBeTrue();
+
+        Directory.GetFiles(transport.Folder, "20260615T0900*.eml").ShouldHaveSingleItem();
+    }
 }
