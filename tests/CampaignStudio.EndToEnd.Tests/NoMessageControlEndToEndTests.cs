@@ -135,7 +135,7 @@ public sealed class NoMessageControlEndToEndTests(CampaignEndToEndTests.Studio s
             controlAddresses.ShouldAllBe(a => !mailedTo.Contains(a));
             db.Purchases.AddRange(buyers.Select((b, i) => new Purchase
             {
-                CustomerId = b.CustomerId!.Value, Amount = 40m, PurchasedAt = studio.Clock.GetUtcNow().UtcDateTime.AddMinutes(1), SourceKey = $"e2e-nomsg-{i}",
+                CustomerId = b.CustomerId!.Value, Amount = 40m, PurchasedAt = studio.Browser.App.Clock.GetUtcNow().UtcDateTime.AddMinutes(1), SourceKey = $"e2e-nomsg-{i}",
             }));
             await db.SaveChangesAsync();
         }

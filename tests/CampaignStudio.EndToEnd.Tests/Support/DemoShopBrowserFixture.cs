@@ -1,3 +1,4 @@
+using CampaignStudio.TestSupport;
 using CampaignStudio.TestSupport.Web;
 
 namespace CampaignStudio.EndToEnd.Tests.Support;
