@@ -326,22 +326,5 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         return scope.ServiceProvider.GetRequiredService<CampaignService>();
     }
 
-    /// <summary>Launches what is due and runs send passes until the campaign is finished.</summary>
-    private async Task DrainAsync(int campaignId)
-    {
-        await Worker.StartDueCampaignsAsync(CancellationToken.None);
-        var sender = Services.GetRequiredService<CampaignSender>();
-        for (var pass = 0; pass < 100; pass++)
-        {
-            await using var db = await Db.CreateDbContextAsync();
-            if ((await db.Campaigns.SingleAsync(c => c.Id == campaignId)).Status != CampaignStatus.Sending)
-            {
-                return;
-            }
-
-            await sender.RunOnceAsync(CancellationToken.None);
-        }
-
-        throw new TimeoutException($"Campaign {campaignId} did not finish in 100 passes.");
-    }
+    private Task DrainAsync(int campaignId) => SendPasses.DrainAsync(Services, campaignId);
 }
