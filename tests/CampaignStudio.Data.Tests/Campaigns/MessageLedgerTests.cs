@@ -23,19 +23,33 @@ public abstract class MessageLedgerTests(string provider) : IAsyncLifetime
         var campaignId = await CampaignWithMessagesAsync(1_200);
 
         // Six workers lease 37 at a time until nothing is due (leased rows stay leased: their lease runs two minutes).
+        // Each waits after its first lease until all six have leased once, so all six really overlap: without that, one
+        // worker may drain the SQLite file alone before the others are scheduled (CI saw it), and the test proves less.
+        var firstLeases = 6;
+        var allHaveLeased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var leases = await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
         {
             var mine = new List<IReadOnlyList<LeasedMessage>>();
             while (true)
             {
-                await using var db = await _db.Factory.CreateDbContextAsync();
-                var batch = await MessageLedger.LeaseAsync(db, campaignId, $"worker-{w}", 37, Now, TimeSpan.FromMinutes(2));
+                IReadOnlyList<LeasedMessage> batch;
+                await using (var db = await _db.Factory.CreateDbContextAsync())
+                {
+                    batch = await MessageLedger.LeaseAsync(db, campaignId, $"worker-{w}", 37, Now, TimeSpan.FromMinutes(2));
+                }
+
+                if (mine.Count == 0 && Interlocked.Decrement(ref firstLeases) == 0)
+                {
+                    allHaveLeased.SetResult();
+                }
+
                 if (batch.Count == 0)
                 {
                     return mine;
                 }
 
                 mine.Add(batch);
+                await allHaveLeased.Task.WaitAsync(TimeSpan.FromSeconds(30));
             }
         })));
 
@@ -44,7 +58,7 @@ public abstract class MessageLedgerTests(string provider) : IAsyncLifetime
         var ids = batches.SelectMany(b => b.Select(m => m.Id)).ToList();
         ids.Count.ShouldBe(1_200);
         ids.Distinct().Count().ShouldBe(1_200);
-        leases.Count(l => l.Count > 0).ShouldBeGreaterThan(1, "more than one worker got rows");
+        leases.ShouldAllBe(l => l.Count > 0, "every worker got rows (6 × 37 < 1,200, and each leased once before any leased twice)");
     }
 
     [Fact]
