@@ -26,7 +26,7 @@ public abstract class SendPipelineTests(SendingHost host)
 
     private IDbContextFactory<AppDbContext> Db => host.Db;
 
-    private CampaignTestBuilder Build => new(Db);
+    private CampaignTestBuilder Build => new(Services);
 
     [Fact]
     public async Task ACustomerWhoOptsOutAfterLaunchIsSuppressedAtSendTime()

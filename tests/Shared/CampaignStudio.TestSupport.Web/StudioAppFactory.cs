@@ -21,14 +21,19 @@ public class StudioAppFactory : WebApplicationFactory<Program>
 
     protected virtual int DemoCustomers => 0;
 
+    private StudioClock? _clock;
+
     /// <summary>
-    /// Where the studio's clock starts; null starts it at the real time. Hosts whose results depend on "now" (the demo shop is
-    /// seeded relative to it) fix it, so no test depends on the day it runs.
+    /// Where the studio's clock starts: a fixed day for every host, so no test depends on the day it runs (the demo shop,
+    /// lifetime fits and "purchases after the send" are all relative to "now"). Tests read "now" from <see cref="Clock"/>.
     /// </summary>
-    protected virtual DateTimeOffset? ClockStart => null;
+    protected virtual DateTimeOffset ClockStart => StudioClock.DefaultStart;
 
     /// <summary>The studio's clock: runs at the real pace from <see cref="ClockStart"/>; a test may move it.</summary>
-    public StudioClock Clock { get; private set; } = new(DateTimeOffset.UtcNow);
+    public StudioClock Clock => LazyInitializer.EnsureInitialized(ref _clock, () => new StudioClock(ClockStart));
+
+    /// <summary>Runs this host on another's clock, as servers behind one load balancer share the time (before the host starts).</summary>
+    public void UseClock(StudioClock clock) => _clock = clock;
 
     /// <summary>Extra configuration, e.g. a PostgreSQL connection (see <see cref="PostgresStudioAppFactory"/>).</summary>
     public Dictionary<string, string?> Settings { get; } = [];
@@ -45,11 +50,6 @@ public class StudioAppFactory : WebApplicationFactory<Program>
             ["Demo:Password"] = Password,
             ["Logging:LogLevel:Default"] = "Warning",
         }).AddInMemoryCollection(Settings));
-        if (ClockStart is { } start)
-        {
-            Clock = new StudioClock(start);
-        }
-
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
