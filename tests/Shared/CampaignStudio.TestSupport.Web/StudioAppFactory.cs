@@ -1,4 +1,5 @@
 using CampaignStudio.Data.Identity;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -50,7 +51,14 @@ public class StudioAppFactory : WebApplicationFactory<Program>
             ["Demo:Password"] = Password,
             ["Logging:LogLevel:Default"] = "Warning",
         }).AddInMemoryCollection(Settings));
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+
+            // The sign-in cookie's expiry is read by the client (HttpClient, Chromium) on the real clock: stamped from the
+            // fixed day, a persistent cookie arrives already expired and the client drops it, so sign-in cookies keep real time.
+            services.PostConfigureAll<CookieAuthenticationOptions>(options => options.TimeProvider = TimeProvider.System);
+        });
     }
 
     /// <summary>A client that signs in through the real form post and keeps the cookie.</summary>
