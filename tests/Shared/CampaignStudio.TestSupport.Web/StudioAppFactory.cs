@@ -25,13 +25,11 @@ public class StudioAppFactory : WebApplicationFactory<Program>
     private StudioClock? _clock;
 
     /// <summary>
-    /// Where the studio's clock starts: a fixed day for every host, so no test depends on the day it runs (the demo shop,
-    /// lifetime fits and "purchases after the send" are all relative to "now"). Tests read "now" from <see cref="Clock"/>.
+    /// The studio's clock: it starts on the same fixed day for every host (<see cref="StudioClock.DefaultStart"/>), so no test
+    /// depends on the day it runs (the demo shop, lifetime fits and "purchases after the send" are relative to "now"), and
+    /// runs at the real pace; a test may move it. Tests read "now" here, never from the system clock.
     /// </summary>
-    protected virtual DateTimeOffset ClockStart => StudioClock.DefaultStart;
-
-    /// <summary>The studio's clock: runs at the real pace from <see cref="ClockStart"/>; a test may move it.</summary>
-    public StudioClock Clock => LazyInitializer.EnsureInitialized(ref _clock, () => new StudioClock(ClockStart));
+    public StudioClock Clock => LazyInitializer.EnsureInitialized(ref _clock, () => new StudioClock());
 
     /// <summary>Runs this host on another's clock, as servers behind one load balancer share the time (before the host starts).</summary>
     public void UseClock(StudioClock clock) => _clock = clock;
