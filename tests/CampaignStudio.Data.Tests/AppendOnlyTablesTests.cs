@@ -3,6 +3,7 @@ using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Auditing;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
+using CampaignStudio.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -78,7 +79,7 @@ public abstract class AppendOnlyTablesTests(string provider)
             ? "INSERT OR REPLACE INTO \"SuppressedAddresses\" (\"AddressHash\", \"Reason\", \"CreatedAt\") VALUES ({0}, 'Erased', {1})"
             : "INSERT INTO \"SuppressedAddresses\" (\"AddressHash\", \"Reason\", \"CreatedAt\") VALUES ({0}, 'Erased', {1}) ON CONFLICT (\"AddressHash\") DO UPDATE SET \"CreatedAt\" = excluded.\"CreatedAt\"";
 
-        await Should.ThrowAsync<Exception>(() => db.Database.ExecuteSqlRawAsync(insert, hash, DateTime.UtcNow.AddYears(1)));
+        await Should.ThrowAsync<Exception>(() => db.Database.ExecuteSqlRawAsync(insert, hash, StudioClock.DefaultStart.UtcDateTime.AddYears(1)));
 
         await using var check = await test.Factory.CreateDbContextAsync();
         (await RowsAsync(check, "SuppressedAddresses")).ShouldBe([(id, hash)]);
@@ -91,12 +92,13 @@ public abstract class AppendOnlyTablesTests(string provider)
         await OneRowAsync(test, "ConsentRecords");
         await OneRowAsync(test, "AuditEntries");
         await OneRowAsync(test, "SuppressedAddresses");
-        var ledger = new ConsentLedger(test.Factory, new AddressSuppression(test.Factory, TimeProvider.System), TimeProvider.System);
+        var clock = new StudioClock();
+        var ledger = new ConsentLedger(test.Factory, new AddressSuppression(test.Factory, clock), clock);
         await using var db = await test.Factory.CreateDbContextAsync();
         var customerId = await db.Customers.Select(c => c.Id).FirstAsync();
 
         (await ledger.RecordAsync(new ConsentChange(customerId, ConsentStatus.OptedOut, ConsentSource.Admin, "staff@example.com"))).Recorded.ShouldBeTrue();
-        db.AuditEntries.Add(new AuditEntry { At = DateTime.UtcNow, Actor = "staff@example.com", Action = "second" });
+        db.AuditEntries.Add(new AuditEntry { At = StudioClock.DefaultStart.UtcDateTime, Actor = "staff@example.com", Action = "second" });
         await db.SaveChangesAsync();
 
         (await db.ConsentRecords.CountAsync()).ShouldBe(2);
@@ -123,7 +125,7 @@ public abstract class AppendOnlyTablesTests(string provider)
     private static async Task<(long Id, string Column, string Value)> OneRowAsync(TestDatabase test, string table)
     {
         await using var db = await test.Factory.CreateDbContextAsync();
-        var now = DateTime.UtcNow;
+        var now = StudioClock.DefaultStart.UtcDateTime;
         switch (table)
         {
             case "ConsentRecords":

@@ -2,6 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
+using CampaignStudio.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests;
@@ -13,10 +14,11 @@ public abstract class ConsentLogTests(string provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
         await using var db = await test.Factory.CreateDbContextAsync();
-        var customer = new Customer { CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        var now = StudioClock.DefaultStart.UtcDateTime;
+        var customer = new Customer { CreatedAt = now, UpdatedAt = now };
         customer.SetEmail("a@example.com");
         db.Customers.Add(customer);
-        var record = new ConsentRecord { Customer = customer, Status = ConsentStatus.OptedIn, Source = ConsentSource.Form, Actor = "customer", RecordedAt = DateTime.UtcNow };
+        var record = new ConsentRecord { Customer = customer, Status = ConsentStatus.OptedIn, Source = ConsentSource.Form, Actor = "customer", RecordedAt = now };
         db.ConsentRecords.Add(record);
         await db.SaveChangesAsync();
 

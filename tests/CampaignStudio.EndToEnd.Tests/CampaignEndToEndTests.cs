@@ -65,7 +65,7 @@ public sealed class CampaignEndToEndTests(CampaignEndToEndTests.Studio studio) :
     public async Task AMarketerLaunchesATwoVariantCampaignForASegmentAndTheMailArrives()
     {
         var services = studio.Browser.App.Services;
-        var build = new CampaignTestBuilder(services.GetRequiredService<IDbContextFactory<AppDbContext>>());
+        var build = new CampaignTestBuilder(services);
 
         // Empty states first, in both themes.
         var dark = await studio.Browser.SignedInPageAsync("marketer@demo.local", ColorScheme.Dark);
@@ -85,7 +85,7 @@ public sealed class CampaignEndToEndTests(CampaignEndToEndTests.Studio studio) :
         {
             var experiment = new Experiment
             {
-                Name = "Spring subject test", AssignmentSalt = "e2e-salt", CreatedBy = "marketer@demo.local", CreatedAt = DateTime.UtcNow, Source = ExperimentSource.Campaign,
+                Name = "Spring subject test", AssignmentSalt = "e2e-salt", CreatedBy = "marketer@demo.local", CreatedAt = studio.Browser.App.Clock.GetUtcNow().UtcDateTime, Source = ExperimentSource.Campaign,
                 Variants = [new Variant { Name = "Long subject", IsControl = true, SortOrder = 0 }, new Variant { Name = "Short subject", SortOrder = 1 }],
             };
             db.Experiments.Add(experiment);

@@ -75,7 +75,7 @@ public sealed class ConsentEndToEndTests(DemoShopBrowserFixture browser) : IClas
     {
         await using var sender = await SenderAtThisStudioAsync();
         var (target, email) = await NeverAskedCustomerAsync();
-        var template = await new CampaignTestBuilder(Service<IDbContextFactory<AppDbContext>>()).TemplateAsync("Preview links", subject: "For {{ customer.email }}");
+        var template = await new CampaignTestBuilder(browser.App.Services).TemplateAsync("Preview links", subject: "For {{ customer.email }}");
         var logBefore = await LogCountAsync(target);
 
         var manager = await browser.SignedInPageAsync("manager@demo.local");
@@ -279,7 +279,7 @@ public sealed class ConsentEndToEndTests(DemoShopBrowserFixture browser) : IClas
     private async Task<MimeMessage> SendCampaignAsync(long customerId, string email)
     {
         var dbFactory = Service<IDbContextFactory<AppDbContext>>();
-        var build = new CampaignTestBuilder(dbFactory);
+        var build = new CampaignTestBuilder(browser.App.Services);
         var before = Outbox();
         var segment = await build.SegmentAsync($"Only {email}", [customerId]);
         var template = await build.TemplateAsync($"Mail for {email}");

@@ -25,7 +25,7 @@ public sealed class NoMessageControlEndToEndTests(CampaignEndToEndTests.Studio s
     {
         var services = studio.Browser.App.Services;
         var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        var build = new CampaignTestBuilder(factory);
+        var build = new CampaignTestBuilder(services);
         await CampaignTestBuilder.SenderAsync(services.GetRequiredService<SenderIdentityStore>(), studio.Browser.BaseUrl);
         var ids = await build.CustomersAsync("nomsg", OptedIn + 10, OptedIn);
         await using (var db = await factory.CreateDbContextAsync())

@@ -26,7 +26,7 @@ public sealed class PersonalizedCampaignPagesTests(DemoShopBrowserFixture browse
         var services = browser.App.Services;
         var dbFactory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await CampaignTestBuilder.SenderAsync(services.GetRequiredService<SenderIdentityStore>(), browser.BaseUrl);
-        var build = new CampaignTestBuilder(dbFactory);
+        var build = new CampaignTestBuilder(services);
         List<long> readers;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {

@@ -68,13 +68,14 @@ public sealed class HostsShareOneOutboxTests(ITestOutputHelper output) : IDispos
     [Fact]
     public async Task BothWaysToRunTheWorkerSendACampaignIntoTheSameOutbox()
     {
+        // Both workers run as separate processes on the real clock, so the campaigns they must find due are written on it too.
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:DataFolder"] = DataFolder }).Build();
         await using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddSingleton(TimeProvider.System)
             .AddStudioData(DataFolder).BuildServiceProvider();
         var db = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await DatabaseMigrator.MigrateAsync(db);
         await CampaignTestBuilder.SenderAsync(services.GetRequiredService<SenderIdentityStore>());
-        var build = new CampaignTestBuilder(db);
+        var build = new CampaignTestBuilder(services);
         var outbox = Path.Combine(DataFolder, "outbox");
 
         // The worker host, then the web binary's --worker-only: each from its own working folder, each with one campaign.

@@ -2,6 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Sending.Tests.Support;
+using CampaignStudio.TestSupport;
 using CampaignStudio.TestSupport.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,17 @@ public abstract class SendPipelineTests(SendingHost host)
 
     private IDbContextFactory<AppDbContext> Db => host.Db;
 
-    private CampaignTestBuilder Build => new(Db);
+    private CampaignTestBuilder Build => new(Services);
+
+    [Fact]
+    public void ThePipelineRunsOnTheFixedDay()
+    {
+        var clock = Services.GetRequiredService<TimeProvider>();
+
+        clock.ShouldBeSameAs(host.Clock);
+        clock.GetUtcNow().ShouldBeGreaterThanOrEqualTo(StudioClock.DefaultStart);
+        clock.GetUtcNow().ShouldBeLessThan(StudioClock.DefaultStart.AddHours(1), "the clock runs at the real pace from the fixed day");
+    }
 
     [Fact]
     public async Task ACustomerWhoOptsOutAfterLaunchIsSuppressedAtSendTime()

@@ -34,6 +34,7 @@ public sealed partial class SendWorkerCrashTests(ITestOutputHelper output) : IAs
     {
         Directory.CreateDirectory(Outbox);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:DataFolder"] = _folder }).Build();
+        // The worker runs as a separate process on the real clock, so the rows it reads are written on the real clock too.
         _services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddSingleton(TimeProvider.System).AddStudioData(_folder).BuildServiceProvider();
         await DatabaseMigrator.MigrateAsync(Db);
     }
@@ -53,7 +54,7 @@ public sealed partial class SendWorkerCrashTests(ITestOutputHelper output) : IAs
     [Fact]
     public async Task KillingTheWorkerThreeTimesMidCampaignLosesNobodyRepeatsOnlyTheInFlightWindowAndMailsNoOptedOutCustomer()
     {
-        var build = new CampaignTestBuilder(Db);
+        var build = new CampaignTestBuilder(_services);
         await CampaignTestBuilder.SenderAsync(_services.GetRequiredService<SenderIdentityStore>());
         var ids = await build.CustomersAsync("crash", Recipients, optedIn: Recipients - NotOptedIn);
         var campaignId = await build.ScheduledCampaignAsync("Crash test", await build.SegmentAsync("Crash audience", ids), await build.TemplateAsync("Crash mail"));

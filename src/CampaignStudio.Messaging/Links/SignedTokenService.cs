@@ -32,9 +32,9 @@ public sealed class SignedTokenService
     private const byte Version = 1;
     private const string PurposeRoot = "CampaignStudio.Messaging.Links";
 
-    private readonly ITimeLimitedDataProtector _unsubscribe;
-    private readonly ITimeLimitedDataProtector _confirmationUnsubscribe;
-    private readonly ITimeLimitedDataProtector _doubleOptIn;
+    private readonly ExpiringProtector _unsubscribe;
+    private readonly ExpiringProtector _confirmationUnsubscribe;
+    private readonly ExpiringProtector _doubleOptIn;
     private readonly IDataProtector _tracking;
     private readonly IDataProtector _open;
     private readonly TimeProvider _time;
@@ -44,9 +44,9 @@ public sealed class SignedTokenService
     {
         ArgumentNullException.ThrowIfNull(provider);
         var root = provider.CreateProtector(PurposeRoot);
-        _unsubscribe = root.CreateProtector("Unsubscribe.v1").ToTimeLimitedDataProtector();
-        _confirmationUnsubscribe = root.CreateProtector("ConfirmationUnsubscribe.v1").ToTimeLimitedDataProtector();
-        _doubleOptIn = root.CreateProtector("DoubleOptIn.v1").ToTimeLimitedDataProtector();
+        _unsubscribe = new ExpiringProtector(root.CreateProtector("Unsubscribe.v1"));
+        _confirmationUnsubscribe = new ExpiringProtector(root.CreateProtector("ConfirmationUnsubscribe.v1"));
+        _doubleOptIn = new ExpiringProtector(root.CreateProtector("DoubleOptIn.v1"));
         _tracking = root.CreateProtector("TrackingLink.v1");
         _open = root.CreateProtector("OpenPixel.v1");
         _time = time;
@@ -164,7 +164,7 @@ public sealed class SignedTokenService
         }
     }
 
-    private bool TryUnprotect(ITimeLimitedDataProtector protector, string? token, int length, out byte[] payload)
+    private bool TryUnprotect(ExpiringProtector protector, string? token, int length, out byte[] payload)
     {
         payload = [];
         if (!TryDecode(token, out var bytes))
@@ -174,9 +174,7 @@ public sealed class SignedTokenService
 
         try
         {
-            payload = protector.Unprotect(bytes, out var expiration);
-
-            // Data Protection checks expiry on the system clock; checking our clock too keeps tests and callers honest.
+            (payload, var expiration) = protector.Unprotect(bytes);
             return expiration > _time.GetUtcNow() && payload.Length == length && payload[0] == Version;
         }
         catch (CryptographicException)
@@ -210,6 +208,35 @@ public sealed class SignedTokenService
         catch (FormatException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// A kind of link that expires. Minted by Data Protection's time-limited protector, whose format is the expiry (UTC ticks,
+    /// big-endian) before the payload, under one more purpose; read here so the expiry is checked on the studio's clock only.
+    /// Data Protection's own reader checks it on the system clock, which is not "now" for a studio on a moved or fixed clock.
+    /// </summary>
+    private sealed class ExpiringProtector(IDataProtector purpose)
+    {
+        // Data Protection's purpose for time-limited payloads: the links in mails already sent carry it.
+        private const string TimeLimitedPurpose = "Microsoft.AspNetCore.DataProtection.TimeLimitedDataProtector.v1";
+
+        private readonly ITimeLimitedDataProtector _minter = purpose.ToTimeLimitedDataProtector();
+        private readonly IDataProtector _reader = purpose.CreateProtector(TimeLimitedPurpose);
+
+        public byte[] Protect(byte[] payload, DateTimeOffset expiration) => _minter.Protect(payload, expiration);
+
+        /// <summary>The payload and its expiry, not checked; throws <see cref="CryptographicException"/> for a token that is not ours.</summary>
+        public (byte[] Payload, DateTimeOffset Expiration) Unprotect(byte[] token)
+        {
+            var withExpiry = _reader.Unprotect(token);
+            var ticks = withExpiry.Length >= sizeof(long) ? BinaryPrimitives.ReadInt64BigEndian(withExpiry) : -1;
+            if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            {
+                throw new CryptographicException("The token carries no valid expiry.");
+            }
+
+            return (withExpiry[sizeof(long)..], new DateTimeOffset(ticks, TimeSpan.Zero));
         }
     }
 }

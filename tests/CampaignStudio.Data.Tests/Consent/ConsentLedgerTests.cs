@@ -4,6 +4,7 @@ using CampaignStudio.Data.Tests.Segments;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
+using CampaignStudio.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Consent;
@@ -11,13 +12,14 @@ namespace CampaignStudio.Data.Tests.Consent;
 /// <summary>The ledger on a real SQLite file: it only appends, and the customer's status always follows the log.</summary>
 public sealed class ConsentLedgerTests : IAsyncLifetime
 {
+    private readonly StudioClock _clock = new();
     private SqliteTestDatabase _db = null!;
     private ConsentLedger _ledger = null!;
 
     public async Task InitializeAsync()
     {
         _db = await SqliteTestDatabase.CreateAsync();
-        _ledger = new ConsentLedger(_db.Factory, new AddressSuppression(_db.Factory, TimeProvider.System), TimeProvider.System);
+        _ledger = new ConsentLedger(_db.Factory, new AddressSuppression(_db.Factory, _clock), _clock);
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
@@ -100,7 +102,7 @@ public sealed class ConsentLedgerTests : IAsyncLifetime
     public async Task AnImportedCustomerWithoutProofStaysUnknownAndIsNeverMailable()
     {
         await using var csv = new CsvTestBuilder("email", "first_name").Row("imported@example.com,Ida").ToStream();
-        await new Data.Import.CsvImporter(_db.Factory, TimeProvider.System).ImportAsync(csv, Domain.Imports.ImportKind.Customers,
+        await new Data.Import.CsvImporter(_db.Factory, _clock).ImportAsync(csv, Domain.Imports.ImportKind.Customers,
             Data.Import.ImportFields.Suggest(Domain.Imports.ImportKind.Customers, ["email", "first_name"]));
 
         await using var db = await _db.Factory.CreateDbContextAsync();

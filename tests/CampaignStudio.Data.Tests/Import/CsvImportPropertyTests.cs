@@ -2,6 +2,7 @@ using System.Text;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.TestSupport;
 using CsCheck;
 using Microsoft.EntityFrameworkCore;
 
@@ -77,7 +78,7 @@ public sealed class CsvImportPropertyTests : IAsyncLifetime
             var domain = $"run{run}.example";
             var (bytes, layout) = Build(file, domain);
 
-            var summary = await new CsvImporter(_db.Factory, TimeProvider.System) { BatchSize = 7 }
+            var summary = await new CsvImporter(_db.Factory, new StudioClock()) { BatchSize = 7 }
                 .ImportAsync(new MemoryStream(bytes), ImportKind.Customers, ImportFields.Suggest(ImportKind.Customers, ["email", "first_name", "note"]));
 
             // Physical lines as a text editor counts them (CRLF, LF or CR end a line), less the header.

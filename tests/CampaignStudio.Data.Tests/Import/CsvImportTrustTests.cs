@@ -3,6 +3,7 @@ using CampaignStudio.Data.Import;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Import;
@@ -19,7 +20,7 @@ public abstract class CsvImportTrustTests(string provider) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
-    private CsvImporter Importer() => new(_db.Factory, TimeProvider.System) { BatchSize = 1_000 };
+    private CsvImporter Importer() => new(_db.Factory, new StudioClock()) { BatchSize = 1_000 };
 
     private static ImportMapping Suggest(ImportKind kind, params string[] headers) => ImportFields.Suggest(kind, headers);
 

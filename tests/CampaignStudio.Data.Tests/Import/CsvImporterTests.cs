@@ -3,6 +3,7 @@ using CampaignStudio.Data.Import;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Import;
@@ -15,7 +16,7 @@ public abstract class CsvImporterTests(string provider) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
-    private CsvImporter Importer(int batchSize = CsvImporter.DefaultBatchSize) => new(_db.Factory, TimeProvider.System) { BatchSize = batchSize };
+    private CsvImporter Importer(int batchSize = CsvImporter.DefaultBatchSize) => new(_db.Factory, new StudioClock()) { BatchSize = batchSize };
 
     private static ImportMapping Suggest(ImportKind kind, params string[] headers) => ImportFields.Suggest(kind, headers);
 
@@ -129,7 +130,7 @@ public abstract class CsvImporterTests(string provider) : IAsyncLifetime
     {
         await using (var db = await _db.Factory.CreateDbContextAsync())
         {
-            db.ImportJobs.Add(new ImportJob { Id = 1, Kind = ImportKind.Customers, FileName = "x.csv", Status = ImportStatus.Running, CreatedAt = DateTime.UtcNow });
+            db.ImportJobs.Add(new ImportJob { Id = 1, Kind = ImportKind.Customers, FileName = "x.csv", Status = ImportStatus.Running, CreatedAt = StudioClock.DefaultStart.UtcDateTime });
             await db.SaveChangesAsync();
         }
 

@@ -7,6 +7,7 @@ using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Privacy;
@@ -14,6 +15,7 @@ namespace CampaignStudio.Data.Tests.Privacy;
 /// <summary>Erasure removes the person but keeps the proof and a keyed hash of the address, so a re-import is never mailed.</summary>
 public sealed class ErasureTests : IAsyncLifetime
 {
+    private readonly StudioClock _clock = new();
     private SqliteTestDatabase _db = null!;
     private AddressSuppression _suppression = null!;
     private ConsentLedger _ledger = null!;
@@ -22,9 +24,9 @@ public sealed class ErasureTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await SqliteTestDatabase.CreateAsync();
-        _suppression = new AddressSuppression(_db.Factory, TimeProvider.System);
-        _ledger = new ConsentLedger(_db.Factory, _suppression, TimeProvider.System);
-        _privacy = new CustomerPrivacy(_db.Factory, _suppression, TimeProvider.System);
+        _suppression = new AddressSuppression(_db.Factory, _clock);
+        _ledger = new ConsentLedger(_db.Factory, _suppression, _clock);
+        _privacy = new CustomerPrivacy(_db.Factory, _suppression, _clock);
     }
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
@@ -58,7 +60,7 @@ public sealed class ErasureTests : IAsyncLifetime
     {
         var id = await AddOptedInCustomerAsync("comeback@example.com");
         await _privacy.EraseAsync(id, "admin@demo.local");
-        var importer = new CsvImporter(_db.Factory, TimeProvider.System, _suppression);
+        var importer = new CsvImporter(_db.Factory, _clock, _suppression);
 
         await using var csv = new CsvTestBuilder("email", "first_name").Row("Comeback@Example.com,Carla").Row("someone-else@example.com,Sam").ToStream();
         await importer.ImportAsync(csv, ImportKind.Customers, ImportFields.Suggest(ImportKind.Customers, ["email", "first_name"]));

@@ -2,6 +2,7 @@ using CampaignStudio.Data.Segments;
 using CampaignStudio.Data.Tests.Support;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using static CampaignStudio.Domain.Segments.Rules.RuleOperators;
 using F = CampaignStudio.Domain.Segments.Rules.RuleFields;
@@ -26,7 +27,7 @@ public sealed class PredictionConditionTests : IAsyncLifetime
         (double Risk, PredictedValueBand Band)[] scores = [(0.8, PredictedValueBand.Top), (0.1, PredictedValueBand.High), (0.55, PredictedValueBand.Low)];
         for (var i = 0; i < scores.Length; i++)
         {
-            db.CustomerPredictions.Add(new CustomerPrediction { CustomerId = customers[i].Id, ChurnRisk = scores[i].Risk, ValueBand = scores[i].Band, ScoredAt = DateTime.UtcNow });
+            db.CustomerPredictions.Add(new CustomerPrediction { CustomerId = customers[i].Id, ChurnRisk = scores[i].Risk, ValueBand = scores[i].Band, ScoredAt = StudioClock.DefaultStart.UtcDateTime });
         }
 
         await db.SaveChangesAsync();

@@ -2,6 +2,7 @@ using System.Reflection;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Messaging.Links;
+using CampaignStudio.TestSupport;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace CampaignStudio.Messaging.Tests.Links;
@@ -9,7 +10,7 @@ namespace CampaignStudio.Messaging.Tests.Links;
 public class SignedTokenServiceTests
 {
     private readonly IDataProtectionProvider _provider = new EphemeralDataProtectionProvider();
-    private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly ManualTimeProvider _clock = new(StudioClock.DefaultStart);
 
     private const string BaseUrl = "https://studio.example";
 
@@ -162,11 +163,11 @@ public class SignedTokenServiceTests
     [Fact]
     public void ExpiredDoubleOptInTokenIsRejected()
     {
-        // Minted eight days ago with the default seven-day lifetime: its expiry is already in the real past.
-        var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-8));
+        // Minted eight days ago with the default seven-day lifetime.
+        var minted = new ManualTimeProvider(StudioClock.DefaultStart.AddDays(-8));
         var token = DoubleOptIn(Service(minted), 9);
 
-        Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadDoubleOptInToken(token, out _).ShouldBeFalse();
+        Service(new ManualTimeProvider(StudioClock.DefaultStart)).TryReadDoubleOptInToken(token, out _).ShouldBeFalse();
     }
 
     [Fact]
@@ -182,29 +183,44 @@ public class SignedTokenServiceTests
     }
 
     [Fact]
+    public void AConfirmLinkLastsItsLifetimeOnTheServiceClockHoweverFarThatIsFromTheSystemClock()
+    {
+        // A studio on a clock years behind the system's (a test's fixed day): its seven days are long past on the system
+        // clock, yet only the studio's clock may end the link.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2001, 3, 5, 9, 0, 0, TimeSpan.Zero));
+        var service = Service(clock);
+        var token = DoubleOptIn(service, 9);
+
+        service.TryReadDoubleOptInToken(token, out var customerId).ShouldBeTrue();
+        customerId.ShouldBe(9);
+        clock.Advance(TimeSpan.FromDays(8));
+        service.TryReadDoubleOptInToken(token, out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public void UnsubscribeTokenIsStillValidAfterSixtyDays()
     {
-        var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-61));
+        var minted = new ManualTimeProvider(StudioClock.DefaultStart.AddDays(-61));
         var token = Unsubscribe(Service(minted), 3, 4);
 
-        Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadUnsubscribeToken(token, out var request).ShouldBeTrue();
+        Service(new ManualTimeProvider(StudioClock.DefaultStart)).TryReadUnsubscribeToken(token, out var request).ShouldBeTrue();
         request.ShouldBe(new UnsubscribeRequest(3, 4));
     }
 
     [Fact]
     public void UnsubscribeTokenExpiresAfterItsLifetime()
     {
-        var minted = new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-401));
+        var minted = new ManualTimeProvider(StudioClock.DefaultStart.AddDays(-401));
         var token = Unsubscribe(Service(minted), 3, 4);
 
-        Service(new ManualTimeProvider(DateTimeOffset.UtcNow)).TryReadUnsubscribeToken(token, out _).ShouldBeFalse();
+        Service(new ManualTimeProvider(StudioClock.DefaultStart)).TryReadUnsubscribeToken(token, out _).ShouldBeFalse();
     }
 }
 
 public class TokenMintingTests
 {
     private const string BaseUrl = "https://studio.example";
-    private readonly SignedTokenService _service = new(new EphemeralDataProtectionProvider(), TimeProvider.System);
+    private readonly SignedTokenService _service = new(new EphemeralDataProtectionProvider(), new StudioClock());
 
     [Fact]
     public void TokensThatActForACustomerAreMintedOnlyFromAProofThatTheMailGoesToThem()
@@ -257,10 +273,10 @@ public class TokenMintingTests
         var payload = new byte[13];
         payload[0] = 1;
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), 77);
-        var leaked = System.Buffers.Text.Base64Url.EncodeToString(legacy.Protect(payload, DateTimeOffset.UtcNow.AddDays(400)));
+        var leaked = System.Buffers.Text.Base64Url.EncodeToString(legacy.Protect(payload, StudioClock.DefaultStart.AddDays(400)));
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(9), 5);
-        var sent = System.Buffers.Text.Base64Url.EncodeToString(legacy.Protect(payload, DateTimeOffset.UtcNow.AddDays(400)));
-        var service = new SignedTokenService(provider, TimeProvider.System);
+        var sent = System.Buffers.Text.Base64Url.EncodeToString(legacy.Protect(payload, StudioClock.DefaultStart.AddDays(400)));
+        var service = new SignedTokenService(provider, new StudioClock());
 
         service.TryReadUnsubscribeToken(leaked, out _).ShouldBeFalse();
         service.TryReadUnsubscribeToken(sent, out var request).ShouldBeTrue();

@@ -22,8 +22,8 @@ public abstract class SendingHost : IAsyncLifetime
 
     public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "cs-sending-" + Guid.NewGuid().ToString("N"));
 
-    /// <summary>The pipeline's clock: starts now and runs at the real pace.</summary>
-    public StudioClock Clock { get; } = new(DateTimeOffset.UtcNow);
+    /// <summary>The pipeline's clock: starts on the fixed day (<see cref="StudioClock.DefaultStart"/>) and runs at the real pace.</summary>
+    public StudioClock Clock { get; } = new();
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("Not initialised.");
 

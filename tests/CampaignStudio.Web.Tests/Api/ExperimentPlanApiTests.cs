@@ -199,7 +199,7 @@ public sealed class ExperimentPlanApiTests(ExperimentPlanApiTests.Studio app) : 
     public async Task StartingNeedsAnExplicitConfirmationAndAssignsExactlyTheArmsThePreviewStated()
     {
         var factory = app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        var build = new CampaignTestBuilder(factory);
+        var build = new CampaignTestBuilder(app.Services);
         var ids = await build.CustomersAsync("start", 2_050, optedIn: 2_000);
         var segment = await build.SegmentAsync("Start audience", ids);
         int id;

@@ -21,7 +21,7 @@ public sealed class SegmentsApiTests(StudioAppFactory app) : IClassFixture<Studi
             .StatusCode.ShouldBe(HttpStatusCode.OK);
 
         // The lists are counted with the customer stats (after every import); run that refresh as an import would.
-        await new CustomerStatsRefresher(app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), TimeProvider.System).RefreshAllAsync();
+        await new CustomerStatsRefresher(app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>(), app.Clock).RefreshAllAsync();
 
         var manager = app.CreateClient();
         manager.DefaultRequestHeaders.Add("X-Api-Key", await app.ApiKeyForAsync("manager@demo.local"));

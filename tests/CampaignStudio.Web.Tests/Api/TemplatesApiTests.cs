@@ -36,7 +36,7 @@ public sealed class TemplatesApiTests(StudioAppFactory app) : IClassFixture<Stud
     [Fact]
     public async Task AManagerIsDeniedEveryRouteThatTakesTemplateSourceButPreviewsSavedTemplates()
     {
-        var id = await new CampaignTestBuilder(Db).TemplateAsync("Saved for managers", subject: "Saved subject for {{ customer.first_name | default: \"you\" }}");
+        var id = await new CampaignTestBuilder(app.Services).TemplateAsync("Saved for managers", subject: "Saved subject for {{ customer.first_name | default: \"you\" }}");
         var manager = await ApiClientAsync("manager@demo.local");
         var source = new { subject = "Injected {{ customer.email }}", html = "<p>{{ customer.email }}</p>", customerId = (long?)null, to = "x@example.com" };
 
@@ -65,7 +65,7 @@ public sealed class TemplatesApiTests(StudioAppFactory app) : IClassFixture<Stud
         await Should.ThrowAsync<StudioForbiddenException>(() => templates.PreviewAsync(new TemplateSource("Hi", null, "<p>{{ customer.email }}</p>", null), null, null));
         await Should.ThrowAsync<StudioForbiddenException>(() => templates.TestSendAsync(new TemplateSource("Hi", null, "<p>x</p>", null), null, "x@example.com", null));
 
-        var id = await new CampaignTestBuilder(Db).TemplateAsync("Saved for the service", subject: "Stored {{ campaign.discount_tier }}");
+        var id = await new CampaignTestBuilder(app.Services).TemplateAsync("Saved for the service", subject: "Stored {{ campaign.discount_tier }}");
         var saved = await templates.PreviewSavedAsync(id, null, "10%");
         saved!.Message!.Subject.ShouldBe("Stored 10%");
         (await templates.PreviewSavedAsync(999_999, null, null)).ShouldBeNull();

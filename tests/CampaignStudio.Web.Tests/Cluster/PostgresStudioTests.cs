@@ -46,6 +46,9 @@ public sealed class TwoInstancesTests : IAsyncLifetime
     private PostgresServer _server = null!;
     private string _database = null!;
 
+    // The instances share one clock, as servers behind a load balancer share the time.
+    private readonly StudioClock _clock = new();
+
     public async Task InitializeAsync()
     {
         _server = await PostgresServer.SharedAsync();
@@ -57,8 +60,8 @@ public sealed class TwoInstancesTests : IAsyncLifetime
     [Fact]
     public async Task TwoInstancesStartingTogetherMigrateAndSetUpTheDatabaseOnce()
     {
-        await using var a = PostgresStudioAppFactory.On(_database);
-        await using var b = PostgresStudioAppFactory.On(_database);
+        await using var a = PostgresStudioAppFactory.On(_database, _clock);
+        await using var b = PostgresStudioAppFactory.On(_database, _clock);
 
         // Both hosts start (migrate, create roles and demo users) at the same time; neither may fail.
         await Task.WhenAll(Task.Run(() => a.Services), Task.Run(() => b.Services));
@@ -75,8 +78,8 @@ public sealed class TwoInstancesTests : IAsyncLifetime
     [Fact]
     public async Task ACookieAndASignedTokenFromOneInstanceAreValidOnTheOther()
     {
-        await using var a = PostgresStudioAppFactory.On(_database);
-        await using var b = PostgresStudioAppFactory.On(_database);
+        await using var a = PostgresStudioAppFactory.On(_database, _clock);
+        await using var b = PostgresStudioAppFactory.On(_database, _clock);
         _ = a.Services;
         _ = b.Services;
 
@@ -96,12 +99,12 @@ public sealed class TwoInstancesTests : IAsyncLifetime
     [Fact]
     public async Task AnInstanceStartingLeavesTheOtherInstancesImportsAloneAndMarksOrphansInterrupted()
     {
-        await using var a = PostgresStudioAppFactory.On(_database);
+        await using var a = PostgresStudioAppFactory.On(_database, _clock);
         var factory = a.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         int alive, orphan;
         await using (var db = await factory.CreateDbContextAsync())
         {
-            var jobs = new[] { Job("alive.csv"), Job("orphan.csv") };
+            var jobs = new[] { Job("alive.csv", a.Clock), Job("orphan.csv", a.Clock) };
             db.ImportJobs.AddRange(jobs);
             await db.SaveChangesAsync();
             (alive, orphan) = (jobs[0].Id, jobs[1].Id);
@@ -110,7 +113,7 @@ public sealed class TwoInstancesTests : IAsyncLifetime
         // A has the first job queued (its claim is live); the second belonged to an instance that died.
         await a.Services.GetRequiredService<JobClaims>().ClaimAsync(JobClaims.Import(alive));
 
-        await using var b = PostgresStudioAppFactory.On(_database);
+        await using var b = PostgresStudioAppFactory.On(_database, _clock);
         _ = b.Services;
 
         await using var check = await factory.CreateDbContextAsync();
@@ -119,8 +122,8 @@ public sealed class TwoInstancesTests : IAsyncLifetime
         await a.Services.GetRequiredService<JobClaims>().ReleaseAsync(JobClaims.Import(alive));
     }
 
-    private static ImportJob Job(string file) =>
-        new() { Kind = ImportKind.Customers, FileName = file, StoredPath = "/nowhere/" + file, Status = ImportStatus.Queued, CreatedBy = "test", CreatedAt = DateTime.UtcNow };
+    private static ImportJob Job(string file, TimeProvider clock) =>
+        new() { Kind = ImportKind.Customers, FileName = file, StoredPath = "/nowhere/" + file, Status = ImportStatus.Queued, CreatedBy = "test", CreatedAt = clock.GetUtcNow().UtcDateTime };
 
     /// <summary>Signs in through the real form on <paramref name="app"/> and returns the auth cookie header it set.</summary>
     private static async Task<string> CookieFromAsync(StudioAppFactory app)

@@ -5,6 +5,7 @@ using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;
@@ -19,6 +20,7 @@ namespace CampaignStudio.Web.Tests.Components;
 public sealed class SegmentBuilderTests : MudTestContext
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "cs-bunit-" + Guid.NewGuid().ToString("N"));
+    private readonly StudioClock _clock = new();
 
     [Fact]
     public void AddingAConditionAndAGroupChangesTheRuleAndReportsEachChange()
@@ -223,7 +225,7 @@ public sealed class SegmentBuilderTests : MudTestContext
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:DataFolder"] = _folder }).Build();
         Services.AddSingleton<IConfiguration>(config);
-        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<TimeProvider>(_clock);
         Services.AddStudioData(_folder);
         Services.AddHttpContextAccessor();
         var auth = AddAuthorization();
@@ -238,7 +240,7 @@ public sealed class SegmentBuilderTests : MudTestContext
 
         // Three opted-in customers, one of them in Austria; one more who never agreed to e-mail.
         var csv = "email,country\na@example.com,Germany\nb@example.com,Austria\nc@example.com,France\nd@example.com,Austria\n";
-        await new CsvImporter(factory, TimeProvider.System).ImportAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), ImportKind.Customers,
+        await new CsvImporter(factory, _clock).ImportAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), ImportKind.Customers,
             ImportFields.Suggest(ImportKind.Customers, ["email", "country"]));
         await using var db = await factory.CreateDbContextAsync();
         await db.Customers.Where(c => c.Email != "d@example.com").ExecuteUpdateAsync(s => s.SetProperty(c => c.EmailConsent, Domain.Consent.ConsentStatus.OptedIn));

@@ -56,7 +56,7 @@ public sealed class BrokenSegmentRuleTests(StudioAppFactory app) : IClassFixture
     public async Task TheCampaignReviewAndLaunchNameTheBrokenSegmentInsteadOfFailing(string name, string ruleJson)
     {
         var id = await StoredSegmentAsync(name + " (campaign)", ruleJson);
-        var template = await new CampaignTestBuilder(Db).TemplateAsync("Broken segment mail");
+        var template = await new CampaignTestBuilder(app.Services).TemplateAsync("Broken segment mail");
         await using var scope = app.Services.CreateAsyncScope();
         var campaigns = As(scope, Roles.Marketer).GetRequiredService<CampaignService>();
         var draft = new CampaignDraft { Name = "To a broken segment", SegmentId = id, TemplateId = template };
@@ -89,7 +89,8 @@ public sealed class BrokenSegmentRuleTests(StudioAppFactory app) : IClassFixture
     private async Task<int> StoredSegmentAsync(string name, string ruleJson)
     {
         await using var db = await Db.CreateDbContextAsync();
-        var segment = new Segment { Name = name, Kind = SegmentKind.Rule, RuleJson = ruleJson, CreatedBy = "test", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var segment = new Segment { Name = name, Kind = SegmentKind.Rule, RuleJson = ruleJson, CreatedBy = "test", CreatedAt = now, UpdatedAt = now };
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
         return segment.Id;

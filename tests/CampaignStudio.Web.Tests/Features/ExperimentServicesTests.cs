@@ -23,8 +23,6 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
     public sealed class DemoStudio : StudioAppFactory
     {
         protected override int DemoCustomers => 8_000;
-
-        protected override DateTimeOffset? ClockStart => StudioClock.DefaultStart;
     }
 
     private AsyncServiceScope As(string role)
@@ -259,7 +257,7 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
         {
             var experiment = new Experiment
             {
-                Name = "Broken split", Status = ExperimentStatus.Running, Source = ExperimentSource.Campaign, AssignmentSalt = "srm", CreatedAt = DateTime.UtcNow,
+                Name = "Broken split", Status = ExperimentStatus.Running, Source = ExperimentSource.Campaign, AssignmentSalt = "srm", CreatedAt = app.Clock.GetUtcNow().UtcDateTime,
                 Variants = [new Variant { Name = "Control", IsControl = true }, new Variant { Name = "Mail", SortOrder = 1 }],
             };
             db.Experiments.Add(experiment);
@@ -268,7 +266,7 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
             // Planned 50/50, observed 1,000 vs 800: chi-square 22.22, p = 2.4284674729758432e-06 (scipy.stats.chisquare([1000, 800])).
             db.Assignments.AddRange(Enumerable.Range(0, 1_800).Select(i => new Assignment
             {
-                ExperimentId = experiment.Id, VariantId = experiment.Variants[i < 1_000 ? 0 : 1].Id, AssignedAt = DateTime.UtcNow, Converted = i % 10 == 0,
+                ExperimentId = experiment.Id, VariantId = experiment.Variants[i < 1_000 ? 0 : 1].Id, AssignedAt = app.Clock.GetUtcNow().UtcDateTime, Converted = i % 10 == 0,
             }));
             await db.SaveChangesAsync();
         }

@@ -62,7 +62,7 @@ public sealed partial class PreviewLinksTests(ConsentStudioFactory app) : IClass
     {
         await app.SetSenderAsync();
         var target = await app.AddCustomerAsync("review-target@example.com", optedIn: true, firstName: "Rita");
-        var build = new CampaignTestBuilder(app.Get<IDbContextFactory<AppDbContext>>());
+        var build = new CampaignTestBuilder(app.Services);
         var segment = await build.SegmentAsync("Review audience", [target]);
         var template = await build.TemplateAsync("Review mail", Source.Subject, Source.Html);
 
@@ -103,7 +103,7 @@ public sealed partial class PreviewLinksTests(ConsentStudioFactory app) : IClass
     private async Task<(int CampaignId, MimeMessage Mail)> SendCampaignAsync(long customerId, string email)
     {
         var dbFactory = app.Get<IDbContextFactory<AppDbContext>>();
-        var build = new CampaignTestBuilder(dbFactory);
+        var build = new CampaignTestBuilder(app.Services);
         var before = app.OutboxFiles();
         var segment = await build.SegmentAsync($"Sent to {email}", [customerId]);
         var template = await build.TemplateAsync($"Mail to {email}", Source.Subject, Source.Html);

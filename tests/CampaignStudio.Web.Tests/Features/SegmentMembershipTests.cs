@@ -32,7 +32,7 @@ public sealed class SegmentMembershipTests(StudioAppFactory app) : IClassFixture
     [Fact]
     public async Task AnErasedCustomerIsCountedByNeitherAListSegmentNorTheSameRuleSegment()
     {
-        var build = new CampaignTestBuilder(Db);
+        var build = new CampaignTestBuilder(app.Services);
         var ids = await build.CustomersAsync("erased-members-", Customers, optedIn: Customers);
         var list = await build.SegmentAsync("Erased members (list)", ids);
         var rule = await RuleSegmentAsync("Erased members (rule)", "erased-members-");
@@ -60,7 +60,7 @@ public sealed class SegmentMembershipTests(StudioAppFactory app) : IClassFixture
         var review = await services.GetRequiredService<CampaignService>().ReviewAsync(new CampaignDraft { Name = "Review", SegmentId = segmentId, TemplateId = templateId });
 
         // Scheduled for tomorrow, so the background worker leaves it alone and this test launches it.
-        var campaignId = await new CampaignTestBuilder(Db).ScheduledCampaignAsync($"Launch {segmentId}", segmentId, templateId, at: app.Clock.GetUtcNow().UtcDateTime.AddDays(1));
+        var campaignId = await new CampaignTestBuilder(app.Services).ScheduledCampaignAsync($"Launch {segmentId}", segmentId, templateId, at: app.Clock.GetUtcNow().UtcDateTime.AddDays(1));
         (await app.Services.GetRequiredService<CampaignLauncher>().LaunchAsync(campaignId, CancellationToken.None)).ShouldBeTrue();
         int launched;
         int frozen;
@@ -85,7 +85,8 @@ public sealed class SegmentMembershipTests(StudioAppFactory app) : IClassFixture
     {
         await using var db = await Db.CreateDbContextAsync();
         var rule = new SegmentRule { Root = new RuleCondition(F.Email, Contains) { Value = emailPart } };
-        var segment = new Segment { Name = name, Kind = SegmentKind.Rule, RuleJson = SegmentRuleJson.Serialize(rule), CreatedBy = "test", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var segment = new Segment { Name = name, Kind = SegmentKind.Rule, RuleJson = SegmentRuleJson.Serialize(rule), CreatedBy = "test", CreatedAt = now, UpdatedAt = now };
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
         return segment.Id;

@@ -90,13 +90,13 @@ public sealed class SmallGroupSuppressionTests(StudioAppFactory app) : IClassFix
     /// <summary>A completed campaign's ledger written directly: who was sent, who opened, who clicked.</summary>
     private async Task<int> SentCampaignAsync(int sent, int opened, int clicked)
     {
-        var build = new CampaignTestBuilder(Db);
+        var build = new CampaignTestBuilder(app.Services);
         var ids = await build.CustomersAsync("report-" + Guid.NewGuid().ToString("N")[..6] + "-", sent, optedIn: sent);
         var segment = await build.SegmentAsync("Report audience", ids);
         var template = await build.TemplateAsync("Report mail");
         var campaignId = await build.ScheduledCampaignAsync("Report", segment, template);
         await using var db = await Db.CreateDbContextAsync();
-        var at = DateTime.UtcNow.AddDays(-1);
+        var at = app.Clock.GetUtcNow().UtcDateTime.AddDays(-1);
         await db.Campaigns.Where(c => c.Id == campaignId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Completed).SetProperty(c => c.LaunchedAt, at));
         db.Messages.AddRange(ids.Select((id, i) => new Message
         {
@@ -114,7 +114,7 @@ public sealed class HomeDashboardSuppressionTests(StudioAppFactory app) : IClass
     [Fact]
     public async Task AShopOfFiveCustomersShowsAsLessThanTenWithoutItsOptInShare()
     {
-        await new CampaignTestBuilder(app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>()).CustomersAsync("tiny-shop", 5, optedIn: 2);
+        await new CampaignTestBuilder(app.Services).CustomersAsync("tiny-shop", 5, optedIn: 2);
         var manager = await app.SignedInClientAsync("manager@demo.local");
 
         var page = new HtmlParser().ParseDocument(await manager.GetStringAsync("/"));

@@ -29,7 +29,7 @@ public sealed class ConsentStudioFactory : StudioAppFactory
     public async Task<long> AddCustomerAsync(string email, bool optedIn, string? firstName = null)
     {
         await using var db = await Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        var now = DateTime.UtcNow;
+        var now = Clock.GetUtcNow().UtcDateTime;
         var customer = new Customer { CreatedAt = now, UpdatedAt = now };
         customer.SetEmail(email);
         customer.SetName(firstName, null);

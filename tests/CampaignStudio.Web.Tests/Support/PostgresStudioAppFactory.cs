@@ -17,15 +17,16 @@ public class PostgresStudioAppFactory : StudioAppFactory, IAsyncLifetime
         _ownsDatabase = true;
     }
 
-    private PostgresStudioAppFactory(string connectionString)
+    private PostgresStudioAppFactory(string connectionString, StudioClock clock)
     {
         UseDatabase(connectionString);
+        UseClock(clock);
     }
 
     public string ConnectionString => Settings["Database:ConnectionString"]!;
 
-    /// <summary>Another studio instance on the same database (its own data folder, its own memory).</summary>
-    public static PostgresStudioAppFactory On(string connectionString) => new(connectionString);
+    /// <summary>Another studio instance on the same database (its own data folder, its own memory) and the same clock.</summary>
+    public static PostgresStudioAppFactory On(string connectionString, StudioClock clock) => new(connectionString, clock);
 
     public async Task InitializeAsync()
     {

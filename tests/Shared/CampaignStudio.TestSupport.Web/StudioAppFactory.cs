@@ -1,4 +1,5 @@
 using CampaignStudio.Data.Identity;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -21,14 +22,17 @@ public class StudioAppFactory : WebApplicationFactory<Program>
 
     protected virtual int DemoCustomers => 0;
 
-    /// <summary>
-    /// Where the studio's clock starts; null starts it at the real time. Hosts whose results depend on "now" (the demo shop is
-    /// seeded relative to it) fix it, so no test depends on the day it runs.
-    /// </summary>
-    protected virtual DateTimeOffset? ClockStart => null;
+    private StudioClock? _clock;
 
-    /// <summary>The studio's clock: runs at the real pace from <see cref="ClockStart"/>; a test may move it.</summary>
-    public StudioClock Clock { get; private set; } = new(DateTimeOffset.UtcNow);
+    /// <summary>
+    /// The studio's clock: it starts on the same fixed day for every host (<see cref="StudioClock.DefaultStart"/>), so no test
+    /// depends on the day it runs (the demo shop, lifetime fits and "purchases after the send" are relative to "now"), and
+    /// runs at the real pace; a test may move it. Tests read "now" here, never from the system clock.
+    /// </summary>
+    public StudioClock Clock => LazyInitializer.EnsureInitialized(ref _clock, () => new StudioClock());
+
+    /// <summary>Runs this host on another's clock, as servers behind one load balancer share the time (before the host starts).</summary>
+    public void UseClock(StudioClock clock) => _clock = clock;
 
     /// <summary>Extra configuration, e.g. a PostgreSQL connection (see <see cref="PostgresStudioAppFactory"/>).</summary>
     public Dictionary<string, string?> Settings { get; } = [];
@@ -45,12 +49,14 @@ public class StudioAppFactory : WebApplicationFactory<Program>
             ["Demo:Password"] = Password,
             ["Logging:LogLevel:Default"] = "Warning",
         }).AddInMemoryCollection(Settings));
-        if (ClockStart is { } start)
+        builder.ConfigureTestServices(services =>
         {
-            Clock = new StudioClock(start);
-        }
+            services.AddSingleton<TimeProvider>(Clock);
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            // The sign-in cookie's expiry is read by the client (HttpClient, Chromium) on the real clock: stamped from the
+            // fixed day, a persistent cookie arrives already expired and the client drops it, so sign-in cookies keep real time.
+            services.PostConfigureAll<CookieAuthenticationOptions>(options => options.TimeProvider = TimeProvider.System);
+        });
     }
 
     /// <summary>A client that signs in through the real form post and keeps the cookie.</summary>

@@ -170,8 +170,9 @@ public sealed class PostgresServer
 
     private async Task WaitUntilReadyAsync(System.Text.StringBuilder log)
     {
-        // Waits on the condition itself (a successful connection), bounded so a broken server fails the run.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Waits on the condition itself (a successful connection), bounded so a broken server fails the run; a real
+        // process starting, so real time.
+        var waited = Stopwatch.StartNew();
         while (true)
         {
             if (_process.HasExited)
@@ -185,7 +186,7 @@ public sealed class PostgresServer
                 await connection.OpenAsync();
                 return;
             }
-            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            catch (NpgsqlException) when (waited.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await Task.Delay(100);
             }

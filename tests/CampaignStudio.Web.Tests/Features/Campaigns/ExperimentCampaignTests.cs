@@ -30,7 +30,9 @@ public abstract class ExperimentCampaignTests(SmtpStudio studio)
 
     private IDbContextFactory<AppDbContext> Db => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
 
-    private CampaignTestBuilder Build => new(Db);
+    private CampaignTestBuilder Build => new(Services);
+
+    private DateTime Now => studio.App.Clock.GetUtcNow().UtcDateTime;
 
     [Fact]
     public async Task AnExperimentWhoseControlGetsNoMessageIsReviewedLaunchedAndMailsOnlyItsMailArmWhileEveryArmIsMeasured()
@@ -40,7 +42,7 @@ public abstract class ExperimentCampaignTests(SmtpStudio studio)
         var offer = await Build.TemplateAsync("Offer mail", subject: "Our offer");
         var experiment = new Experiment
         {
-            Name = "Does the offer sell?", AssignmentSalt = "salt-no-message", CreatedBy = "test", CreatedAt = DateTime.UtcNow, Source = ExperimentSource.Campaign,
+            Name = "Does the offer sell?", AssignmentSalt = "salt-no-message", CreatedBy = "test", CreatedAt = Now, Source = ExperimentSource.Campaign,
             Variants =
             [
                 new Variant { Name = "Control", IsControl = true, SortOrder = 0 },
@@ -112,8 +114,8 @@ public abstract class ExperimentCampaignTests(SmtpStudio studio)
 
             // A purchase in each arm after the send.
             db.Purchases.AddRange(
-                new Purchase { CustomerId = controlCustomer, Amount = 30m, PurchasedAt = DateTime.UtcNow.AddMinutes(1), SourceKey = "nomsg-control" },
-                new Purchase { CustomerId = offerCustomer, Amount = 45m, PurchasedAt = DateTime.UtcNow.AddMinutes(1), SourceKey = "nomsg-offer" });
+                new Purchase { CustomerId = controlCustomer, Amount = 30m, PurchasedAt = Now.AddMinutes(1), SourceKey = "nomsg-control" },
+                new Purchase { CustomerId = offerCustomer, Amount = 45m, PurchasedAt = Now.AddMinutes(1), SourceKey = "nomsg-offer" });
             await db.SaveChangesAsync();
         }
 
@@ -140,7 +142,7 @@ public abstract class ExperimentCampaignTests(SmtpStudio studio)
         var segment = await Build.SegmentAsync("Silent audience", ids);
         var experiment = new Experiment
         {
-            Name = "Nothing to send", AssignmentSalt = "salt-silent", CreatedBy = "test", CreatedAt = DateTime.UtcNow, Source = ExperimentSource.Campaign,
+            Name = "Nothing to send", AssignmentSalt = "salt-silent", CreatedBy = "test", CreatedAt = Now, Source = ExperimentSource.Campaign,
             Variants = [new Variant { Name = "A", IsControl = true, SortOrder = 0 }, new Variant { Name = "B", SortOrder = 1 }],
         };
         await using (var db = await Db.CreateDbContextAsync())

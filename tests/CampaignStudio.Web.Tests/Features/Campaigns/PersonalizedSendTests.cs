@@ -38,7 +38,9 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
 
     private IDbContextFactory<AppDbContext> Db => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
 
-    private CampaignTestBuilder Build => new(Db);
+    private CampaignTestBuilder Build => new(Services);
+
+    private DateTime Now => studio.App.Clock.GetUtcNow().UtcDateTime;
 
     [Fact]
     public async Task MailsListWhatSimilarBuyersBoughtAndMostPopularProductsForCustomersWithoutPurchases()
@@ -69,7 +71,7 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
         var template = await Build.TemplateAsync("Picked for you", html: RecommendationsHtml);
         var campaignId = await Build.ScheduledCampaignAsync("Picked for you", segment, template);
 
-        await DrainAsync(campaignId, TimeProvider.System);
+        await DrainAsync(campaignId, studio.App.Clock);
 
         var mail = studio.Smtp.MessagesOf(campaignId).ToDictionary(m => m.To.Mailboxes.Single().Address, m => ListItems(m.HtmlBody ?? ""));
         mail.Count.ShouldBe(2);
@@ -101,7 +103,7 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
     public async Task EachRecipientIsMailedAtTheirBestHourAndNotBefore()
     {
         // 00:30 UTC two days ahead: nobody's best hour is the current one, and the sent mails do not count as "sent in the last hour" for other tests.
-        var start = DateTime.UtcNow.Date.AddDays(2).AddMinutes(30);
+        var start = Now.Date.AddDays(2).AddMinutes(30);
         var clock = new ManualClock(start);
         var ids = await Build.CustomersAsync("night-owl", 3, optedIn: 3);
         await OpensAsync(ids[0], hour: 20);
@@ -146,7 +148,7 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
     [Fact]
     public async Task WithoutTheOptionEveryoneIsMailedAtOnce()
     {
-        var start = DateTime.UtcNow.Date.AddDays(3).AddMinutes(30);
+        var start = Now.Date.AddDays(3).AddMinutes(30);
         var clock = new ManualClock(start);
         var ids = await Build.CustomersAsync("at-once", 2, optedIn: 2);
         await OpensAsync(ids[0], hour: 20);
@@ -175,7 +177,7 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
         try
         {
             await using var scope = Services.CreateAsyncScope();
-            var start = DateTime.UtcNow.AddDays(1).Date;
+            var start = Now.AddDays(1).Date;
             var review = await SignIn(scope).ReviewAsync(new CampaignDraft
             {
                 Name = "Review hours", SegmentId = segment, TemplateId = template, DeliverAtBestHour = true,
@@ -203,7 +205,7 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
     private async Task PurchasesAsync(long customerId, params string[] products)
     {
         await using var db = await Db.CreateDbContextAsync();
-        var at = DateTime.UtcNow.AddDays(-30);
+        var at = Now.AddDays(-30);
         foreach (var product in products)
         {
             at = at.AddDays(1);
@@ -221,7 +223,7 @@ public abstract partial class PersonalizedSendTests(SmtpStudio studio)
     private async Task OpensAsync(long customerId, int hour)
     {
         await using var db = await Db.CreateDbContextAsync();
-        var day = DateTime.UtcNow.Date.AddDays(-21);
+        var day = Now.Date.AddDays(-21);
         for (var i = 0; i < 21; i++)
         {
             db.CustomerEvents.Add(new CustomerEvent

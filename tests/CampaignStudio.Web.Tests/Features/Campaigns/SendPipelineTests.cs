@@ -40,7 +40,9 @@ public abstract class SendPipelineTests(SmtpStudio studio)
 
     private IDbContextFactory<AppDbContext> Db => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
 
-    private CampaignTestBuilder Build => new(Db);
+    private CampaignTestBuilder Build => new(Services);
+
+    private DateTime Now => studio.App.Clock.GetUtcNow().UtcDateTime;
 
     [Fact]
     public async Task TheHourlyLimitHoldsAcrossARestartBecauseItIsCountedFromTheLedger()
@@ -54,7 +56,7 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         await Worker.StartDueCampaignsAsync(CancellationToken.None);
 
         // Two hours ahead, so mail other tests of this class sent in the last hour does not count against the limit.
-        var clock = new StudioClock(DateTimeOffset.UtcNow);
+        var clock = new StudioClock(studio.App.Clock.GetUtcNow());
         clock.MoveBy(TimeSpan.FromHours(2));
         var registered = Services.GetRequiredService<CampaignStudio.Messaging.MailOptions>();
         var limited = new CampaignStudio.Messaging.MailOptions
@@ -135,7 +137,7 @@ public abstract class SendPipelineTests(SmtpStudio studio)
             firstName: i => i == 5 ? "<script>alert('x')</script>" : $"Pipe{i}");
         await using (var db = await Db.CreateDbContextAsync())
         {
-            db.Purchases.Add(new Purchase { CustomerId = ids[0], Amount = 20m, Category = "Shoes", Product = "Runner", PurchasedAt = DateTime.UtcNow.AddDays(-10), SourceKey = "p-shoes" });
+            db.Purchases.Add(new Purchase { CustomerId = ids[0], Amount = 20m, Category = "Shoes", Product = "Runner", PurchasedAt = Now.AddDays(-10), SourceKey = "p-shoes" });
             await db.SaveChangesAsync();
         }
 
@@ -200,7 +202,7 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         // A purchase after the send, inside the attribution window, is the campaign's conversion.
         await using (var db = await Db.CreateDbContextAsync())
         {
-            db.Purchases.Add(new Purchase { CustomerId = ids[0], Amount = 49.90m, PurchasedAt = DateTime.UtcNow.AddMinutes(1), SourceKey = "p-after" });
+            db.Purchases.Add(new Purchase { CustomerId = ids[0], Amount = 49.90m, PurchasedAt = Now.AddMinutes(1), SourceKey = "p-after" });
             await db.SaveChangesAsync();
         }
 
@@ -215,8 +217,8 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         var ids = await Build.CustomersAsync("overdue", 3, optedIn: 3);
         var segment = await Build.SegmentAsync("Overdue audience", ids);
         var template = await Build.TemplateAsync("Overdue mail");
-        var overdue = await Build.ScheduledCampaignAsync("Overdue", segment, template, at: DateTime.UtcNow.AddHours(-3));
-        var future = await Build.ScheduledCampaignAsync("Tomorrow", segment, template, at: DateTime.UtcNow.AddDays(1));
+        var overdue = await Build.ScheduledCampaignAsync("Overdue", segment, template, at: Now.AddHours(-3));
+        var future = await Build.ScheduledCampaignAsync("Tomorrow", segment, template, at: Now.AddDays(1));
 
         await Worker.StartDueCampaignsAsync(CancellationToken.None);
 
@@ -243,7 +245,7 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         var b = await Build.TemplateAsync("Arm B", subject: "Variant B");
         var experiment = new Experiment
         {
-            Name = "Subject test", AssignmentSalt = "salt-arms", CreatedBy = "test", CreatedAt = DateTime.UtcNow, Source = ExperimentSource.Campaign,
+            Name = "Subject test", AssignmentSalt = "salt-arms", CreatedBy = "test", CreatedAt = Now, Source = ExperimentSource.Campaign,
             Variants = [new Variant { Name = "A", IsControl = true, SortOrder = 0 }, new Variant { Name = "B", SortOrder = 1 }, new Variant { Name = "Holdout", IsHoldout = true, SortOrder = 2 }],
         };
         await using (var db = await Db.CreateDbContextAsync())

@@ -31,9 +31,6 @@ public sealed class PredictiveServicesTests : IClassFixture<PredictiveServicesTe
     public sealed class DemoStudio : StudioAppFactory
     {
         protected override int DemoCustomers => 2_000;
-
-        // The demo shop and the lifetime fit are built relative to "now": a fixed start keeps the fit the same every day.
-        protected override DateTimeOffset? ClockStart => StudioClock.DefaultStart;
     }
 
     [Fact]
