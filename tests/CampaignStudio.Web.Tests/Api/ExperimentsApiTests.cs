@@ -119,7 +119,7 @@ public sealed class ExperimentsApiTests(StudioAppFactory app) : IClassFixture<St
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
         var lines = (await response.Content.ReadAsStringAsync()).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         lines.Count.ShouldBe(1_201);
-        lines[0].ShouldBe("row,customer_id,external_id,arm,outcome,uplift_t_learner,uplift_x_learner,uplift_class_transformation,purchase_propensity");
+        lines[0].ShouldBe("row,customer_id,external_id,file_id,arm,outcome,uplift_t_learner,uplift_x_learner,uplift_class_transformation,purchase_propensity");
         lines.Skip(1).ShouldAllBe(l => !l.Contains(",=", StringComparison.Ordinal) && !l.Contains(",\"=", StringComparison.Ordinal));
         lines.ShouldContain(l => l.Contains("'" + Formula.Replace("\"", "\"\"", StringComparison.Ordinal), StringComparison.Ordinal));
         var scores = lines.Skip(1).Select(l => l.Split(',')[^4]).ToList();
