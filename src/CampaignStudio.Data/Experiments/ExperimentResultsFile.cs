@@ -179,7 +179,7 @@ public static partial class ExperimentResultsFile
     public static ResultsMapping Suggest(IReadOnlyList<string> headers, IReadOnlyList<string[]> rows)
     {
         string? Find(params string[] names) => headers.FirstOrDefault(h => names.Contains(Normalize(h), StringComparer.Ordinal));
-        var arm = Find("segment", "arm", "variant", "group", "treatment", "experimentgroup", "bucket") ?? headers[0];
+        var arm = Find("segment", "arm", "variant", "group", "treatment", "experimentgroup", "bucket", "offer") ?? headers[0];
         var armIndex = headers.ToList().IndexOf(arm);
         var armValues = rows.Where(r => armIndex < r.Length).Select(r => r[armIndex].Trim()).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var control = armValues.FirstOrDefault(v => ControlName().IsMatch(v)) ?? armValues.Order(StringComparer.Ordinal).FirstOrDefault() ?? "";

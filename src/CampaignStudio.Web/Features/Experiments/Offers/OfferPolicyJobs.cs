@@ -68,6 +68,9 @@ public sealed class OfferPolicyJobs(IDbContextFactory<AppDbContext> dbFactory, O
 
     public OfferPolicyStatus? Status(int experimentId) => _jobs.TryGetValue(experimentId, out var job) ? job.Status : null;
 
+    /// <summary>The experiment's last job, to await its end; null when none was started here.</summary>
+    public Task? Completion(int experimentId) => _jobs.TryGetValue(experimentId, out var job) ? job.Task : null;
+
     /// <summary>Starts training unless a job for the experiment is running; returns the running job's task either way.</summary>
     public Task Start(int experimentId)
     {

@@ -103,12 +103,16 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
                 throw new ArgumentException("A policy learns from a finished experiment; finish this one first.");
             }
 
-            await OfferDataLoader.CheckArmSizesAsync(db, experimentId, ct);
         }
 
         if (costs is not null)
         {
             await SaveCostsAsync(experimentId, costs, ct);
+        }
+
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await OfferDataLoader.CheckArmSizesAsync(db, experimentId, ct);
         }
 
         return jobs.Start(experimentId);
