@@ -40,7 +40,7 @@ public partial class OfferPolicyPage
     private string? RecommendedLabel => _result is null ? null
         : _result.Evaluation.Recommendation.UseLearnedPolicy ? LearnedLabel : ForEveryone(_result.Evaluation.Recommendation.Arm ?? _result.Evaluation.BestSingleArm);
 
-    private const string LearnedLabel = "Each their best offer";
+    private const string LearnedLabel = "Per customer";
 
     protected override async Task OnParametersSetAsync()
     {
@@ -166,7 +166,8 @@ public partial class OfferPolicyPage
         }
     }
 
-    private string ForEveryone(int arm) => $"{_result!.ArmNames[arm]} for everyone";
+    // The chart's bars are short: the arm's name stands for "this arm for everyone" (the caption says so).
+    private string ForEveryone(int arm) => _result!.ArmNames[arm];
 
     private IReadOnlyList<IntervalPoint> ValuePoints()
     {
