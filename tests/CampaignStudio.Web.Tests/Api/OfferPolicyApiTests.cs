@@ -153,6 +153,10 @@ public sealed class OfferPolicyApiTests(StudioAppFactory app) : IClassFixture<St
             Form("client,offer,converted\nA1,No message,1\nA2,Mail,0\nA1,Mail,1\n", ("armColumn", "offer"), ("controlArm", "No message"), ("id", "client")));
         duplicate.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await duplicate.Content.ReadAsStringAsync()).ShouldContain("Lines 2 and 4, column 'client': the id 'A1' occurs twice");
+        var noId = await marketer.PostAsync("/api/experiments/import",
+            Form("id,offer,converted\nA1,No message,1\nA2,Mail,0\nA1,Mail,1\n", ("armColumn", "offer"), ("controlArm", "No message"), ("id", "(none)")));
+        noId.StatusCode.ShouldBe(HttpStatusCode.Created, await noId.Content.ReadAsStringAsync());
+        before = await marketer.GetStringAsync("/api/experiments");
 
         var unknownArm = await marketer.PostAsync("/api/experiments/import",
             Form(OfferShopCsv.Create(40, seed: 1), ("armColumn", "offer"), ("controlArm", "No message"), ("costs", "{\"arms\":{\"d30\":{\"discount\":0.3}}}")));

@@ -78,7 +78,7 @@ public static class ExperimentsApi
                     CovariateColumns = form.Covariates is { Length: > 0 } c
                         ? c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                         : mapping.CovariateColumns.Where(x => x != form.ArmColumn && x != form.ConversionColumn && x != form.RevenueColumn && x != form.VisitColumn && x != form.ClickColumn && x != form.IdColumn).ToList(),
-                    IdColumn = form.IdColumn ?? mapping.IdColumn,
+                    IdColumn = form.IdColumn == ImportForm.NoId ? null : form.IdColumn ?? mapping.IdColumn,
                     Arms = form.Arms is { Length: > 0 } a ? a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
                     PlannedSplit = plannedSplit,
                 };
@@ -97,7 +97,7 @@ public static class ExperimentsApi
             .RequireAuthorization(Policies.CanEdit).DisableAntiforgery()
             .WithSummary("Creates a finished experiment from a results CSV (multipart field 'file'); columns are suggested from the header unless named. " +
                 "'plannedSplit' states the split the test was planned with as arm=share pairs ('Control=50, Mail=50'; default: equal shares) for the sample-ratio check. " +
-                "'id' names the column identifying each row (default: 'customer_id' or 'id' when the header has one); every id must be given and unique, and comes back in every per-row export. " +
+                "'id' names the column identifying each row (default: 'customer_id' or 'id' when the header has one); every id must be given and unique, and comes back in every per-row export; '(none)' keeps no id. " +
                 "'costs' states the offers' costs as JSON like the policy body ({\"margin\":0.40,\"arms\":{\"d10\":{\"discount\":0.10,\"messageCost\":0.01}}}; arms not named cost nothing); 'margin' sets the experiment's gross margin. " +
                 "Nothing is created when any row is bad.");
 
@@ -203,6 +203,9 @@ public sealed class ImportForm
     public string? PlannedSplit { get; set; }
 
     public PrimaryMetric? Metric { get; set; }
+
+    /// <summary>The value of 'id' that keeps no id column even when the header suggests one.</summary>
+    public const string NoId = "(none)";
 
     /// <summary>The column identifying each row; the header's suggestion when empty.</summary>
     public string? IdColumn { get; set; }
