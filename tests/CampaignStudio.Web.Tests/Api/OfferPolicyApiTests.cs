@@ -192,6 +192,9 @@ public sealed class OfferPolicyApiTests(StudioAppFactory app) : IClassFixture<St
             openApi.ShouldContain($"\"{path}\"");
         }
 
+        // The bodies read by hand are still described, so a generated client sends the right shape.
+        openApi.ShouldContain("\"ArmCostsInput\"");
+
         openApi.ShouldContain("else the row's number in the experiment");
     }
 }

@@ -31,7 +31,7 @@ public static class OffersApi
                     return Problem(ex.Problems);
                 }
             })
-            .RequireAuthorization(Policies.CanEdit)
+            .RequireAuthorization(Policies.CanEdit).Accepts<GrossMarginBody>("application/json")
             .WithSummary("Sets the shop's gross margin, {\"margin\": 0.40}: above 0 and at most 1. Admin or Marketer.");
 
         var experiments = api.MapGroup("/experiments").WithTags("Experiments");
@@ -69,7 +69,7 @@ public static class OffersApi
                 var status = await offers.StatusAsync(id, ct);
                 return TypedResults.Accepted($"/api/experiments/{id}/policy", OfferPolicyStatusResponse.From(status!, null));
             })
-            .RequireAuthorization(Policies.CanEdit)
+            .RequireAuthorization(Policies.CanEdit).Accepts<OfferCostsInput>(isOptional: true, "application/json")
             .WithSummary("Saves the offers' costs and starts learning which offer to send whom, in the background; 202 with the policy's address to poll. " +
                 "Body: {\"margin\":0.40,\"arms\":{\"mail\":{\"discount\":0,\"messageCost\":0.01,\"redemptionCost\":0},\"d10\":{\"discount\":0.10,\"messageCost\":0.01,\"redemptionCost\":0}}} " +
                 "(optional; arms not named cost nothing; a margin saves the experiment's own). Unknown arms, a margin outside (0, 1], a finished experiment missing or an arm too small to learn from: 400 with the reason.");
