@@ -808,6 +808,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)");
 
+                    b.Property<string>("RowKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<double?>("TrueEffect")
                         .HasColumnType("double precision");
 
@@ -826,6 +830,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasIndex("ExperimentId", "CustomerId")
                         .IsUnique()
                         .HasFilter("\"CustomerId\" IS NOT NULL");
+
+                    b.HasIndex("ExperimentId", "RowKey")
+                        .IsUnique()
+                        .HasFilter("\"RowKey\" IS NOT NULL");
 
                     b.HasIndex("ExperimentId", "VariantId");
 
@@ -861,6 +869,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<double?>("GrossMargin")
+                        .HasColumnType("double precision");
 
                     b.Property<string>("GuardrailsJson")
                         .HasColumnType("text");
@@ -914,6 +925,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<double>("DiscountShare")
+                        .HasColumnType("double precision");
+
                     b.Property<int?>("EmailTemplateId")
                         .HasColumnType("integer");
 
@@ -926,10 +940,19 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<bool>("IsHoldout")
                         .HasColumnType("boolean");
 
+                    b.Property<double>("MessageCost")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<double>("RedemptionCost")
+                        .HasColumnType("double precision");
+
+                    b.Property<bool?>("SendsMessage")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("SortOrder")
                         .HasColumnType("integer");

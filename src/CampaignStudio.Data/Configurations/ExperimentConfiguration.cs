@@ -24,6 +24,7 @@ public class VariantConfiguration : IEntityTypeConfiguration<Variant>
     public void Configure(EntityTypeBuilder<Variant> builder)
     {
         builder.Property(v => v.Name).HasMaxLength(Limits.Title);
+        builder.Ignore(v => v.SendsAMessage);
         builder.HasOne<Domain.Campaigns.EmailTemplate>().WithMany().HasForeignKey(v => v.EmailTemplateId).OnDelete(DeleteBehavior.SetNull);
     }
 }
@@ -33,9 +34,11 @@ public class AssignmentConfiguration : IEntityTypeConfiguration<Assignment>
     public void Configure(EntityTypeBuilder<Assignment> builder)
     {
         builder.Property(a => a.Revenue).HasPrecision(18, 2);
+        builder.Property(a => a.RowKey).HasMaxLength(Limits.ExternalId);
 
         // Once made, an assignment never changes: one row per customer per experiment.
         builder.HasIndex(a => new { a.ExperimentId, a.CustomerId }).IsUnique().HasFilter("\"CustomerId\" IS NOT NULL");
+        builder.HasIndex(a => new { a.ExperimentId, a.RowKey }).IsUnique().HasFilter("\"RowKey\" IS NOT NULL");
         builder.HasIndex(a => new { a.ExperimentId, a.VariantId });
         builder.HasIndex(a => a.CustomerId);
         builder.HasOne<Experiment>().WithMany().HasForeignKey(a => a.ExperimentId).OnDelete(DeleteBehavior.Cascade);

@@ -26,6 +26,10 @@ namespace CampaignStudio.Data.Experiments;
 /// The split the experiment was planned with, arm → share (any positive scale), for the sample-ratio check; null is an
 /// equal split. Every arm of the file needs a share, and every share an arm.
 /// </param>
+/// <param name="IdColumn">
+/// Column whose value identifies each row (a customer id of the shop): kept per row and returned in every per-row export;
+/// each value must be given and unique. Null keeps no id.
+/// </param>
 public sealed record ResultsMapping(
     string ArmColumn,
     string ControlArm,
@@ -36,7 +40,8 @@ public sealed record ResultsMapping(
     string? PrePeriodColumn,
     IReadOnlyList<string> CovariateColumns,
     IReadOnlyList<string>? Arms = null,
-    IReadOnlyDictionary<string, double>? PlannedSplit = null)
+    IReadOnlyDictionary<string, double>? PlannedSplit = null,
+    string? IdColumn = null)
 {
     /// <summary>
     /// Reads a planned split written as <c>arm=share</c> pairs separated by commas ("No E-Mail=50, Mens E-Mail=25"); empty is
@@ -170,11 +175,11 @@ public static partial class ExperimentResultsFile
         return new ResultsPreview(headers, sample, arms, suggested with { Arms = arms.Keys.ToList() }, rows);
     }
 
-    /// <summary>Suggests a mapping from header names (segment/arm/variant …, conversion, spend/revenue, visit, click, history/pre_period).</summary>
+    /// <summary>Suggests a mapping from header names (segment/arm/variant …, conversion, spend/revenue, visit, click, history/pre_period, customer_id/id).</summary>
     public static ResultsMapping Suggest(IReadOnlyList<string> headers, IReadOnlyList<string[]> rows)
     {
         string? Find(params string[] names) => headers.FirstOrDefault(h => names.Contains(Normalize(h), StringComparer.Ordinal));
-        var arm = Find("segment", "arm", "variant", "group", "treatment", "experimentgroup", "bucket") ?? headers[0];
+        var arm = Find("segment", "arm", "variant", "group", "treatment", "experimentgroup", "bucket", "offer") ?? headers[0];
         var armIndex = headers.ToList().IndexOf(arm);
         var armValues = rows.Where(r => armIndex < r.Length).Select(r => r[armIndex].Trim()).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var control = armValues.FirstOrDefault(v => ControlName().IsMatch(v)) ?? armValues.Order(StringComparer.Ordinal).FirstOrDefault() ?? "";
@@ -183,9 +188,10 @@ public static partial class ExperimentResultsFile
         var visit = Find("visit", "visited", "visits");
         var click = Find("click", "clicked", "clicks");
         var pre = Find("history", "preperiod", "prespend", "prerevenue", "preperiodvalue", "pre");
+        var id = Find("customerid") ?? Find("id");
         var used = new[] { arm, conversion, revenue, visit, click }.Where(c => c is not null).ToHashSet(StringComparer.Ordinal);
         var covariates = headers.Where(h => !used.Contains(h) && !IdLike().IsMatch(Normalize(h))).ToList();
-        return new ResultsMapping(arm, control, conversion, revenue, visit, click, pre, covariates);
+        return new ResultsMapping(arm, control, conversion, revenue, visit, click, pre, covariates, IdColumn: id);
     }
 
     /// <summary>Reads and checks the whole file against the mapping; throws <see cref="ResultsFileException"/> listing the problems.</summary>
@@ -228,12 +234,16 @@ public static partial class ExperimentResultsFile
         var click = mapping.ClickColumn is { } k ? IndexOf(k, "click") : -1;
         var pre = mapping.PrePeriodColumn is { } p ? IndexOf(p, "pre-period value") : -1;
         var covariates = mapping.CovariateColumns.Select(col => (Name: col, Index: IndexOf(col, "covariate"))).ToList();
+        var id = mapping.IdColumn is { } idColumn ? IndexOf(idColumn, "id") : -1;
         if (problems.Count > 0)
         {
             throw new ResultsFileException(problems);
         }
 
         var rows = new List<ResultRow>();
+
+        // Line of each id's first row: a second row with the same id names both lines.
+        var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
         while (csv.Read())
         {
             var line = csv.Parser.RawRow;
@@ -293,8 +303,26 @@ public static partial class ExperimentResultsFile
                 return null;
             }
 
+            string? rowKey = null;
+            if (id >= 0)
+            {
+                rowKey = Field(id);
+                if (rowKey.Length == 0)
+                {
+                    problems.Add($"Line {line}, column '{headers[id]}': the id is empty; every row needs its own id.");
+                }
+                else if (rowKey.Length > Limits.ExternalId)
+                {
+                    problems.Add($"Line {line}, column '{headers[id]}': the id is longer than {Limits.ExternalId} characters.");
+                }
+                else if (!firstLineOf.TryAdd(rowKey, line))
+                {
+                    problems.Add($"Lines {firstLineOf[rowKey]} and {line}, column '{headers[id]}': the id '{Shorten(rowKey)}' occurs twice; every row needs its own id.");
+                }
+            }
+
             var row = new ResultRow(armName, Flag(conversion), Number(revenue, emptyIsZero: true), Flag(visit), Flag(click), Number(pre, emptyIsZero: false),
-                covariates.Count == 0 ? null : CovariatesJson(covariates.Select(cv => (cv.Name, Field(cv.Index)))));
+                covariates.Count == 0 ? null : CovariatesJson(covariates.Select(cv => (cv.Name, Field(cv.Index)))), rowKey);
             rows.Add(row);
             if (problems.Count >= MaxReportedProblems)
             {
@@ -348,8 +376,9 @@ public static partial class ExperimentResultsFile
     /// assignment per row, all in one transaction. The arms' weights are the planned split (equal shares when none is stated),
     /// so the sample-ratio check asks whether the file's arm sizes fit the plan — never the observed sizes, which would always fit.
     /// </summary>
+    /// <param name="configure">Sets what the file does not say (the arms' costs, the margin) before anything is written, in the same transaction.</param>
     public static async Task<ResultsImportSummary> CreateAsync(AppDbContext db, ParsedResults parsed, ResultsMapping mapping, string name, PrimaryMetric metric,
-        string createdBy, DateTime now, CancellationToken ct = default)
+        string createdBy, DateTime now, CancellationToken ct = default, Action<Experiment>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(parsed);
         var control = mapping.ControlArm.Trim();
@@ -368,6 +397,7 @@ public static partial class ExperimentResultsFile
             EndedAt = now,
             Variants = armNames.Select((a, i) => new Variant { Name = a, IsControl = a == control, Weight = PlannedWeight(mapping, a), SortOrder = i }).ToList(),
         };
+        configure?.Invoke(experiment);
 
         var money = MoneyParameters.For(db.Database);
         var ownTransaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
@@ -378,12 +408,12 @@ public static partial class ExperimentResultsFile
             var variantIds = experiment.Variants.ToDictionary(v => v.Name, v => v.Id, StringComparer.Ordinal);
             var tx = db.Database.CurrentTransaction!.GetDbTransaction();
             await using (var insert = await BulkInserter.CreateAsync(db.Database.GetDbConnection(), tx, "Assignments",
-                             ["ExperimentId", "VariantId", "AssignedAt", "Visited", "Clicked", "Converted", "Revenue", "PrePeriodValue", "CovariatesJson"], ct: ct))
+                             ["ExperimentId", "VariantId", "AssignedAt", "Visited", "Clicked", "Converted", "Revenue", "PrePeriodValue", "CovariatesJson", "RowKey"], ct: ct))
             {
                 foreach (var row in parsed.Rows)
                 {
                     object? revenue = row.Revenue is { } r ? money.Value(r) : null;
-                    await insert.InsertAsync(ct, experiment.Id, variantIds[row.Arm], now, row.Visited, row.Clicked, row.Converted, revenue, row.PrePeriodValue, row.CovariatesJson);
+                    await insert.InsertAsync(ct, experiment.Id, variantIds[row.Arm], now, row.Visited, row.Clicked, row.Converted, revenue, row.PrePeriodValue, row.CovariatesJson, row.RowKey);
                 }
             }
 
@@ -481,7 +511,9 @@ public static partial class ExperimentResultsFile
 }
 
 /// <summary>One row of a results file.</summary>
-public sealed record ResultRow(string Arm, bool? Converted, double? Revenue, bool? Visited, bool? Clicked, double? PrePeriodValue, string? CovariatesJson);
+/// <param name="RowKey">The row's value in the file's id column, when one is mapped.</param>
+public sealed record ResultRow(string Arm, bool? Converted, double? Revenue, bool? Visited, bool? Clicked, double? PrePeriodValue, string? CovariatesJson,
+    string? RowKey = null);
 
 /// <summary>A checked results file, ready to be written.</summary>
 public sealed record ParsedResults(IReadOnlyList<ResultRow> Rows, IReadOnlyDictionary<string, int> ArmCounts);

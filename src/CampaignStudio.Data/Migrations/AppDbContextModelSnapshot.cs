@@ -781,6 +781,10 @@ namespace CampaignStudio.Data.Migrations
                         .HasPrecision(18, 2)
                         .HasColumnType("REAL");
 
+                    b.Property<string>("RowKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("TrueEffect")
                         .HasColumnType("REAL");
 
@@ -799,6 +803,10 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("ExperimentId", "CustomerId")
                         .IsUnique()
                         .HasFilter("\"CustomerId\" IS NOT NULL");
+
+                    b.HasIndex("ExperimentId", "RowKey")
+                        .IsUnique()
+                        .HasFilter("\"RowKey\" IS NOT NULL");
 
                     b.HasIndex("ExperimentId", "VariantId");
 
@@ -832,6 +840,9 @@ namespace CampaignStudio.Data.Migrations
 
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("GrossMargin")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("GuardrailsJson")
                         .HasColumnType("TEXT");
@@ -883,6 +894,9 @@ namespace CampaignStudio.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<double>("DiscountShare")
+                        .HasColumnType("REAL");
+
                     b.Property<int?>("EmailTemplateId")
                         .HasColumnType("INTEGER");
 
@@ -895,10 +909,19 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<bool>("IsHoldout")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double>("MessageCost")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<double>("RedemptionCost")
+                        .HasColumnType("REAL");
+
+                    b.Property<bool?>("SendsMessage")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("SortOrder")
                         .HasColumnType("INTEGER");

@@ -34,6 +34,12 @@ public class Experiment
     public DateTime? StartedAt { get; set; }
     public DateTime? EndedAt { get; set; }
 
+    /// <summary>
+    /// The shop's gross margin for this experiment's offer values (0.40 = 40 %), when it differs from the studio's setting;
+    /// null uses the setting.
+    /// </summary>
+    public double? GrossMargin { get; set; }
+
     public List<Variant> Variants { get; set; } = [];
 }
 
@@ -83,6 +89,24 @@ public class Variant
     public int? EmailTemplateId { get; set; }
 
     public int SortOrder { get; set; }
+
+    /// <summary>Discount the offer gives, as a share of the order value it is used on (0.10 for "10 % off").</summary>
+    public double DiscountShare { get; set; }
+
+    /// <summary>Fixed cost of each message the arm sends (sending, the mail provider).</summary>
+    public double MessageCost { get; set; }
+
+    /// <summary>Fixed cost of each order that redeems the offer (free shipping, handling).</summary>
+    public double RedemptionCost { get; set; }
+
+    /// <summary>Whether the arm sends a message; null when never stated (see <see cref="SendsAMessage"/>).</summary>
+    public bool? SendsMessage { get; set; }
+
+    /// <summary>
+    /// Whether the arm sends a message: as stated, else every arm but the control and the holdout (the "no message" arms
+    /// of studio tests and of imported files alike), so arms from before costs existed need no data change.
+    /// </summary>
+    public bool SendsAMessage => SendsMessage ?? !(IsControl || IsHoldout);
 }
 
 /// <summary>Which variant a customer (or an imported result row) is in, with the outcomes measured for it.</summary>
@@ -110,4 +134,7 @@ public class Assignment
 
     /// <summary>The true effect on conversion probability; known only for simulated experiments.</summary>
     public double? TrueEffect { get; set; }
+
+    /// <summary>The row's id in an imported results file (its id column), returned in every per-row export.</summary>
+    public string? RowKey { get; set; }
 }

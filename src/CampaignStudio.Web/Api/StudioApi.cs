@@ -8,6 +8,7 @@ using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Experiments;
+using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -57,6 +58,7 @@ public static class StudioApi
 
         api.MapImportsApi();
         api.MapExperimentsApi();
+        api.MapOffersApi();
         api.MapTemplatesApi();
         api.MapSegmentsApi();
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Data.Tests.Support;
@@ -67,6 +68,58 @@ public sealed class ExperimentResultsFileTests
         var error = Should.Throw<ResultsFileException>(() => ExperimentResultsFile.Parse(Stream(csv), mapping));
 
         error.Problems.ShouldContain(p => p.Contains(expected, StringComparison.Ordinal), string.Join(" | ", error.Problems));
+    }
+
+    [Fact]
+    public async Task AFourArmFileWithAnIdColumnKeepsEveryArmAndEachRowsId()
+    {
+        var csv = new StringBuilder("customer_id,offer,age,converted,spend\n");
+        string[] offers = ["No message", "Mail", "10 % off", "20 % off"];
+        for (var i = 0; i < 40; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"C-{1000 + i},{offers[i % 4]},{20 + i},{i % 3 % 2},{(i % 3 == 1 ? "25.5" : "0")}\n");
+        }
+
+        var preview = ExperimentResultsFile.Preview(Stream(csv.ToString()));
+        var mapping = preview.Suggested with { ControlArm = "No message" };
+        (mapping.ArmColumn, mapping.IdColumn).ShouldBe(("offer", "customer_id"));
+        mapping.CovariateColumns.ShouldBe(["age"]);
+
+        await using var test = await SqliteTestDatabase.CreateAsync();
+        await using var db = await test.Factory.CreateDbContextAsync();
+        var summary = await ExperimentResultsFile.CreateAsync(db, ExperimentResultsFile.Parse(Stream(csv.ToString()), mapping), mapping, "Four offers", PrimaryMetric.RevenuePerCustomer,
+            "marketer@demo.local", Now);
+
+        summary.ArmCounts.Values.ShouldAllBe(n => n == 10);
+        var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).SingleAsync(e => e.Id == summary.ExperimentId);
+        experiment.Variants.OrderBy(v => v.SortOrder).Select(v => v.Name).ShouldBe(["No message", "10 % off", "20 % off", "Mail"]);
+        experiment.Variants.Where(v => !v.IsControl).ShouldAllBe(v => v.SendsAMessage);
+        experiment.Variants.Single(v => v.IsControl).SendsAMessage.ShouldBeFalse();
+        var rows = await db.Assignments.AsNoTracking().Where(a => a.ExperimentId == summary.ExperimentId).OrderBy(a => a.Id).Select(a => a.RowKey).ToListAsync();
+        rows.ShouldBe(Enumerable.Range(0, 40).Select(i => (string?)$"C-{1000 + i}").ToList());
+    }
+
+    [Fact]
+    public void DuplicateOrEmptyIdsAreRefusedNamingTheirLines()
+    {
+        var mapping = new ResultsMapping("segment", "A", "conversion", null, null, null, null, [], IdColumn: "id");
+
+        var error = Should.Throw<ResultsFileException>(() => ExperimentResultsFile.Parse(Stream("id,segment,conversion\n7,A,1\n8,B,0\n7,B,1\n,A,0\n"), mapping));
+
+        error.Problems.ShouldBe([
+            "Lines 2 and 4, column 'id': the id '7' occurs twice; every row needs its own id.",
+            "Line 5, column 'id': the id is empty; every row needs its own id.",
+        ]);
+    }
+
+    [Fact]
+    public void AnIdColumnTheMarketerNamesMustBeInTheFile()
+    {
+        var mapping = new ResultsMapping("segment", "A", "conversion", null, null, null, null, [], IdColumn: "client");
+
+        var error = Should.Throw<ResultsFileException>(() => ExperimentResultsFile.Parse(Stream("segment,conversion\nA,1\nB,0\n"), mapping));
+
+        error.Problems.ShouldContain(p => p.StartsWith("Column 'client' (id) is not in the file", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -74,6 +74,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
         mutating.ShouldBe(MutatingEndpoints.Select(row => (string)row[0])
             .Concat(Features.ConsentRolesAndPrivacyTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(TemplatesApiTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(OfferPolicyApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Order().ToList());
     }
 

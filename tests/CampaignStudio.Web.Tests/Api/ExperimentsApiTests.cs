@@ -91,13 +91,13 @@ public sealed class ExperimentsApiTests(StudioAppFactory app) : IClassFixture<St
         // A small synthetic test whose treated arm name would be a formula in a spreadsheet.
         const string Formula = "=HYPERLINK(\"http://evil.example\")";
         var rng = new Random(3);
-        var csv = new StringBuilder("arm,age,channel,converted\n");
+        var csv = new StringBuilder("customer_id,arm,age,channel,converted\n");
         for (var i = 0; i < 1_200; i++)
         {
             var treated = rng.NextDouble() < 0.5;
             var age = rng.Next(18, 80);
             var converted = rng.NextDouble() < 0.05 + (treated && age < 40 ? 0.1 : 0);
-            csv.Append(CultureInfo.InvariantCulture, $"{(treated ? "\"=HYPERLINK(\"\"http://evil.example\"\")\"" : "control")},{age},{(i % 3 == 0 ? "web" : "phone")},{(converted ? 1 : 0)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "=1+1" : $"K-{i}")},{(treated ? "\"=HYPERLINK(\"\"http://evil.example\"\")\"" : "control")},{age},{(i % 3 == 0 ? "web" : "phone")},{(converted ? 1 : 0)}\n");
         }
 
         var marketer = await ClientAsync("marketer@demo.local");
@@ -119,10 +119,13 @@ public sealed class ExperimentsApiTests(StudioAppFactory app) : IClassFixture<St
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
         var lines = (await response.Content.ReadAsStringAsync()).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         lines.Count.ShouldBe(1_201);
-        lines[0].ShouldBe("row,customer_id,external_id,arm,outcome,uplift_t_learner,uplift_x_learner,uplift_class_transformation,purchase_propensity");
+        lines[0].ShouldBe("row,customer_id,external_id,file_id,arm,outcome,uplift_t_learner,uplift_x_learner,uplift_class_transformation,purchase_propensity");
         lines.Skip(1).ShouldAllBe(l => !l.Contains(",=", StringComparison.Ordinal) && !l.Contains(",\"=", StringComparison.Ordinal));
         lines.ShouldContain(l => l.Contains("'" + Formula.Replace("\"", "\"\"", StringComparison.Ordinal), StringComparison.Ordinal));
         var scores = lines.Skip(1).Select(l => l.Split(',')[^4]).ToList();
         scores.Count(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var _)).ShouldBe(1_200);
+
+        // The file's id column comes back with every row, formula-safe too.
+        lines.Skip(1).Select(l => l.Split(',')[3]).ShouldBe(Enumerable.Range(0, 1_200).Select(i => i == 0 ? "'=1+1" : $"K-{i}"));
     }
 }

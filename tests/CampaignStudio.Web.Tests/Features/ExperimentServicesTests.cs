@@ -85,7 +85,7 @@ public sealed class ExperimentServicesTests(ExperimentServicesTests.DemoStudio a
         await using var csv = new MemoryStream();
         (await uplift.WriteScoresCsvAsync(experimentId, csv)).ShouldBeTrue();
         var lines = System.Text.Encoding.UTF8.GetString(csv.ToArray()).TrimEnd().Split('\n');
-        lines[0].TrimEnd('\r').ShouldBe("row,customer_id,external_id,arm,outcome,uplift_t_learner,uplift_x_learner,uplift_class_transformation,purchase_propensity");
+        lines[0].TrimEnd('\r').ShouldBe("row,customer_id,external_id,file_id,arm,outcome,uplift_t_learner,uplift_x_learner,uplift_class_transformation,purchase_propensity");
         lines.Length.ShouldBe(result.Count + 1);
     }
 

@@ -42,6 +42,17 @@ public partial class ExperimentImportPage
 
     private string? PrePeriod { get => _mapping!.PrePeriodColumn; set => _mapping = _mapping! with { PrePeriodColumn = value }; }
 
+    // The id is no covariate: a customer number would only teach the models noise.
+    private string? IdColumn
+    {
+        get => _mapping!.IdColumn;
+        set
+        {
+            _mapping = _mapping! with { IdColumn = value };
+            _covariates.Remove(value ?? "");
+        }
+    }
+
     private async Task UploadAsync(InputFileChangeEventArgs e)
     {
         _problems = [];

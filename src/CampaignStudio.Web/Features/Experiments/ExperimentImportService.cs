@@ -2,6 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -65,25 +66,35 @@ public sealed class ExperimentImportService(IDbContextFactory<AppDbContext> dbFa
         return counts;
     }
 
-    public async Task<ResultsImportSummary> CreateFromUploadAsync(string uploadId, ResultsMapping mapping, string name, PrimaryMetric metric, CancellationToken ct = default)
+    public async Task<ResultsImportSummary> CreateFromUploadAsync(string uploadId, ResultsMapping mapping, string name, PrimaryMetric metric, CancellationToken ct = default,
+        OfferCostsInput? costs = null)
     {
         ResultsImportSummary summary;
         await using (var stream = File.OpenRead(PathOf(uploadId)))
         {
-            summary = await CreateAsync(stream, mapping, name, metric, ct);
+            summary = await CreateAsync(stream, mapping, name, metric, ct, costs);
         }
 
         File.Delete(PathOf(uploadId));
         return summary;
     }
 
-    /// <summary>Checks the whole file, then creates the experiment with every row; throws <see cref="ResultsFileException"/> naming the problems.</summary>
-    public async Task<ResultsImportSummary> CreateAsync(Stream content, ResultsMapping mapping, string name, PrimaryMetric metric, CancellationToken ct = default)
+    /// <summary>
+    /// Checks the whole file (and the offers' costs, when given, against its arms), then creates the experiment with every row;
+    /// throws <see cref="ResultsFileException"/> naming the problems.
+    /// </summary>
+    public async Task<ResultsImportSummary> CreateAsync(Stream content, ResultsMapping mapping, string name, PrimaryMetric metric, CancellationToken ct = default,
+        OfferCostsInput? costs = null)
     {
         await user.RequireAsync(Policies.CanEdit);
         var parsed = await Task.Run(() => ExperimentResultsFile.Parse(content, mapping), ct);
+        if (costs?.Problems(parsed.ArmCounts.Keys.ToList()) is { Count: > 0 } problems)
+        {
+            throw new ResultsFileException(problems);
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await ExperimentResultsFile.CreateAsync(db, parsed, mapping, name, metric, await user.NameAsync(), clock.GetUtcNow().UtcDateTime, ct);
+        return await ExperimentResultsFile.CreateAsync(db, parsed, mapping, name, metric, await user.NameAsync(), clock.GetUtcNow().UtcDateTime, ct, costs is null ? null : costs.ApplyTo);
     }
 
     /// <summary>The primary metric a mapping suggests: conversion when mapped, else revenue, visit, click.</summary>

@@ -17,7 +17,7 @@ namespace CampaignStudio.Web.Features.Experiments;
 
 /// <summary>Experiments: the list and dashboard, design (arms, weights, holdout, metric, guardrails), sample-size planning and the start.</summary>
 public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, Uplift.UpliftStore uplift, CurrentUser user, TimeProvider clock,
-    Privacy.PrivacySettingsService privacy)
+    Privacy.PrivacySettingsService privacy, Offers.OfferPolicyStore offerPolicies)
 {
     public const string HoldoutArmName = "Long-term holdout";
 
@@ -360,6 +360,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         await db.Experiments.Where(e => e.Id == id).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         uplift.Forget(id);
+        offerPolicies.Forget(id);
     }
 
     /// <summary>Mailable customers of a segment now: the audience an experiment on it would get.</summary>

@@ -4,6 +4,7 @@ using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Experiments.Uplift;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -41,9 +42,11 @@ public static class ExperimentsApi
                 }
 
                 IReadOnlyDictionary<string, double>? plannedSplit;
+                OfferCostsInput? costs;
                 try
                 {
                     plannedSplit = ResultsMapping.ParsePlannedSplit(form.PlannedSplit);
+                    costs = form.OfferCosts();
                 }
                 catch (ResultsFileException ex)
                 {
@@ -74,7 +77,8 @@ public static class ExperimentsApi
                     PrePeriodColumn = form.PrePeriodColumn ?? mapping.PrePeriodColumn,
                     CovariateColumns = form.Covariates is { Length: > 0 } c
                         ? c.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                        : mapping.CovariateColumns.Where(x => x != form.ArmColumn && x != form.ConversionColumn && x != form.RevenueColumn && x != form.VisitColumn && x != form.ClickColumn).ToList(),
+                        : mapping.CovariateColumns.Where(x => x != form.ArmColumn && x != form.ConversionColumn && x != form.RevenueColumn && x != form.VisitColumn && x != form.ClickColumn && x != form.IdColumn).ToList(),
+                    IdColumn = form.IdColumn == ImportForm.NoId ? null : form.IdColumn ?? mapping.IdColumn,
                     Arms = form.Arms is { Length: > 0 } a ? a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
                     PlannedSplit = plannedSplit,
                 };
@@ -82,7 +86,7 @@ public static class ExperimentsApi
                 try
                 {
                     await using var content = form.File.OpenReadStream();
-                    var summary = await import.CreateAsync(content, mapping, form.Name ?? Path.GetFileNameWithoutExtension(form.File.FileName), metric, ct);
+                    var summary = await import.CreateAsync(content, mapping, form.Name ?? Path.GetFileNameWithoutExtension(form.File.FileName), metric, ct, costs);
                     return TypedResults.Json(new ImportResponse(summary.ExperimentId, summary.Rows, summary.ArmCounts, mapping), Json, statusCode: StatusCodes.Status201Created);
                 }
                 catch (ResultsFileException ex)
@@ -93,6 +97,8 @@ public static class ExperimentsApi
             .RequireAuthorization(Policies.CanEdit).DisableAntiforgery()
             .WithSummary("Creates a finished experiment from a results CSV (multipart field 'file'); columns are suggested from the header unless named. " +
                 "'plannedSplit' states the split the test was planned with as arm=share pairs ('Control=50, Mail=50'; default: equal shares) for the sample-ratio check. " +
+                "'id' names the column identifying each row (default: 'customer_id' or 'id' when the header has one); every id must be given and unique, and comes back in every per-row export; '(none)' keeps no id. " +
+                "'costs' states the offers' costs as JSON like the policy body ({\"margin\":0.40,\"arms\":{\"d10\":{\"discount\":0.10,\"messageCost\":0.01}}}; arms not named cost nothing); 'margin' sets the experiment's gross margin. " +
                 "Nothing is created when any row is bad.");
 
         group.MapGet("/{id:int}/analysis", async Task<Results<JsonHttpResult<AnalysisResponse>, NotFound>> (int id, PrimaryMetric? metric, bool? cuped,
@@ -165,7 +171,7 @@ public static class ExperimentsApi
                     ? Results.File(buffer.ToArray(), "text/csv; charset=utf-8", $"experiment-{id}-uplift-scores.csv")
                     : Results.Problem("No uplift models are trained for this experiment yet.", statusCode: StatusCodes.Status404NotFound);
             })
-            .WithSummary("Out-of-fold uplift scores per customer for every learner, with purchase propensity; text cells are spreadsheet-safe.");
+            .WithSummary("Out-of-fold uplift scores per customer for every learner, with purchase propensity; file_id is the results file's id column (empty when none was kept). Text cells are spreadsheet-safe.");
 
         return group;
     }
@@ -198,6 +204,47 @@ public sealed class ImportForm
 
     public PrimaryMetric? Metric { get; set; }
 
+    /// <summary>The value of 'id' that keeps no id column even when the header suggests one.</summary>
+    public const string NoId = "(none)";
+
+    /// <summary>The column identifying each row; the header's suggestion when empty.</summary>
+    public string? IdColumn { get; set; }
+
+    /// <summary>The offers' costs as JSON, like the body of POST /policy.</summary>
+    public string? Costs { get; set; }
+
+    /// <summary>The experiment's gross margin, a share (0.40).</summary>
+    public string? Margin { get; set; }
+
+    /// <summary>The costs and margin stated with the import; null when neither is.</summary>
+    /// <exception cref="ResultsFileException">The costs are not JSON or the margin not a number.</exception>
+    public OfferCostsInput? OfferCosts()
+    {
+        if (Costs is null && Margin is null)
+        {
+            return null;
+        }
+
+        OfferCostsInput costs;
+        try
+        {
+            costs = Costs is null ? new OfferCostsInput() : JsonSerializer.Deserialize<OfferCostsInput>(Costs, ExperimentsApi.Json) ?? new OfferCostsInput();
+        }
+        catch (JsonException ex)
+        {
+            throw new ResultsFileException([$"The costs are not the JSON expected ({{\"margin\":0.40,\"arms\":{{\"arm\":{{\"discount\":0.10,\"messageCost\":0.01,\"redemptionCost\":0}}}}}}): {ex.Message.Split(" Path:")[0]}"]);
+        }
+
+        if (Margin is null)
+        {
+            return costs;
+        }
+
+        return double.TryParse(Margin, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var margin)
+            ? costs with { Margin = margin }
+            : throw new ResultsFileException([$"The margin '{Margin}' is not a number; write it as a share, e.g. 0.40 for 40 %."]);
+    }
+
     public static ImportForm From(IFormCollection form)
     {
         string? Text(string key) => form.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v.ToString()) ? v.ToString().Trim() : null;
@@ -216,6 +263,9 @@ public sealed class ImportForm
             Arms = Text("arms"),
             PlannedSplit = Text("plannedSplit"),
             Metric = Enum.TryParse<PrimaryMetric>(Text("metric"), ignoreCase: true, out var m) ? m : null,
+            IdColumn = Text("id"),
+            Costs = Text("costs"),
+            Margin = Text("margin"),
         };
     }
 }

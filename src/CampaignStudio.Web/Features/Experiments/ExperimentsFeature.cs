@@ -1,15 +1,25 @@
+using CampaignStudio.Data.Settings;
+using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Experiments.Uplift;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CampaignStudio.Web.Features.Experiments;
 
 public static class ExperimentsFeature
 {
-    public static IServiceCollection AddExperimentsFeature(this IServiceCollection services) => services
+    public static IServiceCollection AddExperimentsFeature(this IServiceCollection services)
+    {
+        services.TryAddSingleton<GrossMarginStore>();
+        return services
         .AddScoped<ExperimentService>()
         .AddScoped<ExperimentAnalysisService>()
         .AddScoped<ExperimentImportService>()
         .AddScoped<ExperimentOutcomeService>()
         .AddScoped<UpliftService>()
         .AddSingleton<UpliftStore>()
-        .AddSingleton<UpliftJobs>();
+        .AddSingleton<UpliftJobs>()
+        .AddScoped<OfferPolicyService>()
+        .AddSingleton<OfferPolicyStore>()
+        .AddSingleton<OfferPolicyJobs>();
+    }
 }

@@ -13,6 +13,9 @@ namespace CampaignStudio.Web.Features.Experiments.Uplift;
 public sealed record UpliftInput(UpliftDataset Dataset, long[] AssignmentIds, long?[] CustomerIds, IReadOnlyDictionary<string, string[]> Groups,
     string OutcomeLabel, string TreatmentLabel, string ControlLabel);
 
+/// <summary>Where one row's features come from: its imported covariates, or its studio customer as of the start.</summary>
+public sealed record CovariateSource(string? CovariatesJson, long? CustomerId, DateTime AssignedAt);
+
 /// <summary>
 /// Builds training data from a finished experiment. Imported rows bring their covariates; the studio's own customers are
 /// described as they were <em>before</em> the experiment started (orders, spend, recency, e-mail opens, age, gender, country),
@@ -56,27 +59,37 @@ public static class UpliftDataLoader
             throw new ArgumentException("Both the control and a treated arm need customers.");
         }
 
-        EncodedCovariates encoded;
-        if (rows.All(r => r.CovariatesJson is not null))
-        {
-            var parsed = rows.Select(r => JsonSerializer.Deserialize<Dictionary<string, string>>(r.CovariatesJson!) ?? []).ToList();
-            var names = parsed.SelectMany(p => p.Keys).Distinct(StringComparer.Ordinal).ToList();
-            encoded = CovariateEncoder.Encode(names.Select(n => (n, parsed.Select(p => p.GetValueOrDefault(n) ?? "").ToArray())).ToList());
-        }
-        else if (rows.All(r => r.CustomerId is not null))
-        {
-            var start = experiment.StartedAt ?? rows.Min(r => r.AssignedAt);
-            encoded = await CustomerCovariatesAsync(db, experimentId, rows.Select(r => r.CustomerId!.Value).ToArray(), start, ct);
-        }
-        else
-        {
-            throw new ArgumentException("The experiment's rows have no covariates to learn from (neither imported columns nor studio customers).");
-        }
-
+        var encoded = await CovariatesAsync(db, experiment, rows.Select(r => new CovariateSource(r.CovariatesJson, r.CustomerId, r.AssignedAt)).ToList(), ct);
         var dataset = new UpliftDataset(encoded.Features, encoded.FeatureNames, treated, outcome);
         var treatmentLabel = treatedArms.Count == 1 ? treatedArms[0].Name : string.Join(" + ", treatedArms.Select(v => v.Name));
         return new UpliftInput(dataset, rows.Select(r => r.Id).ToArray(), rows.Select(r => r.CustomerId).ToArray(), encoded.Groups,
             ExperimentAnalysisService.Label(metric), treatmentLabel, control.Name);
+    }
+
+    /// <summary>
+    /// The features of an experiment's rows, in their order: the imported covariates when every row has them, else the studio
+    /// customers as they were before the experiment started. Uplift and offer policies learn from the same features.
+    /// </summary>
+    public static async Task<EncodedCovariates> CovariatesAsync(AppDbContext db, Experiment experiment, IReadOnlyList<CovariateSource> rows, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count > 0 && rows.All(r => r.CovariatesJson is not null))
+        {
+            var parsed = rows.Select(r => JsonSerializer.Deserialize<Dictionary<string, string>>(r.CovariatesJson!) ?? []).ToList();
+            var names = parsed.SelectMany(p => p.Keys).Distinct(StringComparer.Ordinal).ToList();
+            if (names.Count > 0)
+            {
+                return CovariateEncoder.Encode(names.Select(n => (n, parsed.Select(p => p.GetValueOrDefault(n) ?? "").ToArray())).ToList());
+            }
+        }
+        else if (rows.Count > 0 && rows.All(r => r.CustomerId is not null))
+        {
+            var start = experiment.StartedAt ?? rows.Min(r => r.AssignedAt);
+            return await CustomerCovariatesAsync(db, experiment.Id, rows.Select(r => r.CustomerId!.Value).ToArray(), start, ct);
+        }
+
+        throw new ArgumentException("The experiment's rows have no covariates to learn from (neither imported columns nor studio customers).");
     }
 
     private static async Task<EncodedCovariates> CustomerCovariatesAsync(AppDbContext db, int experimentId, long[] customerIds, DateTime start, CancellationToken ct)

@@ -143,16 +143,22 @@ public sealed class UpliftService(IDbContextFactory<AppDbContext> dbFactory, Upl
         }
 
         var externalIds = new Dictionary<long, string?>();
-        if (result.HasStudioCustomers)
+        Dictionary<long, string?> fileIds;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            externalIds = await db.Customers.AsNoTracking().Where(c => db.Assignments.Any(a => a.ExperimentId == experimentId && a.CustomerId == c.Id))
-                .Select(c => new { c.Id, c.ExternalId }).ToDictionaryAsync(c => c.Id, c => c.ExternalId, ct);
+            if (result.HasStudioCustomers)
+            {
+                externalIds = await db.Customers.AsNoTracking().Where(c => db.Assignments.Any(a => a.ExperimentId == experimentId && a.CustomerId == c.Id))
+                    .Select(c => new { c.Id, c.ExternalId }).ToDictionaryAsync(c => c.Id, c => c.ExternalId, ct);
+            }
+
+            fileIds = await db.Assignments.AsNoTracking().Where(a => a.ExperimentId == experimentId && a.RowKey != null)
+                .Select(a => new { a.Id, a.RowKey }).ToDictionaryAsync(a => a.Id, a => a.RowKey, ct);
         }
 
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), leaveOpen: true);
         await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-        string[] header = ["row", "customer_id", "external_id", "arm", "outcome", .. Learners.All.Select(l => "uplift_" + l), "purchase_propensity"];
+        string[] header = ["row", "customer_id", "external_id", "file_id", "arm", "outcome", .. Learners.All.Select(l => "uplift_" + l), "purchase_propensity"];
         foreach (var h in header)
         {
             csv.WriteField(h);
@@ -165,6 +171,7 @@ public sealed class UpliftService(IDbContextFactory<AppDbContext> dbFactory, Upl
             csv.WriteField(result.AssignmentIds[i]);
             csv.WriteField(customer?.ToString(CultureInfo.InvariantCulture) ?? "");
             csv.WriteField(SpreadsheetCsv.Safe(customer is { } c ? externalIds.GetValueOrDefault(c) ?? "" : ""));
+            csv.WriteField(SpreadsheetCsv.Safe(fileIds.GetValueOrDefault(result.AssignmentIds[i]) ?? ""));
             csv.WriteField(SpreadsheetCsv.Safe(result.Treated[i] ? result.TreatmentLabel : result.ControlLabel));
             csv.WriteField(result.Outcome[i].ToString("R", CultureInfo.InvariantCulture));
             foreach (var learner in Learners.All)

@@ -603,7 +603,8 @@ namespace CampaignStudio.Data.Migrations
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     StartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    EndedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    EndedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    GrossMargin = table.Column<double>(type: "REAL", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -698,7 +699,11 @@ namespace CampaignStudio.Data.Migrations
                     IsHoldout = table.Column<bool>(type: "INTEGER", nullable: false),
                     Weight = table.Column<double>(type: "REAL", nullable: false),
                     EmailTemplateId = table.Column<int>(type: "INTEGER", nullable: true),
-                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false)
+                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false),
+                    DiscountShare = table.Column<double>(type: "REAL", nullable: false),
+                    MessageCost = table.Column<double>(type: "REAL", nullable: false),
+                    RedemptionCost = table.Column<double>(type: "REAL", nullable: false),
+                    SendsMessage = table.Column<bool>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -765,7 +770,8 @@ namespace CampaignStudio.Data.Migrations
                     Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: true),
                     PrePeriodValue = table.Column<double>(type: "REAL", nullable: true),
                     CovariatesJson = table.Column<string>(type: "TEXT", nullable: true),
-                    TrueEffect = table.Column<double>(type: "REAL", nullable: true)
+                    TrueEffect = table.Column<double>(type: "REAL", nullable: true),
+                    RowKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -871,6 +877,13 @@ namespace CampaignStudio.Data.Migrations
                 columns: new[] { "ExperimentId", "CustomerId" },
                 unique: true,
                 filter: "\"CustomerId\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Assignments_ExperimentId_RowKey",
+                table: "Assignments",
+                columns: new[] { "ExperimentId", "RowKey" },
+                unique: true,
+                filter: "\"RowKey\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Assignments_ExperimentId_VariantId",

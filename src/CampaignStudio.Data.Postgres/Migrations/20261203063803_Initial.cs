@@ -604,7 +604,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    EndedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    EndedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    GrossMargin = table.Column<double>(type: "double precision", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -699,7 +700,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     IsHoldout = table.Column<bool>(type: "boolean", nullable: false),
                     Weight = table.Column<double>(type: "double precision", nullable: false),
                     EmailTemplateId = table.Column<int>(type: "integer", nullable: true),
-                    SortOrder = table.Column<int>(type: "integer", nullable: false)
+                    SortOrder = table.Column<int>(type: "integer", nullable: false),
+                    DiscountShare = table.Column<double>(type: "double precision", nullable: false),
+                    MessageCost = table.Column<double>(type: "double precision", nullable: false),
+                    RedemptionCost = table.Column<double>(type: "double precision", nullable: false),
+                    SendsMessage = table.Column<bool>(type: "boolean", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -766,7 +771,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: true),
                     PrePeriodValue = table.Column<double>(type: "double precision", nullable: true),
                     CovariatesJson = table.Column<string>(type: "text", nullable: true),
-                    TrueEffect = table.Column<double>(type: "double precision", nullable: true)
+                    TrueEffect = table.Column<double>(type: "double precision", nullable: true),
+                    RowKey = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -872,6 +878,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 columns: new[] { "ExperimentId", "CustomerId" },
                 unique: true,
                 filter: "\"CustomerId\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Assignments_ExperimentId_RowKey",
+                table: "Assignments",
+                columns: new[] { "ExperimentId", "RowKey" },
+                unique: true,
+                filter: "\"RowKey\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Assignments_ExperimentId_VariantId",

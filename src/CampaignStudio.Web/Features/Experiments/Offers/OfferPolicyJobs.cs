@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using CampaignStudio.Analytics.Offers;
+using CampaignStudio.Data;
+using CampaignStudio.Data.Settings;
+using CampaignStudio.Domain.Wording;
+using CampaignStudio.Web.Features.Experiments.Uplift;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Web.Features.Experiments.Offers;
+
+/// <summary>Offer policies on disk (one JSON file per experiment beside the database) with an in-memory cache; another instance or a restart reads the file.</summary>
+public sealed class OfferPolicyStore(DatabaseOptions database)
+{
+    private readonly ConcurrentDictionary<int, OfferPolicyResult> _cache = new();
+
+    private string Folder => Path.Combine(database.DataFolder, "offer-policy");
+
+    public async Task<OfferPolicyResult?> GetAsync(int experimentId, CancellationToken ct = default)
+    {
+        if (_cache.TryGetValue(experimentId, out var cached))
+        {
+            return cached;
+        }
+
+        var path = PathOf(experimentId);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        await using var stream = File.OpenRead(path);
+        var result = await JsonSerializer.DeserializeAsync<OfferPolicyResult>(stream, UpliftStore.Json, ct);
+        return result is null ? null : _cache.GetOrAdd(experimentId, result);
+    }
+
+    public async Task SaveAsync(OfferPolicyResult result, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(Folder);
+        var temp = PathOf(result.ExperimentId) + ".tmp";
+        await using (var stream = File.Create(temp))
+        {
+            await JsonSerializer.SerializeAsync(stream, result, UpliftStore.Json, ct);
+        }
+
+        // Replace atomically: a crash mid-write leaves the previous policy readable.
+        File.Move(temp, PathOf(result.ExperimentId), overwrite: true);
+        _cache[result.ExperimentId] = result;
+    }
+
+    public void Forget(int experimentId)
+    {
+        _cache.TryRemove(experimentId, out _);
+        File.Delete(PathOf(experimentId));
+    }
+
+    private string PathOf(int experimentId) => Path.Combine(Folder, $"experiment-{experimentId}.json");
+}
+
+/// <summary>
+/// Trains "which offer for whom" in the background, one job per experiment, never on a user's circuit or request: the page
+/// and the API start a job, poll its state, and read the stored result when it is done.
+/// </summary>
+public sealed class OfferPolicyJobs(IDbContextFactory<AppDbContext> dbFactory, OfferPolicyStore store, GrossMarginStore margins, TimeProvider clock,
+    ILogger<OfferPolicyJobs> log)
+{
+    private readonly ConcurrentDictionary<int, Job> _jobs = new();
+
+    public OfferPolicyStatus? Status(int experimentId) => _jobs.TryGetValue(experimentId, out var job) ? job.Status : null;
+
+    /// <summary>The experiment's last job, to await its end; null when none was started here.</summary>
+    public Task? Completion(int experimentId) => _jobs.TryGetValue(experimentId, out var job) ? job.Task : null;
+
+    /// <summary>Starts training unless a job for the experiment is running; returns the running job's task either way.</summary>
+    public Task Start(int experimentId)
+    {
+        var job = _jobs.AddOrUpdate(experimentId, _ => new Job(), (_, existing) => existing.IsRunning ? existing : new Job());
+        lock (job)
+        {
+            job.Task ??= Task.Run(() => RunAsync(experimentId, job), CancellationToken.None);
+            return job.Task;
+        }
+    }
+
+    /// <summary>
+    /// Decision 042's trees (60 × 8 at rate 0.05, leaves of ≥ 200 customers); smaller experiments get smaller leaves, so each
+    /// arm's model in each fold still has room for a few splits.
+    /// </summary>
+    public static OfferPolicyOptions OptionsFor(int customers, int arms) =>
+        new(MinimumExampleCountPerLeaf: Math.Clamp(customers / (arms * 15), 20, 200));
+
+    private async Task RunAsync(int experimentId, Job job)
+    {
+        try
+        {
+            job.Report(OfferPolicyState.Running, 0.05, "Loading the experiment's customers");
+            OfferInput input;
+            await using (var db = await dbFactory.CreateDbContextAsync())
+            {
+                input = await OfferDataLoader.LoadAsync(db, experimentId, await margins.GetAsync(), CancellationToken.None);
+            }
+
+            var data = input.Data;
+            job.Report(OfferPolicyState.Running, 0.15,
+                $"Learning the value of {Plural.Of(data.ArmCount, "offer")} for {Plural.Of(data.Count, "customer")} and checking the policy on customers the models did not see");
+            var policy = await Task.Run(() => OfferPolicyTrainer.Train(data, OptionsFor(data.Count, data.ArmCount)));
+
+            job.Report(OfferPolicyState.Running, 0.95, "Saving the policy");
+            await store.SaveAsync(OfferDataLoader.Result(input, policy, clock.GetUtcNow().UtcDateTime));
+            job.Finish(null);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // The trainer and the loader say in words what is missing (too few customers in an arm, no revenue).
+            log.LogWarning(ex, "Offer policy training for experiment {ExperimentId} failed", experimentId);
+            job.Finish(ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // A background job must end in a state the page can show, whatever went wrong.
+            log.LogError(ex, "Offer policy training for experiment {ExperimentId} failed", experimentId);
+            job.Finish("The training failed unexpectedly; the log has the details.");
+        }
+    }
+
+    private sealed class Job
+    {
+        public Task? Task { get; set; }
+
+        public OfferPolicyStatus Status { get; private set; } = new(OfferPolicyState.Queued, 0, "Queued", null);
+
+        public bool IsRunning => Status.State is OfferPolicyState.Queued or OfferPolicyState.Running;
+
+        public void Report(OfferPolicyState state, double progress, string stage) => Status = new OfferPolicyStatus(state, progress, stage, null);
+
+        public void Finish(string? error) => Status = error is null
+            ? new OfferPolicyStatus(OfferPolicyState.Done, 1, "Done", null)
+            : new OfferPolicyStatus(OfferPolicyState.Failed, Status.Progress, "Failed", error);
+    }
+}

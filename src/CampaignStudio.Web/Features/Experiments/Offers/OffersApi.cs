@@ -1,0 +1,187 @@
+using System.Text.Json;
+using CampaignStudio.Analytics.Offers;
+using CampaignStudio.Domain.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CampaignStudio.Web.Features.Experiments.Offers;
+
+/// <summary>"Which offer for whom" over HTTP: the studio's margin, training a policy, reading it, and the per-customer policy as CSV.</summary>
+public static class OffersApi
+{
+    public static RouteGroupBuilder MapOffersApi(this RouteGroupBuilder api)
+    {
+        var settings = api.MapGroup("/settings").WithTags("Settings");
+        settings.MapGet("/gross-margin", async (OfferPolicyService offers, CancellationToken ct) => TypedResults.Ok(new GrossMarginBody(await offers.MarginAsync(ct))))
+            .WithSummary("The shop's gross margin (a share of the order value, default 0.40) that offer values use unless an experiment states its own.");
+        settings.MapPut("/gross-margin", async Task<Results<Ok<GrossMarginBody>, ProblemHttpResult>> (HttpRequest request, OfferPolicyService offers, CancellationToken ct) =>
+            {
+                var (body, problem) = await ReadAsync<GrossMarginBody>(request, ct);
+                if (body is null)
+                {
+                    return problem!;
+                }
+
+                try
+                {
+                    await offers.SaveMarginAsync(body.Margin, ct);
+                    return TypedResults.Ok(body);
+                }
+                catch (OfferCostsException ex)
+                {
+                    return Problem(ex.Problems);
+                }
+            })
+            .RequireAuthorization(Policies.CanEdit).Accepts<GrossMarginBody>("application/json")
+            .WithSummary("Sets the shop's gross margin, {\"margin\": 0.40}: above 0 and at most 1. Admin or Marketer.");
+
+        var experiments = api.MapGroup("/experiments").WithTags("Experiments");
+        experiments.MapPost("/{id:int}/policy", async Task<Results<Accepted<OfferPolicyStatusResponse>, NotFound, ProblemHttpResult>> (int id, HttpRequest request,
+                OfferPolicyService offers, CancellationToken ct) =>
+            {
+                if (await offers.CostsAsync(id, ct) is null)
+                {
+                    return TypedResults.NotFound();
+                }
+
+                OfferCostsInput? costs = null;
+                if (request.ContentLength is not 0)
+                {
+                    (costs, var problem) = await ReadAsync<OfferCostsInput>(request, ct);
+                    if (costs is null)
+                    {
+                        return problem!;
+                    }
+                }
+
+                try
+                {
+                    _ = await offers.StartAsync(id, costs, ct);
+                }
+                catch (OfferCostsException ex)
+                {
+                    return Problem(ex.Problems);
+                }
+                catch (ArgumentException ex)
+                {
+                    return Problem([ex.Message]);
+                }
+
+                var status = await offers.StatusAsync(id, ct);
+                return TypedResults.Accepted($"/api/experiments/{id}/policy", OfferPolicyStatusResponse.From(status!, null));
+            })
+            .RequireAuthorization(Policies.CanEdit).Accepts<OfferCostsInput>(isOptional: true, "application/json")
+            .WithSummary("Saves the offers' costs and starts learning which offer to send whom, in the background; 202 with the policy's address to poll. " +
+                "Body: {\"margin\":0.40,\"arms\":{\"mail\":{\"discount\":0,\"messageCost\":0.01,\"redemptionCost\":0},\"d10\":{\"discount\":0.10,\"messageCost\":0.01,\"redemptionCost\":0}}} " +
+                "(optional; arms not named cost nothing; a margin saves the experiment's own). Unknown arms, a margin outside (0, 1], a finished experiment missing or an arm too small to learn from: 400 with the reason.");
+
+        experiments.MapGet("/{id:int}/policy", async Task<Results<JsonHttpResult<OfferPolicyStatusResponse>, NotFound>> (int id, OfferPolicyService offers, CancellationToken ct) =>
+            {
+                var status = await offers.StatusAsync(id, ct);
+                if (status is null)
+                {
+                    return TypedResults.NotFound();
+                }
+
+                return TypedResults.Json(OfferPolicyStatusResponse.From(status, status.State == OfferPolicyState.Done ? await offers.ResultAsync(id, ct) : null), ExperimentsApi.Json);
+            })
+            .WithSummary("The policy's training state (queued, running, done, failed with the reason) and, when done: the doubly-robust value per customer with its 95 % CI of " +
+                "the learned policy, of every single arm given to everyone and of \"no message\", the recommendation and why, and per arm the share of customers the policy gives it. " +
+                "404 when none was trained.");
+
+        experiments.MapGet("/{id:int}/policy.csv", async (int id, OfferPolicyService offers, CancellationToken ct) =>
+            {
+                await using var buffer = new MemoryStream();
+                return await offers.WritePolicyCsvAsync(id, buffer, ct)
+                    ? Results.File(buffer.ToArray(), "text/csv; charset=utf-8", $"experiment-{id}-policy.csv")
+                    : Results.Problem("No policy is trained for this experiment yet.", statusCode: StatusCodes.Status404NotFound);
+            })
+            .WithSummary("customer_id,arm for every row of the experiment: the recommended offer. customer_id is the results file's id column, else the studio customer's " +
+                "external id, else the row's number in the experiment (from 1). Text cells are spreadsheet-safe.");
+
+        return api;
+    }
+
+    /// <summary>Reads a JSON body by hand, so a malformed one gets a sentence rather than an empty 400.</summary>
+    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
+        where T : class
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, Problem(["Send the body as JSON (Content-Type: application/json)."]));
+        }
+
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, ExperimentsApi.Json, ct);
+            return body is null ? (null, Problem(["The body is empty; send a JSON object."])) : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problem([$"The body is not the JSON expected{(ex.Path is { Length: > 1 } path ? $" at {path}" : "")}: {ex.Message.Split(" Path:")[0]}"]));
+        }
+    }
+
+    private static ProblemHttpResult Problem(IReadOnlyList<string> problems) =>
+        TypedResults.Problem(detail: string.Join(" ", problems), statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["problems"] = problems });
+}
+
+/// <summary>The studio's gross margin.</summary>
+public sealed record GrossMarginBody(double Margin);
+
+/// <summary>One arm in a policy's read-out.</summary>
+/// <param name="Name">The arm.</param>
+/// <param name="SendsMessage">False for "no message".</param>
+/// <param name="Costs">Its costs at training.</param>
+/// <param name="Value">Value per customer of giving everyone this arm, with its 95 % CI.</param>
+/// <param name="Share">Share of customers the recommendation gives it.</param>
+/// <param name="LearnedShare">Share the learned policy gives it.</param>
+public sealed record OfferArmResponse(string Name, bool SendsMessage, ArmCostsInput Costs, PolicyValue Value, double Share, double LearnedShare);
+
+/// <summary>What the studio recommends: the learned policy, or one arm for everyone; and why.</summary>
+public sealed record OfferRecommendationResponse(bool UseLearnedPolicy, string? Arm, string Reason);
+
+/// <summary>GET /api/experiments/{id}/policy: the job's state and, when done, the evaluation.</summary>
+public sealed record OfferPolicyStatusResponse(string Status, double Progress, string Stage, string? Error)
+{
+    public DateTime? TrainedAt { get; init; }
+    public int? Customers { get; init; }
+    public double? Margin { get; init; }
+
+    /// <summary>Value per customer of the learned policy (each customer their own best offer).</summary>
+    public PolicyValue? LearnedPolicy { get; init; }
+
+    /// <summary>Value per customer of sending no message (the control arm for everyone).</summary>
+    public PolicyValue? NoMessage { get; init; }
+
+    public PolicyValue? GainOverBestArm { get; init; }
+    public PolicyValue? GainOverNoMessage { get; init; }
+    public IReadOnlyList<OfferArmResponse>? Arms { get; init; }
+    public OfferRecommendationResponse? Recommendation { get; init; }
+
+    public static OfferPolicyStatusResponse From(OfferPolicyStatus status, OfferPolicyResult? result)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var response = new OfferPolicyStatusResponse(status.State.ToString().ToLowerInvariant(), status.Progress, status.Stage, status.Error);
+        if (result is null)
+        {
+            return response;
+        }
+
+        var evaluation = result.Evaluation;
+        return response with
+        {
+            TrainedAt = result.TrainedAt,
+            Customers = result.Count,
+            Margin = result.Margin,
+            LearnedPolicy = evaluation.LearnedPolicy,
+            NoMessage = evaluation.Arms[result.ControlArm],
+            GainOverBestArm = evaluation.GainOverBestArm,
+            GainOverNoMessage = evaluation.GainOverNoMessage,
+            Arms = result.ArmNames.Select((name, a) => new OfferArmResponse(name, result.Costs[a].SendsMessage ?? a != result.ControlArm, result.Costs[a],
+                evaluation.Arms[a], result.Shares[a].Share, result.Shares[a].LearnedShare)).ToList(),
+            Recommendation = new OfferRecommendationResponse(evaluation.Recommendation.UseLearnedPolicy,
+                evaluation.Recommendation.Arm is { } arm ? result.ArmNames[arm] : null, evaluation.Recommendation.Reason),
+        };
+    }
+}
