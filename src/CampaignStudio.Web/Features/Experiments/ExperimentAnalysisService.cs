@@ -18,15 +18,26 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
     /// reader chose; null is the studio's default (<see cref="CupedRule"/>): CUPED when every customer has a pre-period value
     /// and it removes at least the minimum share of the variance. The list, the experiment page and the API all call this.
     /// </summary>
-    public async Task<ExperimentReadout> AnalyzeAsync(int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default)
+    public async Task<ExperimentReadout> AnalyzeAsync(int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default) =>
+        await AnalyzeAsync(experimentId, metric, useCuped, reading: null, ct);
+
+    /// <summary>
+    /// As above, with the reading shown first: <paramref name="reading"/> as the reader chose, null for the default
+    /// (<see cref="AlwaysValidReading.DefaultFor"/>: always valid while running). Both readings are always computed.
+    /// </summary>
+    public async Task<ExperimentReadout> AnalyzeAsync(int experimentId, PrimaryMetric? metric, bool? useCuped, Reading? reading, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await AnalyzeAsync(db, experimentId, metric, useCuped, ct);
+        return await AnalyzeAsync(db, experimentId, metric, useCuped, reading, ct);
     }
 
     /// <summary>The analysis without the role check, for callers that already hold a context (benchmarks, the API's own checks).</summary>
-    public static async Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default)
+    public static Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default) =>
+        AnalyzeAsync(db, experimentId, metric, useCuped, reading: null, ct);
+
+    /// <summary>The analysis without the role check, with the reading shown first (null: the default for the experiment's status).</summary>
+    public static async Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool? useCuped, Reading? reading, CancellationToken ct = default)
     {
         var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == experimentId, ct)
             ?? throw new ArgumentException("Unknown experiment.");
@@ -112,11 +123,57 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             return new ExperimentReadout(chosen, null, cupedAvailable, ex.Message.Split(" (Parameter", StringSplitOptions.None)[0], names);
         }
 
+        var (plannedSize, plannedFrom) = PlannedSize(experiment, counts.Sum(c => c.N));
+        var sequential = AlwaysValidReading.Read(analysis, plannedSize, plannedFrom, await LooksAsync(rows, present, ct), [.. present.Select(v => v.Weight)]);
         return new ExperimentReadout(chosen, analysis, cupedAvailable, null, names)
         {
             Counts = [.. present.Select(v => counts.Single(x => x.VariantId == v.Id)).Select((c, i) => new ArmCount(names[i], c.N, isRate ? c.Successes : null))],
             CupedVarianceReduction = reduction,
+            Reading = reading ?? AlwaysValidReading.DefaultFor(experiment.Status),
+            Sequential = sequential,
         };
+    }
+
+    /// <summary>
+    /// The size the sequences are tuned to: the total of the design's power plan when one was stated, else the customers
+    /// assigned (the audience: every customer of a studio experiment is assigned at its start).
+    /// </summary>
+    private static (long Size, string From) PlannedSize(Experiment experiment, long customers)
+    {
+        if (PowerPlanJson.Read(experiment.PowerPlanJson) is { } form)
+        {
+            var designed = experiment.Variants.Where(v => !v.IsHoldout).OrderBy(v => v.IsControl ? 0 : 1).ThenBy(v => v.SortOrder).ThenBy(v => v.Id).ToList();
+            form.Arms = designed.Count;
+            form.Weights = [.. designed.Select(v => v.Weight)];
+            form.HoldoutShare = experiment.HoldoutShare;
+            if (ExperimentService.Plan(form).Plan is { Total: > 1 } plan)
+            {
+                return (plan.Total, "the power plan");
+            }
+        }
+
+        return (customers, "the customers assigned");
+    }
+
+    /// <summary>Cumulative customers per arm (analysis order) at the end of each day customers were assigned: the looks of the sequential sample-ratio check.</summary>
+    private static async Task<IReadOnlyList<IReadOnlyList<long>>> LooksAsync(IQueryable<Assignment> rows, IReadOnlyList<Variant> present, CancellationToken ct)
+    {
+        // Grouped by the exact time in SQL (a launch assigns everyone at one instant, so few groups), by day here.
+        var groups = await rows.GroupBy(a => new { a.VariantId, a.AssignedAt }).Select(g => new { g.Key.VariantId, g.Key.AssignedAt, N = g.LongCount() }).ToListAsync(ct);
+        var index = present.Select((v, i) => (v.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        var running = new long[present.Count];
+        var looks = new List<IReadOnlyList<long>>();
+        foreach (var day in groups.Where(g => index.ContainsKey(g.VariantId)).GroupBy(g => g.AssignedAt.Date).OrderBy(d => d.Key))
+        {
+            foreach (var g in day)
+            {
+                running[index[g.VariantId]] += g.N;
+            }
+
+            looks.Add([.. running]);
+        }
+
+        return looks;
     }
 
     private static async Task<Dictionary<int, (List<double> Y, List<double> X)>> ValuesAsync(IQueryable<Assignment> rows, PrimaryMetric metric, CancellationToken ct)

@@ -117,11 +117,27 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
     public IReadOnlySet<string> HiddenArms(int k) =>
         Counts.Where(c => SmallGroups.IsSuppressed(c.N, k) || (c.Successes is { } s && SmallGroups.IsSuppressedWithin(s, c.N, k))).Select(c => c.Name).ToHashSet();
 
-    /// <summary>Winner / loser / inconclusive of the experiment as a whole, from the Holm-adjusted tests.</summary>
+    /// <summary>
+    /// Winner / loser / inconclusive of the experiment as a whole: from the always-valid sequences when they are the reading
+    /// shown ("Keep running" until one excludes zero), else from the Holm-adjusted tests.
+    /// </summary>
     public string Verdict => Analysis is null ? "No data"
+        : ShowsSequential ? Sequential!.Verdict
         : Analysis.Arms.Any(a => a.VsControl?.Verdict == ArmVerdict.Winner) ? "Winner"
         : Analysis.Arms.Where(a => !a.IsControl).All(a => a.VsControl?.Verdict == ArmVerdict.Loser) ? "Control wins"
         : "Inconclusive";
+
+    /// <summary>Which intervals are shown first: always-valid for running experiments unless the reader chose otherwise.</summary>
+    public Reading Reading { get; init; } = Reading.Fixed;
+
+    /// <summary>The always-valid reading beside the classical one; null when there is nothing to read.</summary>
+    public SequentialAnalysis? Sequential { get; init; }
+
+    /// <summary>True when the always-valid intervals and verdict are the ones shown.</summary>
+    public bool ShowsSequential => Reading == Reading.Sequential && Sequential is not null;
+
+    /// <summary>The sample-ratio flag of the reading shown: the sequential check while it is the reading, else the chi-square one.</summary>
+    public bool SampleRatioMismatch => ShowsSequential && Sequential!.SampleRatio is { } s ? s.Mismatch : Analysis?.SampleRatio.Warning ?? false;
 }
 
 /// <summary>One arm's size and, for rate metrics, its successes (conversions, clicks, visits).</summary>
@@ -150,6 +166,19 @@ public sealed record ExperimentSummary(
 {
     /// <summary>"CUPED" or "Unadjusted": which lift <see cref="RelativeLift"/> is.</summary>
     public string Adjustment { get; init; } = "Unadjusted";
+
+    /// <summary>Which interval <see cref="RelativeLower"/>/<see cref="RelativeUpper"/> and the verdict are: always valid while running, fixed horizon otherwise.</summary>
+    public Reading Reading { get; init; } = Reading.Fixed;
+
+    /// <summary>The classical interval of the relative lift, beside the one shown.</summary>
+    public double? FixedLower { get; init; }
+
+    public double? FixedUpper { get; init; }
+
+    /// <summary>The always-valid interval of the relative lift, beside the one shown.</summary>
+    public double? AlwaysValidLower { get; init; }
+
+    public double? AlwaysValidUpper { get; init; }
 }
 
 /// <summary>Inputs of the sample-size panel.</summary>

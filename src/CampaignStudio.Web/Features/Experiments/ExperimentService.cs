@@ -31,7 +31,13 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     }
 
     /// <summary>The manager's view: every experiment with its primary metric's best arm, lift and CI, verdict and SRM flag.</summary>
-    public async Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(CancellationToken ct = default)
+    public Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(CancellationToken ct = default) => DashboardAsync(reading: null, ct);
+
+    /// <summary>
+    /// The dashboard with the intervals and verdicts of <paramref name="reading"/>; null shows each experiment's default
+    /// (always valid while running, fixed horizon once finished). Both intervals are in every row.
+    /// </summary>
+    public async Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(Reading? reading, CancellationToken ct = default)
     {
         var items = await ListAsync(ct);
         var k = await privacy.MinGroupSizeAsync(ct);
@@ -39,19 +45,29 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         foreach (var item in items)
         {
             // The default adjustment of the experiment page (CupedRule), labelled: the list and the page show the same lift.
-            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: null, ct);
+            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: null, reading, ct);
             var best = readout?.Best;
 
             // No lift when the best arm or the control is hidden for privacy: the lift would give its rate away.
             var hidden = readout?.HiddenArms(k);
             var vs = best is not null && hidden is not null && !hidden.Contains(best.Name) && !readout!.Analysis!.Arms.Any(a => a.IsControl && hidden.Contains(a.Name))
                 ? best.VsControl : null;
+            var always = vs is null ? null : readout!.Sequential?.Arms.FirstOrDefault(a => a.Name == best!.Name);
+            var shown = readout?.Reading ?? reading ?? AlwaysValidReading.DefaultFor(item.Status);
+            var sequentialShown = shown == Reading.Sequential && always is not null;
             rows.Add(new ExperimentSummary(item.Id, item.Name, item.Status, item.Source, item.Metric, item.Arms,
                 SmallGroups.IsSuppressed(item.Customers, k) ? null : item.Customers, item.StartedAt, item.EndedAt,
-                best?.Name, vs?.RelativeLift, vs?.RelativeLiftCi.Lower, vs?.RelativeLiftCi.Upper, vs?.AbsoluteLift,
-                readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.Analysis?.SampleRatio.Warning ?? false)
+                best?.Name, vs?.RelativeLift,
+                sequentialShown ? always!.RelativeAlwaysValid.Lower : vs?.RelativeLiftCi.Lower,
+                sequentialShown ? always!.RelativeAlwaysValid.Upper : vs?.RelativeLiftCi.Upper, vs?.AbsoluteLift,
+                readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.SampleRatioMismatch ?? false)
             {
                 Adjustment = ExperimentReadout.AdjustmentLabel(readout?.CupedApplied ?? false),
+                Reading = shown,
+                FixedLower = vs?.RelativeLiftCi.Lower,
+                FixedUpper = vs?.RelativeLiftCi.Upper,
+                AlwaysValidLower = always?.RelativeAlwaysValid.Lower,
+                AlwaysValidUpper = always?.RelativeAlwaysValid.Upper,
             });
         }
 
