@@ -70,6 +70,13 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             return new ExperimentReadout(chosen, null, false, $"No {Label(chosen)} outcomes are recorded for this experiment yet.", names);
         }
 
+        // Adaptive: the planned split is what the logged rounds asked for, not the design's weights.
+        var rounds = experiment.Allocation == Allocation.Adaptive
+            ? await db.AllocationRounds.AsNoTracking().Where(r => r.ExperimentId == experimentId).OrderBy(r => r.Number).ToListAsync(ct)
+            : [];
+        var expectedShares = AdaptiveReadout.ExpectedShares(rounds);
+        double Planned(Variant v) => expectedShares.GetValueOrDefault(v.Id) is > 0 and var share ? share : v.Weight;
+
         var cupedAvailable = counts.All(c => c.WithPre == c.N);
         var isRate = chosen != PrimaryMetric.RevenuePerCustomer;
         ExperimentAnalysis analysis;
@@ -80,7 +87,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             List<ArmData> Arms(bool withPre) => present.Select(v =>
             {
                 var (y, x) = values![v.Id];
-                return ArmData.ForValues(v.Name, y.ToArray(), withPre ? x.ToArray() : default, v.IsControl, v.Weight);
+                return ArmData.ForValues(v.Name, y.ToArray(), withPre ? x.ToArray() : default, v.IsControl, Planned(v));
             }).ToList();
 
             // What CUPED would do is worked out whenever it can be (unless switched off), so the reader always sees what it buys.
@@ -102,7 +109,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
                 analysis = ExperimentAnalyzer.AnalyzeRates(present.Select(v =>
                 {
                     var c = counts.Single(x => x.VariantId == v.Id);
-                    return ArmData.ForRate(v.Name, c.N, c.Successes, v.IsControl, v.Weight);
+                    return ArmData.ForRate(v.Name, c.N, c.Successes, v.IsControl, Planned(v));
                 }).ToList(), new AnalysisOptions(UseCuped: false));
             }
             else
@@ -124,13 +131,24 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
         }
 
         var (plannedSize, plannedFrom) = PlannedSize(experiment, counts.Sum(c => c.N));
-        var sequential = AlwaysValidReading.Read(analysis, plannedSize, plannedFrom, await LooksAsync(rows, present, ct), [.. present.Select(v => v.Weight)]);
+        // The sequential sample-ratio check tests one fixed split; under adaptive weights the split moves, so only the chi-square one (on the logged split) applies.
+        var sequential = AlwaysValidReading.Read(analysis, plannedSize, plannedFrom, rounds.Count > 0 ? null : await LooksAsync(rows, present, ct), [.. present.Select(v => v.Weight)]);
+        var adaptive = rounds.Count == 0 ? null : AdaptiveReadout.Read(rounds, present,
+            (await rows.Select(a => new { a.VariantId, a.AssignedAt, a.Converted, a.Clicked, a.Visited, a.Revenue }).ToListAsync(ct))
+                .Select(a => new AdaptiveReadout.Row(a.VariantId, a.AssignedAt, chosen switch
+                {
+                    PrimaryMetric.Conversion => a.Converted == true ? 1 : 0,
+                    PrimaryMetric.Click => a.Clicked == true ? 1 : 0,
+                    PrimaryMetric.Visit => a.Visited == true ? 1 : 0,
+                    _ => (double)(a.Revenue ?? 0m),
+                })));
         return new ExperimentReadout(chosen, analysis, cupedAvailable, null, names)
         {
             Counts = [.. present.Select(v => counts.Single(x => x.VariantId == v.Id)).Select((c, i) => new ArmCount(names[i], c.N, isRate ? c.Successes : null))],
             CupedVarianceReduction = reduction,
             Reading = reading ?? AlwaysValidReading.DefaultFor(experiment.Status),
             Sequential = sequential,
+            Adaptive = adaptive,
         };
     }
 

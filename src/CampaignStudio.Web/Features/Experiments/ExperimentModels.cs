@@ -41,6 +41,28 @@ public sealed class ExperimentDesign
 
     /// <summary>The sample-size plan: baseline, smallest lift worth detecting, alpha and power.</summary>
     public PowerForm Power { get; set; } = new();
+
+    /// <summary>Fixed weights, or adaptive: sent in rounds whose weights follow the results so far.</summary>
+    public Allocation Allocation { get; set; } = Allocation.Fixed;
+
+    /// <summary>The rounds of an adaptive experiment (ignored for fixed allocation).</summary>
+    public AdaptiveDesign Adaptive { get; set; } = new();
+}
+
+/// <summary>How an adaptive experiment sends its rounds.</summary>
+public sealed class AdaptiveDesign
+{
+    /// <summary>Rounds the audience is split into at random.</summary>
+    public int Rounds { get; set; } = 7;
+
+    /// <summary>Hours between rounds (24: daily); the weights never change more often.</summary>
+    public int IntervalHours { get; set; } = 24;
+
+    /// <summary>First rounds with equal weights.</summary>
+    public int BurnInRounds { get; set; } = 1;
+
+    /// <summary>Smallest share any arm keeps.</summary>
+    public double FloorPerArm { get; set; } = 0.01;
 }
 
 /// <summary>Metrics an experiment can protect: a variant that harms one of them is not a winner whatever its lift.</summary>
@@ -81,6 +103,9 @@ public sealed record ExperimentDetail(
 {
     /// <summary>The sample-size plan the design was saved with; null when none was made.</summary>
     public PowerForm? Plan { get; init; }
+
+    /// <summary>The rounds of an adaptive experiment; null for fixed allocation.</summary>
+    public AdaptiveDesign? Adaptive { get; init; }
 }
 
 public sealed record VariantDetail(int Id, string Name, bool IsControl, bool IsHoldout, double Weight, int? EmailTemplateId, int Customers);
@@ -132,6 +157,9 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
 
     /// <summary>The always-valid reading beside the classical one; null when there is nothing to read.</summary>
     public SequentialAnalysis? Sequential { get; init; }
+
+    /// <summary>For an adaptive experiment, every arm reweighted by the logged allocation (the unbiased read-out); null otherwise.</summary>
+    public AdaptiveAnalysis? Adaptive { get; init; }
 
     /// <summary>True when the always-valid intervals and verdict are the ones shown.</summary>
     public bool ShowsSequential => Reading == Reading.Sequential && Sequential is not null;

@@ -56,8 +56,22 @@ public static class ExperimentPrivacy
             };
         }
 
+        var adaptive = readout.Adaptive;
+        if (adaptive is not null && (hidden.Count > 0 || small.Count > 0))
+        {
+            var controlHidden = adaptive.Arms.Any(a => a.IsControl && hidden.Contains(a.Name));
+            var none = new ConfidenceInterval(double.NaN, double.NaN);
+            adaptive = adaptive with
+            {
+                Arms = [.. adaptive.Arms.Select(a => hidden.Contains(a.Name)
+                    ? a with { N = small.Contains(a.Name) ? 0 : a.N, Mean = double.NaN, MeanCi = none, PlainMean = double.NaN, Lift = a.IsControl ? null : double.NaN, LiftCi = a.IsControl ? null : none }
+                    : controlHidden && !a.IsControl ? a with { Lift = double.NaN, LiftCi = none } : a)],
+            };
+        }
+
         return new AnalysisResponse(detail, readout.Metric, readout.Verdict, readout.CupedAvailable, readout.Problem, analysis)
         {
+            Adaptive = adaptive,
             Reading = readout.Reading,
             Sequential = sequential,
             SampleRatioMismatch = readout.SampleRatioMismatch,

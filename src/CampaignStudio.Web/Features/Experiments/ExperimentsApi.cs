@@ -269,4 +269,7 @@ public sealed record AnalysisResponse(ExperimentDetail Experiment, PrimaryMetric
 
     /// <summary>The sample-ratio flag of the reading shown.</summary>
     public bool SampleRatioMismatch { get; init; }
+
+    /// <summary>Adaptive experiments: every arm reweighted by the logged allocation (unbiased); null for fixed allocation.</summary>
+    public AdaptiveAnalysis? Adaptive { get; init; }
 }
