@@ -155,6 +155,59 @@ public sealed class AdaptiveExperimentTests(AdaptiveExperimentTests.Studio app) 
     }
 
     [Fact]
+    public async Task TheDesignAndTheRoundsHaveApiTwins()
+    {
+        var builder = new CampaignTestBuilder(Db);
+        var segment = await builder.SegmentAsync("Adaptive API audience", await builder.CustomersAsync("adaptive-api", 300, optedIn: 300));
+        var marketer = app.CreateClient();
+        marketer.DefaultRequestHeaders.Add("X-Api-Key", await app.ApiKeyForAsync("marketer@demo.local"));
+
+        var bad = await marketer.PostAsync("/api/experiments/", Json(new { name = "Too few rounds", allocation = "Adaptive", adaptive = new { rounds = 1, intervalHours = 24, burnInRounds = 1, floorPerArm = 0.01 } }));
+        bad.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync()).ShouldContain("between 2 and 100 rounds");
+
+        var created = await marketer.PostAsync("/api/experiments/", Json(new
+        {
+            name = "Adaptive over the API",
+            audienceSegmentId = segment,
+            metric = "Conversion",
+            arms = new object[] { new { name = "No message", isControl = true }, new { name = "E-mail" } },
+            guardrails = Array.Empty<string>(),
+            allocation = "Adaptive",
+            adaptive = new { rounds = 3, intervalHours = 12, burnInRounds = 1, floorPerArm = 0.02 },
+        }));
+        var body = await created.Content.ReadAsStringAsync();
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, body);
+        var id = JsonDocument.Parse(body).RootElement.GetProperty("experimentId").GetInt32();
+
+        using (var design = JsonDocument.Parse(await marketer.GetStringAsync($"/api/experiments/{id}/design")))
+        {
+            design.RootElement.GetProperty("allocation").GetString().ShouldBe("Adaptive");
+            design.RootElement.GetProperty("adaptive").GetProperty("intervalHours").GetInt32().ShouldBe(12);
+            design.RootElement.GetProperty("adaptive").GetProperty("floorPerArm").GetDouble().ShouldBe(0.02);
+        }
+
+        (await marketer.PostAsync($"/api/experiments/{id}/design", Json(new { name = "Renamed draft", audienceSegmentId = segment, allocation = "Adaptive", adaptive = new { rounds = 3, intervalHours = 12, burnInRounds = 1, floorPerArm = 0.02 } })))
+            .StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await marketer.PostAsync($"/api/experiments/{id}/start", Json(new { confirm = true }))).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+
+        using (var log = JsonDocument.Parse(await marketer.GetStringAsync($"/api/experiments/{id}/rounds")))
+        {
+            log.RootElement.GetProperty("plannedRounds").GetInt32().ShouldBe(3);
+            var first = log.RootElement.GetProperty("rounds")[0];
+            first.GetProperty("weights").GetProperty("E-mail").GetDouble().ShouldBe(0.5);
+            first.GetProperty("customers").GetInt32().ShouldBeInRange(60, 140);
+        }
+
+        using var next = JsonDocument.Parse(await (await marketer.PostAsync($"/api/experiments/{id}/rounds/next", null)).Content.ReadAsStringAsync());
+        next.RootElement.GetProperty("sent").ValueKind.ShouldBe(JsonValueKind.Null);
+        next.RootElement.GetProperty("message").GetString()!.ShouldContain("not due");
+        (await marketer.GetAsync("/api/experiments/999999/rounds")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+    }
+
+    private static StringContent Json(object value) => new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
     public void AnAdaptiveDesignStatesSensibleRoundsAndNoHoldout()
     {
         var design = new ExperimentDesign

@@ -43,6 +43,11 @@ public partial class ExperimentPage
     private Privacy.PrivacySettingsService Privacy { get; set; } = default!;
 
     [Inject]
+    private AdaptiveAllocationService Rounds { get; set; } = default!;
+
+    private AllocationLog? _rounds;
+
+    [Inject]
     private IDialogService Dialogs { get; set; } = default!;
 
     private string MeanLabel => _metric == PrimaryMetric.RevenuePerCustomer ? "Revenue per customer" : "Rate";
@@ -62,6 +67,7 @@ public partial class ExperimentPage
     private async Task AnalyzeAsync()
     {
         _loading = true;
+        _rounds = _detail?.Adaptive is null ? null : await Rounds.LogAsync(Id);
         _readout = await Analysis.AnalyzeAsync(Id, _metric, _cuped, _reading);
         _hidden = _readout.HiddenArms(_k);
         _loading = false;
@@ -133,6 +139,12 @@ public partial class ExperimentPage
         await Experiments.FinishAsync(Id);
         return "Finished. The analysis is final and uplift models can now be trained.";
     });
+
+    private Task NextRoundAsync() => RunAsync(async () => (await Rounds.NextRoundAsync(Id)).Message);
+
+    private static string RoundsNote(AllocationLog log) => log.NextRoundFrom is { } next
+        ? $"The next round may go from {next.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; its weights are worked out from the outcomes measured by then."
+        : "Every round is sent.";
 
     private Task MeasureAsync() => RunAsync(async () => $"Outcomes measured for {Plural.Of(await Outcomes.FillAsync(Id), "customer")} from sends, clicks and purchases.");
 

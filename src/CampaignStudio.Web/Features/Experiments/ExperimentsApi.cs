@@ -180,6 +180,7 @@ public static class ExperimentsApi
             })
             .WithSummary("Out-of-fold uplift scores per customer for every learner, with purchase propensity; text cells are spreadsheet-safe.");
 
+        group.MapExperimentDesignApi();
         return group;
     }
 
