@@ -142,6 +142,8 @@ public sealed class AdaptiveExperimentTests(AdaptiveExperimentTests.Studio app) 
             var best = adaptive.Arms.Single(a => a.Name == "20 % off");
             best.Lift!.Value.ShouldBe(best.Mean - adaptive.Arms.Single(a => a.IsControl).Mean, 1e-9);
             best.LiftCi!.Value.Lower.ShouldBeGreaterThan(0);
+            readout.Verdict.ShouldBe("Winner", "read from the reweighted lifts");
+            adaptive.Verdict.ShouldBe("Winner");
 
             // The chi-square check compares with the split the rounds asked for, so moving weights are no mismatch.
             readout.Analysis!.SampleRatio.Warning.ShouldBeFalse();

@@ -19,11 +19,12 @@ public sealed record AdaptiveArm(string Name, bool IsControl, long N, double Mea
 /// <summary>The read-out of an adaptive experiment: every arm reweighted by the weights of the round each customer came in.</summary>
 /// <param name="Rounds">Rounds sent so far.</param>
 /// <param name="Arms">Arms in analysis order (control first).</param>
-public sealed record AdaptiveAnalysis(int Rounds, IReadOnlyList<AdaptiveArm> Arms)
+/// <param name="Verdict">"Winner" when some arm's reweighted lift is above zero with 95 % confidence (Bonferroni over the arms), "Control wins" when every arm's is below, else "Inconclusive".</param>
+public sealed record AdaptiveAnalysis(int Rounds, IReadOnlyList<AdaptiveArm> Arms, string Verdict)
 {
     /// <summary>What the page and the API say beside these numbers.</summary>
     public string Note => $"Reweighted by the logged allocation of {Rounds} round{(Rounds == 1 ? "" : "s")}: each customer counts 1 ÷ (their arm's share in their round), " +
-        "so the lifts stay unbiased although the weights followed the results. The plain means beside them are not.";
+        "so the lifts stay unbiased although the weights followed the results; the verdict is read from them. The plain means beside them, and the tables above, treat every customer alike and are not.";
 }
 
 /// <summary>Builds <see cref="AdaptiveAnalysis"/> from assignments and the round log with <see cref="AdaptiveEstimate"/>.</summary>
@@ -66,12 +67,16 @@ public static class AdaptiveReadout
         var control = arms.ToList().FindIndex(a => a.IsControl);
         var means = AdaptiveEstimate.ArmMeans(batches);
         var lifts = AdaptiveEstimate.Lifts(batches, control);
+
+        // The verdict holds for all arms at once, as the fixed analysis's Holm correction does.
+        var strict = AdaptiveEstimate.Lifts(batches, control, 1 - 0.05 / Math.Max(1, arms.Count - 1)).Where((_, i) => i != control).ToList();
+        var verdict = strict.Any(l => l.Ci.Lower > 0) ? "Winner" : strict.All(l => l.Ci.Upper < 0) ? "Control wins" : "Inconclusive";
         return new AdaptiveAnalysis(rounds.Count, [.. arms.Select((a, i) =>
         {
             var n = customers.Sum(c => c[i]);
             var plain = n == 0 ? double.NaN : sums.Sum(s => s[i]) / n;
             return new AdaptiveArm(a.Name, a.IsControl, n, means[i].Mean, means[i].Ci, i == control ? null : lifts[i].Mean, i == control ? null : lifts[i].Ci, plain);
-        })]);
+        })], verdict);
     }
 
     /// <summary>

@@ -130,7 +130,10 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             return new ExperimentReadout(chosen, null, cupedAvailable, ex.Message.Split(" (Parameter", StringSplitOptions.None)[0], names);
         }
 
-        var (plannedSize, plannedFrom) = PlannedSize(experiment, counts.Sum(c => c.N));
+        // The audience: everyone is assigned at the start, except in adaptive rounds, where the rounds sent so far stand for the share they are of all rounds.
+        long assigned = counts.Sum(c => c.N);
+        var audience = rounds.Count > 0 && experiment.AllocationRounds > rounds.Count ? assigned * experiment.AllocationRounds / rounds.Count : assigned;
+        var (plannedSize, plannedFrom) = PlannedSize(experiment, audience);
         // The sequential sample-ratio check tests one fixed split; under adaptive weights the split moves, so only the chi-square one (on the logged split) applies.
         var sequential = AlwaysValidReading.Read(analysis, plannedSize, plannedFrom, rounds.Count > 0 ? null : await LooksAsync(rows, present, ct), [.. present.Select(v => v.Weight)]);
         var adaptive = rounds.Count == 0 ? null : AdaptiveReadout.Read(rounds, present,
@@ -153,10 +156,10 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
     }
 
     /// <summary>
-    /// The size the sequences are tuned to: the total of the design's power plan when one was stated, else the customers
-    /// assigned (the audience: every customer of a studio experiment is assigned at its start).
+    /// The size the sequences are tuned to: the total of the design's power plan when one was stated, but never more than the
+    /// audience (the last look cannot have more customers than it), else the audience.
     /// </summary>
-    private static (long Size, string From) PlannedSize(Experiment experiment, long customers)
+    private static (long Size, string From) PlannedSize(Experiment experiment, long audience)
     {
         if (PowerPlanJson.Read(experiment.PowerPlanJson) is { } form)
         {
@@ -166,11 +169,11 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             form.HoldoutShare = experiment.HoldoutShare;
             if (ExperimentService.Plan(form).Plan is { Total: > 1 } plan)
             {
-                return (plan.Total, "the power plan");
+                return plan.Total <= audience ? (plan.Total, "the power plan") : (audience, "the audience; the power plan asks for more customers than it has");
             }
         }
 
-        return (customers, "the customers assigned");
+        return (audience, "the customers assigned");
     }
 
     /// <summary>Cumulative customers per arm (analysis order) at the end of each day customers were assigned: the looks of the sequential sample-ratio check.</summary>

@@ -143,10 +143,12 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
         Counts.Where(c => SmallGroups.IsSuppressed(c.N, k) || (c.Successes is { } s && SmallGroups.IsSuppressedWithin(s, c.N, k))).Select(c => c.Name).ToHashSet();
 
     /// <summary>
-    /// Winner / loser / inconclusive of the experiment as a whole: from the always-valid sequences when they are the reading
-    /// shown ("Keep running" until one excludes zero), else from the Holm-adjusted tests.
+    /// Winner / loser / inconclusive of the experiment as a whole: for adaptive allocation from the reweighted lifts (the plain
+    /// ones are biased there); else from the always-valid sequences when they are the reading shown ("Keep running" until one
+    /// excludes zero), else from the Holm-adjusted tests.
     /// </summary>
     public string Verdict => Analysis is null ? "No data"
+        : Adaptive is { } adaptive ? adaptive.Verdict
         : ShowsSequential ? Sequential!.Verdict
         : Analysis.Arms.Any(a => a.VsControl?.Verdict == ArmVerdict.Winner) ? "Winner"
         : Analysis.Arms.Where(a => !a.IsControl).All(a => a.VsControl?.Verdict == ArmVerdict.Loser) ? "Control wins"
