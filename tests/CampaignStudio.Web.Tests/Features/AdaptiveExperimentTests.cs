@@ -136,7 +136,10 @@ public sealed class AdaptiveExperimentTests(AdaptiveExperimentTests.Studio app) 
             {
                 var expected = rows.Where(a => names[a.VariantId] == arm.Name).Sum(a => (a.Converted == true ? 1 : 0) / a.Propensity!.Value) / rows.Count;
                 arm.Mean.ShouldBe(expected, 1e-9, arm.Name);
-                arm.MeanCi.Contains(Rates[arm.Name]).ShouldBeTrue($"{arm.Name}: {arm.MeanCi} should cover the true rate {Rates[arm.Name]}");
+
+                // The salt (so the rounds and arms) differ per run: within four standard errors of the truth, not "inside the 95 % interval" (which misses 1 run in 20).
+                var se = (arm.MeanCi.Upper - arm.MeanCi.Lower) / 2 / 1.959963984540054;
+                Math.Abs(arm.Mean - Rates[arm.Name]).ShouldBeLessThan(4 * se, $"{arm.Name}: {arm.Mean} against the true rate {Rates[arm.Name]}");
             }
 
             var best = adaptive.Arms.Single(a => a.Name == "20 % off");
