@@ -65,6 +65,31 @@ public sealed class ThompsonAllocator
         _log.Add(new AllocationBatch(0, _lastUpdate, Enumerable.Repeat(1.0 / arms, arms).ToArray()));
     }
 
+    /// <summary>
+    /// Continues an allocation from its stored log (a studio keeps the log in its database between rounds): the interval
+    /// counts from the last logged change and the burn-in from the number of logged weight sets. The draws are seeded with
+    /// <see cref="ThompsonOptions.Seed"/> plus the log's length, so each round's draws differ and a repeat is reproducible.
+    /// </summary>
+    /// <param name="arms">Number of arms.</param>
+    /// <param name="options">The same settings the allocation started with.</param>
+    /// <param name="clock">The clock.</param>
+    /// <param name="log">Every weight set used so far, oldest first (at least the first).</param>
+    public static ThompsonAllocator Resume(int arms, ThompsonOptions options, TimeProvider clock, IReadOnlyList<AllocationBatch> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        if (log.Count == 0 || log.Any(b => b.Weights.Count != arms))
+        {
+            throw new ArgumentException("The log needs at least the first weight set, each with one weight per arm.", nameof(log));
+        }
+
+        var allocator = new ThompsonAllocator(arms, options with { Seed = options.Seed + log.Count }, clock);
+        allocator._log.Clear();
+        allocator._log.AddRange(log);
+        allocator._lastUpdate = log[^1].From;
+        return allocator;
+    }
+
     /// <summary>Number of arms.</summary>
     public int Arms { get; }
 

@@ -775,6 +775,39 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.ToTable("Purchases");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.AllocationRound", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ExperimentId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("TookEffectAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("WeightsJson")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExperimentId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("AllocationRounds");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.Assignment", b =>
                 {
                     b.Property<long>("Id")
@@ -802,6 +835,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasColumnType("integer");
 
                     b.Property<double?>("PrePeriodValue")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("Propensity")
                         .HasColumnType("double precision");
 
                     b.Property<decimal?>("Revenue")
@@ -848,6 +884,14 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("Allocation")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("AllocationRounds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("AssignmentSalt")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -857,6 +901,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasColumnType("integer");
 
                     b.Property<int?>("AudienceSegmentId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BurnInRounds")
                         .HasColumnType("integer");
 
                     b.Property<DateTime>("CreatedAt")
@@ -869,6 +916,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("FloorPerArm")
+                        .HasColumnType("double precision");
 
                     b.Property<double?>("GrossMargin")
                         .HasColumnType("double precision");
@@ -896,6 +946,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<TimeSpan>("RoundInterval")
+                        .HasColumnType("interval");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -1583,6 +1636,15 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.AllocationRound", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.Assignment", b =>

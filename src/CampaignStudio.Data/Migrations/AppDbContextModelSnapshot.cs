@@ -750,6 +750,37 @@ namespace CampaignStudio.Data.Migrations
                     b.ToTable("Purchases");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.AllocationRound", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ExperimentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("TookEffectAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WeightsJson")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExperimentId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("AllocationRounds");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.Assignment", b =>
                 {
                     b.Property<long>("Id")
@@ -775,6 +806,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<double?>("PrePeriodValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Propensity")
                         .HasColumnType("REAL");
 
                     b.Property<double?>("Revenue")
@@ -819,6 +853,14 @@ namespace CampaignStudio.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Allocation")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AllocationRounds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("AssignmentSalt")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -828,6 +870,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("AudienceSegmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BurnInRounds")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
@@ -840,6 +885,9 @@ namespace CampaignStudio.Data.Migrations
 
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<double>("FloorPerArm")
+                        .HasColumnType("REAL");
 
                     b.Property<double?>("GrossMargin")
                         .HasColumnType("REAL");
@@ -866,6 +914,9 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<string>("PrimaryMetric")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan>("RoundInterval")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Source")
@@ -1534,6 +1585,15 @@ namespace CampaignStudio.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.AllocationRound", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.Assignment", b =>

@@ -204,6 +204,12 @@ public sealed class SqliteToPostgresMover(DatabaseOptions source, string targetC
             return (byte[])reader.GetValue(i);
         }
 
+        if (type == typeof(TimeSpan))
+        {
+            // SQLite keeps a TimeSpan as its invariant text ("1.00:00:00").
+            return TimeSpan.Parse(reader.GetString(i), CultureInfo.InvariantCulture);
+        }
+
         if (type == typeof(decimal))
         {
             // Money was REAL on SQLite: round to the 2 decimals it was entered with, not the binary fraction.

@@ -29,6 +29,21 @@ public class Experiment
     /// <summary>Salt of the assignment hash: assignment is a pure function of (salt, customer).</summary>
     public string AssignmentSalt { get; set; } = "";
 
+    /// <summary>Fixed weights, or adaptive: sent in rounds whose weights follow the results so far (Thompson sampling).</summary>
+    public Allocation Allocation { get; set; }
+
+    /// <summary>Adaptive only: rounds the audience is split into at random, one sent per <see cref="RoundInterval"/>.</summary>
+    public int AllocationRounds { get; set; }
+
+    /// <summary>Adaptive only: weights change, and rounds go out, no more often than this.</summary>
+    public TimeSpan RoundInterval { get; set; }
+
+    /// <summary>Adaptive only: the first rounds keep equal weights, so every arm has results before the weights move.</summary>
+    public int BurnInRounds { get; set; }
+
+    /// <summary>Adaptive only: the smallest share any arm keeps (0.01), so no arm starves and its estimate stays possible.</summary>
+    public double FloorPerArm { get; set; }
+
     public string CreatedBy { get; set; } = "";
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
@@ -49,6 +64,16 @@ public enum ExperimentStatus
     Running,
     Finished,
     Archived,
+}
+
+/// <summary>How an experiment shares its audience among the arms.</summary>
+public enum Allocation
+{
+    /// <summary>The design's weights, for everyone at once.</summary>
+    Fixed,
+
+    /// <summary>Rounds sent at an interval; before each, the weights move towards the arms doing best so far.</summary>
+    Adaptive,
 }
 
 public enum ExperimentSource
@@ -137,4 +162,10 @@ public class Assignment
 
     /// <summary>The row's id in an imported results file (its id column), returned in every per-row export.</summary>
     public string? RowKey { get; set; }
+
+    /// <summary>
+    /// The share the assigned arm had when this customer was assigned (the design's share, or the adaptive round's weight):
+    /// what an unbiased read-out weights the customer by; null for rows imported without one.
+    /// </summary>
+    public double? Propensity { get; set; }
 }

@@ -42,6 +42,31 @@ public class ThompsonAllocatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AResumedAllocationKeepsItsIntervalBurnInAndLogFromTheStoredLog()
+    {
+        // The studio stores the log between rounds: two equal weight sets, the second a day after the start.
+        var clock = new FakeTimeProvider(Start.AddDays(1).AddHours(20));
+        AllocationBatch[] stored = [new(0, Start, [0.5, 0.5]), new(1, Start.AddDays(1), [0.5, 0.5])];
+        var options = new ThompsonOptions(TimeSpan.FromDays(1), BurnInUpdates: 1);
+        ArmTally[] tallies = [new(1000, 10), new(1000, 90)];
+
+        var allocator = ThompsonAllocator.Resume(2, options, clock, stored);
+
+        allocator.Weights.ShouldBe([0.5, 0.5]);
+        allocator.Update(tallies).ShouldBeFalse("20 hours after the last change");
+        clock.Advance(TimeSpan.FromHours(4));
+        allocator.Update(tallies).ShouldBeTrue();
+        allocator.Weights[1].ShouldBe(0.99, 1e-12, "burn-in is over: two weight sets were logged already");
+        allocator.Log.Select(b => (b.Index, b.From)).ShouldBe([(0, Start), (1, Start.AddDays(1)), (2, Start.AddDays(2))]);
+
+        // A resumed allocation in burn-in stays equal.
+        var early = ThompsonAllocator.Resume(2, options, clock, stored[..1]);
+        early.Update(tallies).ShouldBeTrue();
+        early.Weights.ShouldBe([0.5, 0.5]);
+        Should.Throw<ArgumentException>(() => ThompsonAllocator.Resume(3, options, clock, stored));
+    }
+
+    [Fact]
     public void OnAKnownFourArmProblemItSendsMostToTheBestArmWithLessRegretThanEqualAllocation()
     {
         var runs = Enumerable.Range(0, 20).Select(seed => Run(seed)).ToArray();

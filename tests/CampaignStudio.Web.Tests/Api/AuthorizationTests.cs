@@ -38,6 +38,9 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
         { "/api/events/batch", """{"events":[{"customerEmail":"m@example.com","type":"visit","occurredAt":"2025-01-01T00:00:00Z"}]}""" },
         { "/api/experiments/import", "{}" },
         { "/api/experiments/{id:int}/start", """{"confirm":true}""" },
+        { "/api/experiments/", """{"name":"Not allowed","allocation":"Adaptive"}""" },
+        { "/api/experiments/{id:int}/design", """{"name":"Not allowed"}""" },
+        { "/api/experiments/{id:int}/rounds/next", "{}" },
         { "/api/imports", "{}" },
     };
 

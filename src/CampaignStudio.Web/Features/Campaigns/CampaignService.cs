@@ -207,6 +207,12 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
         });
         await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(ct))
         {
+            // An adaptive experiment's later rounds are not assigned, nor mailed, by this launch.
+            if (row.Assigned is null && !picker.IsDue(row.Id))
+            {
+                continue;
+            }
+
             var arm = picker.ArmOf(row.Id, row.Assigned);
             counts[arm] = counts.GetValueOrDefault(arm) + 1;
             if (templateOf.GetValueOrDefault(arm) is null)

@@ -18,15 +18,26 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
     /// reader chose; null is the studio's default (<see cref="CupedRule"/>): CUPED when every customer has a pre-period value
     /// and it removes at least the minimum share of the variance. The list, the experiment page and the API all call this.
     /// </summary>
-    public async Task<ExperimentReadout> AnalyzeAsync(int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default)
+    public async Task<ExperimentReadout> AnalyzeAsync(int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default) =>
+        await AnalyzeAsync(experimentId, metric, useCuped, reading: null, ct);
+
+    /// <summary>
+    /// As above, with the reading shown first: <paramref name="reading"/> as the reader chose, null for the default
+    /// (<see cref="AlwaysValidReading.DefaultFor"/>: always valid while running). Both readings are always computed.
+    /// </summary>
+    public async Task<ExperimentReadout> AnalyzeAsync(int experimentId, PrimaryMetric? metric, bool? useCuped, Reading? reading, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await AnalyzeAsync(db, experimentId, metric, useCuped, ct);
+        return await AnalyzeAsync(db, experimentId, metric, useCuped, reading, ct);
     }
 
     /// <summary>The analysis without the role check, for callers that already hold a context (benchmarks, the API's own checks).</summary>
-    public static async Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default)
+    public static Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool? useCuped, CancellationToken ct = default) =>
+        AnalyzeAsync(db, experimentId, metric, useCuped, reading: null, ct);
+
+    /// <summary>The analysis without the role check, with the reading shown first (null: the default for the experiment's status).</summary>
+    public static async Task<ExperimentReadout> AnalyzeAsync(AppDbContext db, int experimentId, PrimaryMetric? metric, bool? useCuped, Reading? reading, CancellationToken ct = default)
     {
         var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == experimentId, ct)
             ?? throw new ArgumentException("Unknown experiment.");
@@ -59,6 +70,13 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             return new ExperimentReadout(chosen, null, false, $"No {Label(chosen)} outcomes are recorded for this experiment yet.", names);
         }
 
+        // Adaptive: the planned split is what the logged rounds asked for, not the design's weights.
+        var rounds = experiment.Allocation == Allocation.Adaptive
+            ? await db.AllocationRounds.AsNoTracking().Where(r => r.ExperimentId == experimentId).OrderBy(r => r.Number).ToListAsync(ct)
+            : [];
+        var expectedShares = AdaptiveReadout.ExpectedShares(rounds);
+        double Planned(Variant v) => expectedShares.GetValueOrDefault(v.Id) is > 0 and var share ? share : v.Weight;
+
         var cupedAvailable = counts.All(c => c.WithPre == c.N);
         var isRate = chosen != PrimaryMetric.RevenuePerCustomer;
         ExperimentAnalysis analysis;
@@ -69,7 +87,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             List<ArmData> Arms(bool withPre) => present.Select(v =>
             {
                 var (y, x) = values![v.Id];
-                return ArmData.ForValues(v.Name, y.ToArray(), withPre ? x.ToArray() : default, v.IsControl, v.Weight);
+                return ArmData.ForValues(v.Name, y.ToArray(), withPre ? x.ToArray() : default, v.IsControl, Planned(v));
             }).ToList();
 
             // What CUPED would do is worked out whenever it can be (unless switched off), so the reader always sees what it buys.
@@ -91,7 +109,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
                 analysis = ExperimentAnalyzer.AnalyzeRates(present.Select(v =>
                 {
                     var c = counts.Single(x => x.VariantId == v.Id);
-                    return ArmData.ForRate(v.Name, c.N, c.Successes, v.IsControl, v.Weight);
+                    return ArmData.ForRate(v.Name, c.N, c.Successes, v.IsControl, Planned(v));
                 }).ToList(), new AnalysisOptions(UseCuped: false));
             }
             else
@@ -112,11 +130,71 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             return new ExperimentReadout(chosen, null, cupedAvailable, ex.Message.Split(" (Parameter", StringSplitOptions.None)[0], names);
         }
 
+        // The audience: everyone is assigned at the start, except in adaptive rounds, where the rounds sent so far stand for the share they are of all rounds.
+        long assigned = counts.Sum(c => c.N);
+        var audience = rounds.Count > 0 && experiment.AllocationRounds > rounds.Count ? assigned * experiment.AllocationRounds / rounds.Count : assigned;
+        var (plannedSize, plannedFrom) = PlannedSize(experiment, audience);
+        // The sequential sample-ratio check tests one fixed split; under adaptive weights the split moves, so only the chi-square one (on the logged split) applies.
+        var sequential = AlwaysValidReading.Read(analysis, plannedSize, plannedFrom, rounds.Count > 0 ? null : await LooksAsync(rows, present, ct), [.. present.Select(v => v.Weight)]);
+        var adaptive = rounds.Count == 0 ? null : AdaptiveReadout.Read(rounds, present,
+            (await rows.Select(a => new { a.VariantId, a.AssignedAt, a.Converted, a.Clicked, a.Visited, a.Revenue }).ToListAsync(ct))
+                .Select(a => new AdaptiveReadout.Row(a.VariantId, a.AssignedAt, chosen switch
+                {
+                    PrimaryMetric.Conversion => a.Converted == true ? 1 : 0,
+                    PrimaryMetric.Click => a.Clicked == true ? 1 : 0,
+                    PrimaryMetric.Visit => a.Visited == true ? 1 : 0,
+                    _ => (double)(a.Revenue ?? 0m),
+                })));
         return new ExperimentReadout(chosen, analysis, cupedAvailable, null, names)
         {
             Counts = [.. present.Select(v => counts.Single(x => x.VariantId == v.Id)).Select((c, i) => new ArmCount(names[i], c.N, isRate ? c.Successes : null))],
             CupedVarianceReduction = reduction,
+            Reading = reading ?? AlwaysValidReading.DefaultFor(experiment.Status),
+            Sequential = sequential,
+            Adaptive = adaptive,
         };
+    }
+
+    /// <summary>
+    /// The size the sequences are tuned to: the total of the design's power plan when one was stated, but never more than the
+    /// audience (the last look cannot have more customers than it), else the audience.
+    /// </summary>
+    private static (long Size, string From) PlannedSize(Experiment experiment, long audience)
+    {
+        if (PowerPlanJson.Read(experiment.PowerPlanJson) is { } form)
+        {
+            var designed = experiment.Variants.Where(v => !v.IsHoldout).OrderBy(v => v.IsControl ? 0 : 1).ThenBy(v => v.SortOrder).ThenBy(v => v.Id).ToList();
+            form.Arms = designed.Count;
+            form.Weights = [.. designed.Select(v => v.Weight)];
+            form.HoldoutShare = experiment.HoldoutShare;
+            if (ExperimentService.Plan(form).Plan is { Total: > 1 } plan)
+            {
+                return plan.Total <= audience ? (plan.Total, "the power plan") : (audience, "the audience; the power plan asks for more customers than it has");
+            }
+        }
+
+        return (audience, "the customers assigned");
+    }
+
+    /// <summary>Cumulative customers per arm (analysis order) at the end of each day customers were assigned: the looks of the sequential sample-ratio check.</summary>
+    private static async Task<IReadOnlyList<IReadOnlyList<long>>> LooksAsync(IQueryable<Assignment> rows, IReadOnlyList<Variant> present, CancellationToken ct)
+    {
+        // Grouped by the exact time in SQL (a launch assigns everyone at one instant, so few groups), by day here.
+        var groups = await rows.GroupBy(a => new { a.VariantId, a.AssignedAt }).Select(g => new { g.Key.VariantId, g.Key.AssignedAt, N = g.LongCount() }).ToListAsync(ct);
+        var index = present.Select((v, i) => (v.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        var running = new long[present.Count];
+        var looks = new List<IReadOnlyList<long>>();
+        foreach (var day in groups.Where(g => index.ContainsKey(g.VariantId)).GroupBy(g => g.AssignedAt.Date).OrderBy(d => d.Key))
+        {
+            foreach (var g in day)
+            {
+                running[index[g.VariantId]] += g.N;
+            }
+
+            looks.Add([.. running]);
+        }
+
+        return looks;
     }
 
     private static async Task<Dictionary<int, (List<double> Y, List<double> X)>> ValuesAsync(IQueryable<Assignment> rows, PrimaryMetric metric, CancellationToken ct)

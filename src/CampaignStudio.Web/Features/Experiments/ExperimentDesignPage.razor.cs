@@ -94,6 +94,17 @@ public partial class ExperimentDesignPage
         return string.Join(" · ", _design.HoldoutShare > 0 ? parts.Append($"holdout {_design.HoldoutShare.ToString("P0", CultureInfo.InvariantCulture)}") : parts);
     }
 
+    /// <summary>What the adaptive settings will do, in one sentence.</summary>
+    private string AdaptiveExplained()
+    {
+        var a = _design!.Adaptive;
+        var every = a.IntervalHours == 24 ? "every day" : a.IntervalHours % 24 == 0 ? $"every {a.IntervalHours / 24} days" : $"every {a.IntervalHours} hours";
+        var first = a.BurnInRounds == 1 ? "The first round gives" : $"The first {a.BurnInRounds} rounds give";
+        return $"The audience is split at random into {a.Rounds} rounds, one sent {every}. {first} " +
+            $"every arm an equal share; before each later round the shares follow each arm's chance of being best on the primary metric so far, " +
+            $"never below {a.FloorPerArm.ToString("P0", CultureInfo.InvariantCulture)} per arm. Every share is logged, and the results are reweighted by it, so the lifts stay unbiased.";
+    }
+
     private async Task SaveAsync()
     {
         _problems = ExperimentService.Validate(_design!).ToList();

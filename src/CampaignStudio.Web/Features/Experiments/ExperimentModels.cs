@@ -41,6 +41,28 @@ public sealed class ExperimentDesign
 
     /// <summary>The sample-size plan: baseline, smallest lift worth detecting, alpha and power.</summary>
     public PowerForm Power { get; set; } = new();
+
+    /// <summary>Fixed weights, or adaptive: sent in rounds whose weights follow the results so far.</summary>
+    public Allocation Allocation { get; set; } = Allocation.Fixed;
+
+    /// <summary>The rounds of an adaptive experiment (ignored for fixed allocation).</summary>
+    public AdaptiveDesign Adaptive { get; set; } = new();
+}
+
+/// <summary>How an adaptive experiment sends its rounds.</summary>
+public sealed class AdaptiveDesign
+{
+    /// <summary>Rounds the audience is split into at random.</summary>
+    public int Rounds { get; set; } = 7;
+
+    /// <summary>Hours between rounds (24: daily); the weights never change more often.</summary>
+    public int IntervalHours { get; set; } = 24;
+
+    /// <summary>First rounds with equal weights.</summary>
+    public int BurnInRounds { get; set; } = 1;
+
+    /// <summary>Smallest share any arm keeps.</summary>
+    public double FloorPerArm { get; set; } = 0.01;
 }
 
 /// <summary>Metrics an experiment can protect: a variant that harms one of them is not a winner whatever its lift.</summary>
@@ -81,6 +103,9 @@ public sealed record ExperimentDetail(
 {
     /// <summary>The sample-size plan the design was saved with; null when none was made.</summary>
     public PowerForm? Plan { get; init; }
+
+    /// <summary>The rounds of an adaptive experiment; null for fixed allocation.</summary>
+    public AdaptiveDesign? Adaptive { get; init; }
 }
 
 public sealed record VariantDetail(int Id, string Name, bool IsControl, bool IsHoldout, double Weight, int? EmailTemplateId, int Customers);
@@ -117,11 +142,32 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
     public IReadOnlySet<string> HiddenArms(int k) =>
         Counts.Where(c => SmallGroups.IsSuppressed(c.N, k) || (c.Successes is { } s && SmallGroups.IsSuppressedWithin(s, c.N, k))).Select(c => c.Name).ToHashSet();
 
-    /// <summary>Winner / loser / inconclusive of the experiment as a whole, from the Holm-adjusted tests.</summary>
+    /// <summary>
+    /// Winner / loser / inconclusive of the experiment as a whole: for adaptive allocation from the reweighted lifts (the plain
+    /// ones are biased there); else from the always-valid sequences when they are the reading shown ("Keep running" until one
+    /// excludes zero), else from the Holm-adjusted tests.
+    /// </summary>
     public string Verdict => Analysis is null ? "No data"
+        : Adaptive is { } adaptive ? adaptive.Verdict
+        : ShowsSequential ? Sequential!.Verdict
         : Analysis.Arms.Any(a => a.VsControl?.Verdict == ArmVerdict.Winner) ? "Winner"
         : Analysis.Arms.Where(a => !a.IsControl).All(a => a.VsControl?.Verdict == ArmVerdict.Loser) ? "Control wins"
         : "Inconclusive";
+
+    /// <summary>Which intervals are shown first: always-valid for running experiments unless the reader chose otherwise.</summary>
+    public Reading Reading { get; init; } = Reading.Fixed;
+
+    /// <summary>The always-valid reading beside the classical one; null when there is nothing to read.</summary>
+    public SequentialAnalysis? Sequential { get; init; }
+
+    /// <summary>For an adaptive experiment, every arm reweighted by the logged allocation (the unbiased read-out); null otherwise.</summary>
+    public AdaptiveAnalysis? Adaptive { get; init; }
+
+    /// <summary>True when the always-valid intervals and verdict are the ones shown.</summary>
+    public bool ShowsSequential => Reading == Reading.Sequential && Sequential is not null;
+
+    /// <summary>The sample-ratio flag of the reading shown: the sequential check while it is the reading, else the chi-square one.</summary>
+    public bool SampleRatioMismatch => ShowsSequential && Sequential!.SampleRatio is { } s ? s.Mismatch : Analysis?.SampleRatio.Warning ?? false;
 }
 
 /// <summary>One arm's size and, for rate metrics, its successes (conversions, clicks, visits).</summary>
@@ -150,6 +196,19 @@ public sealed record ExperimentSummary(
 {
     /// <summary>"CUPED" or "Unadjusted": which lift <see cref="RelativeLift"/> is.</summary>
     public string Adjustment { get; init; } = "Unadjusted";
+
+    /// <summary>Which interval <see cref="RelativeLower"/>/<see cref="RelativeUpper"/> and the verdict are: always valid while running, fixed horizon otherwise.</summary>
+    public Reading Reading { get; init; } = Reading.Fixed;
+
+    /// <summary>The classical interval of the relative lift, beside the one shown.</summary>
+    public double? FixedLower { get; init; }
+
+    public double? FixedUpper { get; init; }
+
+    /// <summary>The always-valid interval of the relative lift, beside the one shown.</summary>
+    public double? AlwaysValidLower { get; init; }
+
+    public double? AlwaysValidUpper { get; init; }
 }
 
 /// <summary>Inputs of the sample-size panel.</summary>

@@ -17,6 +17,8 @@ public partial class ExperimentPage
     private PrimaryMetric _metric;
     // Null: the studio's default (CupedRule), until the reader switches CUPED on or off.
     private bool? _cuped;
+    // Null: always valid while running, fixed once finished, until the reader switches.
+    private Reading? _reading;
     private bool _notFound;
     private bool _loading;
     private bool _busy;
@@ -41,6 +43,11 @@ public partial class ExperimentPage
     private Privacy.PrivacySettingsService Privacy { get; set; } = default!;
 
     [Inject]
+    private AdaptiveAllocationService Rounds { get; set; } = default!;
+
+    private AllocationLog? _rounds;
+
+    [Inject]
     private IDialogService Dialogs { get; set; } = default!;
 
     private string MeanLabel => _metric == PrimaryMetric.RevenuePerCustomer ? "Revenue per customer" : "Rate";
@@ -60,7 +67,8 @@ public partial class ExperimentPage
     private async Task AnalyzeAsync()
     {
         _loading = true;
-        _readout = await Analysis.AnalyzeAsync(Id, _metric, _cuped);
+        _rounds = _detail?.Adaptive is null ? null : await Rounds.LogAsync(Id);
+        _readout = await Analysis.AnalyzeAsync(Id, _metric, _cuped, _reading);
         _hidden = _readout.HiddenArms(_k);
         _loading = false;
     }
@@ -78,6 +86,22 @@ public partial class ExperimentPage
         _cuped = on;
         await AnalyzeAsync();
     }
+
+    private async Task ReadingChangedAsync(bool sequential)
+    {
+        _reading = sequential ? Reading.Sequential : Reading.Fixed;
+        await AnalyzeAsync();
+    }
+
+    /// <summary>The same privacy rule as the table: no always-valid lift for a hidden arm or against a hidden control.</summary>
+    private bool ShowsSequentialLift(ExperimentAnalysis analysis, string arm) => analysis.Arms.FirstOrDefault(a => a.Name == arm) is { } result && ShowsLift(analysis, result);
+
+    private static string SequentialVerdictLabel(Analytics.Sequential.SequentialVerdict verdict) => verdict switch
+    {
+        Analytics.Sequential.SequentialVerdict.TreatmentBetter => "Better than control",
+        Analytics.Sequential.SequentialVerdict.ControlBetter => "Worse than control",
+        _ => "Keep running",
+    };
 
     /// <summary>Start only after the marketer has seen what it does: customers per arm, that it is for good, and the power.</summary>
     private async Task StartAsync()
@@ -115,6 +139,12 @@ public partial class ExperimentPage
         await Experiments.FinishAsync(Id);
         return "Finished. The analysis is final and uplift models can now be trained.";
     });
+
+    private Task NextRoundAsync() => RunAsync(async () => (await Rounds.NextRoundAsync(Id)).Message);
+
+    private static string RoundsNote(AllocationLog log) => log.NextRoundFrom is { } next
+        ? $"The next round may go from {next.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; its weights are worked out from the outcomes measured by then."
+        : "Every round is sent.";
 
     private Task MeasureAsync() => RunAsync(async () => $"Outcomes measured for {Plural.Of(await Outcomes.FillAsync(Id), "customer")} from sends, clicks and purchases.");
 
@@ -173,8 +203,11 @@ public partial class ExperimentPage
 
     private bool AnyArmTooSmall => _readout?.Counts.Any(c => SmallGroups.IsSuppressed(c.N, _k)) == true;
 
-    private IReadOnlyList<IntervalPoint> LiftPoints(ExperimentAnalysis analysis) => analysis.Arms.Where(a => a.VsControl is not null && ShowsLift(analysis, a))
-        .Select(a => new IntervalPoint(a.Name, a.VsControl!.RelativeLift, a.VsControl.RelativeLiftCi.Lower, a.VsControl.RelativeLiftCi.Upper)).ToList();
+    private IReadOnlyList<IntervalPoint> LiftPoints(ExperimentAnalysis analysis) => _readout?.ShowsSequential == true
+        ? _readout.Sequential!.Arms.Where(a => ShowsSequentialLift(analysis, a.Name))
+            .Select(a => new IntervalPoint(a.Name, a.RelativeLift, a.RelativeAlwaysValid.Lower, a.RelativeAlwaysValid.Upper)).ToList()
+        : analysis.Arms.Where(a => a.VsControl is not null && ShowsLift(analysis, a))
+            .Select(a => new IntervalPoint(a.Name, a.VsControl!.RelativeLift, a.VsControl.RelativeLiftCi.Lower, a.VsControl.RelativeLiftCi.Upper)).ToList();
 
     private string Value(double v, bool signed = false)
     {

@@ -1,4 +1,5 @@
 using CampaignStudio.Analytics.Experiments;
+using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Domain.Privacy;
 
 namespace CampaignStudio.Web.Features.Experiments;
@@ -40,8 +41,40 @@ public static class ExperimentPrivacy
             };
         }
 
+        // The always-valid numbers obey the same rule: a hidden arm has no lift, a hidden control takes every lift with it.
+        var sequential = readout.Sequential;
+        if (sequential is not null && (hidden.Count > 0 || small.Count > 0))
+        {
+            var controlHidden = readout.Analysis?.Arms.Any(a => a.IsControl && hidden.Contains(a.Name)) ?? false;
+            var none = new ConfidenceInterval(double.NaN, double.NaN);
+            sequential = sequential with
+            {
+                Arms = [.. sequential.Arms.Select(a => controlHidden || hidden.Contains(a.Name)
+                    ? a with { AbsoluteLift = double.NaN, RelativeLift = double.NaN, AlwaysValid = none, FixedHorizon = none, RelativeAlwaysValid = none }
+                    : a)],
+                SampleRatio = small.Count == 0 || sequential.SampleRatio is null ? sequential.SampleRatio : sequential.SampleRatio with { PValue = double.NaN },
+            };
+        }
+
+        var adaptive = readout.Adaptive;
+        if (adaptive is not null && (hidden.Count > 0 || small.Count > 0))
+        {
+            var controlHidden = adaptive.Arms.Any(a => a.IsControl && hidden.Contains(a.Name));
+            var none = new ConfidenceInterval(double.NaN, double.NaN);
+            adaptive = adaptive with
+            {
+                Arms = [.. adaptive.Arms.Select(a => hidden.Contains(a.Name)
+                    ? a with { N = small.Contains(a.Name) ? 0 : a.N, Mean = double.NaN, MeanCi = none, PlainMean = double.NaN, Lift = a.IsControl ? null : double.NaN, LiftCi = a.IsControl ? null : none }
+                    : controlHidden && !a.IsControl ? a with { Lift = double.NaN, LiftCi = none } : a)],
+            };
+        }
+
         return new AnalysisResponse(detail, readout.Metric, readout.Verdict, readout.CupedAvailable, readout.Problem, analysis)
         {
+            Adaptive = adaptive,
+            Reading = readout.Reading,
+            Sequential = sequential,
+            SampleRatioMismatch = readout.SampleRatioMismatch,
             MinGroupSize = k,
             HiddenArms = [.. hidden.Order(StringComparer.Ordinal)],
             CupedApplied = readout.CupedApplied,

@@ -31,7 +31,13 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     }
 
     /// <summary>The manager's view: every experiment with its primary metric's best arm, lift and CI, verdict and SRM flag.</summary>
-    public async Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(CancellationToken ct = default)
+    public Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(CancellationToken ct = default) => DashboardAsync(reading: null, ct);
+
+    /// <summary>
+    /// The dashboard with the intervals and verdicts of <paramref name="reading"/>; null shows each experiment's default
+    /// (always valid while running, fixed horizon once finished). Both intervals are in every row.
+    /// </summary>
+    public async Task<IReadOnlyList<ExperimentSummary>> DashboardAsync(Reading? reading, CancellationToken ct = default)
     {
         var items = await ListAsync(ct);
         var k = await privacy.MinGroupSizeAsync(ct);
@@ -39,19 +45,29 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         foreach (var item in items)
         {
             // The default adjustment of the experiment page (CupedRule), labelled: the list and the page show the same lift.
-            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: null, ct);
+            var readout = item.Customers == 0 ? null : await analysis.AnalyzeAsync(item.Id, null, useCuped: null, reading, ct);
             var best = readout?.Best;
 
             // No lift when the best arm or the control is hidden for privacy: the lift would give its rate away.
             var hidden = readout?.HiddenArms(k);
             var vs = best is not null && hidden is not null && !hidden.Contains(best.Name) && !readout!.Analysis!.Arms.Any(a => a.IsControl && hidden.Contains(a.Name))
                 ? best.VsControl : null;
+            var always = vs is null ? null : readout!.Sequential?.Arms.FirstOrDefault(a => a.Name == best!.Name);
+            var shown = readout?.Reading ?? reading ?? AlwaysValidReading.DefaultFor(item.Status);
+            var sequentialShown = shown == Reading.Sequential && always is not null;
             rows.Add(new ExperimentSummary(item.Id, item.Name, item.Status, item.Source, item.Metric, item.Arms,
                 SmallGroups.IsSuppressed(item.Customers, k) ? null : item.Customers, item.StartedAt, item.EndedAt,
-                best?.Name, vs?.RelativeLift, vs?.RelativeLiftCi.Lower, vs?.RelativeLiftCi.Upper, vs?.AbsoluteLift,
-                readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.Analysis?.SampleRatio.Warning ?? false)
+                best?.Name, vs?.RelativeLift,
+                sequentialShown ? always!.RelativeAlwaysValid.Lower : vs?.RelativeLiftCi.Lower,
+                sequentialShown ? always!.RelativeAlwaysValid.Upper : vs?.RelativeLiftCi.Upper, vs?.AbsoluteLift,
+                readout?.Verdict ?? (item.Status == ExperimentStatus.Draft ? "Not started" : "No data"), readout?.SampleRatioMismatch ?? false)
             {
                 Adjustment = ExperimentReadout.AdjustmentLabel(readout?.CupedApplied ?? false),
+                Reading = shown,
+                FixedLower = vs?.RelativeLiftCi.Lower,
+                FixedUpper = vs?.RelativeLiftCi.Upper,
+                AlwaysValidLower = always?.RelativeAlwaysValid.Lower,
+                AlwaysValidUpper = always?.RelativeAlwaysValid.Upper,
             });
         }
 
@@ -85,6 +101,9 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             e.HoldoutShare, guardrails, arms, counts.Values.Sum(), withCustomers, withCovariates, e.CreatedAt, e.StartedAt, e.EndedAt)
         {
             Plan = PowerPlanJson.Read(e.PowerPlanJson),
+            Adaptive = e.Allocation == Allocation.Adaptive
+                ? new AdaptiveDesign { Rounds = e.AllocationRounds, IntervalHours = (int)e.RoundInterval.TotalHours, BurnInRounds = e.BurnInRounds, FloorPerArm = e.FloorPerArm }
+                : null,
         };
     }
 
@@ -103,6 +122,8 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             Guardrails = detail.Guardrails.ToList(),
             Arms = detail.Arms.Where(a => !a.IsHoldout).Select(a => new ArmDesign { Name = a.Name, IsControl = a.IsControl, Weight = a.Weight, EmailTemplateId = a.EmailTemplateId }).ToList(),
             Power = detail.Plan ?? new PowerForm(),
+            Allocation = detail.Adaptive is null ? Allocation.Fixed : Allocation.Adaptive,
+            Adaptive = detail.Adaptive ?? new AdaptiveDesign(),
         };
     }
 
@@ -159,7 +180,42 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             problems.Add("Unknown guardrail metric.");
         }
 
+        if (design.Allocation == Allocation.Adaptive)
+        {
+            problems.AddRange(ValidateAdaptive(design));
+        }
+
         return problems;
+    }
+
+    private static IEnumerable<string> ValidateAdaptive(ExperimentDesign design)
+    {
+        var a = design.Adaptive;
+        if (a.Rounds is < 2 or > 100)
+        {
+            yield return "An adaptive experiment needs between 2 and 100 rounds.";
+        }
+
+        if (a.IntervalHours is < 1 or > 24 * 31)
+        {
+            yield return "The time between rounds must be between 1 hour and 31 days.";
+        }
+
+        if (a.BurnInRounds < 1 || a.BurnInRounds >= a.Rounds)
+        {
+            yield return "Keep equal weights for at least the first round and fewer rounds than there are.";
+        }
+
+        if (!(a.FloorPerArm >= 0) || a.FloorPerArm * Math.Max(design.Arms.Count, 1) >= 1)
+        {
+            yield return "The smallest share per arm must be at least 0 and leave room for the others (below 1 ÷ arms).";
+        }
+
+        // A long-term holdout keeps a fixed share for years; adaptive weights would move it.
+        if (design.HoldoutShare > 0)
+        {
+            yield return "An adaptive experiment has no long-term holdout: use a fixed one for that.";
+        }
     }
 
     /// <summary>Creates (id null) or updates a draft. Only drafts can change: once customers are assigned, the design is fixed.</summary>
@@ -207,6 +263,12 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         experiment.HoldoutShare = design.HoldoutShare;
         experiment.GuardrailsJson = JsonSerializer.Serialize(design.Guardrails.Distinct());
         experiment.PowerPlanJson = PowerPlanJson.Write(design.Power);
+        var adaptive = design.Allocation == Allocation.Adaptive;
+        experiment.Allocation = design.Allocation;
+        experiment.AllocationRounds = adaptive ? design.Adaptive.Rounds : 0;
+        experiment.RoundInterval = adaptive ? TimeSpan.FromHours(design.Adaptive.IntervalHours) : TimeSpan.Zero;
+        experiment.BurnInRounds = adaptive ? design.Adaptive.BurnInRounds : 0;
+        experiment.FloorPerArm = adaptive ? design.Adaptive.FloorPerArm : 0;
         var arms = design.Arms.OrderBy(a => a.IsControl ? 0 : 1).ToList();
         experiment.Variants = arms.Select((a, i) => new Variant
         {
@@ -265,21 +327,26 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
 
         var experiment = await db.Experiments.FirstAsync(e => e.Id == id, ct);
         var customers = await (await AudienceOfAsync(db, experiment.AudienceSegmentId!.Value, ct)).ToListAsync(ct);
-        if (expectedCustomers is { } expected && expected != customers.Count)
+        // The preview's count: the whole audience, or an adaptive experiment's first round.
+        if (expectedCustomers is { } expected && expected != preview.Customers)
         {
             throw new AudienceChangedException(
-                $"The audience changed since the confirmation: {customers.Count:N0} customers would be assigned now, not {expected:N0}. Look at the new numbers and confirm again.",
+                $"The audience changed since the confirmation: {preview.Customers:N0} customers would be assigned now, not {expected:N0}. Look at the new numbers and confirm again.",
                 preview);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        // Adaptive: the first round's equal weights are logged before anyone is assigned; only that round's customers are.
+        var round = experiment.Allocation == Allocation.Adaptive ? await AdaptiveAllocationService.LogFirstRoundAsync(db, experiment, now, ct) : null;
         await ExperimentAssignments.AssignAsync(db, id, customers, now, ct);
+        var assigned = round is null ? customers.Count : await AdaptiveAllocationService.CountRoundAsync(db, round, ct);
         experiment.Status = ExperimentStatus.Running;
         experiment.StartedAt = now;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return customers.Count;
+        return assigned;
     }
 
     private async Task<StartPreview> PreviewAsync(AppDbContext db, int id, CancellationToken ct)

@@ -24,8 +24,13 @@ public static class ExperimentsApi
     {
         var group = api.MapGroup("/experiments").WithTags("Experiments");
 
-        group.MapGet("/", async (ExperimentService experiments, CancellationToken ct) => TypedResults.Json(await experiments.DashboardAsync(ct), Json))
-            .WithSummary("Every experiment with its primary metric's best arm, relative lift and CI, verdict and sample-ratio flag.");
+        group.MapGet("/", async Task<Results<JsonHttpResult<IReadOnlyList<ExperimentSummary>>, ProblemHttpResult>> (string? reading, ExperimentService experiments, CancellationToken ct) =>
+                AlwaysValidReading.Parse(reading) is var chosen && reading is not null && chosen is null
+                    ? TypedResults.Problem("'reading' is 'sequential' or 'fixed'.", statusCode: StatusCodes.Status400BadRequest)
+                    : TypedResults.Json(await experiments.DashboardAsync(chosen, ct), Json))
+            .WithSummary("Every experiment with its primary metric's best arm, relative lift and CI, verdict and sample-ratio flag. " +
+                "Running experiments show always-valid intervals and verdicts by default (valid at every look), finished ones fixed-horizon; 'reading=sequential|fixed' chooses for all. " +
+                "'reading' says which each row shows; both intervals are in every row.");
 
         // The form is read by hand (not bound) so a wrong content type still meets the role check first, and gets a readable 400.
         group.MapPost("/import", async Task<Results<JsonHttpResult<ImportResponse>, ProblemHttpResult>> (HttpRequest request, ExperimentImportService import, CancellationToken ct) =>
@@ -101,20 +106,28 @@ public static class ExperimentsApi
                 "'costs' states the offers' costs as JSON like the policy body ({\"margin\":0.40,\"arms\":{\"d10\":{\"discount\":0.10,\"messageCost\":0.01}}}; arms not named cost nothing); 'margin' sets the experiment's gross margin. " +
                 "Nothing is created when any row is bad.");
 
-        group.MapGet("/{id:int}/analysis", async Task<Results<JsonHttpResult<AnalysisResponse>, NotFound>> (int id, PrimaryMetric? metric, bool? cuped,
+        group.MapGet("/{id:int}/analysis", async Task<Results<JsonHttpResult<AnalysisResponse>, NotFound, ProblemHttpResult>> (int id, PrimaryMetric? metric, bool? cuped, string? reading,
                 ExperimentService experiments, ExperimentAnalysisService analysis, Privacy.PrivacySettingsService privacy, CancellationToken ct) =>
             {
+                var chosen = AlwaysValidReading.Parse(reading);
+                if (reading is not null && chosen is null)
+                {
+                    return TypedResults.Problem("'reading' is 'sequential' or 'fixed'.", statusCode: StatusCodes.Status400BadRequest);
+                }
+
                 var detail = await experiments.GetAsync(id, ct);
                 if (detail is null)
                 {
                     return TypedResults.NotFound();
                 }
 
-                var readout = await analysis.AnalyzeAsync(id, metric, cuped, ct);
+                var readout = await analysis.AnalyzeAsync(id, metric, cuped, chosen, ct);
                 return TypedResults.Json(ExperimentPrivacy.Apply(detail, readout, await privacy.MinGroupSizeAsync(ct)), Json);
             })
             .WithSummary("Per-arm results with lifts, 95 % CIs, raw and Holm-adjusted p-values, chances to beat control / be best, and the sample-ratio check; arms in hiddenArms (fewer than minGroupSize customers, successes or non-successes) carry no numbers. " +
-                "Without 'cuped' the lifts are CUPED-adjusted only when that removes at least 5 % of the variance (the experiment page's and the list's default); 'adjustment' says which they are.");
+                "Without 'cuped' the lifts are CUPED-adjusted only when that removes at least 5 % of the variance (the experiment page's and the list's default); 'adjustment' says which they are. " +
+                "'sequential' holds always-valid intervals (confidence sequences) beside the fixed-horizon ones and the sequential sample-ratio check; 'reading' says which the verdict and " +
+                "'sampleRatioMismatch' follow: 'sequential' by default while the experiment runs, 'fixed' once finished, or as 'reading=sequential|fixed' asks.");
 
         group.MapGet("/{id:int}/start-preview", async Task<Results<JsonHttpResult<StartPreview>, NotFound, ProblemHttpResult>> (int id, ExperimentService experiments, CancellationToken ct) =>
             {
@@ -173,6 +186,7 @@ public static class ExperimentsApi
             })
             .WithSummary("Out-of-fold uplift scores per customer for every learner, with purchase propensity; file_id is the results file's id column (empty when none was kept). Text cells are spreadsheet-safe.");
 
+        group.MapExperimentDesignApi();
         return group;
     }
 
@@ -294,4 +308,19 @@ public sealed record AnalysisResponse(ExperimentDetail Experiment, PrimaryMetric
 
     /// <summary>"CUPED" or "Unadjusted": which lifts these are.</summary>
     public string Adjustment => ExperimentReadout.AdjustmentLabel(CupedApplied);
+
+    /// <summary>Which reading the verdict and the sample-ratio flag follow (always valid while running, unless asked otherwise).</summary>
+    public Reading Reading { get; init; } = Reading.Fixed;
+
+    /// <summary>Why this reading, in the words the page uses.</summary>
+    public string ReadingNote => AlwaysValidReading.Note(Reading);
+
+    /// <summary>Always-valid intervals beside the fixed-horizon ones, and the sequential sample-ratio check; hidden arms carry NaN.</summary>
+    public SequentialAnalysis? Sequential { get; init; }
+
+    /// <summary>The sample-ratio flag of the reading shown.</summary>
+    public bool SampleRatioMismatch { get; init; }
+
+    /// <summary>Adaptive experiments: every arm reweighted by the logged allocation (unbiased); null for fixed allocation.</summary>
+    public AdaptiveAnalysis? Adaptive { get; init; }
 }

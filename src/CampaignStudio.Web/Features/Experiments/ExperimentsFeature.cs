@@ -15,6 +15,7 @@ public static class ExperimentsFeature
         .AddScoped<ExperimentAnalysisService>()
         .AddScoped<ExperimentImportService>()
         .AddScoped<ExperimentOutcomeService>()
+        .AddScoped<AdaptiveAllocationService>()
         .AddScoped<UpliftService>()
         .AddSingleton<UpliftStore>()
         .AddSingleton<UpliftJobs>()

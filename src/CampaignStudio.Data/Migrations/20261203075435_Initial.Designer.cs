@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203063755_Initial")]
+    [Migration("20261203075435_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -753,6 +753,37 @@ namespace CampaignStudio.Data.Migrations
                     b.ToTable("Purchases");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.AllocationRound", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ExperimentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("TookEffectAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WeightsJson")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExperimentId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("AllocationRounds");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.Assignment", b =>
                 {
                     b.Property<long>("Id")
@@ -778,6 +809,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<double?>("PrePeriodValue")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Propensity")
                         .HasColumnType("REAL");
 
                     b.Property<double?>("Revenue")
@@ -822,6 +856,14 @@ namespace CampaignStudio.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Allocation")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AllocationRounds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("AssignmentSalt")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -831,6 +873,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("AudienceSegmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BurnInRounds")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
@@ -843,6 +888,9 @@ namespace CampaignStudio.Data.Migrations
 
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<double>("FloorPerArm")
+                        .HasColumnType("REAL");
 
                     b.Property<double?>("GrossMargin")
                         .HasColumnType("REAL");
@@ -869,6 +917,9 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<string>("PrimaryMetric")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan>("RoundInterval")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Source")
@@ -1537,6 +1588,15 @@ namespace CampaignStudio.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.AllocationRound", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.Assignment", b =>

@@ -601,6 +601,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     HoldoutShare = table.Column<double>(type: "double precision", nullable: false),
                     AttributionWindowDays = table.Column<int>(type: "integer", nullable: false),
                     AssignmentSalt = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Allocation = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    AllocationRounds = table.Column<int>(type: "integer", nullable: false),
+                    RoundInterval = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    BurnInRounds = table.Column<int>(type: "integer", nullable: false),
+                    FloorPerArm = table.Column<double>(type: "double precision", nullable: false),
                     CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
@@ -638,6 +643,29 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         name: "FK_SegmentMembers_Segments_SegmentId",
                         column: x => x.SegmentId,
                         principalTable: "Segments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AllocationRounds",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ExperimentId = table.Column<int>(type: "integer", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    TookEffectAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    WeightsJson = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    Customers = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AllocationRounds", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AllocationRounds_Experiments_ExperimentId",
+                        column: x => x.ExperimentId,
+                        principalTable: "Experiments",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -772,7 +800,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     PrePeriodValue = table.Column<double>(type: "double precision", nullable: true),
                     CovariatesJson = table.Column<string>(type: "text", nullable: true),
                     TrueEffect = table.Column<double>(type: "double precision", nullable: true),
-                    RowKey = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                    RowKey = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    Propensity = table.Column<double>(type: "double precision", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -818,6 +847,12 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AllocationRounds_ExperimentId_Number",
+                table: "AllocationRounds",
+                columns: new[] { "ExperimentId", "Number" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_KeyHash",
@@ -1142,6 +1177,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "AllocationRounds");
+
             migrationBuilder.DropTable(
                 name: "ApiKeys");
 

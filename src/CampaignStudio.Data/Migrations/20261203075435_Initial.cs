@@ -600,6 +600,11 @@ namespace CampaignStudio.Data.Migrations
                     HoldoutShare = table.Column<double>(type: "REAL", nullable: false),
                     AttributionWindowDays = table.Column<int>(type: "INTEGER", nullable: false),
                     AssignmentSalt = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Allocation = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    AllocationRounds = table.Column<int>(type: "INTEGER", nullable: false),
+                    RoundInterval = table.Column<TimeSpan>(type: "TEXT", nullable: false),
+                    BurnInRounds = table.Column<int>(type: "INTEGER", nullable: false),
+                    FloorPerArm = table.Column<double>(type: "REAL", nullable: false),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     StartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -637,6 +642,29 @@ namespace CampaignStudio.Data.Migrations
                         name: "FK_SegmentMembers_Segments_SegmentId",
                         column: x => x.SegmentId,
                         principalTable: "Segments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AllocationRounds",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ExperimentId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    TookEffectAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    WeightsJson = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    Customers = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AllocationRounds", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AllocationRounds_Experiments_ExperimentId",
+                        column: x => x.ExperimentId,
+                        principalTable: "Experiments",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -771,7 +799,8 @@ namespace CampaignStudio.Data.Migrations
                     PrePeriodValue = table.Column<double>(type: "REAL", nullable: true),
                     CovariatesJson = table.Column<string>(type: "TEXT", nullable: true),
                     TrueEffect = table.Column<double>(type: "REAL", nullable: true),
-                    RowKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
+                    RowKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Propensity = table.Column<double>(type: "REAL", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -817,6 +846,12 @@ namespace CampaignStudio.Data.Migrations
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AllocationRounds_ExperimentId_Number",
+                table: "AllocationRounds",
+                columns: new[] { "ExperimentId", "Number" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_KeyHash",
@@ -1141,6 +1176,9 @@ namespace CampaignStudio.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "AllocationRounds");
+
             migrationBuilder.DropTable(
                 name: "ApiKeys");
 
