@@ -20,7 +20,7 @@ public sealed class AdaptiveExperimentEndToEndTests(BrowserFixture browser) : IC
     [Fact]
     public async Task AMarketerChoosesAdaptiveAllocationAndReadsTheRoundsAndTheReweightedResults()
     {
-        var builder = new CampaignTestBuilder(Db);
+        var builder = new CampaignTestBuilder(browser.App.Services);
         var segment = await builder.SegmentAsync("Adaptive browser audience", await builder.CustomersAsync("adaptive-e2e", 3_000, optedIn: 3_000));
 
         // The design page: the allocation choice shows its settings and says what they do.

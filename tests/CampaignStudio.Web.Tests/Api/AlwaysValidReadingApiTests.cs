@@ -15,10 +15,8 @@ namespace CampaignStudio.Web.Tests.Api;
 /// </summary>
 public sealed class AlwaysValidReadingApiTests(AlwaysValidReadingApiTests.Studio app) : IClassFixture<AlwaysValidReadingApiTests.Studio>
 {
-    public sealed class Studio : StudioAppFactory
-    {
-        protected override DateTimeOffset? ClockStart => StudioClock.DefaultStart;
-    }
+    /// <summary>The studio on the fixed day (every test host starts there).</summary>
+    public sealed class Studio : StudioAppFactory;
 
     private static readonly DateTime Start = StudioClock.DefaultStart.UtcDateTime.AddDays(-10);
 

@@ -20,10 +20,8 @@ namespace CampaignStudio.Web.Tests.Features;
 /// </summary>
 public sealed class AdaptiveExperimentTests(AdaptiveExperimentTests.Studio app) : IClassFixture<AdaptiveExperimentTests.Studio>
 {
-    public sealed class Studio : StudioAppFactory
-    {
-        protected override DateTimeOffset? ClockStart => StudioClock.DefaultStart;
-    }
+    /// <summary>The studio on the fixed day (every test host starts there).</summary>
+    public sealed class Studio : StudioAppFactory;
 
     private const int Customers = 3_000;
     private const int Rounds = 6;
@@ -59,7 +57,7 @@ public sealed class AdaptiveExperimentTests(AdaptiveExperimentTests.Studio app) 
     [Fact]
     public async Task RoundsMoveWeightTowardsTheBestArmNeverBelowTheFloorNotBeforeTheIntervalAndTheReadOutIsReweighted()
     {
-        var builder = new CampaignTestBuilder(Db);
+        var builder = new CampaignTestBuilder(app.Services);
         var segment = await builder.SegmentAsync("Adaptive audience", await builder.CustomersAsync("adaptive", Customers, optedIn: Customers));
         await using var scope = As(Roles.Marketer);
         var experiments = scope.ServiceProvider.GetRequiredService<ExperimentService>();
@@ -162,7 +160,7 @@ public sealed class AdaptiveExperimentTests(AdaptiveExperimentTests.Studio app) 
     [Fact]
     public async Task TheDesignAndTheRoundsHaveApiTwins()
     {
-        var builder = new CampaignTestBuilder(Db);
+        var builder = new CampaignTestBuilder(app.Services);
         var segment = await builder.SegmentAsync("Adaptive API audience", await builder.CustomersAsync("adaptive-api", 300, optedIn: 300));
         var marketer = app.CreateClient();
         marketer.DefaultRequestHeaders.Add("X-Api-Key", await app.ApiKeyForAsync("marketer@demo.local"));
