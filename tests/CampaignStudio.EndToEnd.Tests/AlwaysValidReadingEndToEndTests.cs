@@ -14,7 +14,7 @@ public sealed class AlwaysValidReadingEndToEndTests(BrowserFixture browser) : IC
     public async Task AManagerReadsARunningExperimentWithAlwaysValidIntervalsAndCanSwitchToFixed()
     {
         var builder = new ExperimentTestBuilder(browser.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>());
-        var start = DateTime.UtcNow.AddDays(-10);
+        var start = browser.App.Clock.GetUtcNow().UtcDateTime.AddDays(-10);
 
         // z ≈ 2.5: a winner for one planned look, not yet for a reading that may be repeated daily.
         var running = await builder.RatesAsync("Spring offer, read daily", ExperimentStatus.Running, start,
