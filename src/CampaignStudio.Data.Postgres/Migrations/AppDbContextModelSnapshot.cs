@@ -933,6 +933,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<int?>("LaunchedFromExperimentId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -966,6 +969,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AudienceSegmentId");
+
+                    b.HasIndex("LaunchedFromExperimentId");
 
                     b.ToTable("Experiments");
                 });
@@ -1672,6 +1677,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasOne("CampaignStudio.Domain.Segments.Segment", null)
                         .WithMany()
                         .HasForeignKey("AudienceSegmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("LaunchedFromExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 

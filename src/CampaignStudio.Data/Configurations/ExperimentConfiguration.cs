@@ -16,6 +16,9 @@ public class ExperimentConfiguration : IEntityTypeConfiguration<Experiment>
         builder.Property(e => e.PowerPlanJson).HasMaxLength(Limits.ShortText);
         builder.HasMany(e => e.Variants).WithOne(v => v.Experiment).HasForeignKey(v => v.ExperimentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Domain.Segments.Segment>().WithMany().HasForeignKey(e => e.AudienceSegmentId).OnDelete(DeleteBehavior.SetNull);
+
+        // Deleting a source experiment keeps the rounds it launched; they only lose the link back.
+        builder.HasOne<Experiment>().WithMany().HasForeignKey(e => e.LaunchedFromExperimentId).OnDelete(DeleteBehavior.SetNull);
     }
 }
 

@@ -902,6 +902,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("LaunchedFromExperimentId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -935,6 +938,8 @@ namespace CampaignStudio.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AudienceSegmentId");
+
+                    b.HasIndex("LaunchedFromExperimentId");
 
                     b.ToTable("Experiments");
                 });
@@ -1621,6 +1626,11 @@ namespace CampaignStudio.Data.Migrations
                     b.HasOne("CampaignStudio.Domain.Segments.Segment", null)
                         .WithMany()
                         .HasForeignKey("AudienceSegmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("LaunchedFromExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 

@@ -55,6 +55,12 @@ public class Experiment
     /// </summary>
     public double? GrossMargin { get; set; }
 
+    /// <summary>
+    /// The experiment whose policy this one launched ("Launch this policy"): its rows, with their logged propensities, are the
+    /// next round of that policy's training data. Null for experiments designed or imported on their own.
+    /// </summary>
+    public int? LaunchedFromExperimentId { get; set; }
+
     public List<Variant> Variants { get; set; } = [];
 }
 

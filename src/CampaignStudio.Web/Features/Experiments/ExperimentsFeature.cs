@@ -20,6 +20,7 @@ public static class ExperimentsFeature
         .AddSingleton<UpliftStore>()
         .AddSingleton<UpliftJobs>()
         .AddScoped<OfferPolicyService>()
+        .AddScoped<PolicyLaunchService>()
         .AddSingleton<OfferPolicyStore>()
         .AddSingleton<OfferPolicyJobs>();
     }

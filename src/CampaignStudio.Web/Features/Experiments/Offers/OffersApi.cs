@@ -98,7 +98,40 @@ public static class OffersApi
             .WithSummary("customer_id,arm for every row of the experiment: the recommended offer. customer_id is the results file's id column, else the studio customer's " +
                 "external id, else the row's number in the experiment (from 1). Text cells are spreadsheet-safe.");
 
+        experiments.MapPost("/{id:int}/policy/launch", LaunchPolicyAsync)
+            .RequireAuthorization(Policies.CanEdit).Accepts<PolicyLaunchRequest>("application/json")
+            .WithSummary("Launches the trained policy as a campaign: a new experiment \"<name> — offers round 2\" with the same arms and costs, where each studio customer " +
+                "of this experiment (a studio customer, or a file row whose id is a customer's external id) who may be mailed gets the recommended offer, except a " +
+                "no-message holdout (holdoutShare, default 0.10) and a random exploration share over all arms (explorationShare, default 0.10); each assignment logs its " +
+                "propensity. Body: {\"templates\":{\"Mail\":3,\"10 % off\":4},\"explorationShare\":0.1,\"holdoutShare\":0.1,\"name\":null,\"scheduledAt\":null} " +
+                "(every arm that sends a message needs a template). 201 with the new experiment and campaign and the recipients per arm (policy, exploration, holdout); " +
+                "400 with the reason when no policy is trained, an offer lacks a template, a share is out of range or no row is a customer here. Admin or Marketer.");
+
         return api;
+    }
+
+    private static async Task<Results<Created<PolicyLaunchResponse>, NotFound, ProblemHttpResult>> LaunchPolicyAsync(int id, HttpRequest request,
+        PolicyLaunchService launches, CancellationToken ct)
+    {
+        var (body, problem) = await ReadAsync<PolicyLaunchRequest>(request, ct);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        try
+        {
+            var launched = await launches.LaunchAsync(id, body, ct);
+            return TypedResults.Created($"/api/experiments/{launched.ExperimentId}", PolicyLaunchResponse.From(launched));
+        }
+        catch (KeyNotFoundException)
+        {
+            return TypedResults.NotFound();
+        }
+        catch (ArgumentException ex)
+        {
+            return Problem([ex.Message]);
+        }
     }
 
     /// <summary>Reads a JSON body by hand, so a malformed one gets a sentence rather than an empty 400.</summary>
@@ -185,3 +218,21 @@ public sealed record OfferPolicyStatusResponse(string Status, double Progress, s
         };
     }
 }
+
+/// <summary>POST /api/experiments/{id}/policy/launch: what was created and who gets what.</summary>
+/// <param name="ExperimentId">The new experiment ("… — offers round 2").</param>
+/// <param name="CampaignId">Its scheduled campaign.</param>
+/// <param name="Unreached">The sentence about rows that are not customers here or may not be mailed; null when every row is reached.</param>
+public sealed record PolicyLaunchResponse(int ExperimentId, int CampaignId, string Name, int Recipients, int NotMailable, int NotCustomers, string? Unreached,
+    IReadOnlyList<PolicyLaunchArmResponse> Arms)
+{
+    public static PolicyLaunchResponse From(PolicyLaunchResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new PolicyLaunchResponse(result.ExperimentId!.Value, result.CampaignId!.Value, result.Name, result.Recipients, result.NotMailable, result.NotCustomers,
+            result.Unreached, result.Arms.Select(a => new PolicyLaunchArmResponse(a.Arm, a.SendsMessage, a.Policy, a.Exploration, a.Holdout, a.Total)).ToList());
+    }
+}
+
+/// <summary>Recipients of one arm in a launch: given by the policy, drawn for exploration, held out.</summary>
+public sealed record PolicyLaunchArmResponse(string Arm, bool SendsMessage, int Policy, int Exploration, int Holdout, int Total);

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CampaignStudio.Data.Postgres.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203075439_Initial")]
+    [Migration("20261203080057_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -936,6 +936,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<int?>("LaunchedFromExperimentId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -969,6 +972,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AudienceSegmentId");
+
+                    b.HasIndex("LaunchedFromExperimentId");
 
                     b.ToTable("Experiments");
                 });
@@ -1675,6 +1680,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasOne("CampaignStudio.Domain.Segments.Segment", null)
                         .WithMany()
                         .HasForeignKey("AudienceSegmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("LaunchedFromExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 

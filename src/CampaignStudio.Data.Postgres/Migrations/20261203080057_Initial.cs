@@ -610,11 +610,18 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     EndedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    GrossMargin = table.Column<double>(type: "double precision", nullable: true)
+                    GrossMargin = table.Column<double>(type: "double precision", nullable: true),
+                    LaunchedFromExperimentId = table.Column<int>(type: "integer", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Experiments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Experiments_Experiments_LaunchedFromExperimentId",
+                        column: x => x.LaunchedFromExperimentId,
+                        principalTable: "Experiments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
                     table.ForeignKey(
                         name: "FK_Experiments_Segments_AudienceSegmentId",
                         column: x => x.AudienceSegmentId,
@@ -1078,6 +1085,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "IX_Experiments_AudienceSegmentId",
                 table: "Experiments",
                 column: "AudienceSegmentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Experiments_LaunchedFromExperimentId",
+                table: "Experiments",
+                column: "LaunchedFromExperimentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ImportJobs_CreatedAt",

@@ -609,11 +609,18 @@ namespace CampaignStudio.Data.Migrations
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     StartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     EndedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    GrossMargin = table.Column<double>(type: "REAL", nullable: true)
+                    GrossMargin = table.Column<double>(type: "REAL", nullable: true),
+                    LaunchedFromExperimentId = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Experiments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Experiments_Experiments_LaunchedFromExperimentId",
+                        column: x => x.LaunchedFromExperimentId,
+                        principalTable: "Experiments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
                     table.ForeignKey(
                         name: "FK_Experiments_Segments_AudienceSegmentId",
                         column: x => x.AudienceSegmentId,
@@ -1077,6 +1084,11 @@ namespace CampaignStudio.Data.Migrations
                 name: "IX_Experiments_AudienceSegmentId",
                 table: "Experiments",
                 column: "AudienceSegmentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Experiments_LaunchedFromExperimentId",
+                table: "Experiments",
+                column: "LaunchedFromExperimentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ImportJobs_CreatedAt",

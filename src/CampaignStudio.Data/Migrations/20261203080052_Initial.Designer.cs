@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203075435_Initial")]
+    [Migration("20261203080052_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -905,6 +905,9 @@ namespace CampaignStudio.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("LaunchedFromExperimentId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -938,6 +941,8 @@ namespace CampaignStudio.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AudienceSegmentId");
+
+                    b.HasIndex("LaunchedFromExperimentId");
 
                     b.ToTable("Experiments");
                 });
@@ -1624,6 +1629,11 @@ namespace CampaignStudio.Data.Migrations
                     b.HasOne("CampaignStudio.Domain.Segments.Segment", null)
                         .WithMany()
                         .HasForeignKey("AudienceSegmentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("LaunchedFromExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
