@@ -221,6 +221,7 @@ public sealed class PolicyLaunchService(IDbContextFactory<AppDbContext> dbFactor
 
         var rows = await (from a in db.Assignments.AsNoTracking()
                           where a.ExperimentId == experimentId
+                          orderby a.Id
                           select new { a.Id, a.CustomerId, a.RowKey, a.CovariatesJson }).ToListAsync(ct);
         var policyOf = result.AssignmentIds.Select((id, i) => (id, arm: result.Recommended[i])).ToDictionary(x => x.id, x => x.arm);
 
@@ -270,7 +271,7 @@ public sealed class PolicyLaunchService(IDbContextFactory<AppDbContext> dbFactor
     }
 
     /// <summary>The draw's seed from the new experiment's salt: the same experiment always draws the same offers.</summary>
-    private static int Seed(string salt) => BinaryPrimitives.ReadInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(salt + ":launch")));
+    public static int Seed(string salt) => BinaryPrimitives.ReadInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(salt + ":launch")));
 
     private static string Fit(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }
