@@ -187,13 +187,14 @@ public sealed class OfferPolicyApiTests(StudioAppFactory app) : IClassFixture<St
         (await marketer.PutAsync("/api/settings/gross-margin", Json("{\"margin\":0.4}"))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var openApi = await manager.GetStringAsync("/openapi/v1.json");
-        foreach (var path in new[] { "/api/experiments/{id}/policy", "/api/experiments/{id}/policy.csv", "/api/settings/gross-margin" })
+        foreach (var path in new[] { "/api/experiments/{id}/policy", "/api/experiments/{id}/policy.csv", "/api/experiments/{id}/policy/launch", "/api/settings/gross-margin" })
         {
             openApi.ShouldContain($"\"{path}\"");
         }
 
         // The bodies read by hand are still described, so a generated client sends the right shape.
         openApi.ShouldContain("\"ArmCostsInput\"");
+        openApi.ShouldContain("\"PolicyLaunchRequest\"");
 
         openApi.ShouldContain("else the row's number in the experiment");
     }

@@ -19,6 +19,9 @@ namespace CampaignStudio.Web.Tests.Features.Campaigns;
 /// </summary>
 public sealed class PolicyLaunchTests(SqliteSmtpStudio studio) : IClassFixture<SqliteSmtpStudio>
 {
+    /// <summary>The launch route; the first test shows a manager gets 403 on it.</summary>
+    public static readonly IReadOnlyList<(string Method, string Pattern)> MutatingRoutes = [("POST", "/api/experiments/{id:int}/policy/launch")];
+
     private const string Costs = """{"margin":0.40,"arms":{"Mail":{"discount":0,"messageCost":0.01,"redemptionCost":0},"10 % off":{"discount":0.10,"messageCost":0.01,"redemptionCost":0},"20 % off":{"discount":0.20,"messageCost":0.01,"redemptionCost":0}}}""";
 
     private IServiceProvider Services => studio.App.Services;
