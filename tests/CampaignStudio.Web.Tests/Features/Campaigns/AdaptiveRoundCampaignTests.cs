@@ -106,14 +106,16 @@ public abstract class AdaptiveRoundCampaignTests(SmtpStudio studio)
 
         // An hour before the interval has passed: no round.
         studio.App.Clock.Advance(started + Interval - TimeSpan.FromHours(1) - Now);
-        (await worker.RunDueRoundsAsync(CancellationToken.None)).ShouldBe(0);
+        await worker.RunDueRoundsAsync(CancellationToken.None);
         (await RoundsOfAsync(experimentId)).ShouldBe(0, "nothing logged before the interval");
 
         // After it: two instances at once, then another pass — exactly one round.
         studio.App.Clock.Advance(TimeSpan.FromHours(2));
         var passes = await Task.WhenAll(worker.RunDueRoundsAsync(CancellationToken.None), otherInstance.RunDueRoundsAsync(CancellationToken.None));
-        passes.Sum().ShouldBe(1);
-        (await worker.RunDueRoundsAsync(CancellationToken.None)).ShouldBe(0);
+
+        // Passes count every experiment's rounds (the other test's experiment may be due too): this one's log says how many ran.
+        passes.Sum().ShouldBeGreaterThanOrEqualTo(1);
+        await worker.RunDueRoundsAsync(CancellationToken.None);
         (await RoundsOfAsync(experimentId)).ShouldBe(2, "the first round (logged as launched) and the one the worker ran");
 
         await using (var db = await Db.CreateDbContextAsync())
