@@ -104,17 +104,90 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
         {
             // Only customers who could be mailed are randomised: a holdout of people we may not mail anyway would compare nothing.
             arms = await ExperimentAssignments.AssignAsync(db, experimentId, mailable.Order().ToList(), now, ct);
-            var variants = await db.Variants.AsNoTracking().Where(v => v.ExperimentId == experimentId).ToListAsync(ct);
-            mailedArms = variants.Where(v => !v.IsHoldout && v.EmailTemplateId != null).Select(v => v.Id).ToHashSet();
+            mailedArms = await MailedArmsAsync(db, experimentId, ct);
             await db.Experiments.Where(e => e.Id == experimentId && e.Status == ExperimentStatus.Draft)
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExperimentStatus.Running).SetProperty(e => e.StartedAt, now), ct);
         }
 
-        // Read outside the transaction's connection (opens and clicks only); a recipient's hour is fixed at launch.
+        var rows = await QueueAsync(db, campaign, audience, mailable, arms, mailedArms, now, ct);
+        campaign.SnapshotSegmentId = snapshot.Id;
+        campaign.AudienceCount = rows;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Campaign {CampaignId} launched: {Rows} messages for {Audience} audience members ({Mailable} mailable)",
+            campaignId, rows, audience.Count, mailable.Count);
+        return true;
+    }
+
+    /// <summary>
+    /// Queues the messages of an adaptive experiment's latest round on the campaign that launched it: every assigned
+    /// customer of a mailed arm with no message on the campaign yet (the new round's, or any a crash left out), through the
+    /// launch's own recipient path. A finished campaign moves back to sending; a cancelled one mails nothing more. Runs in
+    /// the caller's transaction (the round's assignments and its messages commit together) and queues each customer once
+    /// however often it runs (the unique campaign–customer index). Returns the rows queued.
+    /// </summary>
+    public async Task<int> QueueNextRoundAsync(AppDbContext db, int experimentId, DateTime now, CancellationToken ct)
+    {
+        var campaign = await db.Campaigns.Where(c => c.ExperimentId == experimentId && c.LaunchedAt != null)
+            .OrderByDescending(c => c.LaunchedAt).ThenByDescending(c => c.Id).FirstOrDefaultAsync(ct);
+        if (campaign is null || !(campaign.Status is CampaignStatus.Sending or CampaignStatus.Paused || CampaignLifecycle.SendNextRound.IsAllowedFrom(campaign.Status)))
+        {
+            return 0;
+        }
+
+        var mailedArms = await MailedArmsAsync(db, experimentId, ct);
+        var campaignId = campaign.Id;
+        var waiting = await db.Assignments.AsNoTracking()
+            .Where(a => a.ExperimentId == experimentId && a.CustomerId != null && mailedArms.Contains(a.VariantId)
+                        && !db.Messages.Any(m => m.CampaignId == campaignId && m.CustomerId == a.CustomerId))
+            .Select(a => new { CustomerId = a.CustomerId!.Value, a.VariantId })
+            .ToListAsync(ct);
+        if (waiting.Count == 0)
+        {
+            return 0;
+        }
+
+        var arms = waiting.ToDictionary(a => a.CustomerId, a => a.VariantId);
+        var audience = arms.Keys.Order().ToList();
+        var mailable = new HashSet<long>();
+        foreach (var chunk in audience.Chunk(1_000))
+        {
+            // The one consent filter, read now: a customer who opted out since the first round gets a Suppressed row.
+            mailable.UnionWith(await db.Customers.Mailable().Where(c => !c.IsErased && chunk.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct));
+        }
+
+        var rows = await QueueAsync(db, campaign, audience, mailable, arms, mailedArms, now, ct);
+        await db.Campaigns.Where(c => c.Id == campaignId).ExecuteUpdateAsync(s => s.SetProperty(c => c.AudienceCount, c => c.AudienceCount + rows), ct);
+        if (rows > 0 && await CampaignMoves.TryAsync(db, campaignId, CampaignLifecycle.SendNextRound, ct, s => s.SetProperty(c => c.CompletedAt, (DateTime?)null)))
+        {
+            log.LogInformation("Campaign {CampaignId} sends again: the next round of experiment {ExperimentId}", campaignId, experimentId);
+        }
+
+        log.LogInformation("Campaign {CampaignId}: {Rows} messages queued for the next round of experiment {ExperimentId}", campaignId, rows, experimentId);
+        return rows;
+    }
+
+    /// <summary>The arms that get an e-mail: not the holdout, and with a template (a "no message" arm's assignment is its record).</summary>
+    private static async Task<HashSet<int>> MailedArmsAsync(AppDbContext db, int experimentId, CancellationToken ct) =>
+        (await db.Variants.AsNoTracking().Where(v => v.ExperimentId == experimentId && !v.IsHoldout && v.EmailTemplateId != null)
+            .Select(v => v.Id).ToListAsync(ct)).ToHashSet();
+
+    /// <summary>
+    /// The recipient path of a launch and of every later round: one row per audience member, Suppressed for those who may
+    /// not be mailed, none for customers of an arm that gets no e-mail, Queued (at the best hour when asked) for the rest.
+    /// A customer who already has a row on the campaign keeps it.
+    /// </summary>
+    private async Task<int> QueueAsync(AppDbContext db, Campaign campaign, IReadOnlyList<long> audience, HashSet<long> mailable,
+        IReadOnlyDictionary<long, int>? arms, HashSet<int> mailedArms, DateTime now, CancellationToken ct)
+    {
+        var campaignId = campaign.Id;
+
+        // Read outside the transaction's connection (opens and clicks only); a recipient's hour is fixed when queued.
         var deliverAt = campaign.DeliverAtBestHour ? await sendTimes.NextBestSendTimesAsync(mailable, now, ct) : null;
         var rows = 0;
-        await using (var insert = await BulkInserter.CreateAsync(connection, dbTx, "Messages",
-                         ["CampaignId", "CustomerId", "VariantId", "Status", "Attempts", "QueuedAt", "Error", "NextAttemptAt"], ct: ct))
+        await using (var insert = await BulkInserter.CreateAsync(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(), "Messages",
+                         ["CampaignId", "CustomerId", "VariantId", "Status", "Attempts", "QueuedAt", "Error", "NextAttemptAt"],
+                         returning: "Id", ct: ct, onConflict: "ON CONFLICT (\"CampaignId\", \"CustomerId\") DO NOTHING"))
         {
             var queued = nameof(MessageStatus.Queued);
             var suppressed = nameof(MessageStatus.Suppressed);
@@ -122,8 +195,7 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
             {
                 if (!mailable.Contains(customerId))
                 {
-                    await insert.InsertAsync(ct, campaignId, customerId, null, suppressed, 0, now, SuppressedAtLaunch, null);
-                    rows++;
+                    rows += await insert.InsertAsync(ct, campaignId, customerId, null, suppressed, 0, now, SuppressedAtLaunch, null) is null or DBNull ? 0 : 1;
                     continue;
                 }
 
@@ -139,18 +211,13 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
                 }
 
                 object? nextAttemptAt = deliverAt is not null && deliverAt.TryGetValue(customerId, out var at) ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null;
-                await insert.InsertAsync(ct, campaignId, customerId, variantId, queued, 0, now, null, nextAttemptAt);
-                rows++;
+
+                // No id back: the customer already had a row (a second instance queued the round first).
+                rows += await insert.InsertAsync(ct, campaignId, customerId, variantId, queued, 0, now, null, nextAttemptAt) is null or DBNull ? 0 : 1;
             }
         }
 
-        campaign.SnapshotSegmentId = snapshot.Id;
-        campaign.AudienceCount = rows;
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        log.LogInformation("Campaign {CampaignId} launched: {Rows} messages for {Audience} audience members ({Mailable} mailable)",
-            campaignId, rows, audience.Count, mailable.Count);
-        return true;
+        return rows;
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";

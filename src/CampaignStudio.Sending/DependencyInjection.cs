@@ -1,5 +1,6 @@
 using CampaignStudio.Data;
 using CampaignStudio.Messaging;
+using CampaignStudio.Sending.Experiments;
 using CampaignStudio.Sending.Personalization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +31,8 @@ public static class DependencyInjection
         services.AddSingleton<CampaignLauncher>();
         services.AddSingleton<CampaignSender>();
         services.AddHostedService<CampaignSendWorker>();
+        services.AddSingleton<AdaptiveRounds>();
+        services.AddHostedService<AdaptiveRoundWorker>();
         return services;
     }
 

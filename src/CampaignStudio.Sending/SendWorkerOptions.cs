@@ -40,6 +40,12 @@ public sealed class SendWorkerOptions
     /// <summary>Wait before a transiently failed message is leased again (times its attempt number).</summary>
     public TimeSpan RequeueDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Whether this worker also runs adaptive experiments' due rounds (one instance at a time does, by lease).</summary>
+    public bool RunAdaptiveRounds { get; set; } = true;
+
+    /// <summary>How often the round worker looks for due rounds; rounds are hours or days apart.</summary>
+    public TimeSpan RoundCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public string ResolveWorkerId() =>
         string.IsNullOrWhiteSpace(WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}" : WorkerId;
 }

@@ -28,12 +28,18 @@ public static class CampaignLifecycle
     /// <summary>Every message sent, failed or suppressed.</summary>
     public static readonly CampaignMove Complete = new(nameof(Complete), CampaignStatus.Completed, CampaignStatus.Sending);
 
+    /// <summary>
+    /// An adaptive experiment's next round is mailed on the campaign that mailed its first: the finished campaign sends
+    /// again, only the new round's messages (the only way out of Completed).
+    /// </summary>
+    public static readonly CampaignMove SendNextRound = new(nameof(SendNextRound), CampaignStatus.Sending, CampaignStatus.Completed);
+
     /// <summary>Anything not finished can be cancelled; messages not yet handed to a worker are cancelled with it.</summary>
     public static readonly CampaignMove Cancel = new(nameof(Cancel), CampaignStatus.Cancelled,
         CampaignStatus.Draft, CampaignStatus.Scheduled, CampaignStatus.AwaitingConfirmation, CampaignStatus.Sending, CampaignStatus.Paused);
 
     /// <summary>The table: every move a campaign can make.</summary>
-    public static IReadOnlyList<CampaignMove> Moves { get; } = [Schedule, Launch, AwaitConfirmation, Confirm, BackToDraft, Pause, Resume, Complete, Cancel];
+    public static IReadOnlyList<CampaignMove> Moves { get; } = [Schedule, Launch, AwaitConfirmation, Confirm, BackToDraft, Pause, Resume, Complete, SendNextRound, Cancel];
 
     /// <summary>Whether a campaign in <paramref name="from"/> may move to <paramref name="to"/> by any move of the table.</summary>
     public static bool Allows(CampaignStatus from, CampaignStatus to) => Moves.Any(m => m.To == to && m.From.Contains(from));

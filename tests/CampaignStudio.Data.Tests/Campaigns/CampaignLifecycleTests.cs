@@ -20,6 +20,7 @@ public sealed class CampaignLifecycleTests
         (CampaignStatus.Sending, CampaignStatus.Draft),
         (CampaignStatus.Paused, CampaignStatus.Sending),
         (CampaignStatus.Paused, CampaignStatus.Cancelled),
+        (CampaignStatus.Completed, CampaignStatus.Sending),
     ];
 
     public static TheoryData<CampaignStatus, CampaignStatus> EveryPair()
@@ -58,13 +59,16 @@ public sealed class CampaignLifecycleTests
     }
 
     [Fact]
-    public void FinishedCampaignsMoveNowhere()
+    public void ACancelledCampaignMovesNowhereAndACompletedOneOnlySendsANextRound()
     {
         foreach (var to in Enum.GetValues<CampaignStatus>())
         {
-            CampaignLifecycle.Allows(CampaignStatus.Completed, to).ShouldBeFalse();
+            CampaignLifecycle.Allows(CampaignStatus.Completed, to).ShouldBe(to == CampaignStatus.Sending);
             CampaignLifecycle.Allows(CampaignStatus.Cancelled, to).ShouldBeFalse();
         }
+
+        // Only the named round step leaves Completed: a finished campaign is not "resumed" or relaunched.
+        CampaignLifecycle.Moves.Where(m => m.IsAllowedFrom(CampaignStatus.Completed)).ShouldBe([CampaignLifecycle.SendNextRound]);
     }
 
     [Fact]

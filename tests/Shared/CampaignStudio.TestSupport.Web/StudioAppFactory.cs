@@ -48,6 +48,9 @@ public class StudioAppFactory : WebApplicationFactory<Program>
             ["Demo:Users"] = "true",
             ["Demo:Password"] = Password,
             ["Logging:LogLevel:Default"] = "Warning",
+
+            // Tests move the clock by days: rounds run when a test asks (or runs the round worker's pass), not behind its back.
+            ["Campaigns:Worker:RunAdaptiveRounds"] = "false",
         }).AddInMemoryCollection(Settings));
         builder.ConfigureTestServices(services =>
         {

@@ -25,5 +25,8 @@ public sealed class StudioClock(DateTimeOffset start) : TimeProvider
     /// <summary>Sets how far the clock is ahead of its steady pace (replaces any earlier move).</summary>
     public void MoveBy(TimeSpan offset) => Interlocked.Exchange(ref _offsetTicks, offset.Ticks);
 
+    /// <summary>Moves the clock further ahead by <paramref name="by"/> (on top of earlier moves; tests sharing a host keep going forward).</summary>
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
     public void Reset() => MoveBy(TimeSpan.Zero);
 }

@@ -1,4 +1,5 @@
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Sending.Experiments;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CampaignStudio.Web.Features.Experiments;

@@ -10,6 +10,7 @@ using CampaignStudio.Domain;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.Sending.Experiments;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -339,9 +340,9 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         // Adaptive: the first round's equal weights are logged before anyone is assigned; only that round's customers are.
-        var round = experiment.Allocation == Allocation.Adaptive ? await AdaptiveAllocationService.LogFirstRoundAsync(db, experiment, now, ct) : null;
+        var round = experiment.Allocation == Allocation.Adaptive ? await AdaptiveRounds.LogFirstRoundAsync(db, experiment, now, ct) : null;
         await ExperimentAssignments.AssignAsync(db, id, customers, now, ct);
-        var assigned = round is null ? customers.Count : await AdaptiveAllocationService.CountRoundAsync(db, round, ct);
+        var assigned = round is null ? customers.Count : await AdaptiveRounds.CountRoundAsync(db, round, ct);
         experiment.Status = ExperimentStatus.Running;
         experiment.StartedAt = now;
         await db.SaveChangesAsync(ct);
