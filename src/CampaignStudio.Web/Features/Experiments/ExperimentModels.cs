@@ -106,7 +106,16 @@ public sealed record ExperimentDetail(
 
     /// <summary>The rounds of an adaptive experiment; null for fixed allocation.</summary>
     public AdaptiveDesign? Adaptive { get; init; }
+
+    /// <summary>The experiment whose offer policy this one was launched from (decision 044); null for any other.</summary>
+    public ExperimentLink? LearnedFrom { get; init; }
+
+    /// <summary>The campaign that mails this experiment, when one does.</summary>
+    public ExperimentLink? Campaign { get; init; }
 }
+
+/// <summary>A page to link to: its id and the name to show.</summary>
+public sealed record ExperimentLink(int Id, string Name);
 
 public sealed record VariantDetail(int Id, string Name, bool IsControl, bool IsHoldout, double Weight, int? EmailTemplateId, int Customers);
 

@@ -95,6 +95,10 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         var withCustomers = await db.Assignments.AnyAsync(a => a.ExperimentId == id && a.CustomerId != null, ct);
         var withCovariates = await db.Assignments.AnyAsync(a => a.ExperimentId == id && a.CovariatesJson != null, ct);
         var audience = e.AudienceSegmentId is { } s ? await db.Segments.Where(x => x.Id == s).Select(x => x.Name).FirstOrDefaultAsync(ct) : null;
+        var learnedFrom = e.LaunchedFromExperimentId is { } from
+            ? await db.Experiments.Where(x => x.Id == from).Select(x => new ExperimentLink(x.Id, x.Name)).FirstOrDefaultAsync(ct)
+            : null;
+        var campaign = await db.Campaigns.Where(c => c.ExperimentId == id).OrderBy(c => c.Id).Select(c => new ExperimentLink(c.Id, c.Name)).FirstOrDefaultAsync(ct);
         var guardrails = string.IsNullOrEmpty(e.GuardrailsJson) ? [] : JsonSerializer.Deserialize<List<string>>(e.GuardrailsJson) ?? [];
         var arms = e.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id)
             .Select(v => new VariantDetail(v.Id, v.Name, v.IsControl, v.IsHoldout, v.Weight, v.EmailTemplateId, counts.GetValueOrDefault(v.Id))).ToList();
@@ -102,6 +106,8 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             e.HoldoutShare, guardrails, arms, counts.Values.Sum(), withCustomers, withCovariates, e.CreatedAt, e.StartedAt, e.EndedAt)
         {
             Plan = PowerPlanJson.Read(e.PowerPlanJson),
+            LearnedFrom = learnedFrom,
+            Campaign = campaign,
             Adaptive = e.Allocation == Allocation.Adaptive
                 ? new AdaptiveDesign { Rounds = e.AllocationRounds, IntervalHours = (int)e.RoundInterval.TotalHours, BurnInRounds = e.BurnInRounds, FloorPerArm = e.FloorPerArm }
                 : null,

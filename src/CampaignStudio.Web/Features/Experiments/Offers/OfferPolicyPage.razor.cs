@@ -2,6 +2,7 @@ using System.Globalization;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 
 namespace CampaignStudio.Web.Features.Experiments.Offers;
 
@@ -34,6 +35,12 @@ public partial class OfferPolicyPage
 
     [Inject]
     private CurrentUser User { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
 
     private bool Training => _status?.State is OfferPolicyState.Queued or OfferPolicyState.Running;
 
@@ -163,6 +170,17 @@ public partial class OfferPolicyPage
         finally
         {
             _polling = false;
+        }
+    }
+
+    private async Task OpenLaunchAsync()
+    {
+        var dialog = await Dialogs.ShowAsync<PolicyLaunchDialog>($"Launch the policy of “{_name}”",
+            new DialogParameters<PolicyLaunchDialog> { { d => d.ExperimentId, Id } },
+            new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true });
+        if (await dialog.Result is { Canceled: false, Data: PolicyLaunchResult { ExperimentId: { } launched } })
+        {
+            Navigation.NavigateTo($"/experiments/{launched}");
         }
     }
 
