@@ -1,16 +1,43 @@
 using System.Text;
+using System.Text.RegularExpressions;
+using CampaignStudio.Data;
 using CampaignStudio.EndToEnd.Tests.Support;
 using CampaignStudio.TestSupport.Web;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CampaignStudio.EndToEnd.Tests;
 
-/// <summary>A marketer imports a four-offer test with its customer ids, states what the offers cost, learns which offer suits whom and reads the recommendation.</summary>
+/// <summary>
+/// A marketer imports a four-offer test whose customer ids are partly studio customers, states what the offers cost, learns which
+/// offer suits whom, reads the recommendation and launches it as a campaign with exploration and a holdout.
+/// </summary>
 public sealed class OfferPolicyEndToEndTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
-    public async Task AMarketerSetsTheOffersCostsTrainsAndReadsTheRecommendationAManagerOnlyReads()
+    public async Task AMarketerSetsTheOffersCostsTrainsReadsTheRecommendationAndLaunchesItAManagerOnlyReads()
     {
+        // The file's first 1,000 ids are customers here who may be mailed; its other rows are not.
+        const int StudioCustomers = 1_000;
+        var build = new CampaignTestBuilder(browser.App.Services);
+        var ids = await build.CustomersAsync("offer-e2e", StudioCustomers, optedIn: StudioCustomers);
+        await using (var db = await browser.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            foreach (var customer in await db.Customers.Where(c => ids.Contains(c.Id)).ToListAsync())
+            {
+                customer.ExternalId = $"S-{ids.IndexOf(customer.Id) + 1:000000}";
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var templates = new Dictionary<string, string> { ["Mail"] = "Offer round: news", ["10 % off"] = "Offer round: 10 % off", ["20 % off"] = "Offer round: 20 % off" };
+        foreach (var name in templates.Values)
+        {
+            await build.TemplateAsync(name, subject: name);
+        }
+
         var page = await browser.SignedInPageAsync("marketer@demo.local");
         page.SetDefaultTimeout(120_000);
         await BrowserFixture.OpenAsync(page, "/experiments/import");
@@ -38,11 +65,49 @@ public sealed class OfferPolicyEndToEndTests(BrowserFixture browser) : IClassFix
         (await page.TextContentAsync("[data-testid=policy-recommendation]"))!.ShouldContain("per customer");
         (await page.Locator("[data-testid=policy-value-chart] .bars .point").CountAsync()).ShouldBe(5);
         await BrowserFixture.ScreenshotAsync(page, "49-which-offer-for-whom");
+        var offersUrl = page.Url;
+        var source = Regex.Match(offersUrl, @"/experiments/(\d+)/offers").Groups[1].Value;
 
         var manager = await browser.SignedInPageAsync("manager@demo.local");
-        await BrowserFixture.OpenAsync(manager, page.Url);
+        await BrowserFixture.OpenAsync(manager, offersUrl);
         await manager.Locator("[data-testid=policy-value-chart] .main-svg").First.WaitForAsync(new() { Timeout = 20_000 });
         (await manager.Locator("[data-testid=train-policy]").CountAsync()).ShouldBe(0);
         (await manager.TextContentAsync("[data-testid=offer-cost-table]"))!.ShouldContain("20 % off");
+        (await manager.IsDisabledAsync("[data-testid=launch-policy]")).ShouldBeTrue();
+
+        // Launch: an e-mail per offer that sends one, 20 % explored at random, 10 % held out; the preview counts the 1,000 customers.
+        await page.ClickAsync("[data-testid=launch-policy]");
+        await page.WaitForSelectorAsync("[data-testid=launch-preview]");
+        (await page.TextContentAsync("[data-testid=launch-unreached]"))!.ShouldContain("7,000 rows of the experiment are not customers here.");
+        (await page.TextContentAsync("[data-testid=launch-dialog]"))!.ShouldContain("1,000 customers");
+        foreach (var (arm, template) in templates)
+        {
+            await page.ClickAsync($"[data-testid='launch-template-{arm}']");
+            await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = template }).ClickAsync();
+        }
+
+        var exploration = page.Locator("input[data-testid=launch-exploration], [data-testid=launch-exploration] input").First;
+        await exploration.FillAsync("20");
+        await exploration.PressAsync("Tab");
+        (await page.InputValueAsync("input[data-testid=launch-holdout], [data-testid=launch-holdout] input")).ShouldBe("10");
+        await page.WaitForFunctionAsync(
+            "() => [...document.querySelectorAll('[data-testid=launch-preview] tbody tr td:nth-child(3)')].reduce((s, td) => s + Number(td.textContent.replace(/,/g, '')), 0) > 120");
+        await BrowserFixture.ScreenshotAsync(page, "50-launch-this-policy");
+        await page.SetViewportSizeAsync(375, 800);
+        await BrowserFixture.ScreenshotAsync(page, "50-launch-this-policy-375");
+        await page.SetViewportSizeAsync(1400, 900);
+
+        await page.ClickAsync("[data-testid=confirm-launch]");
+        await page.WaitForURLAsync(new Regex(@"/experiments/\d+$"));
+        page.Url.ShouldNotEndWith($"/experiments/{source}");
+        await page.WaitForSelectorAsync("[data-testid=learned-from-link]");
+        (await page.GetAttributeAsync("[data-testid=learned-from-link]", "href")).ShouldBe($"/experiments/{source}/offers");
+        (await page.TextContentAsync("h1"))!.ShouldContain("offers round 2");
+        await BrowserFixture.ScreenshotAsync(page, "51-launched-policy");
+
+        await page.ClickAsync("[data-testid=experiment-campaign-link]");
+        await page.WaitForURLAsync(new Regex(@"/campaigns/\d+$"));
+        (await page.TextContentAsync("h1"))!.ShouldContain("offers round 2");
+        await BrowserFixture.ScreenshotAsync(page, "52-launched-policy-campaign");
     }
 }

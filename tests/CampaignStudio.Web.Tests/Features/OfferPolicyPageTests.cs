@@ -41,6 +41,7 @@ public sealed class OfferPolicyPageTests(StudioAppFactory app) : IClassFixture<S
         var marketer = Html.ParseDocument(await (await app.SignedInClientAsync("marketer@demo.local")).GetStringAsync($"/experiments/{id}/offers"));
         marketer.QuerySelector("[data-testid=policy-empty]").ShouldNotBeNull();
         marketer.QuerySelector("[data-testid=train-policy]").ShouldNotBeNull();
+        marketer.QuerySelector("[data-testid=launch-policy]").ShouldBeNull("nothing to launch before a policy is trained");
         marketer.QuerySelectorAll("[data-testid=offer-cost-table] tbody tr").Length.ShouldBe(4);
         marketer.QuerySelector("[data-testid='offer-cost-10 % off']")!.InnerHtml.ShouldContain("value=\"10\"");
 
@@ -54,7 +55,7 @@ public sealed class OfferPolicyPageTests(StudioAppFactory app) : IClassFixture<S
     }
 
     [Fact]
-    public async Task ATrainedPolicyShowsTheRecommendationTheValueChartWhoGetsWhichOfferAndFairnessPerOffer()
+    public async Task ATrainedPolicyShowsTheRecommendationTheValueChartWhoGetsWhichOfferFairnessPerOfferAndWhoMayLaunchIt()
     {
         var id = await ImportAsync(6_000);
         await using (var scope = app.Services.CreateAsyncScope())
@@ -72,5 +73,12 @@ public sealed class OfferPolicyPageTests(StudioAppFactory app) : IClassFixture<S
         page.QuerySelectorAll("[data-testid=policy-shares] tbody tr").Select(r => r.Children[0].TextContent).ShouldBe(result.ArmNames);
         page.QuerySelectorAll("[data-testid=policy-fairness] [data-testid=fairness-panel]").Length.ShouldBe(result.Shares.Where((s, a) => a != result.ControlArm && s.Customers > 0).Count());
         page.QuerySelector("[data-testid=policy-csv]")!.GetAttribute("href").ShouldBe($"/api/experiments/{id}/policy.csv");
+
+        // Managers see why they cannot launch; marketers can.
+        page.QuerySelector("[data-testid=launch-policy]")!.HasAttribute("disabled").ShouldBeTrue();
+        page.QuerySelector("[data-testid=launch-policy-reason]")!.TextContent.ShouldContain("Only an administrator or a marketer can launch a policy.");
+        var marketer = Html.ParseDocument(await (await app.SignedInClientAsync("marketer@demo.local")).GetStringAsync($"/experiments/{id}/offers"));
+        marketer.QuerySelector("[data-testid=launch-policy]")!.HasAttribute("disabled").ShouldBeFalse();
+        marketer.QuerySelector("[data-testid=launch-policy]")!.TextContent.ShouldContain("Launch this policy");
     }
 }

@@ -163,6 +163,12 @@ public sealed class PolicyLaunchTests(SqliteSmtpStudio studio) : IClassFixture<S
             (await db.Campaigns.SingleAsync(c => c.Id == response.CampaignId)).Status.ShouldBe(CampaignStatus.Completed);
         }
 
+        // The new experiment's page says where its offers were learned and which campaign mails it.
+        var round2Page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(
+            await (await studio.App.SignedInClientAsync("manager@demo.local")).GetStringAsync($"/experiments/{response.ExperimentId}"));
+        round2Page.QuerySelector("[data-testid=learned-from-link]")!.GetAttribute("href").ShouldBe($"/experiments/{source}/offers");
+        round2Page.QuerySelector("[data-testid=experiment-campaign-link]")!.GetAttribute("href").ShouldBe($"/campaigns/{response.CampaignId}");
+
         var mail = studio.Smtp.MessagesOf(response.CampaignId);
         mail.Count.ShouldBe(response.Arms.Where(a => a.SendsMessage).Sum(a => a.Total));
         mail.Select(m => m.Subject).Distinct().Order(StringComparer.Ordinal).ShouldBe(["10 % off for you", "20 % off for you", "News from the shop"]);
