@@ -107,6 +107,7 @@ public sealed class OfferPolicyEndToEndTests(BrowserFixture browser) : IClassFix
 
         await page.ClickAsync("[data-testid=experiment-campaign-link]");
         await page.WaitForURLAsync(new Regex(@"/campaigns/\d+$"));
+        await page.WaitForSelectorAsync("[data-testid=campaign-progress]");
         (await page.TextContentAsync("h1"))!.ShouldContain("offers round 2");
         await BrowserFixture.ScreenshotAsync(page, "52-launched-policy-campaign");
     }
