@@ -1,3 +1,4 @@
+using CampaignStudio.Messaging.Dkim;
 using CampaignStudio.Messaging.Links;
 using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Templates;
@@ -44,6 +45,16 @@ public static class DependencyInjection
             sp.GetService<SignedTokenOptions>()));
         services.AddSingleton<IMailTransport>(sp =>
         {
+            var chosen = Chosen(sp);
+
+            // With a DKIM key source (the studio hosts register one), every message is signed on its way out.
+            return sp.GetService<IDkimSignerSource>() is { } signers ? new DkimSigningTransport(chosen, signers) : chosen;
+        });
+
+        return services;
+
+        IMailTransport Chosen(IServiceProvider sp)
+        {
             var options = sp.GetRequiredService<MailOptions>();
             if (string.Equals(options.Transport, MailOptions.SmtpTransport, StringComparison.OrdinalIgnoreCase))
             {
@@ -53,9 +64,7 @@ public static class DependencyInjection
             // Resolved when first used, not at registration: test hosts and the command line change the data folder afterwards.
             var folder = dataFolder?.Invoke(sp) ?? Path.Combine(sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory(), "data");
             return new PickupFolderTransport(options.PickupFolderUnder(folder), sp.GetService<TimeProvider>());
-        });
-
-        return services;
+        }
     }
 
     private static MailOptions Read(IConfiguration configuration) =>

@@ -17,6 +17,12 @@ public sealed class MailOptions
 
     public SmtpOptions Smtp { get; set; } = new();
 
+    /// <summary>
+    /// The name server the DNS check in Settings asks, as <c>address</c> or <c>address:port</c>; empty means the machine's own
+    /// resolver. Set it to ask a public resolver when the machine's resolver caches old answers.
+    /// </summary>
+    public string? NameServer { get; set; }
+
     public SendOptions Send { get; set; } = new();
 
     /// <summary>
