@@ -111,12 +111,14 @@ public sealed class SmtpServerFixture : IAsyncLifetime
     };
 
     /// <summary>Messages the server accepted for one campaign (tests share the server, each uses its own campaign id).</summary>
-    public List<MimeMessage> MessagesOf(int campaignId)
+    public List<MimeMessage> MessagesOf(int campaignId) => FilesOf(campaignId).Select(f => MimeMessage.Load(f)).ToList();
+
+    /// <summary>The files of <see cref="MessagesOf"/>, byte for byte as the server received them (for verifiers that read raw mail).</summary>
+    public List<string> FilesOf(int campaignId)
     {
         var id = campaignId.ToString(CultureInfo.InvariantCulture);
         return Directory.GetFiles(Folder, "*.eml")
-            .Select(f => MimeMessage.Load(f))
-            .Where(m => m.Headers[MessageBuilder.CampaignHeader] == id)
+            .Where(f => MimeMessage.Load(f).Headers[MessageBuilder.CampaignHeader] == id)
             .ToList();
     }
 }
