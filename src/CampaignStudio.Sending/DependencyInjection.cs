@@ -1,5 +1,7 @@
 using CampaignStudio.Data;
 using CampaignStudio.Messaging;
+using CampaignStudio.Messaging.Dkim;
+using CampaignStudio.Sending.Dkim;
 using CampaignStudio.Sending.Experiments;
 using CampaignStudio.Sending.Personalization;
 using Microsoft.AspNetCore.DataProtection;
@@ -37,13 +39,18 @@ public static class DependencyInjection
     }
 
     /// <summary>
-    /// Mail and keys as every studio host sets them up: the transport chosen once by <c>Mail:Transport</c> (without
+    /// Mail and keys as every studio host sets them up: the transport chosen once by <c>Mail:Transport</c>, DKIM-signing what it
+    /// sends once a key is set (without
     /// <c>Mail:Transport = Smtp</c> mail goes to .eml files in <c>outbox</c> under the data folder, so the demo works without
     /// a mail server) and the Data Protection keys in the database, so links signed by one host open on every other.
     /// </summary>
     public static IServiceCollection AddStudioMail(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddDataProtection().SetApplicationName(KeyRingName).PersistKeysToDbContext<AppDbContext>();
+
+        // Every message the transport sends is DKIM-signed once a key is set in Settings (decision 045).
+        services.TryAddSingleton<StoredDkimSigner>();
+        services.TryAddSingleton<IDkimSignerSource>(sp => sp.GetRequiredService<StoredDkimSigner>());
         services.AddMessaging(configuration, sp => sp.GetRequiredService<DatabaseOptions>().DataFolder);
         return services;
     }

@@ -258,7 +258,7 @@ public sealed class ConsentEndToEndTests(DemoShopBrowserFixture browser) : IClas
         public async ValueTask DisposeAsync() => await restore();
     }
 
-    private string[] Outbox() => Directory.GetFiles(((PickupFolderTransport)Service<IMailTransport>()).Folder, "*.eml");
+    private string[] Outbox() => Directory.GetFiles(((PickupFolderTransport)((CampaignStudio.Messaging.Dkim.DkimSigningTransport)Service<IMailTransport>()).Inner).Folder, "*.eml");
 
     private async Task<List<MimeMessage>> NewMailsAsync(string[] before, string to)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Messaging.Dkim;
 using CampaignStudio.Messaging.Transport;
 using CampaignStudio.Web;
 using CampaignStudio.TestSupport.Web;
@@ -50,8 +51,9 @@ public sealed class HostsShareOneOutboxTests(ITestOutputHelper output) : IDispos
         await DatabaseMigrator.MigrateAsync(worker.Services.GetRequiredService<IDbContextFactory<AppDbContext>>());
 
         var expected = Path.GetFullPath(Path.Combine(DataFolder, expectedUnderDataFolder));
-        var webTransport = web.Services.GetRequiredService<IMailTransport>().ShouldBeOfType<PickupFolderTransport>();
-        var workerTransport = worker.Services.GetRequiredService<IMailTransport>().ShouldBeOfType<PickupFolderTransport>();
+        // Both hosts sign what they send (once a key is set) in front of the same outbox.
+        var webTransport = web.Services.GetRequiredService<IMailTransport>().ShouldBeOfType<DkimSigningTransport>().Inner.ShouldBeOfType<PickupFolderTransport>();
+        var workerTransport = worker.Services.GetRequiredService<IMailTransport>().ShouldBeOfType<DkimSigningTransport>().Inner.ShouldBeOfType<PickupFolderTransport>();
         webTransport.Folder.ShouldBe(expected);
         workerTransport.Folder.ShouldBe(expected);
 

@@ -10,6 +10,7 @@ using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Segments;
+using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -59,6 +60,7 @@ public static class StudioApi
         api.MapImportsApi();
         api.MapExperimentsApi();
         api.MapOffersApi();
+        api.MapSendingDomainApi();
         api.MapTemplatesApi();
         api.MapSegmentsApi();
 
