@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -31,6 +31,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                       (--quick: 100,000 / 10,000 / 100,000)
           cluster-send send 50,000 on PostgreSQL with one send worker, then two (as two instances), then two under a shared
                       per-second limit (--quick: 10,000)
+          dkim        send rate with DKIM signing off vs on, alternating runs of 20,000 (--quick: 5,000; --runs 2n: n pairs, default 3),
+                      and the signing step alone (the studio's signer vs MimeKit's stock one)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
@@ -72,7 +74,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
             }
         }
 
-        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] == "segments" ? 10 : 20)), whatIf);
+        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] switch { "segments" => 10, "dkim" => 6, _ => 20 })), whatIf);
     }
 
     /// <summary>How the size is written in RESULTS.md, so a quick run is never mistaken for the real one.</summary>

@@ -176,7 +176,7 @@ public static class CampaignsBenchmark
     }
 
     /// <summary>Customers (95% opted in), a list segment of all of them, a template and a scheduled campaign, in SQL.</summary>
-    private static async Task<int> SeedAsync(IDbContextFactory<AppDbContext> factory, int count, CancellationToken ct)
+    internal static async Task<int> SeedAsync(IDbContextFactory<AppDbContext> factory, int count, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await db.Database.ExecuteSqlAsync($"""
