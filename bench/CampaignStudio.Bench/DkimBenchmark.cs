@@ -208,7 +208,7 @@ public sealed record DkimBenchmarkResult(bool Quick, int Connections, IReadOnlyL
 
         s.AppendLine();
         s.AppendLine(inv, $"Median rate: **{MedianOff:N0}/s off, {MedianOn:N0}/s on → signing costs {Cost * 100:F1} %** (target < 15 %: {(Cost < 0.15 ? "met" : "not met")}).");
-        s.AppendLine(inv, $"Median CPU a message: {CpuOff:F0} µs off, {CpuOn:F0} µs on (+{(CpuOn / CpuOff - 1) * 100:F0} %): where the pipeline is CPU-bound, as on 2 shared cores, the rate falls by about that share.");
+        s.AppendLine(inv, $"Median CPU a message in the studio's process: {CpuOff:F0} µs off, {CpuOn:F0} µs on. Where sending is CPU-bound, as on 2 shared cores, the rate falls by about 1 − off/on = {(1 - CpuOff / CpuOn) * 100:F0} %.");
         s.AppendLine();
         s.AppendLine(FormattableString.Invariant($"The signing step alone, one thread, CPU time, {Signing.Messages:N0} messages of ~3 KB: the studio's signer **{Signing.StudioMicroseconds:F0} µs** a message ") +
             FormattableString.Invariant($"(of which the RSA-2048 signature {Signing.RsaOnlyMicroseconds:F0} µs; the 7-bit preparation it includes {Signing.PrepareMicroseconds:F0} µs); MimeKit's stock ") +
