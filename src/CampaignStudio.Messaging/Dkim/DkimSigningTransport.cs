@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using CampaignStudio.Messaging.Transport;
 using MimeKit;
 
@@ -11,7 +12,8 @@ public interface IDkimSignerSource
 
 /// <summary>
 /// The one place mail is signed: every message that leaves through the studio's transport (campaigns, confirmations, test
-/// sends) is final here, so the signature covers exactly what is sent. Without a key, messages pass unsigned.
+/// sends) is final here, so the signature covers exactly what is sent. Without a key, messages pass unsigned; with a key
+/// that cannot be used, they are not sent (a transient failure with the reason).
 /// </summary>
 public sealed class DkimSigningTransport(IMailTransport inner, IDkimSignerSource signers) : IMailTransport, IAsyncDisposable
 {
@@ -20,9 +22,18 @@ public sealed class DkimSigningTransport(IMailTransport inner, IDkimSignerSource
     public async Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (await signers.SignerAsync(cancellationToken) is { } signer)
+        try
         {
-            signer.Sign(message);
+            if (await signers.SignerAsync(cancellationToken) is { } signer)
+            {
+                signer.Sign(message);
+            }
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException)
+        {
+            // A key that cannot be read (Data Protection keys lost, a damaged row) must not send the shop's mail unsigned
+            // behind its back: the message waits and is retried, with the reason in the ledger.
+            return SendResult.Transient(null, $"Could not DKIM-sign the message: {ex.Message}. Check the key in Settings → Signing and DNS.");
         }
 
         return await inner.SendAsync(message, cancellationToken);

@@ -103,6 +103,25 @@ public sealed class DkimSigningTests(SmtpServerFixture smtp)
         smtp.MessagesOf(campaignId).ShouldHaveSingleItem().Headers.Contains(HeaderId.DkimSignature).ShouldBeFalse();
     }
 
+    private sealed class UnreadableKey : IDkimSignerSource
+    {
+        public ValueTask<MessageSigner?> SignerAsync(CancellationToken cancellationToken = default) =>
+            throw new System.Security.Cryptography.CryptographicException("The key was not found in the key ring.");
+    }
+
+    [Fact]
+    public async Task AKeyThatCannotBeReadHoldsTheMailBackInsteadOfSendingItUnsigned()
+    {
+        const int campaignId = 4105;
+        await using var transport = new DkimSigningTransport(new SmtpMailTransport(smtp.Options()), new UnreadableKey());
+
+        var result = await transport.SendAsync(Message(campaignId, 1));
+
+        result.Status.ShouldBe(SendStatus.TransientFailure);
+        result.Detail.ShouldNotBeNull().ShouldContain("Could not DKIM-sign the message: The key was not found in the key ring.");
+        smtp.MessagesOf(campaignId).ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task ARetriedSendCarriesOneSignatureNotTwo()
     {

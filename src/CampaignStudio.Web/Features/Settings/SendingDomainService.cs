@@ -86,7 +86,17 @@ public sealed partial class SendingDomainService(DkimKeyStore keys, StoredDkimSi
             throw new SendingDomainException(["Set the sender address first (Sender and postal address): the check compares its domain with the records."]);
         }
 
-        return await new SendingDnsCheck(mail.NameServer).CheckAsync(Domains(settings, identity), ct);
+        SendingDnsCheck check;
+        try
+        {
+            check = new SendingDnsCheck(mail.NameServer);
+        }
+        catch (FormatException ex)
+        {
+            throw new SendingDomainException([ex.Message]);
+        }
+
+        return await check.CheckAsync(Domains(settings, identity), ct);
     }
 
     private async Task<DkimView> StoreKeyAsync(string privateKeyPem, CancellationToken ct)
