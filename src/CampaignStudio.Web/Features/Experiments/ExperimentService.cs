@@ -253,9 +253,10 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         else
         {
             experiment = await db.Experiments.Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
-            if (experiment.Status != ExperimentStatus.Draft)
+            var assigned = await db.Assignments.AnyAsync(a => a.ExperimentId == experiment.Id, ct);
+            if (ExperimentLifecycle.WhyDesignIsFixed(experiment.Status, assigned) is { } why)
             {
-                throw new ArgumentException("Only a draft can be changed: customers are already assigned to this experiment's arms.");
+                throw new ExperimentStateException(why);
             }
 
             db.Variants.RemoveRange(experiment.Variants);
@@ -359,9 +360,9 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     private async Task<StartPreview> PreviewAsync(AppDbContext db, int id, CancellationToken ct)
     {
         var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
-        if (experiment.Status != ExperimentStatus.Draft)
+        if (ExperimentLifecycle.WhyNotStartable(experiment.Status, await db.Assignments.AnyAsync(a => a.ExperimentId == id, ct)) is { } why)
         {
-            throw new ArgumentException("Only a draft can be started.");
+            throw new ExperimentStateException(why);
         }
 
         if (experiment.AudienceSegmentId is not { } segmentId)

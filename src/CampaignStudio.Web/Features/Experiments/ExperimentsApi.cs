@@ -140,6 +140,10 @@ public static class ExperimentsApi
                 {
                     return TypedResults.Json(await experiments.StartPreviewAsync(id, ct), Json);
                 }
+                catch (ExperimentStateException ex)
+                {
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+                }
                 catch (ArgumentException ex)
                 {
                     return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
@@ -169,13 +173,17 @@ public static class ExperimentsApi
                 {
                     return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["preview"] = ex.Preview });
                 }
+                catch (ExperimentStateException ex)
+                {
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+                }
                 catch (ArgumentException ex)
                 {
                     return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
                 }
             })
             .RequireAuthorization(Policies.CanEdit)
-            .WithSummary("Starts a draft: assigns the audience's mailable customers to the arms for good. Needs {\"confirm\": true}; with \"expectedCustomers\" (the number the start preview showed) it is refused with 409 when the audience has changed since. Without the confirmation: 400 with the preview.");
+            .WithSummary("Starts a draft: assigns the audience's mailable customers to the arms for good. Needs {\"confirm\": true}; with \"expectedCustomers\" (the number the start preview showed) it is refused with 409 when the audience has changed since, and with 409 in words when the experiment is no draft or its customers are already assigned (a launched policy's round). Without the confirmation: 400 with the preview.");
 
         group.MapGet("/{id:int}/uplift-scores.csv", async (int id, UpliftService uplift, CancellationToken ct) =>
             {
