@@ -175,6 +175,12 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
     /// <summary>Which intervals are shown first: always-valid for running experiments unless the reader chose otherwise.</summary>
     public Reading Reading { get; init; } = Reading.Fixed;
 
+    /// <summary>
+    /// Non-null when the means and lifts are weighted by each customer's logged chance of their arm (a launched policy's
+    /// round, an adaptive experiment whose weights moved): what the page and the API say about it.
+    /// </summary>
+    public string? WeightingNote { get; init; }
+
     /// <summary>The always-valid reading beside the classical one; null when there is nothing to read.</summary>
     public SequentialAnalysis? Sequential { get; init; }
 

@@ -331,4 +331,7 @@ public sealed record AnalysisResponse(ExperimentDetail Experiment, PrimaryMetric
 
     /// <summary>Adaptive experiments: every arm reweighted by the logged allocation (unbiased); null for fixed allocation.</summary>
     public AdaptiveAnalysis? Adaptive { get; init; }
+
+    /// <summary>Non-null when the analysis weights each customer by their logged chance of their arm (a launched policy's round, moved adaptive rounds).</summary>
+    public string? WeightingNote { get; init; }
 }

@@ -21,6 +21,7 @@ public static class ExperimentsFeature
         .AddSingleton<UpliftJobs>()
         .AddScoped<OfferPolicyService>()
         .AddScoped<PolicyLaunchService>()
+        .AddScoped<PolicyRealisedService>()
         .AddSingleton<OfferPolicyStore>()
         .AddSingleton<OfferPolicyJobs>();
     }

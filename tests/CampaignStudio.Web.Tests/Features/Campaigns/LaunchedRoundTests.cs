@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
@@ -37,6 +38,24 @@ public sealed class LaunchedRoundTests(SqliteSmtpStudio studio) : IClassFixture<
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    // One launched round of a shop large enough for the learned policy to be proven (and so launched), shared by the tests
+    // that read rounds: each records its own outcomes on it before reading.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteSmtpStudio, Task<(int Source, PolicyLaunchResponse Round)>> Shared = new();
+
+    private Task<(int Source, PolicyLaunchResponse Round)> SharedRoundAsync() => Shared.GetValue(studio, _ => LearnedRoundAsync());
+
+    private async Task<(int Source, PolicyLaunchResponse Round)> LearnedRoundAsync()
+    {
+        var launched = await LaunchAsync("SHOP", rows: SharedRows, seed: 41, sendIn: SharedSendIn);
+        var policy = (await Services.GetRequiredService<OfferPolicyStore>().GetAsync(launched.Source))!;
+        policy.Evaluation.Recommendation.UseLearnedPolicy.ShouldBeTrue(policy.Evaluation.Recommendation.Reason);
+        return launched;
+    }
+
+    private const int SharedRows = 10_000;
+
+    private static readonly TimeSpan SharedSendIn = TimeSpan.FromDays(1);
 
     private AsyncServiceScope As(string role)
     {
@@ -144,6 +163,127 @@ public sealed class LaunchedRoundTests(SqliteSmtpStudio studio) : IClassFixture<
             var experiment = await db.Experiments.SingleAsync(e => e.Id == round.ExperimentId);
             experiment.Status.ShouldBe(ExperimentStatus.Draft);
             (await db.Assignments.CountAsync(a => a.ExperimentId == round.ExperimentId)).ShouldBe(assignments);
+        }
+    }
+
+    /// <summary>
+    /// Records what the synthetic shop's customers do in the round: each buys with their kind's chance under the offer they got
+    /// (decision 042's synthetic shop), spending their usual order value. Returns the round's rows as (offer, policy's offer, covariates).
+    /// </summary>
+    private async Task<List<(int Arm, int PolicyArm, string Covariates, double Propensity, bool Bought)>> RecordOutcomesAsync(int roundId, int seed)
+    {
+        var random = new Random(seed);
+        await using var db = await Db.CreateDbContextAsync();
+        var names = await db.Variants.Where(v => v.ExperimentId == roundId).ToDictionaryAsync(v => v.Id, v => Array.IndexOf(OfferShopCsv.Arms, v.Name));
+        var rows = await db.Assignments.Where(a => a.ExperimentId == roundId).OrderBy(a => a.Id).ToListAsync();
+        var result = new List<(int, int, string, double, bool)>(rows.Count);
+        foreach (var row in rows)
+        {
+            var arm = names[row.VariantId];
+            var bought = random.NextDouble() < OfferShopCsv.BuyRate(row.CovariatesJson!, arm);
+            row.Converted = bought;
+            row.Revenue = bought ? (decimal)OfferShopCsv.OrderValueOf(row.CovariatesJson!) : 0m;
+            result.Add((arm, names[row.PolicyVariantId!.Value], row.CovariatesJson!, row.Propensity!.Value, bought));
+        }
+
+        await db.SaveChangesAsync();
+        return result;
+    }
+
+    [Fact]
+    public async Task TheLaunchedRoundsReadOutWeighsEachCustomerByTheirLoggedChanceOfTheirOffer()
+    {
+        var (_, round) = await SharedRoundAsync();
+        var rows = await RecordOutcomesAsync(round.ExperimentId, seed: 5);
+
+        await using var scope = As(Roles.Manager);
+        var readout = await scope.ServiceProvider.GetRequiredService<ExperimentAnalysisService>().AnalyzeAsync(round.ExperimentId, PrimaryMetric.Conversion, useCuped: null);
+
+        var analysis = readout.Analysis.ShouldNotBeNull(readout.Problem);
+        readout.WeightingNote.ShouldNotBeNull().ShouldContain("1 ÷ (their logged chance of their arm)");
+        var differs = false;
+        foreach (var arm in analysis.Arms)
+        {
+            var index = Array.IndexOf(OfferShopCsv.Arms, arm.Name);
+            var mine = rows.Where(r => r.Arm == index).ToList();
+            var weighted = PropensityWeighted.Mean([.. mine.Select(r => r.Bought ? 1.0 : 0.0)], [.. mine.Select(r => r.Propensity)]);
+            arm.Mean.ShouldBe(weighted.Mean, 1e-12, arm.Name);
+            arm.StandardError.ShouldBe(weighted.StandardError, 1e-12, arm.Name);
+            differs |= Math.Abs(weighted.Mean - mine.Average(r => r.Bought ? 1.0 : 0.0)) > 0.02;
+
+            // The rate the offer would have had, had every customer of the round got it: within four standard errors.
+            var truth = rows.Average(r => OfferShopCsv.BuyRate(r.Covariates, index));
+            Math.Abs(arm.Mean - truth).ShouldBeLessThan(4 * arm.StandardError, $"{arm.Name}: {arm.Mean} against the true {truth}");
+        }
+
+        differs.ShouldBeTrue("the policy sends each offer to the customers it suits, so plain means are off");
+
+        // The split follows the policy, not a design: no sample-ratio alarm on it, and the list shows the same weighted lift.
+        analysis.SampleRatio.Warning.ShouldBeFalse();
+        readout.SampleRatioMismatch.ShouldBeFalse();
+        var listed = (await scope.ServiceProvider.GetRequiredService<ExperimentService>().DashboardAsync()).Single(e => e.Id == round.ExperimentId);
+        listed.AbsoluteLift.ShouldBe(readout.Best!.VsControl!.AbsoluteLift);
+        var api = await (await ClientAsync("manager@demo.local")).GetStringAsync($"/api/experiments/{round.ExperimentId}/analysis?metric=Conversion");
+        JsonDocument.Parse(api).RootElement.GetProperty("weightingNote").GetString().ShouldBe(readout.WeightingNote);
+    }
+
+    [Fact]
+    public async Task PredictedAgainstRealisedGainIsShownOnceTheAttributionWindowClosesAndCoversTheTruth()
+    {
+        var sendIn = SharedSendIn;
+        var (source, round) = await SharedRoundAsync();
+        var manager = await ClientAsync("manager@demo.local");
+        var pages = await studio.App.SignedInClientAsync("manager@demo.local");
+        int window;
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            var experiment = await db.Experiments.SingleAsync(e => e.Id == round.ExperimentId);
+            var policy = (await Services.GetRequiredService<OfferPolicyStore>().GetAsync(source))!;
+            var promise = PolicyLaunchService.Promise(policy.Evaluation, policy.ControlArm);
+            (experiment.PredictedGain, experiment.PredictedGainLower, experiment.PredictedGainUpper).ShouldBe((promise.ValuePerCustomer, promise.Ci.Lower, promise.Ci.Upper));
+            window = (await db.Campaigns.SingleAsync(c => c.Id == round.CampaignId)).AttributionWindowDays;
+        }
+
+        // Before the window closes: the prediction, and when the realised value comes.
+        var closes = studio.App.Clock.GetUtcNow().UtcDateTime + sendIn + TimeSpan.FromDays(window);
+        var before = JsonSerializer.Deserialize<PolicyRealised>(await manager.GetStringAsync($"/api/experiments/{round.ExperimentId}/policy/realised"), JsonSerializerOptions.Web)!;
+        before.Realised.ShouldBeNull();
+        before.Predicted!.PerCustomer.ShouldBeGreaterThan(0);
+        (before.RealisedAfter!.Value - closes).Duration().ShouldBeLessThan(TimeSpan.FromMinutes(1));
+        before.Summary.ShouldContain("Realised value after");
+        foreach (var url in new[] { $"/experiments/{round.ExperimentId}", $"/campaigns/{round.CampaignId}" })
+        {
+            var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await pages.GetStringAsync(url));
+            page.QuerySelector("[data-testid=predicted-gain]")!.TextContent.ShouldContain(before.Predicted.Describe(), customMessage: url);
+            page.QuerySelector("[data-testid=realised-gain]")!.TextContent.ShouldContain($"realised value after {before.RealisedAfter:yyyy-MM-dd HH:mm} UTC", customMessage: url);
+        }
+
+        (await manager.GetAsync($"/api/experiments/{source}/policy/realised")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "the source is no launched round");
+
+        var rows = await RecordOutcomesAsync(round.ExperimentId, seed: 9);
+        studio.App.Clock.MoveBy(sendIn + TimeSpan.FromDays(window + 1));
+        try
+        {
+            var after = JsonSerializer.Deserialize<PolicyRealised>(await manager.GetStringAsync($"/api/experiments/{round.ExperimentId}/policy/realised"), JsonSerializerOptions.Web)!;
+
+            // The truth of this round: each customer's expected value under the policy's offer minus under no message.
+            var truth = rows.Average(r => OfferShopCsv.ExpectedValue(r.Covariates, r.PolicyArm, 0.40, 0.01) - OfferShopCsv.ExpectedValue(r.Covariates, 0, 0.40, 0.01));
+            var realised = after.Realised.ShouldNotBeNull(after.Summary);
+            var se = (realised.Upper - realised.Lower) / 2 / 1.959963984540054;
+            Math.Abs(realised.PerCustomer - truth).ShouldBeLessThan(4 * se, $"realised {realised.PerCustomer} against the true {truth}");
+            truth.ShouldBeGreaterThan(0);
+            realised.PerCustomer.ShouldBe(after.PolicyValue!.PerCustomer - after.NoMessageValue!.PerCustomer, 1e-9);
+            after.Customers.ShouldBe(rows.Count);
+
+            foreach (var url in new[] { $"/experiments/{round.ExperimentId}", $"/campaigns/{round.CampaignId}" })
+            {
+                var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await pages.GetStringAsync(url));
+                page.QuerySelector("[data-testid=realised-gain]")!.TextContent.ShouldContain(realised.Describe(), customMessage: url);
+            }
+        }
+        finally
+        {
+            studio.App.Clock.Reset();
         }
     }
 }
