@@ -286,4 +286,39 @@ public sealed class LaunchedRoundTests(SqliteSmtpStudio studio) : IClassFixture<
             studio.App.Clock.Reset();
         }
     }
+
+    [Fact]
+    public async Task TrainingAgainTakesInTheMeasuredRowsOfTheRoundLaunchedFromItWithTheirLoggedChances()
+    {
+        var (source, round) = await SharedRoundAsync();
+        var store = Services.GetRequiredService<OfferPolicyStore>();
+        var first = (await store.GetAsync(source))!;
+        first.TrainingRows.ShouldBe(SharedRows);
+        first.RoundRows.ShouldBe(0);
+
+        var rows = await RecordOutcomesAsync(round.ExperimentId, seed: 13);
+        var marketer = await ClientAsync("marketer@demo.local");
+        var started = await marketer.PostAsync($"/api/experiments/{source}/policy", Json(Costs));
+        started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        await Services.GetRequiredService<OfferPolicyJobs>().Completion(source)!;
+
+        var again = (await store.GetAsync(source))!;
+        again.TrainingRows.ShouldBe(SharedRows + rows.Count);
+        again.RoundRows.ShouldBe(rows.Count);
+        again.Count.ShouldBe(SharedRows, "the offers per row, the export and the launch stay the experiment's own rows");
+        var status = JsonDocument.Parse(await marketer.GetStringAsync($"/api/experiments/{source}/policy")).RootElement;
+        (status.GetProperty("trainingRows").GetInt32(), status.GetProperty("roundRows").GetInt32()).ShouldBe((SharedRows + rows.Count, rows.Count));
+
+        // The doubly-robust value of every offer for everyone, read on both rounds' rows, covers its truth (within four standard errors).
+        await using var db = await Db.CreateDbContextAsync();
+        var sourceRows = await db.Assignments.Where(a => a.ExperimentId == source).Select(a => a.CovariatesJson!).ToListAsync();
+        var everyone = sourceRows.Concat(rows.Select(r => r.Covariates)).ToList();
+        for (var a = 0; a < again.ArmNames.Count; a++)
+        {
+            var arm = Array.IndexOf(OfferShopCsv.Arms, again.ArmNames[a]);
+            var truth = everyone.Average(c => OfferShopCsv.ExpectedValue(c, arm, 0.40, 0.01));
+            var value = again.Evaluation.Arms[a];
+            Math.Abs(value.ValuePerCustomer - truth).ShouldBeLessThan(4 * value.StandardError, $"{again.ArmNames[a]}: {value.ValuePerCustomer} against the true {truth}");
+        }
+    }
 }

@@ -188,6 +188,12 @@ public sealed record OfferPolicyStatusResponse(string Status, double Progress, s
     public int? Customers { get; init; }
     public double? Margin { get; init; }
 
+    /// <summary>Rows trained and evaluated on: the experiment's own and the measured ones of the rounds launched from it.</summary>
+    public int? TrainingRows { get; init; }
+
+    /// <summary>Of those, rows of launched rounds, each weighted by its logged chance of its offer.</summary>
+    public int? RoundRows { get; init; }
+
     /// <summary>Value per customer of the learned policy (each customer their own best offer).</summary>
     public PolicyValue? LearnedPolicy { get; init; }
 
@@ -214,6 +220,8 @@ public sealed record OfferPolicyStatusResponse(string Status, double Progress, s
             TrainedAt = result.TrainedAt,
             Customers = result.Count,
             Margin = result.Margin,
+            TrainingRows = result.TrainingRows,
+            RoundRows = result.RoundRows,
             LearnedPolicy = evaluation.LearnedPolicy,
             NoMessage = evaluation.Arms[result.ControlArm],
             GainOverBestArm = evaluation.GainOverBestArm,
