@@ -20,7 +20,7 @@ public static class ExperimentDesignApi
 
         group.MapPost("/{id:int}/design", (int id, HttpRequest request, ExperimentService experiments, CancellationToken ct) => SaveAsync(id, request, experiments, ct))
             .RequireAuthorization(Policies.CanEdit)
-            .WithSummary("Replaces the design of a draft (only drafts nobody is assigned in change; otherwise 409 in words).");
+            .WithSummary("Replaces the design of a draft (only drafts nobody is assigned in change: a launched policy's round is refused with 409 in words, anything not a draft with 400).");
 
         group.MapGet("/{id:int}/rounds", async Task<Results<JsonHttpResult<AllocationLog>, NotFound>> (int id, AdaptiveAllocationService rounds, CancellationToken ct) =>
                 await rounds.LogAsync(id, ct) is { } log ? TypedResults.Json(log, ExperimentsApi.Json) : TypedResults.NotFound())

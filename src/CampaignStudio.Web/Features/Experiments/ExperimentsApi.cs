@@ -183,7 +183,7 @@ public static class ExperimentsApi
                 }
             })
             .RequireAuthorization(Policies.CanEdit)
-            .WithSummary("Starts a draft: assigns the audience's mailable customers to the arms for good. Needs {\"confirm\": true}; with \"expectedCustomers\" (the number the start preview showed) it is refused with 409 when the audience has changed since, and with 409 in words when the experiment is no draft or its customers are already assigned (a launched policy's round). Without the confirmation: 400 with the preview.");
+            .WithSummary("Starts a draft: assigns the audience's mailable customers to the arms for good. Needs {\"confirm\": true}; with \"expectedCustomers\" (the number the start preview showed) it is refused with 409 when the audience has changed since, and with 409 in words when its customers are already assigned (a launched policy's round, which starts with its campaign). Without the confirmation: 400 with the preview.");
 
         group.MapGet("/{id:int}/uplift-scores.csv", async (int id, UpliftService uplift, CancellationToken ct) =>
             {
