@@ -18,6 +18,7 @@ public static class ExperimentsFeature
         .AddScoped<AdaptiveAllocationService>()
         .AddScoped<UpliftService>()
         .AddSingleton<UpliftStore>()
+        .AddSingleton(typeof(TrainingJobs<>))
         .AddSingleton<UpliftJobs>()
         .AddScoped<OfferPolicyService>()
         .AddScoped<PolicyLaunchService>()
