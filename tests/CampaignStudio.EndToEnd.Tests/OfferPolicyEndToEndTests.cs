@@ -103,12 +103,43 @@ public sealed class OfferPolicyEndToEndTests(BrowserFixture browser) : IClassFix
         await page.WaitForSelectorAsync("[data-testid=learned-from-link]");
         (await page.GetAttributeAsync("[data-testid=learned-from-link]", "href")).ShouldBe($"/experiments/{source}/offers");
         (await page.TextContentAsync("h1"))!.ShouldContain("offers round 2");
+        (await page.TextContentAsync("[data-testid=realised-gain]"))!.ShouldContain("realised value after");
         await BrowserFixture.ScreenshotAsync(page, "51-launched-policy");
+        var roundUrl = page.Url;
 
         await page.ClickAsync("[data-testid=experiment-campaign-link]");
         await page.WaitForURLAsync(new Regex(@"/campaigns/\d+$"));
         await page.WaitForSelectorAsync("[data-testid=campaign-progress]");
         (await page.TextContentAsync("h1"))!.ShouldContain("offers round 2");
         await BrowserFixture.ScreenshotAsync(page, "52-launched-policy-campaign");
+
+        // The round's customers act as the synthetic shop says; once the attribution window has closed the page reads the realised gain.
+        var round = int.Parse(Regex.Match(roundUrl, @"/experiments/(\d+)$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await using (var db = await browser.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            var random = new Random(3);
+            var arms = await db.Variants.Where(v => v.ExperimentId == round).ToDictionaryAsync(v => v.Id, v => Array.IndexOf(OfferShopCsv.Arms, v.Name));
+            foreach (var row in await db.Assignments.Where(a => a.ExperimentId == round).ToListAsync())
+            {
+                var bought = random.NextDouble() < OfferShopCsv.BuyRate(row.CovariatesJson!, arms[row.VariantId]);
+                row.Converted = bought;
+                row.Revenue = bought ? (decimal)OfferShopCsv.OrderValueOf(row.CovariatesJson!) : 0m;
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        browser.App.Clock.MoveBy(TimeSpan.FromDays(15));
+        try
+        {
+            await BrowserFixture.OpenAsync(page, roundUrl);
+            await page.WaitForSelectorAsync("[data-testid=realised-gain]");
+            (await page.TextContentAsync("[data-testid=realised-gain]"))!.ShouldContain("per customer (95 % interval");
+            await BrowserFixture.ScreenshotAsync(page, "53-launched-policy-realised");
+        }
+        finally
+        {
+            browser.App.Clock.Reset();
+        }
     }
 }

@@ -30,7 +30,15 @@ public sealed record PolicyEvaluation(
     int BestSingleArm,
     PolicyValue GainOverBestArm,
     PolicyValue GainOverNoMessage,
-    OfferRecommendation Recommendation);
+    OfferRecommendation Recommendation)
+{
+    /// <summary>
+    /// What the recommendation promises over "no message", paired per customer: the learned policy's gain when it is
+    /// recommended, else the recommended single arm's. A launched round is read against it (predicted vs realised); null
+    /// on evaluations stored before it existed.
+    /// </summary>
+    public PolicyValue? RecommendedGainOverNoMessage { get; init; }
+}
 
 /// <summary>
 /// Doubly-robust (AIPW) off-policy evaluation on a randomized experiment with known arm shares (Dudík, Langford &amp; Li 2011;
@@ -100,7 +108,10 @@ public static class PolicyEvaluator
         var control = data.ControlArm;
         var gainOverNone = Mean($"Learned policy − {data.ArmNames[control]}", i => gamma[i][policy[i]] - gamma[i][control], n, z);
 
-        return new PolicyEvaluation(arms, learned, best, gainOverBest, gainOverNone, Recommend(data, arms, best, gainOverBest, policy, confidence));
+        var recommendation = Recommend(data, arms, best, gainOverBest, policy, confidence);
+        var promised = recommendation.UseLearnedPolicy ? gainOverNone
+            : Mean($"{data.ArmNames[best]} − {data.ArmNames[control]}", i => gamma[i][best] - gamma[i][control], n, z);
+        return new PolicyEvaluation(arms, learned, best, gainOverBest, gainOverNone, recommendation) { RecommendedGainOverNoMessage = promised };
     }
 
     private static OfferRecommendation Recommend(

@@ -834,6 +834,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<int>("ExperimentId")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("PolicyVariantId")
+                        .HasColumnType("integer");
+
                     b.Property<double?>("PrePeriodValue")
                         .HasColumnType("double precision");
 
@@ -944,6 +947,15 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<string>("PowerPlanJson")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
+
+                    b.Property<double?>("PredictedGain")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("PredictedGainLower")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("PredictedGainUpper")
+                        .HasColumnType("double precision");
 
                     b.Property<string>("PrimaryMetric")
                         .IsRequired()

@@ -805,6 +805,9 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<int>("ExperimentId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("PolicyVariantId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double?>("PrePeriodValue")
                         .HasColumnType("REAL");
 
@@ -913,6 +916,15 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<string>("PowerPlanJson")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("PredictedGain")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("PredictedGainLower")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("PredictedGainUpper")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("PrimaryMetric")
                         .IsRequired()

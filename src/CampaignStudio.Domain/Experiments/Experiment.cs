@@ -61,6 +61,19 @@ public class Experiment
     /// </summary>
     public int? LaunchedFromExperimentId { get; set; }
 
+    /// <summary>
+    /// A launched round only: what its source's policy promised when it was launched, the doubly-robust value per customer of
+    /// the recommended offers minus that of "no message", with its 95 % interval — kept so a later training of the source
+    /// (which this round's rows join) does not change the promise the realised value is read against.
+    /// </summary>
+    public double? PredictedGain { get; set; }
+
+    /// <summary>Lower end of <see cref="PredictedGain"/>'s 95 % interval.</summary>
+    public double? PredictedGainLower { get; set; }
+
+    /// <summary>Upper end of <see cref="PredictedGain"/>'s 95 % interval.</summary>
+    public double? PredictedGainUpper { get; set; }
+
     public List<Variant> Variants { get; set; } = [];
 }
 
@@ -174,4 +187,10 @@ public class Assignment
     /// what an unbiased read-out weights the customer by; null for rows imported without one.
     /// </summary>
     public double? Propensity { get; set; }
+
+    /// <summary>
+    /// A launched round only: the arm (variant) the policy gave this customer before the holdout and exploration draw; the
+    /// realised value of the policy is read from the customers who got it. Null elsewhere.
+    /// </summary>
+    public int? PolicyVariantId { get; set; }
 }

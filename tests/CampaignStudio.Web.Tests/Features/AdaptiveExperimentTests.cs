@@ -146,6 +146,15 @@ public sealed class AdaptiveExperimentTests(AdaptiveExperimentTests.Studio app) 
             readout.Verdict.ShouldBe("Winner", "read from the reweighted lifts");
             adaptive.Verdict.ShouldBe("Winner");
 
+            // The plain tables (and the list) weight by the same logged chances once they moved: Hájek means per arm.
+            readout.WeightingNote.ShouldNotBeNull();
+            foreach (var arm in readout.Analysis!.Arms)
+            {
+                var mine = rows.Where(a => names[a.VariantId] == arm.Name).ToList();
+                var weighted = CampaignStudio.Analytics.Statistics.PropensityWeighted.Mean([.. mine.Select(a => a.Converted == true ? 1.0 : 0.0)], [.. mine.Select(a => a.Propensity!.Value)]);
+                arm.Mean.ShouldBe(weighted.Mean, 1e-12, arm.Name);
+            }
+
             // The chi-square check compares with the split the rounds asked for, so moving weights are no mismatch.
             readout.Analysis!.SampleRatio.Warning.ShouldBeFalse();
             readout.SampleRatioMismatch.ShouldBeFalse();

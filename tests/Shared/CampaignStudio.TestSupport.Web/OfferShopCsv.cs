@@ -26,6 +26,31 @@ public static class OfferShopCsv
         ["recent"] = [0.30, 0.15, 0.17, 0.20],
     };
 
+    /// <summary>
+    /// The kind of customer a row's covariates (as the import keeps them, <c>CovariatesJson</c>) say: the generator below gives
+    /// only recent buyers under 30 days, only loyal ones 6 orders or more, only price-sensitive ones a discount share from 0.6.
+    /// </summary>
+    public static string KindOf(string covariatesJson)
+    {
+        var c = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(covariatesJson)!;
+        double Read(string name) => double.Parse(c[name], CultureInfo.InvariantCulture);
+        return Read("days_since_last_order") < 30 ? "recent" : Read("orders_last_year") >= 6 ? "loyal" : Read("share_bought_on_discount") >= 0.55 ? "price-sensitive" : "occasional";
+    }
+
+    /// <summary>The row's usual order value: what a purchase brings before the discount.</summary>
+    public static double OrderValueOf(string covariatesJson) =>
+        double.Parse(System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(covariatesJson)!["usual_order_value"], CultureInfo.InvariantCulture);
+
+    /// <summary>The chance the row's customer buys under the offer <paramref name="arm"/> (an index of <see cref="Arms"/>).</summary>
+    public static double BuyRate(string covariatesJson, int arm) => BuyRates[KindOf(covariatesJson)][arm];
+
+    /// <summary>
+    /// The true expected value of the row's customer under the offer <paramref name="arm"/>: order value × buy rate × (margin −
+    /// discount) − the message cost when the offer sends one (decision 042's value, redemption costing nothing).
+    /// </summary>
+    public static double ExpectedValue(string covariatesJson, int arm, double margin, double messageCost) =>
+        OrderValueOf(covariatesJson) * BuyRate(covariatesJson, arm) * (margin - Discounts[arm]) - (arm == 0 ? 0 : messageCost);
+
     /// <summary>The file: customer_id (S-000001 …), offer, four covariates, converted, revenue; arms drawn with equal chances.</summary>
     public static string Create(int customers, int seed)
     {

@@ -24,7 +24,8 @@ public sealed record AdaptiveAnalysis(int Rounds, IReadOnlyList<AdaptiveArm> Arm
 {
     /// <summary>What the page and the API say beside these numbers.</summary>
     public string Note => $"Reweighted by the logged allocation of {Rounds} round{(Rounds == 1 ? "" : "s")}: each customer counts 1 ÷ (their arm's share in their round), " +
-        "so the lifts stay unbiased although the weights followed the results; the verdict is read from them. The plain means beside them, and the tables above, treat every customer alike and are not.";
+        "so the lifts stay unbiased although the weights followed the results; the verdict is read from them. The plain means beside them treat every customer alike and are not " +
+        "(the tables above weight each customer by their logged chance too, once the weights have moved).";
 }
 
 /// <summary>Builds <see cref="AdaptiveAnalysis"/> from assignments and the round log with <see cref="AdaptiveEstimate"/>.</summary>

@@ -1,4 +1,5 @@
 using CampaignStudio.Analytics.Experiments;
+using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
@@ -75,14 +76,31 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             ? await db.AllocationRounds.AsNoTracking().Where(r => r.ExperimentId == experimentId).OrderBy(r => r.Number).ToListAsync(ct)
             : [];
         var expectedShares = AdaptiveReadout.ExpectedShares(rounds);
-        double Planned(Variant v) => expectedShares.GetValueOrDefault(v.Id) is > 0 and var share ? share : v.Weight;
 
-        var cupedAvailable = counts.All(c => c.WithPre == c.N);
+        // A launched policy's round or a moved adaptive one: customers had unequal chances of their arm, so every mean and
+        // lift below is weighted by them (PropensityWeighted). A launched round's split follows the policy, not a design:
+        // its sizes are what they are, so the sample-ratio checks have nothing to compare with (WeightingNote says so).
+        var weighted = await WeightedByPropensityAsync(rows, ct);
+        var launched = weighted && rounds.Count == 0;
+        double Planned(Variant v) => launched ? counts.Single(c => c.VariantId == v.Id).N
+            : expectedShares.GetValueOrDefault(v.Id) is > 0 and var share ? share : v.Weight;
+
+        var cupedAvailable = !weighted && counts.All(c => c.WithPre == c.N);
         var isRate = chosen != PrimaryMetric.RevenuePerCustomer;
         ExperimentAnalysis analysis;
         double? reduction = null;
         try
         {
+            if (weighted)
+            {
+                analysis = ExperimentAnalyzer.AnalyzeMeans(await WeightedArmsAsync(rows, chosen, present, Planned, ct), new AnalysisOptions(UseCuped: false));
+                if (useCuped == true)
+                {
+                    analysis = analysis with { Warnings = [.. analysis.Warnings, "CUPED is not applied to means weighted by each customer's chance of their arm."] };
+                }
+            }
+            else
+            {
             Dictionary<int, (List<double> Y, List<double> X)>? values = null;
             List<ArmData> Arms(bool withPre) => present.Select(v =>
             {
@@ -123,6 +141,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
                 // Asked for, but impossible (a constant pre-period value): say why the lifts are unadjusted.
                 analysis = analysis with { Warnings = [.. analysis.Warnings, .. adjusted.Warnings] };
             }
+            }
         }
         catch (ArgumentException ex)
         {
@@ -135,7 +154,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
         var audience = rounds.Count > 0 && experiment.AllocationRounds > rounds.Count ? assigned * experiment.AllocationRounds / rounds.Count : assigned;
         var (plannedSize, plannedFrom) = PlannedSize(experiment, audience);
         // The sequential sample-ratio check tests one fixed split; under adaptive weights the split moves, so only the chi-square one (on the logged split) applies.
-        var sequential = AlwaysValidReading.Read(analysis, plannedSize, plannedFrom, rounds.Count > 0 ? null : await LooksAsync(rows, present, ct), [.. present.Select(v => v.Weight)]);
+        var sequential = AlwaysValidReading.Read(analysis, plannedSize, plannedFrom, rounds.Count > 0 || launched ? null : await LooksAsync(rows, present, ct), [.. present.Select(v => v.Weight)]);
         var adaptive = rounds.Count == 0 ? null : AdaptiveReadout.Read(rounds, present,
             (await rows.Select(a => new { a.VariantId, a.AssignedAt, a.Converted, a.Clicked, a.Visited, a.Revenue }).ToListAsync(ct))
                 .Select(a => new AdaptiveReadout.Row(a.VariantId, a.AssignedAt, chosen switch
@@ -152,8 +171,51 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
             Reading = reading ?? AlwaysValidReading.DefaultFor(experiment.Status),
             Sequential = sequential,
             Adaptive = adaptive,
+            WeightingNote = !weighted ? null
+                : launched ? WeightedNote + " The split follows the launched policy (its exploration and holdout), so the sample-ratio check is not read."
+                : WeightedNote,
         };
     }
+
+    /// <summary>What the page and the API say beside weighted tables.</summary>
+    public const string WeightedNote =
+        "Customers had unequal chances of their arm, so every mean and lift here counts each customer 1 ÷ (their logged chance of their arm), " +
+        "divided by the sum of those weights (Hájek's estimator), with sandwich intervals: the numbers are what each arm would give everyone, not the plain averages of its customers.";
+
+    /// <summary>
+    /// Whether the logged chances differ within some arm (a launched policy's exploration and holdout, an adaptive experiment's
+    /// moved rounds): then plain means are biased and the read-out weights. Rows without a logged chance keep the plain read-out.
+    /// </summary>
+    private static async Task<bool> WeightedByPropensityAsync(IQueryable<Assignment> rows, CancellationToken ct)
+    {
+        var spread = await rows.GroupBy(a => a.VariantId)
+            .Select(g => new { Missing = g.Count(a => a.Propensity == null), Min = g.Min(a => a.Propensity), Max = g.Max(a => a.Propensity) }).ToListAsync(ct);
+        return spread.Count > 0 && spread.All(s => s.Missing == 0) && spread.Any(s => s.Max - s.Min > 1e-9);
+    }
+
+    /// <summary>Each arm as the weighted estimate's mean and standard error (s² = SE²·n), so the tests, lifts and sequences read it.</summary>
+    private static async Task<List<ArmData>> WeightedArmsAsync(IQueryable<Assignment> rows, PrimaryMetric metric, IReadOnlyList<Variant> present, Func<Variant, double> planned,
+        CancellationToken ct)
+    {
+        var data = (await rows.Select(a => new { a.VariantId, a.Converted, a.Clicked, a.Visited, a.Revenue, a.Propensity }).ToListAsync(ct))
+            .ToLookup(a => a.VariantId, a => (Y: Outcome(metric, a.Converted, a.Clicked, a.Visited, a.Revenue), P: a.Propensity!.Value));
+        return present.Select(v =>
+        {
+            var arm = data[v.Id].ToList();
+            var estimate = PropensityWeighted.Mean([.. arm.Select(a => a.Y)], [.. arm.Select(a => a.P)]);
+            var variance = double.IsFinite(estimate.StandardError) ? estimate.StandardError * estimate.StandardError * arm.Count : 0;
+            return ArmData.ForSummary(v.Name, new MeanSummary(arm.Count, estimate.Mean, variance), isControl: v.IsControl, expectedWeight: planned(v));
+        }).ToList();
+    }
+
+    /// <summary>A customer's outcome on the metric read: 0/1 for the rates, the revenue otherwise (none recorded counts as 0).</summary>
+    public static double Outcome(PrimaryMetric metric, bool? converted, bool? clicked, bool? visited, decimal? revenue) => metric switch
+    {
+        PrimaryMetric.Conversion => converted == true ? 1 : 0,
+        PrimaryMetric.Click => clicked == true ? 1 : 0,
+        PrimaryMetric.Visit => visited == true ? 1 : 0,
+        _ => (double)(revenue ?? 0m),
+    };
 
     /// <summary>
     /// The size the sequences are tuned to: the total of the design's power plan when one was stated, but never more than the

@@ -20,7 +20,7 @@ public static class ExperimentDesignApi
 
         group.MapPost("/{id:int}/design", (int id, HttpRequest request, ExperimentService experiments, CancellationToken ct) => SaveAsync(id, request, experiments, ct))
             .RequireAuthorization(Policies.CanEdit)
-            .WithSummary("Replaces the design of a draft (only drafts change).");
+            .WithSummary("Replaces the design of a draft (only drafts nobody is assigned in change: a launched policy's round is refused with 409 in words, anything not a draft with 400).");
 
         group.MapGet("/{id:int}/rounds", async Task<Results<JsonHttpResult<AllocationLog>, NotFound>> (int id, AdaptiveAllocationService rounds, CancellationToken ct) =>
                 await rounds.LogAsync(id, ct) is { } log ? TypedResults.Json(log, ExperimentsApi.Json) : TypedResults.NotFound())
@@ -70,6 +70,10 @@ public static class ExperimentDesignApi
         {
             var saved = await experiments.SaveAsync(id, design, ct);
             return TypedResults.Json(new SavedDesign(saved), ExperimentsApi.Json, statusCode: id is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        }
+        catch (ExperimentStateException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
         }
         catch (ArgumentException ex)
         {

@@ -12,6 +12,7 @@ public partial class ExperimentDesignPage
     private IReadOnlyList<(int Id, string Name)> _templates = [];
     private List<string> _problems = [];
     private bool _busy;
+    private string? _fixedReason;
 
     [Parameter]
     public int? Id { get; set; }
@@ -26,6 +27,8 @@ public partial class ExperimentDesignPage
     {
         _segments = await Experiments.SegmentChoicesAsync();
         _templates = await Experiments.TemplateChoicesAsync();
+        // A design that can no longer change is not offered for editing: the save would be refused anyway (ExperimentLifecycle).
+        _fixedReason = Id is { } existing ? (await Experiments.GetAsync(existing))?.WhyDesignIsFixed : null;
         _design = Id is { } id ? await Experiments.DesignAsync(id) ?? new ExperimentDesign() : new ExperimentDesign();
         if (_design.AudienceSegmentId is { } segment)
         {

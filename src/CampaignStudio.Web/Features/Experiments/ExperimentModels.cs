@@ -112,6 +112,15 @@ public sealed record ExperimentDetail(
 
     /// <summary>The campaign that mails this experiment, when one does.</summary>
     public ExperimentLink? Campaign { get; init; }
+
+    /// <summary>Why it cannot be started, in words; null when it can (the page offers Start only then).</summary>
+    public string? WhyNotStartable => ExperimentLifecycle.WhyNotStartable(Status, Customers > 0);
+
+    /// <summary>Why its design cannot change, in words; null when it can (the page offers Edit only then).</summary>
+    public string? WhyDesignIsFixed => ExperimentLifecycle.WhyDesignIsFixed(Status, Customers > 0);
+
+    /// <summary>A launched round: a draft whose customers are assigned, waiting for its campaign to send.</summary>
+    public bool WaitsForItsCampaign => ExperimentLifecycle.WaitsForItsCampaign(Status, Customers > 0);
 }
 
 /// <summary>A page to link to: its id and the name to show.</summary>
@@ -165,6 +174,12 @@ public sealed record ExperimentReadout(PrimaryMetric Metric, ExperimentAnalysis?
 
     /// <summary>Which intervals are shown first: always-valid for running experiments unless the reader chose otherwise.</summary>
     public Reading Reading { get; init; } = Reading.Fixed;
+
+    /// <summary>
+    /// Non-null when the means and lifts are weighted by each customer's logged chance of their arm (a launched policy's
+    /// round, an adaptive experiment whose weights moved): what the page and the API say about it.
+    /// </summary>
+    public string? WeightingNote { get; init; }
 
     /// <summary>The always-valid reading beside the classical one; null when there is nothing to read.</summary>
     public SequentialAnalysis? Sequential { get; init; }
@@ -265,6 +280,12 @@ public sealed class StartNotConfirmedException(string message, StartPreview prev
 {
     public StartPreview Preview { get; } = preview;
 }
+
+/// <summary>
+/// The experiment's state does not allow what was asked (<see cref="Domain.Experiments.ExperimentLifecycle"/>): a conflict with what
+/// already happened, not a problem of the request (the API says 409).
+/// </summary>
+public sealed class ExperimentStateException(string message) : ArgumentException(message);
 
 /// <summary>The audience is no longer the size the marketer confirmed.</summary>
 public sealed class AudienceChangedException(string message, StartPreview preview) : ArgumentException(message)

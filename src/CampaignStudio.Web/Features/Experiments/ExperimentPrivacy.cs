@@ -79,6 +79,7 @@ public static class ExperimentPrivacy
             HiddenArms = [.. hidden.Order(StringComparer.Ordinal)],
             CupedApplied = readout.CupedApplied,
             CupedVarianceReduction = readout.CupedVarianceReduction,
+            WeightingNote = readout.WeightingNote,
         };
     }
 }

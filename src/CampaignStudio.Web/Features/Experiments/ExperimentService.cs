@@ -253,9 +253,10 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         else
         {
             experiment = await db.Experiments.Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
-            if (experiment.Status != ExperimentStatus.Draft)
+            var assigned = await db.Assignments.AnyAsync(a => a.ExperimentId == experiment.Id, ct);
+            if (ExperimentLifecycle.WhyDesignIsFixed(experiment.Status, assigned) is { } why)
             {
-                throw new ArgumentException("Only a draft can be changed: customers are already assigned to this experiment's arms.");
+                throw Refusal(experiment.Status, assigned, why);
             }
 
             db.Variants.RemoveRange(experiment.Variants);
@@ -359,9 +360,10 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     private async Task<StartPreview> PreviewAsync(AppDbContext db, int id, CancellationToken ct)
     {
         var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == id, ct) ?? throw new ArgumentException("Unknown experiment.");
-        if (experiment.Status != ExperimentStatus.Draft)
+        var assigned = await db.Assignments.AnyAsync(a => a.ExperimentId == id, ct);
+        if (ExperimentLifecycle.WhyNotStartable(experiment.Status, assigned) is { } why)
         {
-            throw new ArgumentException("Only a draft can be started.");
+            throw Refusal(experiment.Status, assigned, why);
         }
 
         if (experiment.AudienceSegmentId is not { } segmentId)
@@ -392,6 +394,13 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             PlanStated = stated is not null,
         };
     }
+
+    /// <summary>
+    /// A launched round waiting for its campaign is a conflict with what already happened (409 on the API); anything else that
+    /// is not a draft keeps the 400 it always had.
+    /// </summary>
+    private static ArgumentException Refusal(ExperimentStatus status, bool assigned, string why) =>
+        ExperimentLifecycle.WaitsForItsCampaign(status, assigned) ? new ExperimentStateException(why) : new ArgumentException(why);
 
     /// <summary>
     /// The customers a start assigns: the audience segment's mailable members (people who could never get the e-mail would

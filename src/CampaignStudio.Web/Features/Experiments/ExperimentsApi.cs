@@ -140,6 +140,10 @@ public static class ExperimentsApi
                 {
                     return TypedResults.Json(await experiments.StartPreviewAsync(id, ct), Json);
                 }
+                catch (ExperimentStateException ex)
+                {
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+                }
                 catch (ArgumentException ex)
                 {
                     return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
@@ -169,13 +173,17 @@ public static class ExperimentsApi
                 {
                     return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["preview"] = ex.Preview });
                 }
+                catch (ExperimentStateException ex)
+                {
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+                }
                 catch (ArgumentException ex)
                 {
                     return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
                 }
             })
             .RequireAuthorization(Policies.CanEdit)
-            .WithSummary("Starts a draft: assigns the audience's mailable customers to the arms for good. Needs {\"confirm\": true}; with \"expectedCustomers\" (the number the start preview showed) it is refused with 409 when the audience has changed since. Without the confirmation: 400 with the preview.");
+            .WithSummary("Starts a draft: assigns the audience's mailable customers to the arms for good. Needs {\"confirm\": true}; with \"expectedCustomers\" (the number the start preview showed) it is refused with 409 when the audience has changed since, and with 409 in words when its customers are already assigned (a launched policy's round, which starts with its campaign). Without the confirmation: 400 with the preview.");
 
         group.MapGet("/{id:int}/uplift-scores.csv", async (int id, UpliftService uplift, CancellationToken ct) =>
             {
@@ -323,4 +331,7 @@ public sealed record AnalysisResponse(ExperimentDetail Experiment, PrimaryMetric
 
     /// <summary>Adaptive experiments: every arm reweighted by the logged allocation (unbiased); null for fixed allocation.</summary>
     public AdaptiveAnalysis? Adaptive { get; init; }
+
+    /// <summary>Non-null when the analysis weights each customer by their logged chance of their arm (a launched policy's round, moved adaptive rounds).</summary>
+    public string? WeightingNote { get; init; }
 }

@@ -18,9 +18,11 @@ public static class ExperimentsFeature
         .AddScoped<AdaptiveAllocationService>()
         .AddScoped<UpliftService>()
         .AddSingleton<UpliftStore>()
+        .AddSingleton(typeof(TrainingJobs<>))
         .AddSingleton<UpliftJobs>()
         .AddScoped<OfferPolicyService>()
         .AddScoped<PolicyLaunchService>()
+        .AddScoped<PolicyRealisedService>()
         .AddSingleton<OfferPolicyStore>()
         .AddSingleton<OfferPolicyJobs>();
     }

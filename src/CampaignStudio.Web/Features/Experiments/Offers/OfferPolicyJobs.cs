@@ -58,29 +58,27 @@ public sealed class OfferPolicyStore(DatabaseOptions database)
 }
 
 /// <summary>
-/// Trains "which offer for whom" in the background, one job per experiment, never on a user's circuit or request: the page
-/// and the API start a job, poll its state, and read the stored result when it is done.
+/// Trains "which offer for whom" in the background through the experiments' one training mechanism (<see cref="TrainingJobs{TJob}"/>):
+/// the page and the API start a job, poll its state, and read the stored result when it is done.
 /// </summary>
 public sealed class OfferPolicyJobs(IDbContextFactory<AppDbContext> dbFactory, OfferPolicyStore store, GrossMarginStore margins, TimeProvider clock,
-    ILogger<OfferPolicyJobs> log)
+    TrainingJobs<OfferPolicyJobs> jobs)
 {
-    private readonly ConcurrentDictionary<int, Job> _jobs = new();
-
-    public OfferPolicyStatus? Status(int experimentId) => _jobs.TryGetValue(experimentId, out var job) ? job.Status : null;
+    public OfferPolicyStatus? Status(int experimentId) => jobs.Status(experimentId) is { } p
+        ? new OfferPolicyStatus(p.State switch
+        {
+            TrainingState.Queued => OfferPolicyState.Queued,
+            TrainingState.Running => OfferPolicyState.Running,
+            TrainingState.Done => OfferPolicyState.Done,
+            _ => OfferPolicyState.Failed,
+        }, p.Progress, p.Stage, p.Error)
+        : null;
 
     /// <summary>The experiment's last job, to await its end; null when none was started here.</summary>
-    public Task? Completion(int experimentId) => _jobs.TryGetValue(experimentId, out var job) ? job.Task : null;
+    public Task? Completion(int experimentId) => jobs.Completion(experimentId);
 
     /// <summary>Starts training unless a job for the experiment is running; returns the running job's task either way.</summary>
-    public Task Start(int experimentId)
-    {
-        var job = _jobs.AddOrUpdate(experimentId, _ => new Job(), (_, existing) => existing.IsRunning ? existing : new Job());
-        lock (job)
-        {
-            job.Task ??= Task.Run(() => RunAsync(experimentId, job), CancellationToken.None);
-            return job.Task;
-        }
-    }
+    public Task Start(int experimentId) => jobs.Start(experimentId, report => TrainAsync(experimentId, report));
 
     /// <summary>
     /// Decision 042's trees (60 × 8 at rate 0.05, leaves of ≥ 200 customers); smaller experiments get smaller leaves, so each
@@ -89,52 +87,21 @@ public sealed class OfferPolicyJobs(IDbContextFactory<AppDbContext> dbFactory, O
     public static OfferPolicyOptions OptionsFor(int customers, int arms) =>
         new(MinimumExampleCountPerLeaf: Math.Clamp(customers / (arms * 15), 20, 200));
 
-    private async Task RunAsync(int experimentId, Job job)
+    private async Task TrainAsync(int experimentId, TrainingReport job)
     {
-        try
+        job.Report(0.05, "Loading the experiment's customers");
+        OfferInput input;
+        await using (var db = await dbFactory.CreateDbContextAsync())
         {
-            job.Report(OfferPolicyState.Running, 0.05, "Loading the experiment's customers");
-            OfferInput input;
-            await using (var db = await dbFactory.CreateDbContextAsync())
-            {
-                input = await OfferDataLoader.LoadAsync(db, experimentId, await margins.GetAsync(), CancellationToken.None);
-            }
-
-            var data = input.Data;
-            job.Report(OfferPolicyState.Running, 0.15,
-                $"Learning the value of {Plural.Of(data.ArmCount, "offer")} for {Plural.Of(data.Count, "customer")} and checking the policy on customers the models did not see");
-            var policy = await Task.Run(() => OfferPolicyTrainer.Train(data, OptionsFor(data.Count, data.ArmCount)));
-
-            job.Report(OfferPolicyState.Running, 0.95, "Saving the policy");
-            await store.SaveAsync(OfferDataLoader.Result(input, policy, clock.GetUtcNow().UtcDateTime));
-            job.Finish(null);
+            input = await OfferDataLoader.LoadAsync(db, experimentId, await margins.GetAsync(), CancellationToken.None);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            // The trainer and the loader say in words what is missing (too few customers in an arm, no revenue).
-            log.LogWarning(ex, "Offer policy training for experiment {ExperimentId} failed", experimentId);
-            job.Finish(ex.Message);
-        }
-        catch (Exception ex)
-        {
-            // A background job must end in a state the page can show, whatever went wrong.
-            log.LogError(ex, "Offer policy training for experiment {ExperimentId} failed", experimentId);
-            job.Finish("The training failed unexpectedly; the log has the details.");
-        }
-    }
 
-    private sealed class Job
-    {
-        public Task? Task { get; set; }
+        var data = input.Data;
+        job.Report(0.15,
+            $"Learning the value of {Plural.Of(data.ArmCount, "offer")} for {Plural.Of(data.Count, "customer")} and checking the policy on customers the models did not see");
+        var policy = await Task.Run(() => OfferPolicyTrainer.Train(data, OptionsFor(data.Count, data.ArmCount)));
 
-        public OfferPolicyStatus Status { get; private set; } = new(OfferPolicyState.Queued, 0, "Queued", null);
-
-        public bool IsRunning => Status.State is OfferPolicyState.Queued or OfferPolicyState.Running;
-
-        public void Report(OfferPolicyState state, double progress, string stage) => Status = new OfferPolicyStatus(state, progress, stage, null);
-
-        public void Finish(string? error) => Status = error is null
-            ? new OfferPolicyStatus(OfferPolicyState.Done, 1, "Done", null)
-            : new OfferPolicyStatus(OfferPolicyState.Failed, Status.Progress, "Failed", error);
+        job.Report(0.95, "Saving the policy");
+        await store.SaveAsync(OfferDataLoader.Result(input, policy, clock.GetUtcNow().UtcDateTime));
     }
 }

@@ -53,6 +53,12 @@ public sealed record OfferPolicyResult
 
     public int Count => AssignmentIds.Length;
 
+    /// <summary>Rows the policy was trained and evaluated on: the experiment's own and those of the rounds launched from it.</summary>
+    public int TrainingRows { get; init; }
+
+    /// <summary>Of <see cref="TrainingRows"/>, the rows of rounds launched from the experiment (weighted by their logged chances).</summary>
+    public int RoundRows { get; init; }
+
     /// <summary>The policy as the analytics functions take it.</summary>
     public OfferPolicy AsPolicy() => new(ExpectedValues, Learned, Recommended, [], Evaluation);
 }

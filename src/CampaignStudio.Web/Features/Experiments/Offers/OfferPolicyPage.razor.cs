@@ -44,10 +44,11 @@ public partial class OfferPolicyPage
 
     private bool Training => _status?.State is OfferPolicyState.Queued or OfferPolicyState.Running;
 
-    private string? RecommendedLabel => _result is null ? null
-        : _result.Evaluation.Recommendation.UseLearnedPolicy ? LearnedLabel : ForEveryone(_result.Evaluation.Recommendation.Arm ?? _result.Evaluation.BestSingleArm);
+    private string? RecommendedLabel => _result is null ? null : OfferPolicyService.RecommendedLabel(_result);
 
-    private const string LearnedLabel = "Per customer";
+    private IReadOnlyList<IntervalPoint> ValuePoints() => OfferPolicyService.ValuePoints(_result!);
+
+    private string Profile(OfferShare share) => OfferPolicyService.Profile(_result!, share);
 
     protected override async Task OnParametersSetAsync()
     {
@@ -182,37 +183,6 @@ public partial class OfferPolicyPage
         {
             Navigation.NavigateTo($"/experiments/{launched}");
         }
-    }
-
-    // The chart's bars are short: the arm's name stands for "this arm for everyone" (the caption says so).
-    private string ForEveryone(int arm) => _result!.ArmNames[arm];
-
-    private IReadOnlyList<IntervalPoint> ValuePoints()
-    {
-        var evaluation = _result!.Evaluation;
-        var learned = evaluation.LearnedPolicy;
-        return evaluation.Arms.Select((v, a) => new IntervalPoint(ForEveryone(a), v.ValuePerCustomer, v.Ci.Lower, v.Ci.Upper))
-            .Prepend(new IntervalPoint(LearnedLabel, learned.ValuePerCustomer, learned.Ci.Lower, learned.Ci.Upper))
-            .ToList();
-    }
-
-    /// <summary>The three features in which an offer's customers differ most from everyone, as "feature ≈ mean (all: mean)".</summary>
-    private string Profile(OfferShare share)
-    {
-        var overall = _result!.Shares.Where(s => s.Customers > 0).ToList();
-        var total = overall.Sum(s => s.Customers);
-        string Format(double v) => v.ToString(Math.Abs(v) >= 100 ? "0" : "0.##", CultureInfo.CurrentCulture);
-        var parts = share.FeatureMeans
-            .Where(f => double.IsFinite(f.Value))
-            .Select(f =>
-            {
-                var all = overall.Sum(s => s.FeatureMeans.GetValueOrDefault(f.Key) * s.Customers) / total;
-                var spread = Math.Abs(all) > 1e-9 ? Math.Abs(f.Value - all) / Math.Abs(all) : Math.Abs(f.Value);
-                return (f.Key, f.Value, all, spread);
-            })
-            .OrderByDescending(f => f.spread).Take(3)
-            .Select(f => $"{f.Key} {Format(f.Value)} (all: {Format(f.all)})");
-        return string.Join(" · ", parts);
     }
 
     public async ValueTask DisposeAsync()

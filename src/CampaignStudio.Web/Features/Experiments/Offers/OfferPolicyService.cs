@@ -7,6 +7,7 @@ using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Privacy;
+using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -171,5 +172,48 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
         var rows = keys.Select((k, i) => new object?[] { k.RowKey ?? k.ExternalId ?? (i + 1).ToString(CultureInfo.InvariantCulture), arms.GetValueOrDefault(k.Id, "") });
         await SpreadsheetCsv.WriteAsync(output, ["customer_id", "arm"], rows, ct);
         return true;
+    }
+
+    /// <summary>The chart's label of the learned policy (each customer their own offer).</summary>
+    public const string LearnedLabel = "Per customer";
+
+    /// <summary>The chart's label of what is recommended: the learned policy, or the arm's name (short bars: it stands for "this arm for everyone").</summary>
+    public static string RecommendedLabel(OfferPolicyResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var recommendation = result.Evaluation.Recommendation;
+        return recommendation.UseLearnedPolicy ? LearnedLabel : result.ArmNames[recommendation.Arm ?? result.Evaluation.BestSingleArm];
+    }
+
+    /// <summary>The value chart's bars: the learned policy first, then every arm for everyone, each with its 95 % interval.</summary>
+    public static IReadOnlyList<IntervalPoint> ValuePoints(OfferPolicyResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var evaluation = result.Evaluation;
+        var learned = evaluation.LearnedPolicy;
+        return evaluation.Arms.Select((v, a) => new IntervalPoint(result.ArmNames[a], v.ValuePerCustomer, v.Ci.Lower, v.Ci.Upper))
+            .Prepend(new IntervalPoint(LearnedLabel, learned.ValuePerCustomer, learned.Ci.Lower, learned.Ci.Upper))
+            .ToList();
+    }
+
+    /// <summary>The three features in which an offer's customers differ most from everyone, as "feature mean (all: mean)".</summary>
+    public static string Profile(OfferPolicyResult result, OfferShare share)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(share);
+        var overall = result.Shares.Where(s => s.Customers > 0).ToList();
+        var total = overall.Sum(s => s.Customers);
+        string Format(double v) => v.ToString(Math.Abs(v) >= 100 ? "0" : "0.##", CultureInfo.CurrentCulture);
+        var parts = share.FeatureMeans
+            .Where(f => double.IsFinite(f.Value))
+            .Select(f =>
+            {
+                var all = overall.Sum(s => s.FeatureMeans.GetValueOrDefault(f.Key) * s.Customers) / total;
+                var spread = Math.Abs(all) > 1e-9 ? Math.Abs(f.Value - all) / Math.Abs(all) : Math.Abs(f.Value);
+                return (f.Key, f.Value, all, spread);
+            })
+            .OrderByDescending(f => f.spread).Take(3)
+            .Select(f => $"{f.Key} {Format(f.Value)} (all: {Format(f.all)})");
+        return string.Join(" · ", parts);
     }
 }

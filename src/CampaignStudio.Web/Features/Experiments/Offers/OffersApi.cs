@@ -98,6 +98,13 @@ public static class OffersApi
             .WithSummary("customer_id,arm for every row of the experiment: the recommended offer. customer_id is the results file's id column, else the studio customer's " +
                 "external id, else the row's number in the experiment (from 1). Text cells are spreadsheet-safe.");
 
+        experiments.MapGet("/{id:int}/policy/realised", async Task<Results<JsonHttpResult<PolicyRealised>, NotFound>> (int id, PolicyRealisedService realised, CancellationToken ct) =>
+                await realised.ReadAsync(id, ct) is { } read ? TypedResults.Json(read, ExperimentsApi.Json) : TypedResults.NotFound())
+            .WithSummary("A launched policy's round (the experiment a launch created): the gain over \"no message\" per customer its source's policy predicted at the launch " +
+                "(doubly robust, 95 % CI), and once the campaign's attribution window has closed the gain realised in the round (the customers who got the policy's offer " +
+                "against those who got no message, each weighted by 1 ÷ their logged chance of their offer; 95 % sandwich CI). Before that, 'realised' is null and " +
+                "'realisedAfter' says when. 404 for an experiment that is not a launched round.");
+
         experiments.MapPost("/{id:int}/policy/launch", LaunchPolicyAsync)
             .RequireAuthorization(Policies.CanEdit).Accepts<PolicyLaunchRequest>("application/json")
             .WithSummary("Launches the trained policy as a campaign: a new experiment \"<name> — offers round 2\" with the same arms and costs, where each studio customer " +
@@ -181,6 +188,12 @@ public sealed record OfferPolicyStatusResponse(string Status, double Progress, s
     public int? Customers { get; init; }
     public double? Margin { get; init; }
 
+    /// <summary>Rows trained and evaluated on: the experiment's own and the measured ones of the rounds launched from it.</summary>
+    public int? TrainingRows { get; init; }
+
+    /// <summary>Of those, rows of launched rounds, each weighted by its logged chance of its offer.</summary>
+    public int? RoundRows { get; init; }
+
     /// <summary>Value per customer of the learned policy (each customer their own best offer).</summary>
     public PolicyValue? LearnedPolicy { get; init; }
 
@@ -207,6 +220,8 @@ public sealed record OfferPolicyStatusResponse(string Status, double Progress, s
             TrainedAt = result.TrainedAt,
             Customers = result.Count,
             Margin = result.Margin,
+            TrainingRows = result.TrainingRows,
+            RoundRows = result.RoundRows,
             LearnedPolicy = evaluation.LearnedPolicy,
             NoMessage = evaluation.Arms[result.ControlArm],
             GainOverBestArm = evaluation.GainOverBestArm,

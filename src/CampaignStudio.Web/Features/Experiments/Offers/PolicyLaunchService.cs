@@ -104,6 +104,9 @@ public sealed class PolicyLaunchService(IDbContextFactory<AppDbContext> dbFactor
             AssignmentSalt = plan.Salt,
             GrossMargin = source.GrossMargin,
             LaunchedFromExperimentId = source.Id,
+            PredictedGain = plan.Promise.ValuePerCustomer,
+            PredictedGainLower = plan.Promise.Ci.Lower,
+            PredictedGainUpper = plan.Promise.Ci.Upper,
             CreatedBy = author,
             CreatedAt = now,
             Variants = plan.Arms.Select((v, a) => new Variant
@@ -131,6 +134,7 @@ public sealed class PolicyLaunchService(IDbContextFactory<AppDbContext> dbFactor
             CustomerId = r.CustomerId,
             AssignedAt = now,
             Propensity = plan.Draws[i].Propensity,
+            PolicyVariantId = variantIds[r.PolicyArm],
             CovariatesJson = r.CovariatesJson,
             RowKey = r.RowKey,
         }));
@@ -170,7 +174,27 @@ public sealed class PolicyLaunchService(IDbContextFactory<AppDbContext> dbFactor
 
     private sealed record Recipient(long CustomerId, int PolicyArm, string? CovariatesJson, string? RowKey);
 
-    private sealed record Plan(Experiment Source, IReadOnlyList<Variant> Arms, string Salt, IReadOnlyList<Recipient> Recipients, LaunchDraw[] Draws, PolicyLaunchResult Result);
+    private sealed record Plan(Experiment Source, IReadOnlyList<Variant> Arms, string Salt, IReadOnlyList<Recipient> Recipients, LaunchDraw[] Draws, PolicyLaunchResult Result,
+        PolicyValue Promise);
+
+    /// <summary>
+    /// What the recommendation promises over "no message" per customer (decision 042's doubly-robust values). Evaluations
+    /// stored before the paired figure existed give the difference of the two values with both errors added (wider, not paired).
+    /// </summary>
+    public static PolicyValue Promise(PolicyEvaluation evaluation, int controlArm)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        if (evaluation.RecommendedGainOverNoMessage is { } paired)
+        {
+            return paired;
+        }
+
+        var chosen = evaluation.Recommendation.UseLearnedPolicy ? evaluation.LearnedPolicy : evaluation.Arms[evaluation.Recommendation.Arm ?? evaluation.BestSingleArm];
+        var none = evaluation.Arms[controlArm];
+        var gain = chosen.ValuePerCustomer - none.ValuePerCustomer;
+        var se = Math.Sqrt(chosen.StandardError * chosen.StandardError + none.StandardError * none.StandardError);
+        return new PolicyValue($"{chosen.Name} − {none.Name}", gain, se, new Analytics.Statistics.ConfidenceInterval(gain - 1.959963984540054 * se, gain + 1.959963984540054 * se));
+    }
 
     private async Task<Plan> PlanAsync(AppDbContext db, int experimentId, PolicyLaunchRequest request, bool checkTemplates, CancellationToken ct)
     {
@@ -267,7 +291,7 @@ public sealed class PolicyLaunchService(IDbContextFactory<AppDbContext> dbFactor
             v.SendsAMessage)).ToList();
         var name = Fit(string.IsNullOrWhiteSpace(request.Name) ? $"{source.Name} — offers round 2" : request.Name.Trim(), Limits.Title);
         return new Plan(source, arms, salt, recipients, draws,
-            new PolicyLaunchResult(null, null, name, recipients.Count, studio.Count - recipients.Count, notCustomers, counts));
+            new PolicyLaunchResult(null, null, name, recipients.Count, studio.Count - recipients.Count, notCustomers, counts), Promise(result.Evaluation, result.ControlArm));
     }
 
     /// <summary>The draw's seed from the new experiment's salt: the same experiment always draws the same offers.</summary>

@@ -60,25 +60,17 @@ public sealed class UpliftStore(DatabaseOptions database)
 }
 
 /// <summary>
-/// Trains uplift models in the background, one job per experiment, never on a user's circuit: the page starts a job,
-/// polls its progress, may cancel it, and reads the stored result when it is done.
+/// Trains uplift models in the background through the experiments' one training mechanism (<see cref="TrainingJobs{TJob}"/>):
+/// the page starts a job, polls its progress, may cancel it, and reads the stored result when it is done.
 /// </summary>
-public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, UpliftStore store, TimeProvider clock, ILogger<UpliftJobs> log)
+public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, UpliftStore store, TimeProvider clock, TrainingJobs<UpliftJobs> jobs)
 {
-    private readonly ConcurrentDictionary<int, Job> _jobs = new();
-
-    public UpliftJobStatus? Status(int experimentId) => _jobs.TryGetValue(experimentId, out var job) ? job.Status : null;
+    public UpliftJobStatus? Status(int experimentId) => jobs.Status(experimentId) is { } p
+        ? new UpliftJobStatus(p.IsRunning, p.Progress, p.Stage, p.Error, p.State == TrainingState.Cancelled)
+        : null;
 
     /// <summary>Starts training unless a job for the experiment is running; returns the running job's task either way.</summary>
-    public Task Start(int experimentId, UpliftRequest request)
-    {
-        var job = _jobs.AddOrUpdate(experimentId, _ => new Job(), (_, existing) => existing.Status.Running ? existing : new Job());
-        lock (job)
-        {
-            job.Task ??= Task.Run(() => RunAsync(experimentId, request, job), CancellationToken.None);
-            return job.Task;
-        }
-    }
+    public Task Start(int experimentId, UpliftRequest request) => jobs.Start(experimentId, report => TrainAsync(experimentId, request, report));
 
     /// <summary>
     /// Uplift is a small difference of two noisy rates: small trees with big leaves (scaled to the data) and a slow learning
@@ -88,100 +80,67 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
         new(Trainer: request.Trainer, Folds: request.Folds, NumberOfTrees: request.NumberOfTrees,
             NumberOfLeaves: 8, MinimumExampleCountPerLeaf: Math.Clamp(customers / 10, 50, 1_000), LearningRate: 0.05);
 
-    public void Cancel(int experimentId)
+    public void Cancel(int experimentId) => jobs.Cancel(experimentId);
+
+    private async Task TrainAsync(int experimentId, UpliftRequest request, TrainingReport job)
     {
-        if (_jobs.TryGetValue(experimentId, out var job))
+        var ct = job.Cancellation;
+        job.Report(0.02, "Loading the experiment's customers");
+        UpliftInput input;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            job.Cancel.Cancel();
+            input = await UpliftDataLoader.LoadAsync(db, experimentId, request, ct);
         }
-    }
 
-    private async Task RunAsync(int experimentId, UpliftRequest request, Job job)
-    {
-        var ct = job.Cancel.Token;
-        try
+        var data = input.Dataset;
+        var options = OptionsFor(request, data.Count);
+        var steps = new (string Key, UpliftLearner Learner, double Weight)[]
         {
-            job.Report(0.02, "Loading the experiment's customers");
-            UpliftInput input;
-            await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            {
-                input = await UpliftDataLoader.LoadAsync(db, experimentId, request, ct);
-            }
+            (Learners.TLearner, UpliftLearner.TLearner, 0.25),
+            (Learners.XLearner, UpliftLearner.XLearner, 0.4),
+            (Learners.ClassTransformation, UpliftLearner.ClassTransformation, 0.12),
+        };
+        var done = 0.1;
+        job.Report(done, "Purchase propensity (who buys anyway)");
+        ct.ThrowIfCancellationRequested();
+        var propensity = UpliftTrainer.CrossFitPropensity(data, options).Scores;
+        done += 0.13;
 
-            var data = input.Dataset;
-            var options = OptionsFor(request, data.Count);
-            var steps = new (string Key, UpliftLearner Learner, double Weight)[]
-            {
-                (Learners.TLearner, UpliftLearner.TLearner, 0.25),
-                (Learners.XLearner, UpliftLearner.XLearner, 0.4),
-                (Learners.ClassTransformation, UpliftLearner.ClassTransformation, 0.12),
-            };
-            var done = 0.1;
-            job.Report(done, "Purchase propensity (who buys anyway)");
+        var scores = new Dictionary<string, double[]>();
+        var learners = new List<LearnerResult>();
+        foreach (var (key, learner, weight) in steps)
+        {
             ct.ThrowIfCancellationRequested();
-            var propensity = UpliftTrainer.CrossFitPropensity(data, options).Scores;
-            done += 0.13;
-
-            var scores = new Dictionary<string, double[]>();
-            var learners = new List<LearnerResult>();
-            foreach (var (key, learner, weight) in steps)
-            {
-                ct.ThrowIfCancellationRequested();
-                job.Report(done, $"Training the {Learners.Label(key)} on {Plural.Of(data.Count, "customer")} ({options.Folds}-fold cross-fitting)");
-                var watch = Stopwatch.StartNew();
-                var fitted = UpliftTrainer.CrossFit(data, options with { Learner = learner });
-                watch.Stop();
-                scores[key] = fitted.Scores;
-                learners.Add(new LearnerResult(key, Learners.Label(key), UpliftEvaluation.Curves(fitted.Scores, data.Treated, data.Outcome),
-                    UpliftEvaluation.Deciles(fitted.Scores, data.Treated, data.Outcome), watch.Elapsed.TotalSeconds));
-                done += weight;
-            }
-
-            job.Report(0.95, "Saving the scores");
-            var best = learners.Where(l => double.IsFinite(l.Curves.QiniCoefficient)).MaxBy(l => l.Curves.QiniCoefficient)?.Key ?? Learners.TLearner;
-            await store.SaveAsync(new UpliftResult
-            {
-                ExperimentId = experimentId,
-                TrainedAt = clock.GetUtcNow().UtcDateTime,
-                Request = request,
-                OutcomeLabel = input.OutcomeLabel,
-                TreatmentLabel = input.TreatmentLabel,
-                ControlLabel = input.ControlLabel,
-                FeatureNames = data.FeatureNames,
-                Learners = learners,
-                BestLearner = best,
-                AssignmentIds = input.AssignmentIds,
-                CustomerIds = input.CustomerIds,
-                Treated = data.Treated,
-                Outcome = data.Outcome,
-                Scores = scores,
-                Propensity = propensity,
-                Groups = input.Groups,
-            }, CancellationToken.None);
-            job.Finish(null, cancelled: false);
+            job.Report(done, $"Training the {Learners.Label(key)} on {Plural.Of(data.Count, "customer")} ({options.Folds}-fold cross-fitting)");
+            var watch = Stopwatch.StartNew();
+            var fitted = UpliftTrainer.CrossFit(data, options with { Learner = learner });
+            watch.Stop();
+            scores[key] = fitted.Scores;
+            learners.Add(new LearnerResult(key, Learners.Label(key), UpliftEvaluation.Curves(fitted.Scores, data.Treated, data.Outcome),
+                UpliftEvaluation.Deciles(fitted.Scores, data.Treated, data.Outcome), watch.Elapsed.TotalSeconds));
+            done += weight;
         }
-        catch (OperationCanceledException)
+
+        job.Report(0.95, "Saving the scores");
+        var best = learners.Where(l => double.IsFinite(l.Curves.QiniCoefficient)).MaxBy(l => l.Curves.QiniCoefficient)?.Key ?? Learners.TLearner;
+        await store.SaveAsync(new UpliftResult
         {
-            job.Finish(null, cancelled: true);
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            log.LogWarning(ex, "Uplift training for experiment {ExperimentId} failed", experimentId);
-            job.Finish(ex.Message, cancelled: false);
-        }
-    }
-
-    private sealed class Job
-    {
-        public CancellationTokenSource Cancel { get; } = new();
-
-        public Task? Task { get; set; }
-
-        public UpliftJobStatus Status { get; private set; } = new(true, 0, "Queued", null, false);
-
-        public void Report(double progress, string stage) => Status = new UpliftJobStatus(true, progress, stage, null, false);
-
-        public void Finish(string? error, bool cancelled) =>
-            Status = new UpliftJobStatus(false, error is null && !cancelled ? 1 : Status.Progress, cancelled ? "Cancelled" : error is null ? "Done" : "Failed", error, cancelled);
+            ExperimentId = experimentId,
+            TrainedAt = clock.GetUtcNow().UtcDateTime,
+            Request = request,
+            OutcomeLabel = input.OutcomeLabel,
+            TreatmentLabel = input.TreatmentLabel,
+            ControlLabel = input.ControlLabel,
+            FeatureNames = data.FeatureNames,
+            Learners = learners,
+            BestLearner = best,
+            AssignmentIds = input.AssignmentIds,
+            CustomerIds = input.CustomerIds,
+            Treated = data.Treated,
+            Outcome = data.Outcome,
+            Scores = scores,
+            Propensity = propensity,
+            Groups = input.Groups,
+        }, CancellationToken.None);
     }
 }
