@@ -142,6 +142,7 @@ public sealed class BounceLedger(IDbContextFactory<AppDbContext> dbFactory, Cons
         }
 
         int count;
+        bool suppresses;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             if (await db.ConsentRecords.AsNoTracking().AnyAsync(r => r.BounceEventId == bounce.Id, ct))
@@ -149,14 +150,24 @@ public sealed class BounceLedger(IDbContextFactory<AppDbContext> dbFactory, Cons
                 return (Suppression(bounce), true);
             }
 
-            var since = bounce.ReceivedAt - policy.SoftBounceWindow;
             var ofKind = db.BounceEvents.AsNoTracking().Where(e => e.CustomerId == customerId && e.Kind == bounce.Kind && e.Id <= bounce.Id);
-            count = bounce.Kind == BounceKind.Soft
-                ? await ofKind.CountAsync(e => e.ReceivedAt > since && e.ReceivedAt <= bounce.ReceivedAt, ct)
-                : await ofKind.CountAsync(ct);
+            if (bounce.Kind == BounceKind.Soft)
+            {
+                // The window is checked over every soft bounce near this one, earlier or later: bounce mail arrives out of order.
+                var from = bounce.ReceivedAt - policy.SoftBounceWindow;
+                var to = bounce.ReceivedAt + policy.SoftBounceWindow;
+                var times = await ofKind.Where(e => e.ReceivedAt >= from && e.ReceivedAt <= to).Select(e => e.ReceivedAt).ToListAsync(ct);
+                count = times.Count(t => t > from);
+                suppresses = policy.SoftBouncesSuppress(times);
+            }
+            else
+            {
+                count = await ofKind.CountAsync(ct);
+                suppresses = policy.Suppresses(bounce.Kind, count);
+            }
         }
 
-        if (!policy.Suppresses(bounce.Kind, count))
+        if (!suppresses)
         {
             return (bounce.Kind switch
             {

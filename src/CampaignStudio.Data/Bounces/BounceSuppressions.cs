@@ -17,6 +17,7 @@ public sealed record BounceSuppression(
     string? StatusCode,
     string? Diagnostic,
     int? CampaignId,
+    string? CampaignName,
     string? Note,
     bool IsLifted,
     bool CanBeLifted);
@@ -45,13 +46,14 @@ public sealed class BounceSuppressions(IDbContextFactory<AppDbContext> dbFactory
             {
                 r.Id, r.CustomerId, r.Status, r.RecordedAt, r.BounceEventId, r.CampaignId, r.Note,
                 Email = db.Customers.Where(c => c.Id == r.CustomerId).Select(c => c.Email).FirstOrDefault(),
+                CampaignName = db.Campaigns.Where(c => c.Id == r.CampaignId).Select(c => c.Name).FirstOrDefault(),
                 Current = db.Customers.Where(c => c.Id == r.CustomerId).Select(c => c.EmailConsent).FirstOrDefault(),
                 Event = db.BounceEvents.Where(e => e.Id == r.BounceEventId).Select(e => new { e.Kind, e.StatusCode, e.Diagnostic }).FirstOrDefault(),
                 Lifted = db.ConsentRecords.Any(l => l.LiftsRecordId == r.Id),
             })
             .ToListAsync(ct);
         return rows.Select(r => new BounceSuppression(r.Id, r.CustomerId, r.Email, r.Status, r.RecordedAt, r.BounceEventId, r.Event?.Kind, r.Event?.StatusCode,
-                r.Event?.Diagnostic, r.CampaignId, r.Note, r.Lifted, !r.Lifted && r.Event?.Kind == BounceKind.Soft && r.Current == ConsentStatus.Bounced))
+                r.Event?.Diagnostic, r.CampaignId, r.CampaignName, r.Note, r.Lifted, !r.Lifted && r.Event?.Kind == BounceKind.Soft && r.Current == ConsentStatus.Bounced))
             .ToList();
     }
 

@@ -15,6 +15,26 @@ public sealed class BouncePolicy
     public int ComplaintsToSuppress { get; set; } = 1;
 
     /// <summary>
+    /// Whether these soft bounces of one address (in any order: mailboxes deliver bounces late and out of order) hold
+    /// <see cref="SoftBouncesToSuppress"/> within some <see cref="SoftBounceWindow"/>.
+    /// </summary>
+    public bool SoftBouncesSuppress(IEnumerable<DateTime> receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(receivedAt);
+        var times = receivedAt.Order().ToList();
+        var needed = Math.Max(1, SoftBouncesToSuppress);
+        for (var i = 0; i + needed - 1 < times.Count; i++)
+        {
+            if (times[i + needed - 1] - times[i] <= SoftBounceWindow)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Whether an address with these counts (the new event included, soft bounces counted within
     /// <see cref="SoftBounceWindow"/>) is to be suppressed now.
     /// </summary>

@@ -80,6 +80,13 @@ public static class ConsentEndpoints
             .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
             .WithSummary("Records an opt-out the person asked for (appended to the consent log).");
 
+        api.MapGet("/consent/bounces", async (BounceService bounces, CancellationToken ct) => TypedResults.Ok(await bounces.OverviewAsync(ct)))
+            .WithTags("Consent").WithSummary("Bounce and complaint totals, the suppressions they caused with their evidence, and mail the studio could not read.");
+
+        api.MapPost("/consent/bounces/{recordId:long}/lift", LiftBounceSuppressionAsync)
+            .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
+            .WithSummary("Lifts a soft-bounce suppression (a new consent record restoring the consent given before); hard bounces and complaints stay.");
+
         api.MapGet("/consent/proof.csv", (HttpContext http, DataExportService exports, long? customerId, CancellationToken ct) =>
                 Csv(http, "consent-proof.csv", s => exports.WriteConsentProofAsync(s, customerId, ct)))
             .RequireAuthorization(Policies.CanEdit).WithTags("Consent").WithSummary("The consent log as CSV (optionally for one customer).");
@@ -118,6 +125,14 @@ public static class ConsentEndpoints
                 await privacy.EraseAsync(id, ct) ? Results.NoContent() : Results.NotFound())
             .RequireAuthorization(Policies.CanAdminister).WithTags("Privacy")
             .WithSummary("Erases one customer: personal data removed, purchases anonymised, the address kept only as a suppression hash.");
+    }
+
+    private static async Task<IResult> LiftBounceSuppressionAsync(long recordId, BounceService bounces, CancellationToken ct)
+    {
+        var outcome = await bounces.LiftAsync(recordId, ct);
+        return outcome.Lifted
+            ? Results.Ok(new { status = outcome.Status.ToString() })
+            : Results.Problem(outcome.Refusal, statusCode: StatusCodes.Status409Conflict);
     }
 
     private static async Task<IResult> Csv(HttpContext http, string fileName, Func<Stream, Task> write)
