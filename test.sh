@@ -8,11 +8,13 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian packages the tests use: Chromium (Playwright end-to-end), aiosmtpd (a real SMTP server on 127.0.0.1),
-# PostgreSQL's server binaries (the tests start their own server; the package's cluster service is not used).
+# PostgreSQL's server binaries (the tests start their own server; the package's cluster service is not used),
+# dovecot-imapd (a real IMAP bounce mailbox; the tests run it as a plain process with its own configuration).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3 python3-aiosmtpd)
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${need[*]}"
   $SUDO apt-get update -qq

@@ -96,6 +96,12 @@ public static class BenchCommand
                 Save(options, results, "campaigns", (await CampaignsBenchmark.RunAsync(workspace, options.Quick, ct)).ToMarkdown(machine));
             }
 
+            if (run == "bounces")
+            {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "bounces", (await BouncesBenchmark.RunAsync(workspace, options.Quick, ct)).ToMarkdown(machine));
+            }
+
             if (run == "cluster-send")
             {
                 Save(options, results, "cluster-send", (await ClusterSendBenchmark.RunAsync(options.Quick, ct)).ToMarkdown(machine));

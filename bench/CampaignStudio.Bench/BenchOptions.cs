@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "bounces", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -31,6 +31,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                       (--quick: 100,000 / 10,000 / 100,000)
           cluster-send send 50,000 on PostgreSQL with one send worker, then two (as two instances), then two under a shared
                       per-second limit (--quick: 10,000)
+          bounces     read 2,000 real postfix DSNs from a dovecot IMAP mailbox in one pass: DSNs/s with the policy applied (--quick: 500)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
