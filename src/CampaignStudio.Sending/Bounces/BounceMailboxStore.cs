@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Sending.Bounces;
 
-/// <summary>How the studio reaches the bounce mailbox.</summary>
+/// <summary>How the studio reaches the bounce mailbox (by name in JSON, as settings are written).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MailboxSecurity>))]
 public enum MailboxSecurity
 {
     None,

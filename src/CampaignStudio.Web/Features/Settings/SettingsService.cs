@@ -152,5 +152,6 @@ public sealed record ApiKeyItem(int Id, string Name, string Prefix, DateTime Cre
 
 public static class SettingsFeature
 {
-    public static IServiceCollection AddSettingsFeature(this IServiceCollection services) => services.AddScoped<SettingsService>();
+    public static IServiceCollection AddSettingsFeature(this IServiceCollection services) =>
+        services.AddScoped<SettingsService>().AddScoped<BounceMailboxService>();
 }
