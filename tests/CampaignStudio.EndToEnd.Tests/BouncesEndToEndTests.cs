@@ -45,6 +45,28 @@ public sealed class BouncesEndToEndTests(BrowserFixture browser) : IClassFixture
         statuses[complained].ShouldBe(ConsentStatus.Complained);
     }
 
+    [Fact]
+    public async Task AnAdminSetsTheBounceMailboxAndThePasswordIsNotShownAgain()
+    {
+        var page = await browser.SignedInPageAsync("admin@demo.local");
+        await BrowserFixture.OpenAsync(page, "/settings");
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Bounce mailbox" }).ClickAsync();
+        await page.FillAsync(Field("bounce-return-address"), "bounces@bounce.shop.example");
+        await page.FillAsync(Field("bounce-imap-host"), "imap.shop.example");
+        await page.FillAsync(Field("bounce-imap-user"), "bounces");
+        await page.FillAsync(Field("bounce-imap-password"), "imap-secret-123");
+        await page.ClickAsync("[data-testid=save-bounce-mailbox]");
+        await page.GetByText("Stored (encrypted). Leave empty to keep it.").WaitForAsync();
+
+        (await page.InputValueAsync(Field("bounce-imap-password"))).ShouldBeEmpty();
+        await BrowserFixture.ScreenshotAsync(page, "62-settings-bounce-mailbox");
+        var settings = await Services.GetRequiredService<CampaignStudio.Sending.Bounces.BounceMailboxStore>().GetAsync();
+        settings.ReturnAddress.ShouldBe("bounces@bounce.shop.example");
+        settings.ImapHost.ShouldBe("imap.shop.example");
+    }
+
+    private static string Field(string testId) => $"input[data-testid={testId}], [data-testid={testId}] input";
+
     /// <summary>Three sent messages whose bounces the mailbox reader would have recorded: soft ×3, hard, complaint, plus an autoreply.</summary>
     private async Task<(long Soft, long Hard, long Complained)> BouncedCustomersAsync()
     {
