@@ -70,7 +70,7 @@ public sealed class BounceSuppressions(IDbContextFactory<AppDbContext> dbFactory
     public async Task<IReadOnlyList<BounceEvent>> NotUnderstoodAsync(int take = 50, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.BounceEvents.AsNoTracking().Where(e => e.Kind == BounceKind.NotUnderstood || (e.CustomerId == null && e.Kind != BounceKind.NotUnderstood))
+        return await db.BounceEvents.AsNoTracking().Where(e => e.Kind == BounceKind.NotUnderstood || e.CustomerId == null)
             .OrderByDescending(e => e.RecordedAt).ThenByDescending(e => e.Id).Take(take).ToListAsync(ct);
     }
 
