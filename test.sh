@@ -9,13 +9,15 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian packages the tests use: Chromium (Playwright end-to-end), aiosmtpd (a real SMTP server on 127.0.0.1),
 # PostgreSQL's server binaries (the tests start their own server; the package's cluster service is not used),
-# dnsmasq (a real DNS server on 127.0.0.1 for the DKIM/SPF/DMARC check) and python3-dkim (an independent DKIM verifier).
+# dnsmasq (a real DNS server on 127.0.0.1 for the DKIM/SPF/DMARC check), python3-dkim (an independent DKIM verifier),
+# dovecot-imapd (a real IMAP bounce mailbox; the tests run it as a plain process with its own configuration).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3 python3-aiosmtpd)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 /usr/bin/python3 -c "import dkim, dns.resolver" 2>/dev/null || need+=(python3-dkim)
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${need[*]}"
   $SUDO apt-get update -qq

@@ -102,6 +102,12 @@ public static class BenchCommand
                 Save(options, results, "dkim", (await DkimBenchmark.RunAsync(workspace, options.Quick, Math.Clamp(options.Runs / 2, 2, 5), ct)).ToMarkdown(machine));
             }
 
+            if (run == "bounces")
+            {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "bounces", (await BouncesBenchmark.RunAsync(workspace, options.Quick, ct)).ToMarkdown(machine));
+            }
+
             if (run == "cluster-send")
             {
                 Save(options, results, "cluster-send", (await ClusterSendBenchmark.RunAsync(options.Quick, ct)).ToMarkdown(machine));

@@ -19,6 +19,10 @@ public static class DependencyInjection
         services.AddSingleton(sp => new Consent.AddressSuppression(sp.GetRequiredService<IDbContextFactory<AppDbContext>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IConfiguration>()["Privacy:SuppressionKey"]));
         services.AddSingleton<Consent.ConsentLedger>();
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(Domain.Bounces.BouncePolicy.Section).Get<Domain.Bounces.BouncePolicy>()
+            ?? new Domain.Bounces.BouncePolicy());
+        services.AddSingleton<Bounces.BounceLedger>();
+        services.AddSingleton<Bounces.BounceSuppressions>();
         services.AddSingleton<Consent.ConfirmationRequests>();
         services.AddSingleton<Privacy.CustomerPrivacy>();
         services.AddSingleton<Cluster.ClusterLeases>();

@@ -36,11 +36,13 @@ public sealed class CampaignSender : IAsyncDisposable
     private readonly ResiliencePipeline<SendResult> _pipeline;
     private readonly int _parallelism;
     private readonly RecommendationLists _recommendations;
+    private readonly Bounces.BounceMailboxStore? _bounceMailbox;
 
     public CampaignSender(IDbContextFactory<AppDbContext> dbFactory, TemplateRenderer renderer, MessageBuilder builder, SignedTokenService tokens,
         IMailTransport transport, SenderIdentityStore senders, Messaging.MailOptions mail, SendWorkerOptions options, TimeProvider clock,
-        ILogger<CampaignSender> log, RecommendationLists recommendations)
+        ILogger<CampaignSender> log, RecommendationLists recommendations, Bounces.BounceMailboxStore? bounceMailbox = null)
     {
+        _bounceMailbox = bounceMailbox;
         _recommendations = recommendations;
         _dbFactory = dbFactory;
         _renderer = renderer;
@@ -105,6 +107,7 @@ public sealed class CampaignSender : IAsyncDisposable
     private async Task SendBatchAsync(Campaign campaign, IReadOnlyList<LeasedMessage> leased, CancellationToken ct)
     {
         var identity = await _senders.GetAsync(ct);
+        var returnAddresses = _bounceMailbox is null ? null : await _bounceMailbox.ReturnAddressesAsync(ct);
         Dictionary<long, RecipientData> recipients;
         Dictionary<int, CompiledTemplate?> templates;
         await using (var db = await _dbFactory.CreateDbContextAsync(ct))
@@ -171,7 +174,10 @@ public sealed class CampaignSender : IAsyncDisposable
                 await recorder.ReserveAsync(token);
                 // Cancelled (stopping) mid-send: whether it went out is unknown; the row stays leased, its lease runs out and it is
                 // sent again. That is the in-flight window of docs/decisions/032-send-pipeline.md.
-                var result = await _pipeline.ExecuteAsync(static async (state, t) => await state.Item1.SendAsync(state.mime, t), (_transport, mime), token);
+                // Each message's own return address (VERP), so its bounce names it.
+                var returnPath = returnAddresses?.For(message.Delivery);
+                var result = await _pipeline.ExecuteAsync(static async (state, t) => await state._transport.SendAsync(state.mime, state.returnPath, t),
+                    (_transport, mime, returnPath), token);
                 recorder.Complete(Outcome(message, result, mime.MessageId));
             });
 

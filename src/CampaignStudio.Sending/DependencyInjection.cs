@@ -35,6 +35,11 @@ public static class DependencyInjection
         services.AddHostedService<CampaignSendWorker>();
         services.AddSingleton<AdaptiveRounds>();
         services.AddHostedService<AdaptiveRoundWorker>();
+        services.AddSingleton(_ => configuration.GetSection(Bounces.BounceWorkerOptions.Section).Get<Bounces.BounceWorkerOptions>() ?? new Bounces.BounceWorkerOptions());
+        services.TryAddSingleton<Bounces.BounceMailboxStore>();
+        services.AddSingleton<Bounces.BounceMailboxReader>();
+        services.AddSingleton<Bounces.BounceMailboxWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<Bounces.BounceMailboxWorker>());
         return services;
     }
 

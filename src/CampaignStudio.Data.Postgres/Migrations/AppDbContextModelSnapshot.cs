@@ -169,6 +169,82 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Bounces.BounceEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("CampaignId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("CustomerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Diagnostic")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("From")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("MailboxMessageId")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<string>("MatchedBy")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StatusCode")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MailboxMessageId")
+                        .IsUnique();
+
+                    b.HasIndex("CampaignId", "Kind");
+
+                    b.HasIndex("Kind", "RecordedAt");
+
+                    b.HasIndex("CustomerId", "Kind", "ReceivedAt");
+
+                    b.ToTable("BounceEvents");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Campaigns.Campaign", b =>
                 {
                     b.Property<int>("Id")
@@ -305,10 +381,20 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Bounce")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("BouncedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("CampaignId")
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("ClickedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("ComplainedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<long>("CustomerId")
@@ -352,6 +438,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CustomerId");
+
+                    b.HasIndex("MessageIdHeader");
 
                     b.HasIndex("SentAt");
 
@@ -407,6 +495,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
 
+                    b.Property<long?>("BounceEventId")
+                        .HasColumnType("bigint");
+
                     b.Property<int?>("CampaignId")
                         .HasColumnType("integer");
 
@@ -421,6 +512,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<string>("IpAddress")
                         .HasMaxLength(45)
                         .HasColumnType("character varying(45)");
+
+                    b.Property<long?>("LiftsRecordId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Note")
                         .HasMaxLength(400)
@@ -449,6 +543,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasColumnType("character varying(100)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BounceEventId");
 
                     b.HasIndex("CampaignId");
 

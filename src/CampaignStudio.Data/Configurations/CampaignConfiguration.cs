@@ -50,6 +50,8 @@ public class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.HasIndex(m => m.CustomerId);
         // Provider limits per minute and hour are counted from the ledger, so they hold across restarts.
         builder.HasIndex(m => m.SentAt);
+        // A complaint report quotes the original's Message-ID: the way back to the row when no return address survived.
+        builder.HasIndex(m => m.MessageIdHeader);
         builder.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -19,5 +19,6 @@ public class ConsentRecordConfiguration : IEntityTypeConfiguration<ConsentRecord
         builder.HasIndex(r => new { r.CustomerId, r.Channel, r.Purpose, r.RecordedAt });
         builder.HasIndex(r => r.RecordedAt);
         builder.HasIndex(r => r.CampaignId);
+        builder.HasIndex(r => r.BounceEventId);
     }
 }

@@ -15,7 +15,14 @@ public sealed record ConsentChange(
     int? CampaignId = null,
     string? Note = null,
     string Purpose = ConsentPurposes.Marketing,
-    ConsentChannel Channel = ConsentChannel.Email);
+    ConsentChannel Channel = ConsentChannel.Email)
+{
+    /// <summary>The bounce or complaint that is the evidence (see <see cref="ConsentRecord.BounceEventId"/>).</summary>
+    public long? BounceEventId { get; init; }
+
+    /// <summary>The suppression record a lift corrects (see <see cref="ConsentRecord.LiftsRecordId"/>).</summary>
+    public long? LiftsRecordId { get; init; }
+}
 
 /// <summary>What the ledger did: the status after the change, or why nothing was recorded.</summary>
 public sealed record ConsentOutcome(bool Recorded, ConsentStatus Status, string? Refusal = null)
@@ -85,6 +92,8 @@ public sealed class ConsentLedger(IDbContextFactory<AppDbContext> dbFactory, Add
             RecordedAt = now,
             CampaignId = change.CampaignId,
             Note = Trim(change.Note, Domain.Limits.ShortText),
+            BounceEventId = change.BounceEventId,
+            LiftsRecordId = change.LiftsRecordId,
         });
         await db.SaveChangesAsync(ct);
 

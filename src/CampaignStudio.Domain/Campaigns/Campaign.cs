@@ -111,6 +111,14 @@ public class Message
     public string? MessageIdHeader { get; set; }
     public DateTime? OpenedAt { get; set; }
     public DateTime? ClickedAt { get; set; }
+
+    /// <summary>Set when a bounce for this message came back (hard or soft); the row stays <see cref="MessageStatus.Sent"/>: it did leave.</summary>
+    public Bounces.BounceKind? Bounce { get; set; }
+
+    public DateTime? BouncedAt { get; set; }
+
+    /// <summary>Set when the recipient reported this message as spam.</summary>
+    public DateTime? ComplainedAt { get; set; }
 }
 
 /// <summary>A link of one sent message, stored at send time: the click redirect only ever goes to a stored URL.</summary>

@@ -31,6 +31,12 @@ public class ConsentRecord
     public int? CampaignId { get; set; }
 
     public string? Note { get; set; }
+
+    /// <summary>The bounce or complaint that is the evidence for this record (a <c>BounceEvent</c>), when there is one.</summary>
+    public long? BounceEventId { get; set; }
+
+    /// <summary>For a lifted suppression: the suppression record it lifts (a correction is a new row, never an edit).</summary>
+    public long? LiftsRecordId { get; set; }
 }
 
 public enum ConsentChannel
@@ -67,6 +73,12 @@ public enum ConsentSource
     DoubleOptIn,
     PreferenceCentre,
     Bounce,
+
+    /// <summary>A feedback report (ARF) from the person's mailbox provider: they marked a message as spam.</summary>
+    ComplaintReport,
+
+    /// <summary>A marketer lifted a soft-bounce suppression; the record restores the consent the person had given before.</summary>
+    SuppressionLifted,
 }
 
 /// <summary>The lists and topics a person can choose in the preference centre.</summary>

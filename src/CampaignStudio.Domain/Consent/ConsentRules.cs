@@ -81,7 +81,7 @@ public static class ConsentRules
             ConsentSource.Admin when status is not (ConsentStatus.Unknown or ConsentStatus.Pending) => ConfirmationRefusal.SaidNo,
             ConsentSource.PreferenceCentre or ConsentSource.UnsubscribeLink when IsSuppression(status) => ConfirmationRefusal.AddressSuppressed,
             ConsentSource.PreferenceCentre or ConsentSource.UnsubscribeLink when !HasAgreedBefore(log, purpose) => ConfirmationRefusal.NeverAgreed,
-            ConsentSource.Bounce => ConfirmationRefusal.AddressSuppressed,
+            ConsentSource.Bounce or ConsentSource.ComplaintReport => ConfirmationRefusal.AddressSuppressed,
             _ => ConfirmationRefusal.None,
         };
         return refusal == ConfirmationRefusal.None && ConfirmationsSent(log, purpose, nowUtc) >= ConfirmationsPerDay
@@ -107,7 +107,7 @@ public static class ConsentRules
     /// Sources whose records come from a link in an e-mail (or a mailbox's report). They may withdraw consent or start a
     /// confirmation, never record an opt-in themselves: the opt-in is the double opt-in click.
     /// </summary>
-    public static bool MayRecordOptIn(ConsentSource source) => source is not (ConsentSource.PreferenceCentre or ConsentSource.UnsubscribeLink or ConsentSource.Bounce);
+    public static bool MayRecordOptIn(ConsentSource source) => source is not (ConsentSource.PreferenceCentre or ConsentSource.UnsubscribeLink or ConsentSource.Bounce or ConsentSource.ComplaintReport);
 
     /// <summary>Bounced and complained addresses are never mailed, whatever the person chose before.</summary>
     public static bool IsSuppression(ConsentStatus status) => status is ConsentStatus.Bounced or ConsentStatus.Complained;

@@ -7,6 +7,13 @@ public interface IMailTransport
 {
     /// <summary>Sends one message; throws only when <paramref name="cancellationToken"/> is cancelled.</summary>
     Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends one message with <paramref name="returnPath"/> as the envelope sender (SMTP MAIL FROM), where bounces go; the
+    /// From header stays as it is. Transports without an envelope ignore it.
+    /// </summary>
+    Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken = default) =>
+        SendAsync(message, cancellationToken);
 }
 
 public enum SendStatus

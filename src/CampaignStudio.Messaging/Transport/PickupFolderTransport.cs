@@ -22,9 +22,17 @@ public sealed class PickupFolderTransport : IMailTransport
 
     public string Folder => _folder;
 
-    public async Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
+    public Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default) => SendAsync(message, null, cancellationToken);
+
+    /// <summary>Writes the return path as the Return-Path header, as the delivering server would, so the outbox shows it.</summary>
+    public async Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (returnPath is not null)
+        {
+            message.Headers.Replace(HeaderId.ReturnPath, $"<{returnPath}>");
+        }
+
         var name = $"{_clock.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{Guid.NewGuid():N}";
         var temporary = Path.Combine(_folder, name + ".tmp");
         var final = Path.Combine(_folder, name + ".eml");

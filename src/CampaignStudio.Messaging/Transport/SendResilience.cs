@@ -51,4 +51,10 @@ public sealed class ResilientMailTransport(IMailTransport inner, ResiliencePipel
             static async (state, ct) => await state.inner.SendAsync(state.message, ct),
             (inner, message),
             cancellationToken);
+
+    public async Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken = default) =>
+        await pipeline.ExecuteAsync(
+            static async (state, ct) => await state.inner.SendAsync(state.message, state.returnPath, ct),
+            (inner, message, returnPath),
+            cancellationToken);
 }

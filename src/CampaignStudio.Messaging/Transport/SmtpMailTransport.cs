@@ -39,14 +39,16 @@ public sealed partial class SmtpMailTransport : IMailTransport, IAsyncDisposable
         }
     }
 
-    public async Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
+    public Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default) => SendAsync(message, null, cancellationToken);
+
+    public async Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var connection = await _idle.Reader.ReadAsync(cancellationToken);
         try
         {
-            return await connection.SendAsync(message, cancellationToken);
+            return await connection.SendAsync(message, returnPath, cancellationToken);
         }
         finally
         {
@@ -131,7 +133,7 @@ public sealed partial class SmtpMailTransport : IMailTransport, IAsyncDisposable
         private SmtpClient? _client;
         private long _lastUsed;
 
-        public async Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        public async Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken)
         {
             SmtpClient client;
             try
@@ -148,7 +150,11 @@ public sealed partial class SmtpMailTransport : IMailTransport, IAsyncDisposable
 
             try
             {
-                var response = await client.SendAsync(message, cancellationToken);
+                // With a return path the envelope names it (VERP) and lists the header recipients; otherwise MailKit takes both from the headers.
+                var response = returnPath is null
+                    ? await client.SendAsync(message, cancellationToken)
+                    : await client.SendAsync(message, MailboxAddress.Parse(returnPath), message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes),
+                        cancellationToken);
                 _lastUsed = Environment.TickCount64;
                 return SendResult.Sent(response);
             }

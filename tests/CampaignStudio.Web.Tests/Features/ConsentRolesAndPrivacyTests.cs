@@ -23,6 +23,7 @@ public sealed class ConsentRolesAndPrivacyTests(ConsentStudioFactory app) : ICla
         ("/api/customers/{id:long}/consent/double-opt-in", "/api/customers/1/consent/double-opt-in"),
         ("/api/customers/{id:long}/consent/opt-out", "/api/customers/1/consent/opt-out"),
         ("/api/customers/{id:long}/erase", "/api/customers/1/erase"),
+        ("/api/consent/bounces/{recordId:long}/lift", "/api/consent/bounces/1/lift"),
     ];
 
     [Fact]
@@ -43,6 +44,9 @@ public sealed class ConsentRolesAndPrivacyTests(ConsentStudioFactory app) : ICla
         var consent = scope.ServiceProvider.GetRequiredService<ConsentService>();
         await Should.ThrowAsync<StudioForbiddenException>(() => consent.RecordOptOutAsync(id, null));
         await Should.ThrowAsync<StudioForbiddenException>(() => consent.SendDoubleOptInAsync(id));
+        var bounces = scope.ServiceProvider.GetRequiredService<BounceService>();
+        await Should.ThrowAsync<StudioForbiddenException>(() => bounces.LiftAsync(1));
+        (await bounces.OverviewAsync()).Suppressions.ShouldNotBeNull("every role may read why addresses were suppressed");
         (await consent.DashboardAsync()).Mix.Sum(m => m.Count).ShouldBeGreaterThan(0);
 
         var (status, log) = await app.ConsentOfAsync(id);

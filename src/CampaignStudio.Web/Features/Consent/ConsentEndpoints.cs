@@ -80,6 +80,20 @@ public static class ConsentEndpoints
             .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
             .WithSummary("Records an opt-out the person asked for (appended to the consent log).");
 
+        api.MapGet("/consent/bounces", async (BounceService bounces, CancellationToken ct) => TypedResults.Ok(await bounces.OverviewAsync(ct)))
+            .WithTags("Consent").WithSummary("Bounce and complaint totals, the suppressions they caused with their evidence, and mail the studio could not read.");
+
+        api.MapPost("/consent/bounces/{recordId:long}/lift", LiftBounceSuppressionAsync)
+            .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
+            .WithSummary("Lifts a soft-bounce suppression (a new consent record restoring the consent given before); hard bounces and complaints stay.");
+
+        api.MapGet("/settings/bounce-mailbox", async (Settings.BounceMailboxService mailbox, CancellationToken ct) => TypedResults.Ok(await mailbox.GetAsync(ct)))
+            .WithTags("Settings").WithSummary("The bounce mailbox: return address and IMAP account (whether a password is stored, never the password).");
+
+        api.MapPut("/settings/bounce-mailbox", SaveBounceMailboxAsync)
+            .RequireAuthorization(Policies.CanAdminister).WithTags("Settings")
+            .WithSummary("Sets the bounce mailbox; the password is stored encrypted, and left unchanged when omitted. Admin only.");
+
         api.MapGet("/consent/proof.csv", (HttpContext http, DataExportService exports, long? customerId, CancellationToken ct) =>
                 Csv(http, "consent-proof.csv", s => exports.WriteConsentProofAsync(s, customerId, ct)))
             .RequireAuthorization(Policies.CanEdit).WithTags("Consent").WithSummary("The consent log as CSV (optionally for one customer).");
@@ -118,6 +132,21 @@ public static class ConsentEndpoints
                 await privacy.EraseAsync(id, ct) ? Results.NoContent() : Results.NotFound())
             .RequireAuthorization(Policies.CanAdminister).WithTags("Privacy")
             .WithSummary("Erases one customer: personal data removed, purchases anonymised, the address kept only as a suppression hash.");
+    }
+
+    private static async Task<IResult> SaveBounceMailboxAsync(BounceMailboxRequest request, Settings.BounceMailboxService mailbox, CancellationToken ct)
+    {
+        var problems = await mailbox.SaveAsync(new Sending.Bounces.BounceMailboxSettings(request.ReturnAddress ?? "", request.ImapHost ?? "", request.ImapPort ?? 993,
+            request.Security ?? Sending.Bounces.MailboxSecurity.SslOnConnect, request.ImapUser ?? ""), request.Password, ct);
+        return problems.Count == 0 ? Results.Ok(await mailbox.GetAsync(ct)) : Results.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    private static async Task<IResult> LiftBounceSuppressionAsync(long recordId, BounceService bounces, CancellationToken ct)
+    {
+        var outcome = await bounces.LiftAsync(recordId, ct);
+        return outcome.Lifted
+            ? Results.Ok(new { status = outcome.Status.ToString() })
+            : Results.Problem(outcome.Refusal, statusCode: StatusCodes.Status409Conflict);
     }
 
     private static async Task<IResult> Csv(HttpContext http, string fileName, Func<Stream, Task> write)
@@ -169,3 +198,7 @@ public static class ConsentEndpoints
 public sealed record DoubleOptInRequest(string? WordingVersion);
 
 public sealed record OptOutRequest(string? Note);
+
+/// <summary>The bounce mailbox as the API takes it; a missing password keeps the stored one.</summary>
+public sealed record BounceMailboxRequest(string? ReturnAddress, string? ImapHost, int? ImapPort, CampaignStudio.Sending.Bounces.MailboxSecurity? Security, string? ImapUser,
+    string? Password);

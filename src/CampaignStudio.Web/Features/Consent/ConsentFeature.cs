@@ -7,6 +7,7 @@ public static class ConsentFeature
     public static IServiceCollection AddConsentFeature(this IServiceCollection services)
     {
         services.AddScoped<ConsentService>();
+        services.AddScoped<BounceService>();
         services.AddScoped<DataExportService>();
         services.AddScoped<PrivacyRequestService>();
         services.AddScoped<PublicConsentService>();

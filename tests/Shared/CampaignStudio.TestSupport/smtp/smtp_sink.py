@@ -36,6 +36,8 @@ class SinkHandler:
         name = uuid.uuid4().hex
         temporary = os.path.join(self.directory, name + ".tmp")
         with open(temporary, "wb") as f:
+            # The envelope sender, as a delivering server records it: bounce tests read the return address here.
+            f.write(b"Return-Path: <" + (envelope.mail_from or "").encode() + b">\r\n")
             f.write(envelope.original_content or envelope.content)
         os.replace(temporary, os.path.join(self.directory, name + ".eml"))
         return "250 2.0.0 Message accepted for delivery"

@@ -70,6 +70,32 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "BounceEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    MailboxMessageId = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MatchedBy = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: true),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: true),
+                    StatusCode = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    Diagnostic = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    From = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    Evidence = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    RecordedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BounceEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ClusteringRuns",
                 columns: table => new
                 {
@@ -447,7 +473,9 @@ namespace CampaignStudio.Data.Migrations
                     IpAddress = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
                     RecordedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     CampaignId = table.Column<int>(type: "INTEGER", nullable: true),
-                    Note = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                    Note = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    BounceEventId = table.Column<long>(type: "INTEGER", nullable: true),
+                    LiftsRecordId = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -779,7 +807,10 @@ namespace CampaignStudio.Data.Migrations
                     Error = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
                     MessageIdHeader = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
                     OpenedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ClickedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    ClickedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Bounce = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    BouncedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ComplainedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -952,6 +983,27 @@ namespace CampaignStudio.Data.Migrations
                 columns: new[] { "EntityType", "EntityId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_BounceEvents_CampaignId_Kind",
+                table: "BounceEvents",
+                columns: new[] { "CampaignId", "Kind" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BounceEvents_CustomerId_Kind_ReceivedAt",
+                table: "BounceEvents",
+                columns: new[] { "CustomerId", "Kind", "ReceivedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BounceEvents_Kind_RecordedAt",
+                table: "BounceEvents",
+                columns: new[] { "Kind", "RecordedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BounceEvents_MailboxMessageId",
+                table: "BounceEvents",
+                column: "MailboxMessageId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Campaigns_EmailTemplateId",
                 table: "Campaigns",
                 column: "EmailTemplateId");
@@ -970,6 +1022,11 @@ namespace CampaignStudio.Data.Migrations
                 name: "IX_Campaigns_Status",
                 table: "Campaigns",
                 column: "Status");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConsentRecords_BounceEventId",
+                table: "ConsentRecords",
+                column: "BounceEventId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ConsentRecords_CampaignId",
@@ -1127,6 +1184,11 @@ namespace CampaignStudio.Data.Migrations
                 column: "CustomerId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Messages_MessageIdHeader",
+                table: "Messages",
+                column: "MessageIdHeader");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Messages_SentAt",
                 table: "Messages",
                 column: "SentAt");
@@ -1218,6 +1280,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "AuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "BounceEvents");
 
             migrationBuilder.DropTable(
                 name: "ClusteringRuns");

@@ -71,6 +71,32 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "BounceEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    MailboxMessageId = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    MatchedBy = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    MessageId = table.Column<long>(type: "bigint", nullable: true),
+                    CampaignId = table.Column<int>(type: "integer", nullable: true),
+                    CustomerId = table.Column<long>(type: "bigint", nullable: true),
+                    StatusCode = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    Diagnostic = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Subject = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    From = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    Evidence = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    RecordedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BounceEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ClusteringRuns",
                 columns: table => new
                 {
@@ -448,7 +474,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     IpAddress = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
                     RecordedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     CampaignId = table.Column<int>(type: "integer", nullable: true),
-                    Note = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    Note = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    BounceEventId = table.Column<long>(type: "bigint", nullable: true),
+                    LiftsRecordId = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -780,7 +808,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     Error = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     MessageIdHeader = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
                     OpenedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ClickedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    ClickedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Bounce = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    BouncedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ComplainedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -953,6 +984,27 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 columns: new[] { "EntityType", "EntityId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_BounceEvents_CampaignId_Kind",
+                table: "BounceEvents",
+                columns: new[] { "CampaignId", "Kind" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BounceEvents_CustomerId_Kind_ReceivedAt",
+                table: "BounceEvents",
+                columns: new[] { "CustomerId", "Kind", "ReceivedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BounceEvents_Kind_RecordedAt",
+                table: "BounceEvents",
+                columns: new[] { "Kind", "RecordedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BounceEvents_MailboxMessageId",
+                table: "BounceEvents",
+                column: "MailboxMessageId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Campaigns_EmailTemplateId",
                 table: "Campaigns",
                 column: "EmailTemplateId");
@@ -971,6 +1023,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "IX_Campaigns_Status",
                 table: "Campaigns",
                 column: "Status");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ConsentRecords_BounceEventId",
+                table: "ConsentRecords",
+                column: "BounceEventId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ConsentRecords_CampaignId",
@@ -1128,6 +1185,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 column: "CustomerId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Messages_MessageIdHeader",
+                table: "Messages",
+                column: "MessageIdHeader");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Messages_SentAt",
                 table: "Messages",
                 column: "SentAt");
@@ -1219,6 +1281,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "AuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "BounceEvents");
 
             migrationBuilder.DropTable(
                 name: "ClusteringRuns");
