@@ -19,7 +19,10 @@ public sealed class DkimSigningTransport(IMailTransport inner, IDkimSignerSource
 {
     public IMailTransport Inner => inner;
 
-    public async Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
+    public Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default) =>
+        SendAsync(message, null, cancellationToken);
+
+    public async Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         try
@@ -36,7 +39,7 @@ public sealed class DkimSigningTransport(IMailTransport inner, IDkimSignerSource
             return SendResult.Transient(null, $"Could not DKIM-sign the message: {ex.Message}. Check the key in Settings → Signing and DNS.");
         }
 
-        return await inner.SendAsync(message, cancellationToken);
+        return await inner.SendAsync(message, returnPath, cancellationToken);
     }
 
     public ValueTask DisposeAsync() => inner is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;

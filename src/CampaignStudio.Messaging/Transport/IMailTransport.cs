@@ -10,10 +10,10 @@ public interface IMailTransport
 
     /// <summary>
     /// Sends one message with <paramref name="returnPath"/> as the envelope sender (SMTP MAIL FROM), where bounces go; the
-    /// From header stays as it is. Transports without an envelope ignore it.
+    /// From header stays as it is. Transports without an envelope ignore it. No default body on purpose: a wrapper that
+    /// forgot to pass the return path on would silently send every bounce to the From address.
     /// </summary>
-    Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken = default) =>
-        SendAsync(message, cancellationToken);
+    Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken = default);
 }
 
 public enum SendStatus

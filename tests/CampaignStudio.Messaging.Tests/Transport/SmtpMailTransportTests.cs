@@ -178,10 +178,13 @@ public class SmtpMailTransportTests(SmtpServerFixture server)
 
     private sealed class CountingTransport(IMailTransport inner, Action onSend) : IMailTransport
     {
-        public Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default)
+        public Task<SendResult> SendAsync(MimeMessage message, CancellationToken cancellationToken = default) =>
+            SendAsync(message, null, cancellationToken);
+
+        public Task<SendResult> SendAsync(MimeMessage message, string? returnPath, CancellationToken cancellationToken = default)
         {
             onSend();
-            return inner.SendAsync(message, cancellationToken);
+            return inner.SendAsync(message, returnPath, cancellationToken);
         }
     }
 }
