@@ -178,4 +178,21 @@ public sealed class SendingDomainApiTests(StudioAppFactory app) : IClassFixture<
         moved.Findings.Select(f => f.Code).ShouldBe(["dkim-missing", "spf-published", "dmarc-published", "dkim-not-aligned"]);
         moved.Findings[0].Text.ShouldStartWith("No DKIM record at check._domainkey.other.example.");
     }
+
+    [Fact]
+    public async Task OnceABounceAddressIsSetTheReturnPathIsItsDomainAndSpfIsSuggestedThere()
+    {
+        await using var factory = new StudioAppFactory();
+        await SenderAsync(factory);
+        var admin = await ClientAsync(factory, "admin@demo.local");
+        var before = (await admin.GetFromJsonAsync<DkimSettingsResponse>("/api/settings/dkim"))!;
+        before.ReturnPathDomain.ShouldBe(before.FromDomain, "without a bounce address the envelope sender is the From address");
+
+        (await admin.PutAsJsonAsync("/api/settings/bounce-mailbox", new { returnAddress = "bounces@bounce.elsewhere.example", imapHost = "", imapPort = 993, security = "SslOnConnect", imapUser = "" }))
+            .EnsureSuccessStatusCode();
+        var after = (await admin.GetFromJsonAsync<DkimSettingsResponse>("/api/settings/dkim"))!;
+
+        after.ReturnPathDomain.ShouldBe("bounce.elsewhere.example");
+        after.Records.Single(r => r.Purpose == "SPF").Name.ShouldBe("bounce.elsewhere.example");
+    }
 }

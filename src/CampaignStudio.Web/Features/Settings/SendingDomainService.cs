@@ -4,6 +4,7 @@ using CampaignStudio.Domain.Identity;
 using CampaignStudio.Messaging;
 using CampaignStudio.Messaging.Dkim;
 using CampaignStudio.Messaging.Dns;
+using CampaignStudio.Sending.Bounces;
 using CampaignStudio.Sending.Dkim;
 using CampaignStudio.Web.Infrastructure;
 
@@ -20,7 +21,7 @@ public sealed class SendingDomainException(IReadOnlyList<string> problems) : Exc
 }
 
 /// <summary>DKIM signing (key, domain, selector), the DNS records to publish and their check. Admin only, on screen and in the API.</summary>
-public sealed partial class SendingDomainService(DkimKeyStore keys, StoredDkimSigner signer, SenderIdentityStore senders, MailOptions mail, CurrentUser user)
+public sealed partial class SendingDomainService(DkimKeyStore keys, StoredDkimSigner signer, SenderIdentityStore senders, BounceMailboxStore bounces, MailOptions mail, CurrentUser user)
 {
     public async Task<DkimView> GetAsync(CancellationToken ct = default)
     {
@@ -96,7 +97,7 @@ public sealed partial class SendingDomainService(DkimKeyStore keys, StoredDkimSi
             throw new SendingDomainException([ex.Message]);
         }
 
-        return await check.CheckAsync(Domains(settings, identity), ct);
+        return await check.CheckAsync(Domains(settings, identity, await bounces.GetAsync(ct)), ct);
     }
 
     private async Task<DkimView> StoreKeyAsync(string privateKeyPem, CancellationToken ct)
@@ -122,22 +123,24 @@ public sealed partial class SendingDomainService(DkimKeyStore keys, StoredDkimSi
     private async Task<DkimView> ViewAsync(CancellationToken ct)
     {
         var (settings, identity) = (await keys.GetAsync(ct), await senders.GetAsync(ct));
-        var domains = Domains(settings, identity);
+        var domains = Domains(settings, identity, await bounces.GetAsync(ct));
         return new DkimView(settings.IsSigning, settings.Domain, settings.Selector, settings.PublicKey, settings.KeyCreatedAt, domains.FromDomain,
             domains.ReturnPathDomain, identity.IsReadyToSend ? DnsRecordsToPublish.For(domains) : []);
     }
 
     /// <summary>
-    /// The domains as mail leaves today. The Return-Path is the sender address (MailKit uses From as the envelope sender while
-    /// the studio sets no bounce address); when a bounce domain setting exists, it is read here and only here.
+    /// The domains as mail leaves today. The Return-Path is the bounce return address when one is set (Settings → Bounce
+    /// mailbox: every message then carries its own VERP address there), else the sender address, which MailKit uses as the
+    /// envelope sender. Read here and only here.
     /// </summary>
-    private SendingDomains Domains(DkimSettings settings, SenderIdentity identity)
+    private SendingDomains Domains(DkimSettings settings, SenderIdentity identity, BounceMailboxSettings bounceMailbox)
     {
         var fromDomain = identity.FromAddress.Length > 0 ? DomainOf(identity.FromAddress) : settings.Domain;
+        var returnPathDomain = bounceMailbox.SendsWithReturnAddress ? DomainOf(bounceMailbox.ReturnAddress) : fromDomain;
         var sendingHost = string.Equals(mail.Transport, MailOptions.SmtpTransport, StringComparison.OrdinalIgnoreCase) ? mail.Smtp.Host : null;
         return settings.IsSigning
-            ? new SendingDomains(fromDomain, settings.Domain, settings.Selector, settings.PublicKey, fromDomain, sendingHost)
-            : new SendingDomains(fromDomain, null, null, null, fromDomain, sendingHost);
+            ? new SendingDomains(fromDomain, settings.Domain, settings.Selector, settings.PublicKey, returnPathDomain, sendingHost)
+            : new SendingDomains(fromDomain, null, null, null, returnPathDomain, sendingHost);
     }
 
     private static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..].Trim().ToLowerInvariant();
