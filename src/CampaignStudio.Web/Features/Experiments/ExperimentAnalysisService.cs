@@ -1,6 +1,8 @@
+using CampaignStudio.Analytics.Bandits;
 using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Web.Infrastructure;
@@ -75,7 +77,8 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
         var rounds = experiment.Allocation == Allocation.Adaptive
             ? await db.AllocationRounds.AsNoTracking().Where(r => r.ExperimentId == experimentId).OrderBy(r => r.Number).ToListAsync(ct)
             : [];
-        var expectedShares = AdaptiveReadout.ExpectedShares(rounds);
+        var logged = rounds.Select(r => new AdaptiveReadout.Round(r.TookEffectAt, AllocationWeights.Read(r.WeightsJson), r.Customers)).ToList();
+        var expectedShares = AdaptiveReadout.ExpectedShares(logged);
 
         // A launched policy's round or a moved adaptive one: customers had unequal chances of their arm, so every mean and
         // lift below is weighted by them (PropensityWeighted). A launched round's split follows the policy, not a design:
@@ -155,7 +158,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
         var (plannedSize, plannedFrom) = PlannedSize(experiment, audience);
         // The sequential sample-ratio check tests one fixed split; under adaptive weights the split moves, so only the chi-square one (on the logged split) applies.
         var sequential = AlwaysValidReading.Read(analysis, plannedSize, plannedFrom, rounds.Count > 0 || launched ? null : await LooksAsync(rows, present, ct), [.. present.Select(v => v.Weight)]);
-        var adaptive = rounds.Count == 0 ? null : AdaptiveReadout.Read(rounds, present,
+        var adaptive = rounds.Count == 0 ? null : AdaptiveReadout.Read(logged, present,
             (await rows.Select(a => new { a.VariantId, a.AssignedAt, a.Converted, a.Clicked, a.Visited, a.Revenue }).ToListAsync(ct))
                 .Select(a => new AdaptiveReadout.Row(a.VariantId, a.AssignedAt, chosen switch
                 {

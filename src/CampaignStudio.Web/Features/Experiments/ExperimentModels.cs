@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CampaignStudio.Analytics.Bandits;
 using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Domain.Experiments;

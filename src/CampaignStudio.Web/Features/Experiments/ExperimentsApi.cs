@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CampaignStudio.Analytics.Bandits;
 using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;

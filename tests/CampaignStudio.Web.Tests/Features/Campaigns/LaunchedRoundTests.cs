@@ -7,6 +7,7 @@ using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Sending.Experiments;
 using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
@@ -239,7 +240,7 @@ public sealed class LaunchedRoundTests(SqliteSmtpStudio studio) : IClassFixture<
         {
             var experiment = await db.Experiments.SingleAsync(e => e.Id == round.ExperimentId);
             var policy = (await Services.GetRequiredService<OfferPolicyStore>().GetAsync(source))!;
-            var promise = PolicyLaunchService.Promise(policy.Evaluation, policy.ControlArm);
+            var promise = PolicyLauncher.Promise(policy.Evaluation, policy.ControlArm);
             (experiment.PredictedGain, experiment.PredictedGainLower, experiment.PredictedGainUpper).ShouldBe((promise.ValuePerCustomer, promise.Ci.Lower, promise.Ci.Upper));
             window = (await db.Campaigns.SingleAsync(c => c.Id == round.CampaignId)).AttributionWindowDays;
         }

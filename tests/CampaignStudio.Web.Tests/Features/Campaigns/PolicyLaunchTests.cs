@@ -6,6 +6,7 @@ using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Sending.Experiments;
 using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using Microsoft.EntityFrameworkCore;
@@ -131,7 +132,7 @@ public sealed class PolicyLaunchTests(SqliteSmtpStudio studio) : IClassFixture<S
             assigned.Count.ShouldBe(OptedIn);
             var recipients = sourceRows.Where(r => assigned.ContainsKey(r.RowKey!)).ToList();
             var draws = ExplorationPlan.Draw(recipients.Select(r => policyArm[r.Id]).ToList(), arms.Count, policy.ControlArm, Exploration, Holdout,
-                PolicyLaunchService.Seed(round2.AssignmentSalt));
+                PolicyLauncher.Seed(round2.AssignmentSalt));
             for (var i = 0; i < recipients.Count; i++)
             {
                 var row = assigned[recipients[i].RowKey!];

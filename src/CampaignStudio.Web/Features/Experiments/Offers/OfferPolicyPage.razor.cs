@@ -1,4 +1,5 @@
 using System.Globalization;
+using CampaignStudio.Sending.Experiments;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;

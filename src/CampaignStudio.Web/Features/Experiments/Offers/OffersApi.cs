@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Sending.Experiments;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CampaignStudio.Web.Features.Experiments.Offers;

@@ -1,4 +1,5 @@
 using CampaignStudio.Analytics.Offers;
+using CampaignStudio.Sending.Experiments;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;

@@ -1,10 +1,9 @@
 using System.Globalization;
-using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Analytics.Sequential;
 using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Domain.Experiments;
 
-namespace CampaignStudio.Web.Features.Experiments;
+namespace CampaignStudio.Analytics.Experiments;
 
 /// <summary>Which intervals a read-out shows first.</summary>
 public enum Reading
@@ -57,6 +56,7 @@ public static class AlwaysValidReading
     /// <summary>Running experiments are read with sequences; drafts, finished and imported ones with the classical interval.</summary>
     public static Reading DefaultFor(ExperimentStatus status) => status == ExperimentStatus.Running ? Reading.Sequential : Reading.Fixed;
 
+    /// <summary>The label for <paramref name="reading"/>.</summary>
     public static string Note(Reading reading) => reading == Reading.Sequential ? SequentialNote : FixedNote;
 
     /// <summary>Parses the query value ("sequential" or "fixed", any case); null for anything else.</summary>
@@ -114,6 +114,7 @@ public static class AlwaysValidReading
     private static MeanSummary Summary(ArmResult arm) => new(arm.N, arm.Mean, arm.StandardError * arm.StandardError * arm.N);
 
     /// <summary>"tightest at 12,000 customers (the power plan)".</summary>
+    /// <param name="s">The reading to describe.</param>
     public static string Describe(SequentialAnalysis s) =>
         $"tightest at {s.PlannedSampleSize.ToString("N0", CultureInfo.InvariantCulture)} customers ({s.PlannedFrom}), {(1 - s.Alpha).ToString("P1", CultureInfo.InvariantCulture)} per arm";
 }

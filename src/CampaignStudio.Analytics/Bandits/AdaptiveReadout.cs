@@ -1,9 +1,7 @@
-using CampaignStudio.Analytics.Bandits;
 using CampaignStudio.Analytics.Statistics;
-using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
 
-namespace CampaignStudio.Web.Features.Experiments;
+namespace CampaignStudio.Analytics.Bandits;
 
 /// <summary>One arm of an adaptive experiment, reweighted by the logged allocation.</summary>
 /// <param name="Name">The arm.</param>
@@ -34,10 +32,14 @@ public static class AdaptiveReadout
     /// <summary>One assigned customer: arm, when assigned, and the outcome of the metric read.</summary>
     public readonly record struct Row(int VariantId, DateTime AssignedAt, double Outcome);
 
+    /// <summary>One logged round: when its weights took effect, the weights (variant id → share) and its customers.</summary>
+    // The weights come parsed: reading the stored JSON is Data's job (AllocationWeights), so it has one home.
+    public readonly record struct Round(DateTime TookEffectAt, IReadOnlyDictionary<int, double> Weights, int Customers);
+
     /// <param name="rounds">The round log, oldest first.</param>
     /// <param name="arms">The arms in analysis order (control first).</param>
     /// <param name="rows">Every assignment.</param>
-    public static AdaptiveAnalysis? Read(IReadOnlyList<AllocationRound> rounds, IReadOnlyList<Variant> arms, IEnumerable<Row> rows)
+    public static AdaptiveAnalysis? Read(IReadOnlyList<Round> rounds, IReadOnlyList<Variant> arms, IEnumerable<Row> rows)
     {
         if (rounds.Count == 0 || arms.Count < 2 || !arms.Any(a => a.IsControl))
         {
@@ -45,7 +47,7 @@ public static class AdaptiveReadout
         }
 
         var index = arms.Select((v, i) => (v.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        var weights = rounds.Select(r => AllocationWeights.Read(r.WeightsJson)).ToList();
+        var weights = rounds.Select(r => r.Weights).ToList();
         var customers = rounds.Select(_ => new long[arms.Count]).ToList();
         var sums = rounds.Select(_ => new double[arms.Count]).ToList();
         var squares = rounds.Select(_ => new double[arms.Count]).ToList();
@@ -84,7 +86,8 @@ public static class AdaptiveReadout
     /// Each arm's expected share of all customers so far under the logged rounds (Σ customers of a round × the arm's weight in
     /// it): what the sample-ratio check compares the observed split with when the weights moved.
     /// </summary>
-    public static IReadOnlyDictionary<int, double> ExpectedShares(IReadOnlyList<AllocationRound> rounds) =>
-        rounds.SelectMany(r => AllocationWeights.Read(r.WeightsJson).Select(w => (w.Key, Share: w.Value * r.Customers)))
+    /// <param name="rounds">The round log.</param>
+    public static IReadOnlyDictionary<int, double> ExpectedShares(IReadOnlyList<Round> rounds) =>
+        rounds.SelectMany(r => r.Weights.Select(w => (w.Key, Share: w.Value * r.Customers)))
             .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => g.Sum(x => x.Share));
 }
