@@ -85,6 +85,11 @@ public static class BenchCommand
                 Save(options, results, "offer-policy", OfferPolicyBenchmark.Run(sizes, ct).ToMarkdown(machine));
             }
 
+            if (run == "sequential")
+            {
+                Save(options, results, "sequential", SequentialBenchmark.Run(options.Quick ? 2_000 : 10_000, ct).ToMarkdown(machine));
+            }
+
             if (run == "predictive")
             {
                 Save(options, results, "predictive", PredictiveBenchmark.Run(options.Quick ? 100_000 : 1_000_000, 10, ct).ToMarkdown(machine));

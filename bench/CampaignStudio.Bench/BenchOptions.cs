@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -34,6 +34,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           dkim        send rate with DKIM signing off vs on, alternating runs of 20,000 (--quick: 5,000; --runs 2n: n pairs, default 3),
                       and the signing step alone (the studio's signer vs MimeKit's stock one)
           bounces     read 2,000 real postfix DSNs from a dovecot IMAP mailbox in one pass: DSNs/s with the policy applied (--quick: 500)
+          sequential  A/A experiments looked at daily for 30 days: naive vs sequential false winners, coverage, sequential SRM
+                      (10,000 per shape; --quick: 2,000)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
