@@ -29,6 +29,19 @@ public class OfferPolicyTrainerTests(ITestOutputHelper output)
         shop.CapturedShare(policy.LearnedAssignment).ShouldBeGreaterThan(0.8);
     }
 
+    [Fact]
+    public void AtTwoHundredThousandTheLearnedPolicyCapturesAtLeast85PercentOfTheOraclesGain()
+    {
+        var shop = SyntheticShop.Create(200_000, seed: 11);
+
+        var policy = OfferPolicyTrainer.Train(shop.Experiment, new OfferPolicyOptions(Seed: 11));
+
+        var captured = shop.CapturedShare(policy.LearnedAssignment);
+        output.WriteLine($"captured {captured:P1} of the oracle's gain over no message; {policy.Evaluation.Recommendation.Reason}");
+        captured.ShouldBeGreaterThanOrEqualTo(0.85);
+        policy.Evaluation.Recommendation.UseLearnedPolicy.ShouldBeTrue("at this size the learned policy beats every single offer with confidence");
+    }
+
     [Theory]
     [InlineData(OfferLearner.TLearner)]
     [InlineData(OfferLearner.XLearner)]
