@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
+using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -143,27 +144,7 @@ public sealed class AddressSuppression(IDbContextFactory<AppDbContext> dbFactory
                 return _key = Convert.FromBase64String(configuredKey);
             }
 
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var stored = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Key == SettingKey, ct);
-            if (stored?.Value is { Length: > 0 } value)
-            {
-                return _key = Convert.FromBase64String(value);
-            }
-
-            var fresh = RandomNumberGenerator.GetBytes(32);
-            db.Settings.Add(new StudioSetting { Key = SettingKey, Value = Convert.ToBase64String(fresh), UpdatedAt = clock.GetUtcNow().UtcDateTime });
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                return _key = fresh;
-            }
-            catch (DbUpdateException)
-            {
-                // Another instance created the key first: use theirs.
-                await using var again = await dbFactory.CreateDbContextAsync(ct);
-                var theirs = await again.Settings.AsNoTracking().FirstAsync(s => s.Key == SettingKey, ct);
-                return _key = Convert.FromBase64String(theirs.Value!);
-            }
+            return _key = await OncePerStudioKey.GetOrCreateAsync(dbFactory, SettingKey, clock, Convert.ToBase64String, Convert.FromBase64String, ct);
         }
         finally
         {

@@ -115,29 +115,8 @@ public sealed class BounceMailboxStore(IDbContextFactory<AppDbContext> dbFactory
                 return _key;
             }
 
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            if (await db.Settings.AsNoTracking().Where(s => s.Key == ReturnAddressKeyKey).Select(s => s.Value).FirstOrDefaultAsync(ct) is { Length: > 0 } stored)
-            {
-                return _key = Convert.FromBase64String(_returnKey.Unprotect(stored));
-            }
-
-            var fresh = RandomNumberGenerator.GetBytes(32);
-            db.Settings.Add(new Domain.Identity.StudioSetting
-            {
-                Key = ReturnAddressKeyKey, Value = _returnKey.Protect(Convert.ToBase64String(fresh)), UpdatedAt = clock.GetUtcNow().UtcDateTime,
-            });
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                return _key = fresh;
-            }
-            catch (DbUpdateException)
-            {
-                // Another instance created the key first: use theirs.
-                await using var again = await dbFactory.CreateDbContextAsync(ct);
-                var theirs = await again.Settings.AsNoTracking().Where(s => s.Key == ReturnAddressKeyKey).Select(s => s.Value).FirstAsync(ct);
-                return _key = Convert.FromBase64String(_returnKey.Unprotect(theirs!));
-            }
+            return _key = await OncePerStudioKey.GetOrCreateAsync(dbFactory, ReturnAddressKeyKey, clock,
+                key => _returnKey.Protect(Convert.ToBase64String(key)), stored => Convert.FromBase64String(_returnKey.Unprotect(stored)), ct);
         }
         finally
         {
