@@ -59,7 +59,7 @@ public static class ExperimentsBenchmark
         UpliftInput input;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
-            input = await UpliftDataLoader.LoadAsync(db, hillstromId, request, ct);
+            input = await UpliftDataLoader.LoadAsync(db, hillstromId, request.TreatmentArm, request.Metric, ct);
         }
 
         var options = UpliftJobs.OptionsFor(request, input.Dataset.Count);

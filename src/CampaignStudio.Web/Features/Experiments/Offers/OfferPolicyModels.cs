@@ -28,7 +28,7 @@ public sealed record OfferPolicyResult
     public int ControlArm { get; init; }
 
     /// <summary>Each arm's costs as they were at training.</summary>
-    public IReadOnlyList<ArmCostsInput> Costs { get; init; } = [];
+    public IReadOnlyList<OfferCosts> Costs { get; init; } = [];
 
     public IReadOnlyList<string> FeatureNames { get; init; } = [];
 

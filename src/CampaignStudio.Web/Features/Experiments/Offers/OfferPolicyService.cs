@@ -69,7 +69,7 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
         var studio = await margins.GetAsync(ct);
         var arms = experiment.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id).ToList();
         return new OfferCostsView(experiment.GrossMargin ?? studio, experiment.GrossMargin, studio,
-            arms.Select(v => KeyValuePair.Create(v.Name, ArmOfferCosts.Input(v))).ToList(), arms.FirstOrDefault(v => v.IsControl)?.Name ?? "");
+            arms.Select(v => KeyValuePair.Create(v.Name, ArmCostsInput.From(ArmOfferCosts.Of(v)))).ToList(), arms.FirstOrDefault(v => v.IsControl)?.Name ?? "");
     }
 
     /// <summary>Saves the experiment's margin (when given) and arm costs (arms not named cost nothing).</summary>

@@ -227,7 +227,7 @@ public sealed record OfferPolicyStatusResponse(string Status, double Progress, s
             NoMessage = evaluation.Arms[result.ControlArm],
             GainOverBestArm = evaluation.GainOverBestArm,
             GainOverNoMessage = evaluation.GainOverNoMessage,
-            Arms = result.ArmNames.Select((name, a) => new OfferArmResponse(name, result.Costs[a].SendsMessage ?? a != result.ControlArm, result.Costs[a],
+            Arms = result.ArmNames.Select((name, a) => new OfferArmResponse(name, result.Costs[a].SendsMessage, ArmCostsInput.From(result.Costs[a]),
                 evaluation.Arms[a], result.Shares[a].Share, result.Shares[a].LearnedShare)).ToList(),
             Recommendation = new OfferRecommendationResponse(evaluation.Recommendation.UseLearnedPolicy,
                 evaluation.Recommendation.Arm is { } arm ? result.ArmNames[arm] : null, evaluation.Recommendation.Reason),

@@ -89,7 +89,7 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
         UpliftInput input;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            input = await UpliftDataLoader.LoadAsync(db, experimentId, request, ct);
+            input = await UpliftDataLoader.LoadAsync(db, experimentId, request.TreatmentArm, request.Metric, ct);
         }
 
         var data = input.Dataset;
