@@ -5,8 +5,8 @@ using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data.Bulk;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Features.Experiments;
-using CampaignStudio.Web.Features.Experiments.Uplift;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 

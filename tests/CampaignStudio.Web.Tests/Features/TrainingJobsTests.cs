@@ -1,4 +1,4 @@
-using CampaignStudio.Web.Features.Experiments;
+using CampaignStudio.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CampaignStudio.Web.Tests.Features;

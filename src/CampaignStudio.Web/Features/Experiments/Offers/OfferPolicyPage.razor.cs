@@ -1,5 +1,6 @@
 using System.Globalization;
 using CampaignStudio.Sending.Experiments;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;

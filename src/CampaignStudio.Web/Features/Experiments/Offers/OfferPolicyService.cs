@@ -7,6 +7,8 @@ using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Privacy;
+using CampaignStudio.Training;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -123,9 +125,15 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
     public async Task<OfferPolicyStatus?> StatusAsync(int experimentId, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
-        if (jobs.Status(experimentId) is { } status)
+        if (jobs.Status(experimentId) is { } p)
         {
-            return status;
+            return new OfferPolicyStatus(p.State switch
+            {
+                TrainingState.Queued => OfferPolicyState.Queued,
+                TrainingState.Running => OfferPolicyState.Running,
+                TrainingState.Done => OfferPolicyState.Done,
+                _ => OfferPolicyState.Failed,
+            }, p.Progress, p.Stage, p.Error);
         }
 
         return await store.GetAsync(experimentId, ct) is null ? null : new OfferPolicyStatus(OfferPolicyState.Done, 1, "Done", null);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Sending.Experiments;
+using CampaignStudio.Training.Offers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CampaignStudio.Web.Features.Experiments.Offers;

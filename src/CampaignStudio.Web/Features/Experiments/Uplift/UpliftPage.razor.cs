@@ -2,6 +2,7 @@ using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;

@@ -8,6 +8,8 @@ using CampaignStudio.Domain;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
+using CampaignStudio.Training;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Infrastructure;
 using CsvHelper;
@@ -27,7 +29,7 @@ public sealed class UpliftService(IDbContextFactory<AppDbContext> dbFactory, Upl
     public async Task<UpliftJobStatus?> StatusAsync(int experimentId)
     {
         await user.RequireAsync(Policies.CanRead);
-        return jobs.Status(experimentId);
+        return jobs.Status(experimentId) is { } p ? new UpliftJobStatus(p.IsRunning, p.Progress, p.Stage, p.Error, p.State == TrainingState.Cancelled) : null;
     }
 
     /// <summary>Starts training in the background (Admin/Marketer); the returned task completes when the job ends.</summary>

@@ -7,7 +7,7 @@ using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Experiments.Uplift;
+namespace CampaignStudio.Training.Uplift;
 
 /// <summary>An experiment as uplift training data, with the keys to find each row again.</summary>
 public sealed record UpliftInput(UpliftDataset Dataset, long[] AssignmentIds, long?[] CustomerIds, IReadOnlyDictionary<string, string[]> Groups,

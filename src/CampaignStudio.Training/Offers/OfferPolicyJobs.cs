@@ -4,10 +4,10 @@ using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Wording;
-using CampaignStudio.Web.Features.Experiments.Uplift;
+using CampaignStudio.Training.Uplift;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Experiments.Offers;
+namespace CampaignStudio.Training.Offers;
 
 /// <summary>Offer policies on disk (one JSON file per experiment beside the database) with an in-memory cache; another instance or a restart reads the file.</summary>
 public sealed class OfferPolicyStore(DatabaseOptions database)
@@ -64,15 +64,8 @@ public sealed class OfferPolicyStore(DatabaseOptions database)
 public sealed class OfferPolicyJobs(IDbContextFactory<AppDbContext> dbFactory, OfferPolicyStore store, GrossMarginStore margins, TimeProvider clock,
     TrainingJobs<OfferPolicyJobs> jobs)
 {
-    public OfferPolicyStatus? Status(int experimentId) => jobs.Status(experimentId) is { } p
-        ? new OfferPolicyStatus(p.State switch
-        {
-            TrainingState.Queued => OfferPolicyState.Queued,
-            TrainingState.Running => OfferPolicyState.Running,
-            TrainingState.Done => OfferPolicyState.Done,
-            _ => OfferPolicyState.Failed,
-        }, p.Progress, p.Stage, p.Error)
-        : null;
+    /// <summary>The experiment's running or last job; null when none was started here.</summary>
+    public TrainingProgress? Status(int experimentId) => jobs.Status(experimentId);
 
     /// <summary>The experiment's last job, to await its end; null when none was started here.</summary>
     public Task? Completion(int experimentId) => jobs.Completion(experimentId);

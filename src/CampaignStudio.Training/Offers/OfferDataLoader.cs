@@ -2,10 +2,10 @@ using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
-using CampaignStudio.Web.Features.Experiments.Uplift;
+using CampaignStudio.Training.Uplift;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Experiments.Offers;
+namespace CampaignStudio.Training.Offers;
 
 /// <summary>An experiment as offer-policy training data, with the keys to find each row again.</summary>
 /// <param name="ExperimentId">The experiment trained on.</param>

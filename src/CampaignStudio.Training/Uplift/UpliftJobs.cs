@@ -7,7 +7,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Domain.Wording;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Experiments.Uplift;
+namespace CampaignStudio.Training.Uplift;
 
 /// <summary>Uplift results on disk (one JSON file per experiment beside the database) with an in-memory cache, so a page reload is instant.</summary>
 public sealed class UpliftStore(DatabaseOptions database)
@@ -65,9 +65,8 @@ public sealed class UpliftStore(DatabaseOptions database)
 /// </summary>
 public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, UpliftStore store, TimeProvider clock, TrainingJobs<UpliftJobs> jobs)
 {
-    public UpliftJobStatus? Status(int experimentId) => jobs.Status(experimentId) is { } p
-        ? new UpliftJobStatus(p.IsRunning, p.Progress, p.Stage, p.Error, p.State == TrainingState.Cancelled)
-        : null;
+    /// <summary>The experiment's running or last job; null when none was started here.</summary>
+    public TrainingProgress? Status(int experimentId) => jobs.Status(experimentId);
 
     /// <summary>Starts training unless a job for the experiment is running; returns the running job's task either way.</summary>
     public Task Start(int experimentId, UpliftRequest request) => jobs.Start(experimentId, report => TrainAsync(experimentId, request, report));

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace CampaignStudio.Web.Features.Experiments;
+namespace CampaignStudio.Training;
 
 /// <summary>Where a background training stands.</summary>
 public enum TrainingState
