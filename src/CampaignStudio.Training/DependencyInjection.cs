@@ -1,6 +1,7 @@
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Training.Offers;
 using CampaignStudio.Training.Uplift;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CampaignStudio.Training;
@@ -12,6 +13,7 @@ public static class DependencyInjection
     {
         services.TryAddSingleton<GrossMarginStore>();
         return services
+            .AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(TrainingOptions.Section).Get<TrainingOptions>() ?? new TrainingOptions())
             .AddSingleton(typeof(TrainingJobs<>))
             .AddSingleton<UpliftStore>()
             .AddSingleton<UpliftJobs>()

@@ -93,7 +93,8 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
 
     /// <summary>
     /// Saves the costs (when given) and starts training in the background (Admin or Marketer); the returned task completes
-    /// when the job ends. Refuses, in words, an experiment that is not finished or has an arm too small to learn from.
+    /// when the job ends. Refuses, in words, an experiment that is not finished or has an arm too small to learn from
+    /// (<see cref="ArgumentException"/>), and a second run while one is queued or running on any instance (<see cref="TrainingRefusedException"/>).
     /// </summary>
     public async Task<Task> StartAsync(int experimentId, OfferCostsInput? costs = null, CancellationToken ct = default)
     {
@@ -118,20 +119,20 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
             await OfferDataLoader.CheckArmSizesAsync(db, experimentId, ct);
         }
 
-        return jobs.Start(experimentId);
+        return await jobs.StartAsync(experimentId, ct);
     }
 
-    /// <summary>The running or last job's state; a stored policy without a job here (trained before a restart, or by another instance) is done.</summary>
+    /// <summary>The running or last run's state as every instance sees it; a stored policy without any run (trained before runs were recorded) is done.</summary>
     public async Task<OfferPolicyStatus?> StatusAsync(int experimentId, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
-        if (jobs.Status(experimentId) is { } p)
+        if (await jobs.StatusAsync(experimentId, ct) is { } p)
         {
             return new OfferPolicyStatus(p.State switch
             {
-                TrainingState.Queued => OfferPolicyState.Queued,
-                TrainingState.Running => OfferPolicyState.Running,
-                TrainingState.Done => OfferPolicyState.Done,
+                TrainingRunState.Queued => OfferPolicyState.Queued,
+                TrainingRunState.Running => OfferPolicyState.Running,
+                TrainingRunState.Succeeded => OfferPolicyState.Done,
                 _ => OfferPolicyState.Failed,
             }, p.Progress, p.Stage, p.Error);
         }
