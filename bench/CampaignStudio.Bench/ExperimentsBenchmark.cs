@@ -5,8 +5,8 @@ using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data.Bulk;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Features.Experiments;
-using CampaignStudio.Web.Features.Experiments.Uplift;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -59,7 +59,7 @@ public static class ExperimentsBenchmark
         UpliftInput input;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
-            input = await UpliftDataLoader.LoadAsync(db, hillstromId, request, ct);
+            input = await UpliftDataLoader.LoadAsync(db, hillstromId, request.TreatmentArm, request.Metric, ct);
         }
 
         var options = UpliftJobs.OptionsFor(request, input.Dataset.Count);

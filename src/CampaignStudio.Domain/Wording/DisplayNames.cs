@@ -56,6 +56,18 @@ public static class DisplayNames
     }
 
 
+    /// <summary>
+    /// A metric as the noun a sentence uses ("no conversion outcomes yet", "uplift in revenue"): the one home of these words
+    /// for the analysis, the uplift models and their pages.
+    /// </summary>
+    public static string Outcome(PrimaryMetric metric) => metric switch
+    {
+        PrimaryMetric.Conversion => "conversion",
+        PrimaryMetric.RevenuePerCustomer => "revenue",
+        PrimaryMetric.Click => "click",
+        _ => "visit",
+    };
+
     /// <summary>The display name of the enum member called <paramref name="name"/> (as stored in rule JSON); the name itself when there is none.</summary>
     public static string Of<TEnum>(string name)
         where TEnum : struct, Enum =>

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.TestSupport.Web;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Features.Experiments.Uplift;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;

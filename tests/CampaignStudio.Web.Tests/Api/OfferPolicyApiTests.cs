@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using CampaignStudio.Data;
 using CampaignStudio.TestSupport.Web;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -8,6 +8,7 @@ using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
 using CampaignStudio.TestSupport.Web;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Uplift;
 using CampaignStudio.Web.Infrastructure;

@@ -6,6 +6,7 @@ using System.Text.Json;
 using AngleSharp.Html.Parser;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.TestSupport.Web;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -5,6 +5,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Wording;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -70,7 +71,7 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
 
         if (counts.Sum(c => c.Measured) == 0)
         {
-            return new ExperimentReadout(chosen, null, false, $"No {Label(chosen)} outcomes are recorded for this experiment yet.", names);
+            return new ExperimentReadout(chosen, null, false, $"No {DisplayNames.Outcome(chosen)} outcomes are recorded for this experiment yet.", names);
         }
 
         // Adaptive: the planned split is what the logged rounds asked for, not the design's weights.
@@ -286,12 +287,4 @@ public sealed class ExperimentAnalysisService(IDbContextFactory<AppDbContext> db
 
         return result;
     }
-
-    public static string Label(PrimaryMetric metric) => metric switch
-    {
-        PrimaryMetric.Conversion => "conversion",
-        PrimaryMetric.RevenuePerCustomer => "revenue",
-        PrimaryMetric.Click => "click",
-        _ => "visit",
-    };
 }

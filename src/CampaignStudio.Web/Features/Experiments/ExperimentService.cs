@@ -11,14 +11,16 @@ using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Sending.Experiments;
+using CampaignStudio.Training.Offers;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Web.Features.Experiments;
 
 /// <summary>Experiments: the list and dashboard, design (arms, weights, holdout, metric, guardrails), sample-size planning and the start.</summary>
-public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, Uplift.UpliftStore uplift, CurrentUser user, TimeProvider clock,
-    Privacy.PrivacySettingsService privacy, Offers.OfferPolicyStore offerPolicies)
+public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory, ExperimentAnalysisService analysis, UpliftStore uplift, CurrentUser user, TimeProvider clock,
+    Privacy.PrivacySettingsService privacy, OfferPolicyStore offerPolicies)
 {
     public const string HoldoutArmName = "Long-term holdout";
 

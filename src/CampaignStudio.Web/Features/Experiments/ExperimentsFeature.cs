@@ -1,7 +1,6 @@
-using CampaignStudio.Data.Settings;
+using CampaignStudio.Training;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Experiments.Uplift;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CampaignStudio.Web.Features.Experiments;
 
@@ -9,21 +8,16 @@ public static class ExperimentsFeature
 {
     public static IServiceCollection AddExperimentsFeature(this IServiceCollection services)
     {
-        services.TryAddSingleton<GrossMarginStore>();
         return services
+        .AddTraining()
         .AddScoped<ExperimentService>()
         .AddScoped<ExperimentAnalysisService>()
         .AddScoped<ExperimentImportService>()
         .AddScoped<ExperimentOutcomeService>()
         .AddScoped<AdaptiveAllocationService>()
         .AddScoped<UpliftService>()
-        .AddSingleton<UpliftStore>()
-        .AddSingleton(typeof(TrainingJobs<>))
-        .AddSingleton<UpliftJobs>()
         .AddScoped<OfferPolicyService>()
         .AddScoped<PolicyLaunchService>()
-        .AddScoped<PolicyRealisedService>()
-        .AddSingleton<OfferPolicyStore>()
-        .AddSingleton<OfferPolicyJobs>();
+        .AddScoped<PolicyRealisedService>();
     }
 }

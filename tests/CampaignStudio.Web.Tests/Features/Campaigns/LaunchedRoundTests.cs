@@ -9,6 +9,7 @@ using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Sending.Experiments;
 using CampaignStudio.TestSupport.Web;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Infrastructure;

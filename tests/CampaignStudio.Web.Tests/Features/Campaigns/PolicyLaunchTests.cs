@@ -8,6 +8,7 @@ using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Sending.Experiments;
 using CampaignStudio.TestSupport.Web;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

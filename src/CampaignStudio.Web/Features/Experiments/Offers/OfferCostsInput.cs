@@ -9,7 +9,15 @@ namespace CampaignStudio.Web.Features.Experiments.Offers;
 /// <param name="MessageCost">Fixed cost per message sent.</param>
 /// <param name="RedemptionCost">Fixed cost per order that redeems the offer.</param>
 /// <param name="SendsMessage">Whether the arm sends a message; null keeps what the arm says (the control and holdout send none).</param>
-public sealed record ArmCostsInput(double Discount = 0, double MessageCost = 0, double RedemptionCost = 0, bool? SendsMessage = null);
+public sealed record ArmCostsInput(double Discount = 0, double MessageCost = 0, double RedemptionCost = 0, bool? SendsMessage = null)
+{
+    /// <summary>Costs as the learners use them, as the form and the API show them.</summary>
+    public static ArmCostsInput From(OfferCosts costs)
+    {
+        ArgumentNullException.ThrowIfNull(costs);
+        return new ArmCostsInput(costs.Discount, costs.MessageCost, costs.RedemptionCost, costs.SendsMessage);
+    }
+}
 
 /// <summary>The margin and the arms' costs of an experiment: the body of POST /api/experiments/{id}/policy and the import's 'costs'.</summary>
 /// <param name="Margin">Gross margin for this experiment; null keeps the experiment's (or the studio setting).</param>
@@ -73,21 +81,4 @@ public sealed record OfferCostsInput(double? Margin = null, IReadOnlyDictionary<
     }
 
     private static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
-}
-
-/// <summary>The one place that turns an arm's stored costs into the <see cref="OfferCosts"/> the offer learners value customers with.</summary>
-public static class ArmOfferCosts
-{
-    public static OfferCosts Of(Variant variant)
-    {
-        ArgumentNullException.ThrowIfNull(variant);
-        return new OfferCosts(variant.DiscountShare, variant.MessageCost, variant.RedemptionCost, variant.SendsAMessage);
-    }
-
-    /// <summary>The arm's costs as the form and the API show them.</summary>
-    public static ArmCostsInput Input(Variant variant)
-    {
-        ArgumentNullException.ThrowIfNull(variant);
-        return new ArmCostsInput(variant.DiscountShare, variant.MessageCost, variant.RedemptionCost, variant.SendsAMessage);
-    }
 }

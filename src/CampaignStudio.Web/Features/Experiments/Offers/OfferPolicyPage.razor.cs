@@ -1,5 +1,7 @@
 using System.Globalization;
 using CampaignStudio.Sending.Experiments;
+using CampaignStudio.Training;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;
@@ -133,6 +135,13 @@ public partial class OfferPolicyPage
         catch (OfferCostsException ex)
         {
             _problems = ex.Problems;
+        }
+        catch (TrainingRefusedException ex)
+        {
+            // A run is already going (perhaps started on another instance): say so and show that run's progress.
+            _problems = [ex.Message];
+            _status = await Offers.StatusAsync(Id);
+            _ = PollAsync();
         }
         catch (Exception ex) when (ex is ArgumentException or StudioForbiddenException)
         {

@@ -7,6 +7,8 @@ using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Privacy;
+using CampaignStudio.Training;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -69,7 +71,7 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
         var studio = await margins.GetAsync(ct);
         var arms = experiment.Variants.OrderBy(v => v.SortOrder).ThenBy(v => v.Id).ToList();
         return new OfferCostsView(experiment.GrossMargin ?? studio, experiment.GrossMargin, studio,
-            arms.Select(v => KeyValuePair.Create(v.Name, ArmOfferCosts.Input(v))).ToList(), arms.FirstOrDefault(v => v.IsControl)?.Name ?? "");
+            arms.Select(v => KeyValuePair.Create(v.Name, ArmCostsInput.From(ArmOfferCosts.Of(v)))).ToList(), arms.FirstOrDefault(v => v.IsControl)?.Name ?? "");
     }
 
     /// <summary>Saves the experiment's margin (when given) and arm costs (arms not named cost nothing).</summary>
@@ -91,7 +93,8 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
 
     /// <summary>
     /// Saves the costs (when given) and starts training in the background (Admin or Marketer); the returned task completes
-    /// when the job ends. Refuses, in words, an experiment that is not finished or has an arm too small to learn from.
+    /// when the job ends. Refuses, in words, an experiment that is not finished or has an arm too small to learn from
+    /// (<see cref="ArgumentException"/>), and a second run while one is queued or running on any instance (<see cref="TrainingRefusedException"/>).
     /// </summary>
     public async Task<Task> StartAsync(int experimentId, OfferCostsInput? costs = null, CancellationToken ct = default)
     {
@@ -116,16 +119,22 @@ public sealed class OfferPolicyService(IDbContextFactory<AppDbContext> dbFactory
             await OfferDataLoader.CheckArmSizesAsync(db, experimentId, ct);
         }
 
-        return jobs.Start(experimentId);
+        return await jobs.StartAsync(experimentId, ct);
     }
 
-    /// <summary>The running or last job's state; a stored policy without a job here (trained before a restart, or by another instance) is done.</summary>
+    /// <summary>The running or last run's state as every instance sees it; a stored policy without any run (trained before runs were recorded) is done.</summary>
     public async Task<OfferPolicyStatus?> StatusAsync(int experimentId, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
-        if (jobs.Status(experimentId) is { } status)
+        if (await jobs.StatusAsync(experimentId, ct) is { } p)
         {
-            return status;
+            return new OfferPolicyStatus(p.State switch
+            {
+                TrainingRunState.Queued => OfferPolicyState.Queued,
+                TrainingRunState.Running => OfferPolicyState.Running,
+                TrainingRunState.Succeeded => OfferPolicyState.Done,
+                _ => OfferPolicyState.Failed,
+            }, p.Progress, p.Stage, p.Error);
         }
 
         return await store.GetAsync(experimentId, ct) is null ? null : new OfferPolicyStatus(OfferPolicyState.Done, 1, "Done", null);

@@ -2,6 +2,8 @@ using System.Text.Json;
 using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Sending.Experiments;
+using CampaignStudio.Training;
+using CampaignStudio.Training.Offers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CampaignStudio.Web.Features.Experiments.Offers;
@@ -66,6 +68,11 @@ public static class OffersApi
                 {
                     return Problem([ex.Message]);
                 }
+                catch (TrainingRefusedException ex)
+                {
+                    // Not a problem of the request: a run is already going, here or on another instance.
+                    return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+                }
 
                 var status = await offers.StatusAsync(id, ct);
                 return TypedResults.Accepted($"/api/experiments/{id}/policy", OfferPolicyStatusResponse.From(status!, null));
@@ -73,7 +80,7 @@ public static class OffersApi
             .RequireAuthorization(Policies.CanEdit).Accepts<OfferCostsInput>(isOptional: true, "application/json")
             .WithSummary("Saves the offers' costs and starts learning which offer to send whom, in the background; 202 with the policy's address to poll. " +
                 "Body: {\"margin\":0.40,\"arms\":{\"mail\":{\"discount\":0,\"messageCost\":0.01,\"redemptionCost\":0},\"d10\":{\"discount\":0.10,\"messageCost\":0.01,\"redemptionCost\":0}}} " +
-                "(optional; arms not named cost nothing; a margin saves the experiment's own). Unknown arms, a margin outside (0, 1], a finished experiment missing or an arm too small to learn from: 400 with the reason.");
+                "(optional; arms not named cost nothing; a margin saves the experiment's own). Unknown arms, a margin outside (0, 1], a finished experiment missing or an arm too small to learn from: 400 with the reason. A policy already being trained for the experiment (on any studio instance): 409 in words.");
 
         experiments.MapGet("/{id:int}/policy", async Task<Results<JsonHttpResult<OfferPolicyStatusResponse>, NotFound>> (int id, OfferPolicyService offers, CancellationToken ct) =>
             {
@@ -227,7 +234,7 @@ public sealed record OfferPolicyStatusResponse(string Status, double Progress, s
             NoMessage = evaluation.Arms[result.ControlArm],
             GainOverBestArm = evaluation.GainOverBestArm,
             GainOverNoMessage = evaluation.GainOverNoMessage,
-            Arms = result.ArmNames.Select((name, a) => new OfferArmResponse(name, result.Costs[a].SendsMessage ?? a != result.ControlArm, result.Costs[a],
+            Arms = result.ArmNames.Select((name, a) => new OfferArmResponse(name, result.Costs[a].SendsMessage, ArmCostsInput.From(result.Costs[a]),
                 evaluation.Arms[a], result.Shares[a].Share, result.Shares[a].LearnedShare)).ToList(),
             Recommendation = new OfferRecommendationResponse(evaluation.Recommendation.UseLearnedPolicy,
                 evaluation.Recommendation.Arm is { } arm ? result.ArmNames[arm] : null, evaluation.Recommendation.Reason),

@@ -1,6 +1,7 @@
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Sending.Experiments;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -4,6 +4,7 @@ using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Training.Offers;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -2,6 +2,8 @@ using CampaignStudio.Domain.Privacy;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
+using CampaignStudio.Training;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Components.Shared.Charts;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components;
@@ -82,6 +84,12 @@ public partial class UpliftPage
         try
         {
             await Uplift.StartAsync(Id, new UpliftRequest(_treatmentArm == AllArms ? null : _treatmentArm, Trainer: _trainer, NumberOfTrees: _trees));
+            _status = await Uplift.StatusAsync(Id);
+            _ = PollAsync();
+        }
+        catch (TrainingRefusedException)
+        {
+            // A run is already going (perhaps started on another instance): show that run's progress instead.
             _status = await Uplift.StatusAsync(Id);
             _ = PollAsync();
         }

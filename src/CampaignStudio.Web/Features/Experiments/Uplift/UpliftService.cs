@@ -8,6 +8,8 @@ using CampaignStudio.Domain;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Segments;
+using CampaignStudio.Training;
+using CampaignStudio.Training.Uplift;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Infrastructure;
 using CsvHelper;
@@ -24,13 +26,17 @@ public sealed class UpliftService(IDbContextFactory<AppDbContext> dbFactory, Upl
     /// <summary>Share of the targeted customers kept back at random, to prove the gain when the campaign runs.</summary>
     public const double DefaultHoldoutShare = 0.1;
 
+    /// <summary>The running or last run's state as every instance sees it; null when none was started.</summary>
     public async Task<UpliftJobStatus?> StatusAsync(int experimentId)
     {
         await user.RequireAsync(Policies.CanRead);
-        return jobs.Status(experimentId);
+        return await jobs.StatusAsync(experimentId) is { } p ? new UpliftJobStatus(p.IsRunning, p.Progress, p.Stage, p.Error, p.State == TrainingRunState.Cancelled) : null;
     }
 
-    /// <summary>Starts training in the background (Admin/Marketer); the returned task completes when the job ends.</summary>
+    /// <summary>
+    /// Starts training in the background (Admin/Marketer); the returned task completes when the job ends. Refused in words
+    /// while a run is queued or running on any instance (<see cref="TrainingRefusedException"/>).
+    /// </summary>
     public async Task<Task> StartAsync(int experimentId, UpliftRequest request, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanEdit);
@@ -46,13 +52,13 @@ public sealed class UpliftService(IDbContextFactory<AppDbContext> dbFactory, Upl
             throw new ArgumentException("Use 2–10 folds and 5–1,000 trees.");
         }
 
-        return jobs.Start(experimentId, request);
+        return await jobs.StartAsync(experimentId, request, ct);
     }
 
     public async Task CancelAsync(int experimentId)
     {
         await user.RequireAsync(Policies.CanEdit);
-        jobs.Cancel(experimentId);
+        await jobs.CancelAsync(experimentId);
     }
 
     public async Task<UpliftResult?> ResultAsync(int experimentId, CancellationToken ct = default)

@@ -7,7 +7,7 @@ using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Experiments.Uplift;
+namespace CampaignStudio.Training.Uplift;
 
 /// <summary>An experiment as uplift training data, with the keys to find each row again.</summary>
 public sealed record UpliftInput(UpliftDataset Dataset, long[] AssignmentIds, long?[] CustomerIds, IReadOnlyDictionary<string, string[]> Groups,
@@ -25,18 +25,19 @@ public static class UpliftDataLoader
 {
     private const int OpensLookbackDays = 90;
 
-    public static async Task<UpliftInput> LoadAsync(AppDbContext db, int experimentId, UpliftRequest request, CancellationToken ct)
+    /// <summary>The experiment's rows in <paramref name="treatmentArm"/> (null: every arm but the control and the holdout) and its control, with <paramref name="metric"/> as the outcome (null: its primary metric).</summary>
+    public static async Task<UpliftInput> LoadAsync(AppDbContext db, int experimentId, string? treatmentArm, PrimaryMetric? metric, CancellationToken ct)
     {
         var experiment = await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == experimentId, ct)
             ?? throw new ArgumentException("Unknown experiment.");
         var control = experiment.Variants.SingleOrDefault(v => v.IsControl) ?? throw new ArgumentException("The experiment has no control arm.");
-        var treatedArms = experiment.Variants.Where(v => !v.IsControl && !v.IsHoldout && (request.TreatmentArm is null || v.Name == request.TreatmentArm)).ToList();
+        var treatedArms = experiment.Variants.Where(v => !v.IsControl && !v.IsHoldout && (treatmentArm is null || v.Name == treatmentArm)).ToList();
         if (treatedArms.Count == 0)
         {
-            throw new ArgumentException($"The experiment has no arm named '{request.TreatmentArm}'.");
+            throw new ArgumentException($"The experiment has no arm named '{treatmentArm}'.");
         }
 
-        var metric = request.Metric ?? experiment.PrimaryMetric;
+        var outcomeMetric = metric ?? experiment.PrimaryMetric;
         var armIds = treatedArms.Select(v => v.Id).Append(control.Id).ToList();
         var rows = await db.Assignments.AsNoTracking().Where(a => a.ExperimentId == experimentId && armIds.Contains(a.VariantId)).OrderBy(a => a.Id)
             .Select(a => new { a.Id, a.CustomerId, a.VariantId, a.Converted, a.Clicked, a.Visited, a.Revenue, a.CovariatesJson, a.AssignedAt })
@@ -47,7 +48,7 @@ public static class UpliftDataLoader
         }
 
         var treated = rows.Select(r => r.VariantId != control.Id).ToArray();
-        var outcome = rows.Select(r => metric switch
+        var outcome = rows.Select(r => outcomeMetric switch
         {
             PrimaryMetric.Conversion => r.Converted == true ? 1.0 : 0,
             PrimaryMetric.Click => r.Clicked == true ? 1.0 : 0,
@@ -63,7 +64,7 @@ public static class UpliftDataLoader
         var dataset = new UpliftDataset(encoded.Features, encoded.FeatureNames, treated, outcome);
         var treatmentLabel = treatedArms.Count == 1 ? treatedArms[0].Name : string.Join(" + ", treatedArms.Select(v => v.Name));
         return new UpliftInput(dataset, rows.Select(r => r.Id).ToArray(), rows.Select(r => r.CustomerId).ToArray(), encoded.Groups,
-            ExperimentAnalysisService.Label(metric), treatmentLabel, control.Name);
+            DisplayNames.Outcome(outcomeMetric), treatmentLabel, control.Name);
     }
 
     /// <summary>

@@ -3,11 +3,12 @@ using System.Text.Json;
 using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
+using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
-using CampaignStudio.Web.Features.Experiments.Uplift;
+using CampaignStudio.Training.Uplift;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Experiments.Offers;
+namespace CampaignStudio.Training.Offers;
 
 /// <summary>Offer policies on disk (one JSON file per experiment beside the database) with an in-memory cache; another instance or a restart reads the file.</summary>
 public sealed class OfferPolicyStore(DatabaseOptions database)
@@ -62,23 +63,18 @@ public sealed class OfferPolicyStore(DatabaseOptions database)
 /// the page and the API start a job, poll its state, and read the stored result when it is done.
 /// </summary>
 public sealed class OfferPolicyJobs(IDbContextFactory<AppDbContext> dbFactory, OfferPolicyStore store, GrossMarginStore margins, TimeProvider clock,
-    TrainingJobs<OfferPolicyJobs> jobs)
+    TrainingJobs<OfferPolicyJobs> jobs) : ITrainingJob
 {
-    public OfferPolicyStatus? Status(int experimentId) => jobs.Status(experimentId) is { } p
-        ? new OfferPolicyStatus(p.State switch
-        {
-            TrainingState.Queued => OfferPolicyState.Queued,
-            TrainingState.Running => OfferPolicyState.Running,
-            TrainingState.Done => OfferPolicyState.Done,
-            _ => OfferPolicyState.Failed,
-        }, p.Progress, p.Stage, p.Error)
-        : null;
+    public static TrainingKind Kind => TrainingKind.Offers;
+
+    /// <summary>The experiment's running or last run, as every instance sees it; null when none was started.</summary>
+    public Task<TrainingProgress?> StatusAsync(int experimentId, CancellationToken ct = default) => jobs.StatusAsync(experimentId, ct);
 
     /// <summary>The experiment's last job, to await its end; null when none was started here.</summary>
     public Task? Completion(int experimentId) => jobs.Completion(experimentId);
 
-    /// <summary>Starts training unless a job for the experiment is running; returns the running job's task either way.</summary>
-    public Task Start(int experimentId) => jobs.Start(experimentId, report => TrainAsync(experimentId, report));
+    /// <summary>Starts training and returns its task; refused in words while a run for the experiment is queued or running on any instance.</summary>
+    public Task<Task> StartAsync(int experimentId, CancellationToken ct = default) => jobs.StartAsync(experimentId, report => TrainAsync(experimentId, report), ct);
 
     /// <summary>
     /// Decision 042's trees (60 × 8 at rate 0.05, leaves of ≥ 200 customers); smaller experiments get smaller leaves, so each

@@ -2,10 +2,10 @@ using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
-using CampaignStudio.Web.Features.Experiments.Uplift;
+using CampaignStudio.Training.Uplift;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Experiments.Offers;
+namespace CampaignStudio.Training.Offers;
 
 /// <summary>An experiment as offer-policy training data, with the keys to find each row again.</summary>
 /// <param name="ExperimentId">The experiment trained on.</param>
@@ -13,9 +13,9 @@ namespace CampaignStudio.Web.Features.Experiments.Offers;
 /// <param name="AssignmentIds">Every training row's assignment.</param>
 /// <param name="Groups">Per attribute every training row's group.</param>
 /// <param name="Margin">The margin the values use.</param>
-/// <param name="Costs">The arms' costs.</param>
+/// <param name="Costs">The arms' costs, in the arms' order.</param>
 public sealed record OfferInput(int ExperimentId, OfferExperiment Data, long[] AssignmentIds, IReadOnlyDictionary<string, string[]> Groups, double Margin,
-    IReadOnlyList<ArmCostsInput> Costs)
+    IReadOnlyList<OfferCosts> Costs)
 {
     /// <summary>Rows of the rounds launched from the experiment (with their logged chances), after its own.</summary>
     public int RoundRows { get; init; }
@@ -86,7 +86,7 @@ public static class OfferDataLoader
         var propensity = rows.Select((r, i) => r.Propensity ?? arms[arm[i]].Weight / total).ToArray();
         var data = new OfferExperiment(encoded.Features, encoded.FeatureNames, arms.Select(v => v.Name).ToList(), control,
             arms.Select(v => v.Weight).ToList(), arm, value, propensity);
-        return new OfferInput(experimentId, data, rows.Select(r => r.Id).ToArray(), encoded.Groups, margin, arms.Select(ArmOfferCosts.Input).ToList())
+        return new OfferInput(experimentId, data, rows.Select(r => r.Id).ToArray(), encoded.Groups, margin, costs)
         {
             RoundRows = rows.Count - own.Count,
         };

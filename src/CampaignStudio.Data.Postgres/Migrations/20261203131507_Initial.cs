@@ -755,6 +755,35 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "TrainingRuns",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ExperimentId = table.Column<int>(type: "integer", nullable: false),
+                    State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Progress = table.Column<double>(type: "double precision", nullable: false),
+                    Stage = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    Error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    InstanceName = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    HeartbeatAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CancelRequested = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrainingRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TrainingRuns_Experiments_ExperimentId",
+                        column: x => x.ExperimentId,
+                        principalTable: "Experiments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Variants",
                 columns: table => new
                 {
@@ -1242,6 +1271,18 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 column: "MessageId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_TrainingRuns_ExperimentId_Kind_Id",
+                table: "TrainingRuns",
+                columns: new[] { "ExperimentId", "Kind", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrainingRuns_OneActivePerExperimentAndKind",
+                table: "TrainingRuns",
+                columns: new[] { "ExperimentId", "Kind" },
+                unique: true,
+                filter: "\"State\" IN ('Queued', 'Running')");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Variants_EmailTemplateId",
                 table: "Variants",
                 column: "EmailTemplateId");
@@ -1332,6 +1373,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "TrackedLinks");
+
+            migrationBuilder.DropTable(
+                name: "TrainingRuns");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

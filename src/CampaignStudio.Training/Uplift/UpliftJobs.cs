@@ -4,10 +4,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data;
+using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Experiments.Uplift;
+namespace CampaignStudio.Training.Uplift;
 
 /// <summary>Uplift results on disk (one JSON file per experiment beside the database) with an in-memory cache, so a page reload is instant.</summary>
 public sealed class UpliftStore(DatabaseOptions database)
@@ -63,14 +64,19 @@ public sealed class UpliftStore(DatabaseOptions database)
 /// Trains uplift models in the background through the experiments' one training mechanism (<see cref="TrainingJobs{TJob}"/>):
 /// the page starts a job, polls its progress, may cancel it, and reads the stored result when it is done.
 /// </summary>
-public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, UpliftStore store, TimeProvider clock, TrainingJobs<UpliftJobs> jobs)
+public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, UpliftStore store, TimeProvider clock, TrainingJobs<UpliftJobs> jobs) : ITrainingJob
 {
-    public UpliftJobStatus? Status(int experimentId) => jobs.Status(experimentId) is { } p
-        ? new UpliftJobStatus(p.IsRunning, p.Progress, p.Stage, p.Error, p.State == TrainingState.Cancelled)
-        : null;
+    public static TrainingKind Kind => TrainingKind.Uplift;
 
-    /// <summary>Starts training unless a job for the experiment is running; returns the running job's task either way.</summary>
-    public Task Start(int experimentId, UpliftRequest request) => jobs.Start(experimentId, report => TrainAsync(experimentId, request, report));
+    /// <summary>The experiment's running or last run, as every instance sees it; null when none was started.</summary>
+    public Task<TrainingProgress?> StatusAsync(int experimentId, CancellationToken ct = default) => jobs.StatusAsync(experimentId, ct);
+
+    /// <summary>The experiment's last job started here, to await its end; null when none was started here.</summary>
+    public Task? Completion(int experimentId) => jobs.Completion(experimentId);
+
+    /// <summary>Starts training and returns its task; refused in words while a run for the experiment is queued or running on any instance.</summary>
+    public Task<Task> StartAsync(int experimentId, UpliftRequest request, CancellationToken ct = default) =>
+        jobs.StartAsync(experimentId, report => TrainAsync(experimentId, request, report), ct);
 
     /// <summary>
     /// Uplift is a small difference of two noisy rates: small trees with big leaves (scaled to the data) and a slow learning
@@ -80,7 +86,7 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
         new(Trainer: request.Trainer, Folds: request.Folds, NumberOfTrees: request.NumberOfTrees,
             NumberOfLeaves: 8, MinimumExampleCountPerLeaf: Math.Clamp(customers / 10, 50, 1_000), LearningRate: 0.05);
 
-    public void Cancel(int experimentId) => jobs.Cancel(experimentId);
+    public Task CancelAsync(int experimentId, CancellationToken ct = default) => jobs.CancelAsync(experimentId, ct);
 
     private async Task TrainAsync(int experimentId, UpliftRequest request, TrainingReport job)
     {
@@ -89,7 +95,7 @@ public sealed class UpliftJobs(IDbContextFactory<AppDbContext> dbFactory, Uplift
         UpliftInput input;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            input = await UpliftDataLoader.LoadAsync(db, experimentId, request, ct);
+            input = await UpliftDataLoader.LoadAsync(db, experimentId, request.TreatmentArm, request.Metric, ct);
         }
 
         var data = input.Dataset;

@@ -754,6 +754,35 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "TrainingRuns",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ExperimentId = table.Column<int>(type: "INTEGER", nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Progress = table.Column<double>(type: "REAL", nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    InstanceName = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    HeartbeatAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrainingRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TrainingRuns_Experiments_ExperimentId",
+                        column: x => x.ExperimentId,
+                        principalTable: "Experiments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Variants",
                 columns: table => new
                 {
@@ -1241,6 +1270,18 @@ namespace CampaignStudio.Data.Migrations
                 column: "MessageId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_TrainingRuns_ExperimentId_Kind_Id",
+                table: "TrainingRuns",
+                columns: new[] { "ExperimentId", "Kind", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrainingRuns_OneActivePerExperimentAndKind",
+                table: "TrainingRuns",
+                columns: new[] { "ExperimentId", "Kind" },
+                unique: true,
+                filter: "\"State\" IN ('Queued', 'Running')");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Variants_EmailTemplateId",
                 table: "Variants",
                 column: "EmailTemplateId");
@@ -1331,6 +1372,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "TrackedLinks");
+
+            migrationBuilder.DropTable(
+                name: "TrainingRuns");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
