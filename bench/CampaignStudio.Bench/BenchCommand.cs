@@ -115,6 +115,8 @@ public static class BenchCommand
 
             if (run == "compare")
             {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "compare-import", (await CompareImport.RunAsync(repo, workspace, options.Quick ? 100_000 : 1_000_000, options.Runs, ct)).ToMarkdown(machine));
                 Save(options, results, "compare-kmeans", (await CompareKMeans.RunAsync(repo, options.Quick ? 100_000 : 1_000_000, options.Runs, ct)).ToMarkdown(machine));
             }
 

@@ -37,7 +37,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           sequential  A/A experiments looked at daily for 30 days: naive vs sequential false winners, coverage, sequential SRM
                       (10,000 per shape; --quick: 2,000)
           compare     issue 17's side-by-side figures, each against its peer on the same input, alternating runs (--runs n pairs,
-                      default 3): k-means 1,000,000 x 8, one start, vs Debian's scikit-learn (--quick: 100,000)
+                      default 3): import of 1,000,000 customers vs the sqlite3 CLI on the same CSV and schema; k-means
+                      1,000,000 x 8, one start, vs Debian's scikit-learn (--quick: 100,000 each)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
