@@ -113,6 +113,13 @@ public static class BenchCommand
                 Save(options, results, "bounces", (await BouncesBenchmark.RunAsync(workspace, options.Quick, ct)).ToMarkdown(machine));
             }
 
+            if (run == "compare")
+            {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "compare-import", (await CompareImport.RunAsync(repo, workspace, options.Quick ? 100_000 : 1_000_000, options.Runs, ct)).ToMarkdown(machine));
+                Save(options, results, "compare-kmeans", (await CompareKMeans.RunAsync(repo, options.Quick ? 100_000 : 1_000_000, options.Runs, ct)).ToMarkdown(machine));
+            }
+
             if (run == "cluster-send")
             {
                 Save(options, results, "cluster-send", (await ClusterSendBenchmark.RunAsync(options.Quick, ct)).ToMarkdown(machine));

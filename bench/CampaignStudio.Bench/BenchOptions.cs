@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -36,6 +36,9 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           bounces     read 2,000 real postfix DSNs from a dovecot IMAP mailbox in one pass: DSNs/s with the policy applied (--quick: 500)
           sequential  A/A experiments looked at daily for 30 days: naive vs sequential false winners, coverage, sequential SRM
                       (10,000 per shape; --quick: 2,000)
+          compare     issue 17's side-by-side figures, each against its peer on the same input, alternating runs (--runs n pairs,
+                      default 3): import of 1,000,000 customers vs the sqlite3 CLI on the same CSV and schema; k-means
+                      1,000,000 x 8, one start, vs Debian's scikit-learn (--quick: 100,000 each)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
@@ -77,7 +80,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
             }
         }
 
-        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] switch { "segments" => 10, "dkim" => 6, _ => 20 })), whatIf);
+        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] switch { "segments" => 10, "dkim" => 6, "compare" => 3, _ => 20 })), whatIf);
     }
 
     /// <summary>How the size is written in RESULTS.md, so a quick run is never mistaken for the real one.</summary>

@@ -13,17 +13,17 @@ public sealed record ClusteringOptions
     public int MaxIterations { get; init; } = 300;
 
     /// <summary>
-    /// k-means runs from different k-means++ starts; the one with the lowest inertia is kept. ML.NET's
-    /// k-means++ draws one candidate per centre, so a single start lands in a poor local optimum (two
-    /// centres in one group, two groups under one centre) noticeably often; each start costs one training.
+    /// k-means runs from different k-means++ starts; the one with the lowest inertia is kept. Even greedy
+    /// k-means++ lands in a poor local optimum (two centres in one group, two groups under one centre) now and
+    /// then; each start costs one training.
     /// </summary>
     public int Restarts { get; init; } = 3;
 
     /// <summary>
-    /// Stop when the mean squared distance (standardized units) improves by less than this between
-    /// iterations. ML.NET's default.
+    /// Stop when the centres' total squared move in one iteration is at most this times the features' mean
+    /// variance (or when no customer changes cluster). scikit-learn's rule and default.
     /// </summary>
-    public float Tolerance { get; init; } = 1e-7f;
+    public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>
     /// Transform per feature, in the matrix's column order; by default each key's catalogue transform.
@@ -31,8 +31,7 @@ public sealed record ClusteringOptions
     public IReadOnlyList<FeatureTransform>? Transforms { get; init; }
 
     /// <summary>
-    /// Receives 0–1 as the run passes its stages. ML.NET does not report progress inside training, so
-    /// the bar moves in steps (preparing, training, assigning, profiling).
+    /// Receives 0–1 as the run passes its stages (preparing, each start, profiling).
     /// </summary>
     public IProgress<double>? Progress { get; init; }
 }

@@ -1,22 +1,19 @@
-using Microsoft.ML;
-
 namespace CampaignStudio.Analytics.Clustering;
 
 /// <summary>
-/// "Find micro-segments": log-transform and standardize the chosen features, run ML.NET k-means++,
-/// then describe every cluster in the marketer's units and give it a readable name.
+/// "Find micro-segments": log-transform and standardize the chosen features, run k-means (<see cref="LloydKMeans"/>), then
+/// describe every cluster in the marketer's units and give it a readable name.
 /// </summary>
 /// <remarks>
 /// Runs synchronously and can take seconds on a million customers: call it from a background job,
-/// never from a user's circuit. A fresh <c>MLContext(seed)</c> per call makes runs reproducible and
-/// keeps concurrent runs independent.
+/// never from a user's circuit. The same data and seed give the same clusters, on any number of cores.
 /// </remarks>
 public static class KMeansClusterer
 {
     /// <summary>Clusters the customers.</summary>
     /// <param name="data">Raw features, one row per customer.</param>
     /// <param name="options">k, seed and iteration limits; defaults if null.</param>
-    /// <param name="cancellationToken">Stops the run between stages (ML.NET training itself cannot be interrupted).</param>
+    /// <param name="cancellationToken">Stops the run between stages and between k-means iterations.</param>
     public static ClusteringResult Fit(FeatureMatrix data, ClusteringOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -30,46 +27,39 @@ public static class KMeansClusterer
         progress?.Report(0.05);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var ml = new MLContext(options.Seed);
-        var view = MlNetKMeans.ToDataView(ml, standardized);
-        progress?.Report(0.1);
-        var model = MlNetKMeans.TrainBest(
-            ml, view, standardized, options.K, options.MaxIterations, options.Tolerance, options.Restarts,
-            start => progress?.Report(0.1 + (0.65 * (start + 1) / options.Restarts)), cancellationToken);
-
-        var d = standardized.ColumnCount;
-        var mlCentroids = MlNetKMeans.Centroids(model, d);
-        var mlLabels = MlNetKMeans.Predict(model, view);
+        var fit = LloydKMeans.TrainBest(
+            standardized, options.K, options.MaxIterations, options.Tolerance, options.Restarts, options.Seed,
+            start => progress?.Report(0.1 + (0.65 * (start + 1) / options.Restarts)), cancellationToken: cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // ML.NET numbers clusters arbitrarily; number them by size so "cluster 0" is the biggest group.
+        // k-means numbers clusters arbitrarily; number them by size so "cluster 0" is the biggest group.
         var k = options.K;
-        var mlSizes = new int[k];
-        foreach (var label in mlLabels)
+        var d = standardized.ColumnCount;
+        var fitSizes = new int[k];
+        foreach (var label in fit.Labels)
         {
-            mlSizes[label]++;
+            fitSizes[label]++;
         }
 
-        var byRank = Enumerable.Range(0, k).OrderByDescending(c => mlSizes[c]).ThenBy(c => c).ToArray();
-        var clusterOfMlLabel = new int[k];
+        var byRank = Enumerable.Range(0, k).OrderByDescending(c => fitSizes[c]).ThenBy(c => c).ToArray();
+        var rankOf = new int[k];
         for (var rank = 0; rank < k; rank++)
         {
-            clusterOfMlLabel[byRank[rank]] = rank;
+            rankOf[byRank[rank]] = rank;
         }
 
-        var assignments = mlLabels.Select(l => clusterOfMlLabel[l]).ToArray();
-        var sizes = byRank.Select(c => mlSizes[c]).ToArray();
+        var assignments = Array.ConvertAll(fit.Labels, l => rankOf[l]);
+        var sizes = byRank.Select(c => fitSizes[c]).ToArray();
         var centroids = new float[k * d];
         for (var rank = 0; rank < k; rank++)
         {
-            mlCentroids.AsSpan(byRank[rank] * d, d).CopyTo(centroids.AsSpan(rank * d, d));
+            fit.Centroids.AsSpan(byRank[rank] * d, d).CopyTo(centroids.AsSpan(rank * d, d));
         }
 
-        var inertia = ClusterMetrics.Inertia(standardized, assignments, centroids);
+        var inertia = fit.Inertia;
         progress?.Report(0.8);
 
-        var clusteringModel = new ClusteringModel(
-            preprocessor.Parameters, MlNetKMeans.Save(ml, model, view.Schema), clusterOfMlLabel);
+        var clusteringModel = new ClusteringModel(preprocessor.Parameters, centroids);
 
         // Profiles sort every feature within every cluster: about a fifth of the run at 1M customers.
         progress?.Report(0.82);

@@ -1,5 +1,3 @@
-using Microsoft.ML;
-
 namespace CampaignStudio.Analytics.Clustering;
 
 /// <summary>Settings for "suggest k".</summary>
@@ -79,13 +77,11 @@ public static class KSuggester
         {
             cancellationToken.ThrowIfCancellationRequested();
 
-            // A fresh context per k: each fit is the one a real run with this k and seed would start from.
-            var ml = new MLContext(options.Seed);
-            var view = MlNetKMeans.ToDataView(ml, sample);
-            var model = MlNetKMeans.TrainBest(
-                ml, view, sample, ks[i], options.MaxIterations, new ClusteringOptions().Tolerance, options.Restarts, null, cancellationToken);
-            var labels = MlNetKMeans.Predict(model, view);
-            inertias[i] = ClusterMetrics.Inertia(sample, labels, MlNetKMeans.Centroids(model, sample.ColumnCount));
+            // Each fit is the one a real run with this k and seed would start from.
+            var fit = LloydKMeans.TrainBest(
+                sample, ks[i], options.MaxIterations, new ClusteringOptions().Tolerance, options.Restarts, options.Seed, cancellationToken: cancellationToken);
+            var labels = fit.Labels;
+            inertias[i] = fit.Inertia;
             silhouettes[i] = ClusterMetrics.MeanSilhouette(sample, labels);
             options.Progress?.Report((i + 1.0) / ks.Length);
         }

@@ -56,33 +56,19 @@ internal sealed class BatchWriter
     private async Task<(long, long)> WriteCustomersAsync(CsvImporter.Batch batch, DbTransaction tx, CancellationToken ct)
     {
         var maxId = await MaxIdAsync("Customers", tx, ct);
+        if (_sqlite && await TryMergeCustomersAsync(batch, maxId, tx, ct) is { } merged)
+        {
+            return merged;
+        }
+
         await using var cmd = Command(tx, _customerSql ??= CustomerUpsertSql());
-        var p = AddParameters(cmd, "ExternalId", "Email", "FirstName", "LastName", "FirstNameKey", "LastNameKey", "Country", "City",
-            "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased");
+        var p = CustomerParameters(cmd);
         await cmd.PrepareAsync(ct);
         var now = _clock.GetUtcNow().UtcDateTime;
         var counter = new UpsertCounter(maxId);
-        // In key order the unique index is appended to in runs instead of at random pages; the stable sort keeps
-        // the last of two rows with the same key winning, as in the file.
-        var ordered = MatchOnEmail ? batch.Customers.OrderBy(r => r.Email, StringComparer.Ordinal) : batch.Customers.OrderBy(r => r.ExternalId, StringComparer.Ordinal);
-        foreach (var row in ordered)
+        foreach (var row in InKeyOrder(batch.Customers))
         {
-            Set(p[0], row.ExternalId);
-            Set(p[1], row.Email);
-            Set(p[2], row.FirstName);
-            Set(p[3], row.LastName);
-            Set(p[4], Domain.Customers.Customer.SearchKey(row.FirstName));
-            Set(p[5], Domain.Customers.Customer.SearchKey(row.LastName));
-            Set(p[6], row.Country);
-            Set(p[7], row.City);
-            Set(p[8], row.BirthYear);
-            Set(p[9], row.AgeBand);
-            Set(p[10], row.Gender);
-            Set(p[11], row.CreatedAt ?? now);
-            Set(p[12], now);
-            Set(p[13], row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes));
-            Set(p[14], nameof(ConsentStatus.Unknown));
-            Set(p[15], false);
+            SetCustomer(p, row, now);
             var errorsBefore = batch.Errors.Count;
             var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
             if (id is null && batch.Errors.Count == errorsBefore)
@@ -98,7 +84,119 @@ internal sealed class BatchWriter
         return counter.Result;
     }
 
-    private string CustomerUpsertSql()
+    /// <summary>
+    /// SQLite's fast path (issue 17): the batch goes into an in-memory staging table with plain inserts, then into
+    /// "Customers" with one <c>INSERT … SELECT … ORDER BY</c> upsert — the work SQLite's own CLI does for <c>.import</c>, in key
+    /// order, without a statement and a RETURNING row per customer. SQLite applies the rows of one upsert one after another, so
+    /// a key repeated in the batch ("last wins") merges exactly as row by row. Null when the batch must go row by row to
+    /// report a row: a constraint the merge would break (an external id owned by another customer) or a customer whose
+    /// custom attributes could pass the cap; the savepoint leaves nothing of the attempt behind.
+    /// </summary>
+    private async Task<(long, long)?> TryMergeCustomersAsync(CsvImporter.Batch batch, long maxId, DbTransaction tx, CancellationToken ct)
+    {
+        await using (var create = Command(tx, """
+            CREATE TEMP TABLE IF NOT EXISTS "ImportCustomers" ("Seq" INTEGER PRIMARY KEY, "ExternalId", "Email", "FirstName", "LastName",
+                "FirstNameKey", "LastNameKey", "Country", "City", "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson",
+                "EmailConsent", "IsErased");
+            DELETE FROM temp."ImportCustomers";
+            """))
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        await using (var stage = Command(tx, """
+            INSERT INTO temp."ImportCustomers" ("ExternalId", "Email", "FirstName", "LastName", "FirstNameKey", "LastNameKey", "Country", "City",
+                "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased")
+            VALUES (@ExternalId, @Email, @FirstName, @LastName, @FirstNameKey, @LastNameKey, @Country, @City,
+                @BirthYear, @AgeBand, @Gender, @CreatedAt, @UpdatedAt, @AttributesJson, @EmailConsent, @IsErased)
+            """))
+        {
+            var p = CustomerParameters(stage);
+            await stage.PrepareAsync(ct);
+            var now = _clock.GetUtcNow().UtcDateTime;
+            foreach (var row in InKeyOrder(batch.Customers))
+            {
+                SetCustomer(p, row, now);
+                await stage.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        var attributeKeys = _mapping.Columns.Where(c => c.Target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal))
+            .Select(c => c.Target[ImportFields.AttributePrefix.Length..]).Distinct().ToList();
+        if (attributeKeys.Count > Limits.AttributesPerCustomer)
+        {
+            return null;
+        }
+
+        if (attributeKeys.Count > 0)
+        {
+            // Whatever the rows hold, a customer ends with at most their attributes plus every mapped one: if that fits, no row can pass the cap.
+            await using var check = Command(tx, $"""
+                SELECT 1 FROM temp."ImportCustomers" s JOIN "Customers" c ON c.{KeyColumn} = s.{KeyColumn}
+                WHERE c."AttributesJson" IS NOT NULL
+                  AND (SELECT COUNT(*) FROM json_each(json_patch(c."AttributesJson", @Mapped))) > {Limits.AttributesPerCustomer}
+                LIMIT 1
+                """);
+            var mapped = check.CreateParameter();
+            mapped.ParameterName = "@Mapped";
+            mapped.Value = JsonSerializer.Serialize(attributeKeys.ToDictionary(k => k, _ => ""));
+            check.Parameters.Add(mapped);
+            if (await check.ExecuteScalarAsync(ct) is not (null or DBNull))
+            {
+                return null;
+            }
+        }
+
+        await tx.SaveAsync("merge", ct);
+        try
+        {
+            await using var merge = Command(tx, CustomerUpsertSql(fromStaging: true));
+            await merge.ExecuteNonQueryAsync(ct);
+            await tx.ReleaseAsync("merge", ct);
+        }
+        catch (DbException ex) when (IsConstraintViolation(ex))
+        {
+            await tx.RollbackAsync("merge", ct);
+            return null;
+        }
+
+        await using var count = Command(tx, $"SELECT COUNT(*) FROM \"Customers\" WHERE \"Id\" > {maxId}");
+        var inserted = Convert.ToInt64(await count.ExecuteScalarAsync(ct));
+        return (inserted, batch.Customers.Count - inserted);
+    }
+
+    private static DbParameter[] CustomerParameters(DbCommand cmd) =>
+        AddParameters(cmd, "ExternalId", "Email", "FirstName", "LastName", "FirstNameKey", "LastNameKey", "Country", "City",
+            "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased");
+
+    private static void SetCustomer(DbParameter[] p, CustomerRow row, DateTime now)
+    {
+        Set(p[0], row.ExternalId);
+        Set(p[1], row.Email);
+        Set(p[2], row.FirstName);
+        Set(p[3], row.LastName);
+        Set(p[4], Domain.Customers.Customer.SearchKey(row.FirstName));
+        Set(p[5], Domain.Customers.Customer.SearchKey(row.LastName));
+        Set(p[6], row.Country);
+        Set(p[7], row.City);
+        Set(p[8], row.BirthYear);
+        Set(p[9], row.AgeBand);
+        Set(p[10], row.Gender);
+        Set(p[11], row.CreatedAt ?? now);
+        Set(p[12], now);
+        Set(p[13], row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes));
+        Set(p[14], nameof(ConsentStatus.Unknown));
+        Set(p[15], false);
+    }
+
+    /// <summary>
+    /// In key order the unique index is appended to in runs instead of at random pages; the stable sort keeps the last of two
+    /// rows with the same key winning, as in the file.
+    /// </summary>
+    private IEnumerable<CustomerRow> InKeyOrder(List<CustomerRow> rows) =>
+        MatchOnEmail ? rows.OrderBy(r => r.Email, StringComparer.Ordinal) : rows.OrderBy(r => r.ExternalId, StringComparer.Ordinal);
+
+    private string CustomerUpsertSql(bool fromStaging = false)
     {
         var set = new List<string>();
         void Keep(string field, params string[] columns)
@@ -148,15 +246,26 @@ internal sealed class BatchWriter
                 ? $"WHERE excluded.\"AttributesJson\" IS NULL OR (SELECT COUNT(*) FROM json_each(json_patch(COALESCE(\"Customers\".\"AttributesJson\", '{{}}'), excluded.\"AttributesJson\"))) <= {Limits.AttributesPerCustomer}"
                 : $"WHERE excluded.\"AttributesJson\" IS NULL OR (SELECT COUNT(*) FROM jsonb_object_keys(COALESCE(\"Customers\".\"AttributesJson\", '{{}}')::jsonb || excluded.\"AttributesJson\"::jsonb)) <= {Limits.AttributesPerCustomer}"
             : "";
-        return $"""
-            INSERT INTO "Customers" ("ExternalId", "Email", "FirstName", "LastName", "FirstNameKey", "LastNameKey", "Country", "City",
-                "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased")
-            VALUES (@ExternalId, @Email, @FirstName, @LastName, @FirstNameKey, @LastNameKey, @Country, @City,
-                @BirthYear, @AgeBand, @Gender, @CreatedAt, @UpdatedAt, @AttributesJson, @EmailConsent, @IsErased)
-            ON CONFLICT ({KeyColumn}) DO UPDATE SET {string.Join(", ", set)}
-            {capAttributes}
-            RETURNING "Id"
+        const string columns = """
+            "ExternalId", "Email", "FirstName", "LastName", "FirstNameKey", "LastNameKey", "Country", "City",
+                "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased"
             """;
+
+        // The staged merge was checked against the cap before it runs; "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
+        return fromStaging
+            ? $"""
+                INSERT INTO "Customers" ({columns})
+                SELECT {columns} FROM temp."ImportCustomers" WHERE true ORDER BY "Seq"
+                ON CONFLICT ({KeyColumn}) DO UPDATE SET {string.Join(", ", set)}
+                """
+            : $"""
+                INSERT INTO "Customers" ({columns})
+                VALUES (@ExternalId, @Email, @FirstName, @LastName, @FirstNameKey, @LastNameKey, @Country, @City,
+                    @BirthYear, @AgeBand, @Gender, @CreatedAt, @UpdatedAt, @AttributesJson, @EmailConsent, @IsErased)
+                ON CONFLICT ({KeyColumn}) DO UPDATE SET {string.Join(", ", set)}
+                {capAttributes}
+                RETURNING "Id"
+                """;
     }
 
     private async Task<(long, long)> WritePurchasesAsync(CsvImporter.Batch batch, DbTransaction tx, CancellationToken ct)

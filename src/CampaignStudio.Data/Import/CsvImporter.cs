@@ -223,8 +223,9 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
             await db.Database.OpenConnectionAsync(ct);
             if (db.Database.IsSqlite())
             {
-                // A bigger page cache for this connection only: index pages stay in memory between batches (~20% faster at 1M rows).
-                await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -131072", ct);
+                // A bigger page cache for this connection only: index pages stay in memory between batches (~20% faster at 1M rows);
+                // the staging table of each batch lives in memory.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY", ct);
             }
 
             var writer = new BatchWriter(connection, db.Database.IsSqlite(), mapping, parser, clock);
@@ -253,8 +254,8 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
 
             if (db.Database.IsSqlite())
             {
-                // The connection goes back to the pool: give it the default cache again.
-                await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -2000", CancellationToken.None);
+                // The connection goes back to the pool: give it the default cache and temp store again, without the staging table.
+                await db.Database.ExecuteSqlRawAsync("DROP TABLE IF EXISTS temp.\"ImportCustomers\"; PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT", CancellationToken.None);
             }
         }
 

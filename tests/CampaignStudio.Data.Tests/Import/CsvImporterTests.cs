@@ -69,6 +69,27 @@ public abstract class CsvImporterTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARowThatClashesWithAnotherCustomerIsRefusedAndTheRestOfItsBatchImports()
+    {
+        var headers = new[] { "email", "external_id", "city" };
+        await Importer().ImportAsync(new CsvTestBuilder(headers).Row("anna@example.com,X1,Hamburg").ToStream(), ImportKind.Customers, Suggest(ImportKind.Customers, headers));
+
+        // Matched on e-mail: Ben's row claims the external id Anna already has. The batch's other rows and Anna stay as they are meant to.
+        var summary = await Importer().ImportAsync(new CsvTestBuilder(headers)
+            .Row("ben@example.com,X1,Bremen")    // line 2
+            .Row("anna@example.com,,Kiel")       // line 3
+            .Row("clara@example.com,X3,Lübeck")  // line 4
+            .ToStream(), ImportKind.Customers, Suggest(ImportKind.Customers, headers));
+
+        summary.Errors.Select(e => e.LineNumber).ShouldBe([2]);
+        summary.Errors[0].Reason.ShouldContain("belongs to someone else");
+        (summary.InsertedRows, summary.UpdatedRows).ShouldBe((1, 1));
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        (await db.Customers.OrderBy(c => c.Email).Select(c => c.Email + " " + c.ExternalId + " " + c.City).ToListAsync())
+            .ShouldBe(["anna@example.com X1 Kiel", "clara@example.com X3 Lübeck"]);
+    }
+
+    [Fact]
     public async Task EmptyCellsKeepWhatIsAlreadyKnown()
     {
         await Importer().ImportAsync(new CsvTestBuilder("email", "city").Row("a@example.com,Hamburg").ToStream(), ImportKind.Customers, Suggest(ImportKind.Customers, "email", "city"));

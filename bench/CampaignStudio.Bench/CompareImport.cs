@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CampaignStudio.Data.Import;
+using CampaignStudio.Domain.Imports;
+using Microsoft.Data.Sqlite;
+
+namespace CampaignStudio.Bench;
+
+/// <summary>
+/// Issue 17's import comparison: the studio's CSV import of customers and SQLite's own CLI (<c>bench/peers/import_sqlite3.sql</c>)
+/// on the same CSV into the same freshly migrated schema, alternately (studio, CLI, studio, …); each side imports the file
+/// twice (first = inserts, second = an update of every row). The CLI does no validation, no row accounting and no batching:
+/// it is the floor SQLite itself sets for this schema.
+/// </summary>
+public static class CompareImport
+{
+    public static async Task<CompareImportResult> RunAsync(string repo, BenchWorkspace workspace, int rows, int pairs, CancellationToken ct)
+    {
+        var sqlite3 = "/usr/bin/sqlite3";
+        if (!File.Exists(sqlite3))
+        {
+            throw new InvalidOperationException("The peer needs SQLite's CLI: apt-get install sqlite3");
+        }
+
+        Console.WriteLine($"compare import: generating {rows:N0} customers");
+        await CustomerCsv.WriteAsync(workspace.CsvPath, rows, ct);
+        ImportMapping mapping;
+        await using (var head = File.OpenRead(workspace.CsvPath))
+        {
+            mapping = ImportFields.Suggest(ImportKind.Customers, CsvImporter.Preview(head).Headers);
+        }
+
+        var script = (await File.ReadAllTextAsync(Path.Combine(repo, "bench", "peers", "import_sqlite3.sql"), ct))
+            .Replace(":csv", workspace.CsvPath, StringComparison.Ordinal)
+            .Replace(":now", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        var runs = new List<CompareImportRun>();
+        for (var pair = 1; pair <= pairs; pair++)
+        {
+            var studioDb = Path.Combine(workspace.Folder, $"studio{pair}.db");
+            var factory = await BenchDatabase.CreateAsync(studioDb, ct);
+            var importer = new CsvImporter(factory, TimeProvider.System);
+            foreach (var step in new[] { "first import", "re-import" })
+            {
+                var load = Load();
+                await using var stream = File.OpenRead(workspace.CsvPath);
+                var watch = Stopwatch.StartNew();
+                var summary = await importer.ImportAsync(stream, ImportKind.Customers, mapping, ct: ct);
+                watch.Stop();
+                runs.Add(new CompareImportRun(pair, "studio", step, rows, watch.Elapsed.TotalSeconds, load));
+                Console.WriteLine($"compare import: studio {step} {watch.Elapsed.TotalSeconds:F2} s ({summary.InsertedRows:N0} new, {summary.UpdatedRows:N0} updated, {summary.ErrorRows:N0} errors)");
+            }
+
+            var peerDb = Path.Combine(workspace.Folder, $"peer{pair}.db");
+            await BenchDatabase.CreateAsync(peerDb, ct);
+            SqliteConnection.ClearAllPools();
+            foreach (var step in new[] { "first import", "re-import" })
+            {
+                var load = Load();
+                var watch = Stopwatch.StartNew();
+                await CliAsync(sqlite3, peerDb, script, ct);
+                watch.Stop();
+                runs.Add(new CompareImportRun(pair, "sqlite3 CLI", step, rows, watch.Elapsed.TotalSeconds, load));
+                Console.WriteLine($"compare import: sqlite3 CLI {step} {watch.Elapsed.TotalSeconds:F2} s");
+            }
+
+            SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(workspace.Folder, "*.db*"))
+            {
+                File.Delete(file);
+            }
+        }
+
+        return new CompareImportResult(rows, runs);
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+
+    private static async Task CliAsync(string sqlite3, string db, string script, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(sqlite3) { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-bail");
+        start.ArgumentList.Add(db);
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(script);
+        process.StandardInput.Close();
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"sqlite3 failed: {await error}");
+        }
+    }
+}
+
+public sealed record CompareImportRun(int Pair, string Side, string Step, int Rows, double Seconds, string Load)
+{
+    public double RowsPerSecond => Rows / Seconds;
+}
+
+public sealed record CompareImportResult(int Rows, IReadOnlyList<CompareImportRun> Runs)
+{
+    /// <summary>Studio rows/s over the CLI's rows/s (medians) for one step: at least 1.0 is the target.</summary>
+    public double Ratio(string step) =>
+        Stats.Median(Runs.Where(r => r.Side == "studio" && r.Step == step).Select(r => r.RowsPerSecond).ToList()) /
+        Stats.Median(Runs.Where(r => r.Side != "studio" && r.Step == step).Select(r => r.RowsPerSecond).ToList());
+
+    public string ToMarkdown(MachineInfo machine)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var s = new StringBuilder();
+        s.AppendLine("## compare-import — the studio's customer import vs SQLite's CLI, same CSV and schema, alternating runs");
+        s.AppendLine();
+        s.AppendLine(inv, $"Machine: {machine.Line}");
+        s.AppendLine();
+        s.Append(inv, $"{Rows:N0} customers (the `import` bench's CSV: 8 columns, one custom attribute), each side into a freshly migrated SQLite file ");
+        s.AppendLine("(WAL, synchronous=NORMAL, the 9 B-trees of \"Customers\"), then the same file again (every row updated). Studio: `CsvImporter` with the " +
+            "suggested mapping (validation, duplicate check, batches of 5,000 each committed with its job counters, every line accounted for). " +
+            "Peer: `sqlite3` running `bench/peers/import_sqlite3.sql` (`.import` into a staging table, one upsert in e-mail order with the studio's merge rules, one transaction).");
+        s.AppendLine();
+        s.AppendLine("| pair | side | step | seconds | rows/s | 1-min load at start |");
+        s.AppendLine("|---:|---|---|---:|---:|---:|");
+        foreach (var r in Runs)
+        {
+            s.AppendLine(inv, $"| {r.Pair} | {r.Side} | {r.Step} | {r.Seconds:F2} | {r.RowsPerSecond:N0} | {r.Load} |");
+        }
+
+        s.AppendLine();
+        foreach (var step in new[] { "first import", "re-import" })
+        {
+            var ratio = Ratio(step);
+            s.AppendLine(inv, $"- **{step}: studio / CLI = {ratio:F2}** (target ≥ 1.0: {(ratio >= 1.0 ? "met" : "not met")})");
+        }
+
+        return s.ToString();
+    }
+}
