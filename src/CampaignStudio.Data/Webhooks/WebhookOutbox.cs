@@ -25,6 +25,7 @@ public static class WebhookOutbox
         WebhookEvents.Bounce => "message.bounced",
         WebhookEvents.Complaint => "message.complained",
         WebhookEvents.CampaignFinished => "campaign.finished",
+        WebhookEvents.Test => "test",
         _ => throw new ArgumentOutOfRangeException(nameof(e), e, "Exactly one event."),
     };
 

@@ -20,6 +20,9 @@ public enum WebhookEvents
 
     /// <summary>A campaign finished sending.</summary>
     CampaignFinished = 16,
+
+    /// <summary>"Send a test event" in Settings: goes to the one endpoint asked, whatever it opted in to.</summary>
+    Test = 32,
 }
 
 /// <summary>An address of the shop's own system that the studio tells about events, signed with a secret only the two know.</summary>
