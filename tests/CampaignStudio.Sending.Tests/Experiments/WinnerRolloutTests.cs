@@ -46,7 +46,7 @@ public abstract class WinnerRolloutTests(SendingHost host)
         await MeasureClicksAsync(test.ExperimentId, ("20 % off", 0.6), ("Plain", 0.05));
 
         // A rest customer withdraws consent during the wait: consent still applies to the rest.
-        var leaving = test.Rest.First();
+        var leaving = test.Rest.First(id => !test.Holdout.Contains(id));
         await using (var db = await Db.CreateDbContextAsync())
         {
             var c = await db.Customers.SingleAsync(x => x.Id == leaving);
@@ -99,7 +99,8 @@ public abstract class WinnerRolloutTests(SendingHost host)
     public async Task WithoutAClearWinnerTheRestReceivesTheControlAndTheDecisionSaysWhy()
     {
         var test = await LaunchTestAsync("unclear");
-        await MeasureClicksAsync(test.ExperimentId, ("20 % off", 0.12), ("Plain", 0.10));
+        // The discount leads (25 % against 10 %) but on about 36 customers an arm its always-valid interval (half-width ≈ 0.27) includes zero.
+        await MeasureClicksAsync(test.ExperimentId, ("20 % off", 0.25), ("Plain", 0.10));
 
         host.Clock.Advance(Wait + TimeSpan.FromMinutes(5));
         (await Worker.RunDueAsync(CancellationToken.None)).ShouldBeGreaterThanOrEqualTo(1);
