@@ -1,7 +1,12 @@
 using System.Net;
+using System.Security.Claims;
 using System.Text.Json;
+using CampaignStudio.Domain.Identity;
 using CampaignStudio.TestSupport.Web;
+using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Experiments;
+using CampaignStudio.Web.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CampaignStudio.Web.Tests.Api;
 
@@ -53,6 +58,21 @@ public sealed class WinnerRolloutApiTests(StudioAppFactory app) : IClassFixture<
         var start = await marketer.PostAsync($"/api/experiments/{id}/start", Json(new { confirm = true }));
         start.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await start.Content.ReadAsStringAsync()).ShouldContain("A winner rollout starts with its campaign");
+
+        // The campaign review says the launch tests only the share and when the rest follows.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<CurrentUser>().Use(new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, "marketer@demo.local"), new Claim(ClaimTypes.Role, Roles.Marketer)], "test")));
+            var campaigns = scope.ServiceProvider.GetRequiredService<CampaignService>();
+            var option = (await campaigns.ChoicesAsync()).Experiments.Single(e => e.Id == id);
+            var review = await campaigns.ReviewAsync(new CampaignDraft
+            {
+                Name = "Rollout review", SegmentId = segment, ExperimentId = id, Variants = option.Variants,
+                VariantTemplates = option.Variants.ToDictionary(v => v.Id, v => v.TemplateId),
+            });
+            review.Rollout.ShouldBe("Winner rollout: the launch tests about 20 % of these customers, split across the arms as shown; 48 hours later the rest receives the winner, or “20 % off” without a clear one.");
+        }
 
         // Turned off again: no rollout to read.
         (await marketer.PostAsync($"/api/experiments/{id}/design", Json(Design(segment, template, null)))).StatusCode.ShouldBe(HttpStatusCode.OK);
