@@ -100,16 +100,25 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
 
         IReadOnlyDictionary<long, int>? arms = null;
         HashSet<int> mailedArms = [];
+        var queuedNow = audience;
         if (campaign.ExperimentId is { } experimentId)
         {
+            // A winner rollout tests a share of the audience now; the rest waits for the winner (WinnerRollouts).
+            var rollout = await db.Experiments.AsNoTracking().Where(e => e.Id == experimentId && e.RolloutTestShare != null)
+                .Select(e => new { e.AssignmentSalt, Share = e.RolloutTestShare!.Value }).FirstOrDefaultAsync(ct);
+            if (rollout is not null)
+            {
+                queuedNow = [.. audience.Where(id => WinnerRollout.InTest(rollout.AssignmentSalt, id, rollout.Share))];
+            }
+
             // Only customers who could be mailed are randomised: a holdout of people we may not mail anyway would compare nothing.
-            arms = await ExperimentAssignments.AssignAsync(db, experimentId, mailable.Order().ToList(), now, ct);
+            arms = await ExperimentAssignments.AssignAsync(db, experimentId, queuedNow.Where(mailable.Contains).ToList(), now, ct);
             mailedArms = await MailedArmsAsync(db, experimentId, ct);
             await db.Experiments.Where(e => e.Id == experimentId && e.Status == ExperimentStatus.Draft)
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, ExperimentStatus.Running).SetProperty(e => e.StartedAt, now), ct);
         }
 
-        var rows = await QueueAsync(db, campaign, audience, mailable, arms, mailedArms, now, ct);
+        var rows = await QueueAsync(db, campaign, queuedNow, mailable, arms, mailedArms, now, ct);
         campaign.SnapshotSegmentId = snapshot.Id;
         campaign.AudienceCount = rows;
         await db.SaveChangesAsync(ct);
@@ -165,6 +174,60 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
 
         log.LogInformation("Campaign {CampaignId}: {Rows} messages queued for the next round of experiment {ExperimentId}", campaignId, rows, experimentId);
         return rows;
+    }
+
+    /// <summary>
+    /// Queues a winner rollout's rest on the campaign that launched the test (decision 048): the frozen audience's members
+    /// who were not in the test and are not in the long-term holdout get the winner's e-mail, through the launch's recipient
+    /// path (consent read now: who may not be mailed gets a Suppressed row; nobody already on the campaign is queued again).
+    /// A finished campaign sends again; a cancelled one mails nothing. Runs in the caller's transaction. Returns the rows
+    /// queued and the customers kept out as the holdout.
+    /// </summary>
+    public async Task<(int Rows, int KeptInHoldout)> QueueRolloutAsync(AppDbContext db, Experiment experiment, Variant winner, DateTime now, CancellationToken ct)
+    {
+        var campaign = await db.Campaigns.Where(c => c.ExperimentId == experiment.Id && c.LaunchedAt != null && c.SnapshotSegmentId != null)
+            .OrderByDescending(c => c.LaunchedAt).ThenByDescending(c => c.Id).FirstOrDefaultAsync(ct);
+        if (campaign is null || !(campaign.Status is CampaignStatus.Sending or CampaignStatus.Paused || CampaignLifecycle.SendNextRound.IsAllowedFrom(campaign.Status)))
+        {
+            return (0, 0);
+        }
+
+        var snapshotId = campaign.SnapshotSegmentId!.Value;
+        var members = await db.SegmentMembers.AsNoTracking().Where(m => m.SegmentId == snapshotId).Select(m => m.CustomerId).OrderBy(id => id).ToListAsync(ct);
+        var picker = await ArmPicker.LoadAsync(db, experiment.Id, ct);
+        var share = experiment.RolloutTestShare ?? 1;
+        var rest = new List<long>();
+        var keptOut = 0;
+        foreach (var id in members.Where(id => !WinnerRollout.InTest(experiment.AssignmentSalt, id, share)))
+        {
+            // The long-term holdout is a share of everyone, not only of the test: its members of the rest get nothing either.
+            if (picker.Pick(id).IsHoldout)
+            {
+                keptOut++;
+                continue;
+            }
+
+            rest.Add(id);
+        }
+
+        var mailable = new HashSet<long>();
+        foreach (var chunk in rest.Chunk(1_000))
+        {
+            mailable.UnionWith(await db.Customers.Mailable().Where(c => !c.IsErased && chunk.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct));
+        }
+
+        // A "no message" winner mails nobody; the rest still gets its Suppressed rows for who may not be mailed.
+        var arms = rest.ToDictionary(id => id, _ => winner.Id);
+        HashSet<int> mailedArms = winner.EmailTemplateId is null ? [] : [winner.Id];
+        var campaignId = campaign.Id;
+        var rows = await QueueAsync(db, campaign, rest, mailable, arms, mailedArms, now, ct);
+        await db.Campaigns.Where(c => c.Id == campaignId).ExecuteUpdateAsync(s => s.SetProperty(c => c.AudienceCount, c => c.AudienceCount + rows), ct);
+        if (rows > 0 && await CampaignMoves.TryAsync(db, campaignId, CampaignLifecycle.SendNextRound, ct, s => s.SetProperty(c => c.CompletedAt, (DateTime?)null)))
+        {
+            log.LogInformation("Campaign {CampaignId} sends again: the winner of experiment {ExperimentId} to the rest", campaignId, experiment.Id);
+        }
+
+        return (rows, keptOut);
     }
 
     /// <summary>The arms that get an e-mail: not the holdout, and with a template (a "no message" arm's assignment is its record).</summary>

@@ -35,6 +35,13 @@ public static class DependencyInjection
         services.AddHostedService<CampaignSendWorker>();
         services.AddSingleton<AdaptiveRounds>();
         services.AddHostedService<AdaptiveRoundWorker>();
+        services.AddSingleton<WinnerRollouts>();
+        services.AddSingleton<WinnerRolloutWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<WinnerRolloutWorker>());
+        services.AddSingleton(_ => configuration.GetSection(Webhooks.WebhookDeliveryOptions.Section).Get<Webhooks.WebhookDeliveryOptions>() ?? new Webhooks.WebhookDeliveryOptions());
+        services.TryAddSingleton<Webhooks.WebhookEndpoints>();
+        services.AddSingleton<Webhooks.WebhookDeliverer>();
+        services.AddHostedService<Webhooks.WebhookDeliveryWorker>();
         services.AddSingleton(_ => configuration.GetSection(Bounces.BounceWorkerOptions.Section).Get<Bounces.BounceWorkerOptions>() ?? new Bounces.BounceWorkerOptions());
         services.TryAddSingleton<Bounces.BounceMailboxStore>();
         services.AddSingleton<Bounces.BounceMailboxReader>();

@@ -46,6 +46,12 @@ public sealed class SendWorkerOptions
     /// <summary>How often the round worker looks for due rounds; rounds are hours or days apart.</summary>
     public TimeSpan RoundCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Whether this worker also decides winner rollouts whose wait is over (one instance at a time does, by lease).</summary>
+    public bool RunWinnerRollouts { get; set; } = true;
+
+    /// <summary>Whether this worker also delivers outbound webhooks (one instance at a time does, by lease).</summary>
+    public bool DeliverWebhooks { get; set; } = true;
+
     public string ResolveWorkerId() =>
         string.IsNullOrWhiteSpace(WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}" : WorkerId;
 }

@@ -98,6 +98,17 @@ public sealed class BounceLedger(IDbContextFactory<AppDbContext> dbFactory, Cons
             }
         }
 
+        if (reading.Kind is BounceKind.Hard or BounceKind.Soft or BounceKind.Complaint)
+        {
+            // The one place bounces and complaints are recorded: their outbound webhook is queued in the same transaction.
+            await Webhooks.WebhookOutbox.AddAsync(db, reading.Kind == BounceKind.Complaint ? Domain.Webhooks.WebhookEvents.Complaint : Domain.Webhooks.WebhookEvents.Bounce,
+                new
+                {
+                    bounceId = bounce.Id, kind = reading.Kind.ToString(), statusCode = bounce.StatusCode, diagnostic = bounce.Diagnostic,
+                    customerId, campaignId, messageId,
+                }, now, ct);
+        }
+
         await tx.CommitAsync(ct);
         return (bounce, true);
     }

@@ -192,7 +192,46 @@ public static class MessageLedger
             return false;
         }
 
-        return await CampaignMoves.TryAsync(db, campaignId, CampaignLifecycle.Complete, ct, s => s.SetProperty(c => c.CompletedAt, now));
+        // The completion and its "campaign finished" webhook commit together (the caller's transaction, else our own).
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        if (!await CampaignMoves.TryAsync(db, campaignId, CampaignLifecycle.Complete, ct, s => s.SetProperty(c => c.CompletedAt, now)))
+        {
+            return false;
+        }
+
+        // A winner rollout still waiting sends again later (decision 048): the campaign is finished only after the rest went out.
+        var rolloutWaiting = await db.Campaigns.AnyAsync(c => c.Id == campaignId
+            && db.Experiments.Any(e => e.Id == c.ExperimentId && e.RolloutTestShare != null && e.RolloutDecidedAt == null), ct);
+        if (!rolloutWaiting)
+        {
+            await QueueFinishedWebhookAsync(db, campaignId, now, ct);
+        }
+
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues the "campaign finished" webhook (for a finish that made no Complete move, e.g. a rollout that mailed nobody).</summary>
+    public static async Task QueueFinishedWebhookAsync(AppDbContext db, int campaignId, DateTime now, CancellationToken ct) =>
+        await Webhooks.WebhookOutbox.AddAsync(db, Domain.Webhooks.WebhookEvents.CampaignFinished, await FinishedAsync(db, campaignId, now, ct), now, ct);
+
+    /// <summary>The "campaign finished" payload: the campaign and its counts by message status.</summary>
+    private static async Task<object> FinishedAsync(AppDbContext db, int campaignId, DateTime now, CancellationToken ct)
+    {
+        var campaign = await db.Campaigns.AsNoTracking().Where(c => c.Id == campaignId).Select(c => new { c.Id, c.Name, c.ExperimentId, c.LaunchedAt }).SingleAsync(ct);
+        var counts = await db.Messages.AsNoTracking().Where(m => m.CampaignId == campaignId).GroupBy(m => m.Status)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return new
+        {
+            campaignId = campaign.Id, name = campaign.Name, experimentId = campaign.ExperimentId, launchedAt = campaign.LaunchedAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : (DateTime?)null,
+            finishedAt = DateTime.SpecifyKind(now, DateTimeKind.Utc),
+            sent = counts.GetValueOrDefault(MessageStatus.Sent), failed = counts.GetValueOrDefault(MessageStatus.Failed),
+            suppressed = counts.GetValueOrDefault(MessageStatus.Suppressed),
+        };
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

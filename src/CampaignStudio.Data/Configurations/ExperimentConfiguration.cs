@@ -14,6 +14,8 @@ public class ExperimentConfiguration : IEntityTypeConfiguration<Experiment>
         builder.Property(e => e.AssignmentSalt).HasMaxLength(Limits.SourceKey);
         builder.Property(e => e.CreatedBy).HasMaxLength(Limits.Email);
         builder.Property(e => e.PowerPlanJson).HasMaxLength(Limits.ShortText);
+        builder.Property(e => e.RolloutFallbackArm).HasMaxLength(Limits.Title);
+        builder.Property(e => e.RolloutDecision).HasMaxLength(Limits.Description);
         builder.HasMany(e => e.Variants).WithOne(v => v.Experiment).HasForeignKey(v => v.ExperimentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Domain.Segments.Segment>().WithMany().HasForeignKey(e => e.AudienceSegmentId).OnDelete(DeleteBehavior.SetNull);
 

@@ -105,6 +105,17 @@ public sealed class ConsentLedger(IDbContextFactory<AppDbContext> dbFactory, Add
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.EmailConsent, status).SetProperty(c => c.EmailConsentAt, now), ct);
         }
 
+        if (change.Status is ConsentStatus.OptedIn or ConsentStatus.OptedOut)
+        {
+            // Told to the shop's own systems in the same transaction as the record, so neither exists without the other.
+            await Webhooks.WebhookOutbox.AddAsync(db, change.Status == ConsentStatus.OptedIn ? Domain.Webhooks.WebhookEvents.OptIn : Domain.Webhooks.WebhookEvents.OptOut,
+                new
+                {
+                    customerId = change.CustomerId, email = customer.Email, purpose = change.Purpose, source = change.Source.ToString(),
+                    campaignId = change.CampaignId, status = status.ToString(),
+                }, now, ct);
+        }
+
         await tx.CommitAsync(ct);
         return new ConsentOutcome(true, status);
     }

@@ -74,6 +74,30 @@ public class Experiment
     /// <summary>Upper end of <see cref="PredictedGain"/>'s 95 % interval.</summary>
     public double? PredictedGainUpper { get; set; }
 
+    /// <summary>
+    /// Winner rollout: the share of the mailable audience that takes part in the test (0.2 = 20 %); the rest waits and,
+    /// after <see cref="RolloutWait"/>, receives the winner. Null: no rollout, everyone is in the test.
+    /// </summary>
+    public double? RolloutTestShare { get; set; }
+
+    /// <summary>Winner rollout: how long after the launch the test is read and the rest released.</summary>
+    public TimeSpan RolloutWait { get; set; }
+
+    /// <summary>Winner rollout: how sure the studio must be that the winner beats the control (0.95), else the fallback goes out.</summary>
+    public double RolloutConfidence { get; set; }
+
+    /// <summary>Winner rollout: the arm the rest receives when no arm wins (its name); null for the control.</summary>
+    public string? RolloutFallbackArm { get; set; }
+
+    /// <summary>Winner rollout: when the winner was chosen (and the rest released); null while the test runs.</summary>
+    public DateTime? RolloutDecidedAt { get; set; }
+
+    /// <summary>Winner rollout: the arm the rest received.</summary>
+    public int? RolloutWinnerVariantId { get; set; }
+
+    /// <summary>Winner rollout: the decision and why, in words, as the pages show it.</summary>
+    public string? RolloutDecision { get; set; }
+
     public List<Variant> Variants { get; set; } = [];
 }
 

@@ -144,7 +144,7 @@ public sealed class AdaptiveRounds(IDbContextFactory<AppDbContext> dbFactory, Ti
         Seed: (int)(VariantPicker.Unit(experiment.AssignmentSalt, 0) * int.MaxValue));
 
     /// <summary>Customers and successes per arm so far; an unmeasured customer counts as no success, as in the analysis.</summary>
-    private static async Task<ArmTally[]> TalliesAsync(AppDbContext db, Experiment experiment, List<Variant> arms, CancellationToken ct)
+    internal static async Task<ArmTally[]> TalliesAsync(AppDbContext db, Experiment experiment, List<Variant> arms, CancellationToken ct)
     {
         var rows = db.Assignments.AsNoTracking().Where(a => a.ExperimentId == experiment.Id);
         var metric = experiment.PrimaryMetric;
@@ -160,7 +160,7 @@ public sealed class AdaptiveRounds(IDbContextFactory<AppDbContext> dbFactory, Ti
     }
 
     /// <summary>Revenue per customer per arm so far (mean and variance), for the value posterior.</summary>
-    private static async Task<MeanSummary[]> ValuesAsync(AppDbContext db, Experiment experiment, List<Variant> arms, CancellationToken ct)
+    internal static async Task<MeanSummary[]> ValuesAsync(AppDbContext db, Experiment experiment, List<Variant> arms, CancellationToken ct)
     {
         var values = (await db.Assignments.AsNoTracking().Where(a => a.ExperimentId == experiment.Id).Select(a => new { a.VariantId, a.Revenue }).ToListAsync(ct))
             .ToLookup(a => a.VariantId, a => (double)(a.Revenue ?? 0m));

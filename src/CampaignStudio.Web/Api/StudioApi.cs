@@ -61,6 +61,7 @@ public static class StudioApi
         api.MapExperimentsApi();
         api.MapOffersApi();
         api.MapSendingDomainApi();
+        api.MapWebhooksApi();
         api.MapTemplatesApi();
         api.MapSegmentsApi();
 

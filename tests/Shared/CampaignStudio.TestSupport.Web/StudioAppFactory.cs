@@ -51,6 +51,10 @@ public class StudioAppFactory : WebApplicationFactory<Program>
 
             // Tests move the clock by days: rounds run when a test asks (or runs the round worker's pass), not behind its back.
             ["Campaigns:Worker:RunAdaptiveRounds"] = "false",
+            ["Campaigns:Worker:RunWinnerRollouts"] = "false",
+
+            // Endpoints registered by tests name addresses nobody listens on: deliveries run when a test runs a pass.
+            ["Campaigns:Worker:DeliverWebhooks"] = "false",
         }).AddInMemoryCollection(Settings));
         builder.ConfigureTestServices(services =>
         {

@@ -174,9 +174,16 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
             problems.Add("Nobody would be mailed: the arms that get an e-mail have no customers in this audience.");
         }
 
+        // A winner rollout splits only its test share at launch: the counts above are for everyone, and the sentence says so.
+        var rollout = draft.ExperimentId is { } rolloutOf
+            ? await db.Experiments.AsNoTracking().Include(e => e.Variants).FirstOrDefaultAsync(e => e.Id == rolloutOf && e.RolloutTestShare != null, ct)
+            : null;
         return new CampaignReview(audience, mailable, contents, problems)
         {
             Fairness = fairness, DeliveryHours = deliveryHours, WillBeMailed = split?.Mailed ?? mailable, Arms = split?.Arms ?? [],
+            Rollout = rollout is null ? null
+                : $"Winner rollout: the launch tests about {rollout.RolloutTestShare!.Value.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)} of these customers, split across the arms as shown; " +
+                  $"{(int)rollout.RolloutWait.TotalHours} hours later the rest receives the winner, or “{rollout.RolloutFallbackArm ?? rollout.Variants.FirstOrDefault(v => v.IsControl)?.Name ?? "the control"}” without a clear one.",
         };
     }
 
@@ -527,6 +534,9 @@ public sealed record CampaignReview(int Audience, int Mailable, IReadOnlyList<Co
 
     /// <summary>With an experiment: each arm, what it gets and how many of the mailable customers it holds.</summary>
     public IReadOnlyList<ArmReview> Arms { get; init; } = [];
+
+    /// <summary>With a winner rollout: what the launch tests and when the rest is mailed, in words; null otherwise.</summary>
+    public string? Rollout { get; init; }
 }
 
 /// <summary>One experiment arm in the review: its e-mail (null: no message) and its customers.</summary>

@@ -22,6 +22,11 @@ public static class ExperimentDesignApi
             .RequireAuthorization(Policies.CanEdit)
             .WithSummary("Replaces the design of a draft (only drafts nobody is assigned in change: a launched policy's round is refused with 409 in words, anything not a draft with 400).");
 
+        group.MapGet("/{id:int}/rollout", GetRolloutAsync)
+            .WithSummary("A winner rollout: its design (testShare, waitHours, confidence, fallbackArm; the metric is the primary metric), when the rest is released, " +
+                "and once decided the arm the rest received with the decision in words. Every role may read it; the design changes through POST /{id}/design ('rollout'). " +
+                "404 when the experiment has no rollout.");
+
         group.MapGet("/{id:int}/rounds", async Task<Results<JsonHttpResult<AllocationLog>, NotFound>> (int id, AdaptiveAllocationService rounds, CancellationToken ct) =>
                 await rounds.LogAsync(id, ct) is { } log ? TypedResults.Json(log, ExperimentsApi.Json) : TypedResults.NotFound())
             .WithSummary("An adaptive experiment's rounds: the weights of each arm and when they took effect, customers per round, and when the next round may go. 404 for fixed allocation.");
@@ -43,6 +48,9 @@ public static class ExperimentDesignApi
 
         return group;
     }
+
+    public static async Task<Results<JsonHttpResult<RolloutState>, NotFound>> GetRolloutAsync(int id, ExperimentService experiments, CancellationToken ct) =>
+        await experiments.RolloutAsync(id, ct) is { } state ? TypedResults.Json(state, ExperimentsApi.Json) : TypedResults.NotFound();
 
     private static async Task<Results<JsonHttpResult<SavedDesign>, ProblemHttpResult, NotFound>> SaveAsync(int? id, HttpRequest request, ExperimentService experiments, CancellationToken ct)
     {

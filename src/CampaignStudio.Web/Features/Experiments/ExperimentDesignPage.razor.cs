@@ -98,6 +98,11 @@ public partial class ExperimentDesignPage
     }
 
     /// <summary>What the adaptive settings will do, in one sentence.</summary>
+    private string RolloutExplained(RolloutDesign r) =>
+        $"{r.TestShare.ToString("P0", CultureInfo.InvariantCulture)} of the mailable audience is tested at launch. After {r.WaitHours} hours the studio reads the " +
+        $"primary metric: the arm with the highest chance to be best goes to the rest only if it beats the control with {r.Confidence.ToString("P0", CultureInfo.InvariantCulture)} " +
+        $"confidence (an always-valid interval), else {(r.FallbackArm is { } f ? $"“{f}”" : "the control")} does. Consent, the holdout and suppressions apply to the rest as well.";
+
     private string AdaptiveExplained()
     {
         var a = _design!.Adaptive;

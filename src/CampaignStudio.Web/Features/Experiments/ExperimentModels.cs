@@ -48,7 +48,34 @@ public sealed class ExperimentDesign
 
     /// <summary>The rounds of an adaptive experiment (ignored for fixed allocation).</summary>
     public AdaptiveDesign Adaptive { get; set; } = new();
+
+    /// <summary>Winner rollout: test on a share, wait, then the rest receives the winner; null for none (everyone is in the test).</summary>
+    public RolloutDesign? Rollout { get; set; }
 }
+
+/// <summary>How a winner rollout tests, waits and decides (decision 048); the metric is the experiment's primary metric.</summary>
+public sealed class RolloutDesign
+{
+    /// <summary>Share of the mailable audience in the test (0.2 = 20 %); the rest waits for the winner.</summary>
+    public double TestShare { get; set; } = 0.2;
+
+    /// <summary>Hours between the launch and the decision.</summary>
+    public int WaitHours { get; set; } = 24;
+
+    /// <summary>How sure the studio must be that the winner beats the control (0.95).</summary>
+    public double Confidence { get; set; } = 0.95;
+
+    /// <summary>The arm the rest receives when no arm wins (its name); null for the control.</summary>
+    public string? FallbackArm { get; set; }
+}
+
+/// <summary>Where a winner rollout stands, as the experiment and campaign pages and the API show it.</summary>
+/// <param name="Design">The rollout's design.</param>
+/// <param name="DecidesAt">When the rest is released (the launch plus the wait); null before the launch.</param>
+/// <param name="DecidedAt">When the winner was chosen; null while the test runs.</param>
+/// <param name="Winner">The arm the rest received; null while the test runs.</param>
+/// <param name="Decision">The decision and why in words; while the test runs, what will happen.</param>
+public sealed record RolloutState(RolloutDesign Design, DateTime? DecidesAt, DateTime? DecidedAt, string? Winner, string Decision);
 
 /// <summary>How an adaptive experiment sends its rounds.</summary>
 public sealed class AdaptiveDesign
@@ -107,6 +134,9 @@ public sealed record ExperimentDetail(
 
     /// <summary>The rounds of an adaptive experiment; null for fixed allocation.</summary>
     public AdaptiveDesign? Adaptive { get; init; }
+
+    /// <summary>The winner rollout, with its decision once made; null when the experiment has none.</summary>
+    public RolloutState? Rollout { get; init; }
 
     /// <summary>The experiment whose offer policy this one was launched from (decision 044); null for any other.</summary>
     public ExperimentLink? LearnedFrom { get; init; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq.Expressions;
 using System.Text.Json;
 using CampaignStudio.Analytics.Experiments;
@@ -84,6 +85,15 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         return await DetailAsync(db, id, ct);
     }
 
+    /// <summary>A winner rollout's design and decision (every role may read it); null when the experiment has none or does not exist.</summary>
+    public async Task<RolloutState?> RolloutAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.Experiments.AsNoTracking().Include(x => x.Variants).FirstOrDefaultAsync(x => x.Id == id, ct);
+        return e is null ? null : RolloutOf(e);
+    }
+
     internal static async Task<ExperimentDetail?> DetailAsync(AppDbContext db, int id, CancellationToken ct)
     {
         var e = await db.Experiments.AsNoTracking().Include(x => x.Variants).FirstOrDefaultAsync(x => x.Id == id, ct);
@@ -113,7 +123,29 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             Adaptive = e.Allocation == Allocation.Adaptive
                 ? new AdaptiveDesign { Rounds = e.AllocationRounds, IntervalHours = (int)e.RoundInterval.TotalHours, BurnInRounds = e.BurnInRounds, FloorPerArm = e.FloorPerArm }
                 : null,
+            Rollout = RolloutOf(e),
         };
+    }
+
+    /// <summary>A rollout's design and where it stands, in words; null without one.</summary>
+    public static RolloutState? RolloutOf(Experiment e)
+    {
+        if (e.RolloutTestShare is not { } share)
+        {
+            return null;
+        }
+
+        var design = new RolloutDesign { TestShare = share, WaitHours = (int)e.RolloutWait.TotalHours, Confidence = e.RolloutConfidence, FallbackArm = e.RolloutFallbackArm };
+        var decidesAt = WinnerRollouts.DueAt(e);
+        var fallback = e.RolloutFallbackArm ?? e.Variants.FirstOrDefault(v => v.IsControl)?.Name ?? "the control";
+        var test = share.ToString("P0", CultureInfo.InvariantCulture);
+        var confidence = e.RolloutConfidence.ToString("P0", CultureInfo.InvariantCulture);
+        var winner = e.RolloutWinnerVariantId is { } w ? e.Variants.FirstOrDefault(v => v.Id == w)?.Name : null;
+        var words = e.RolloutDecision
+            ?? (decidesAt is { } at
+                ? $"Testing on {test} of the audience. On {at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC the rest receives the arm with the highest chance to be best if it beats the control with {confidence} confidence, else “{fallback}”."
+                : $"Tests on {test} of the audience, then after {design.WaitHours} hours the rest receives the arm with the highest chance to be best if it beats the control with {confidence} confidence, else “{fallback}”.");
+        return new RolloutState(design, decidesAt, e.RolloutDecidedAt, winner, words);
     }
 
     /// <summary>The design of an existing experiment, to edit it (the holdout arm is shown as a share, not as an arm).</summary>
@@ -133,6 +165,7 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
             Power = detail.Plan ?? new PowerForm(),
             Allocation = detail.Adaptive is null ? Allocation.Fixed : Allocation.Adaptive,
             Adaptive = detail.Adaptive ?? new AdaptiveDesign(),
+            Rollout = detail.Rollout?.Design,
         };
     }
 
@@ -192,6 +225,19 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         if (design.Allocation == Allocation.Adaptive)
         {
             problems.AddRange(ValidateAdaptive(design));
+        }
+
+        if (design.Rollout is { } rollout)
+        {
+            if (WinnerRollout.Problem(rollout.TestShare, TimeSpan.FromHours(rollout.WaitHours), rollout.Confidence, design.Allocation) is { } problem)
+            {
+                problems.Add(problem);
+            }
+
+            if (rollout.FallbackArm is { } fallback && !design.Arms.Any(a => a.Name.Trim() == fallback.Trim()))
+            {
+                problems.Add($"The rollout's fallback “{fallback}” is not an arm of this experiment.");
+            }
         }
 
         return problems;
@@ -279,6 +325,10 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
         experiment.RoundInterval = adaptive ? TimeSpan.FromHours(design.Adaptive.IntervalHours) : TimeSpan.Zero;
         experiment.BurnInRounds = adaptive ? design.Adaptive.BurnInRounds : 0;
         experiment.FloorPerArm = adaptive ? design.Adaptive.FloorPerArm : 0;
+        experiment.RolloutTestShare = design.Rollout?.TestShare;
+        experiment.RolloutWait = design.Rollout is { } r ? TimeSpan.FromHours(r.WaitHours) : TimeSpan.Zero;
+        experiment.RolloutConfidence = design.Rollout?.Confidence ?? 0;
+        experiment.RolloutFallbackArm = string.IsNullOrWhiteSpace(design.Rollout?.FallbackArm) ? null : design.Rollout.FallbackArm.Trim();
         var arms = design.Arms.OrderBy(a => a.IsControl ? 0 : 1).ToList();
         experiment.Variants = arms.Select((a, i) => new Variant
         {
@@ -322,6 +372,12 @@ public sealed class ExperimentService(IDbContextFactory<AppDbContext> dbFactory,
     {
         await user.RequireAsync(Policies.CanEdit);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Experiments.AnyAsync(e => e.Id == id && e.RolloutTestShare != null, ct))
+        {
+            // Starting alone would assign the whole audience; the test share and the rest are the campaign launch's to split.
+            throw new ArgumentException("A winner rollout starts with its campaign: launch a campaign with this experiment, and it mails the test share first and the rest after the wait.");
+        }
+
         var preview = await PreviewAsync(db, id, ct);
         if (preview.Customers == 0)
         {

@@ -328,6 +328,24 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "WebhookEndpoints",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Events = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    SecretProtected = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    IsActive = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookEndpoints", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -642,7 +660,14 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     LaunchedFromExperimentId = table.Column<int>(type: "integer", nullable: true),
                     PredictedGain = table.Column<double>(type: "double precision", nullable: true),
                     PredictedGainLower = table.Column<double>(type: "double precision", nullable: true),
-                    PredictedGainUpper = table.Column<double>(type: "double precision", nullable: true)
+                    PredictedGainUpper = table.Column<double>(type: "double precision", nullable: true),
+                    RolloutTestShare = table.Column<double>(type: "double precision", nullable: true),
+                    RolloutWait = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    RolloutConfidence = table.Column<double>(type: "double precision", nullable: false),
+                    RolloutFallbackArm = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    RolloutDecidedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RolloutWinnerVariantId = table.Column<int>(type: "integer", nullable: true),
+                    RolloutDecision = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -681,6 +706,35 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         name: "FK_SegmentMembers_Segments_SegmentId",
                         column: x => x.SegmentId,
                         principalTable: "Segments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    EndpointId = table.Column<int>(type: "integer", nullable: false),
+                    Event = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Payload = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    DeliveredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "integer", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookDeliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookDeliveries_WebhookEndpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "WebhookEndpoints",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1291,6 +1345,22 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "IX_Variants_ExperimentId",
                 table: "Variants",
                 column: "ExperimentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_EndpointId_CreatedAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "EndpointId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_IdempotencyKey",
+                table: "WebhookDeliveries",
+                column: "IdempotencyKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_Status_NextAttemptAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
         }
 
         /// <inheritdoc />
@@ -1378,6 +1448,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "TrainingRuns");
 
             migrationBuilder.DropTable(
+                name: "WebhookDeliveries");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
@@ -1394,6 +1467,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "Messages");
+
+            migrationBuilder.DropTable(
+                name: "WebhookEndpoints");
 
             migrationBuilder.DropTable(
                 name: "Campaigns");

@@ -327,6 +327,24 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "WebhookEndpoints",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Events = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SecretProtected = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    IsActive = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookEndpoints", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -641,7 +659,14 @@ namespace CampaignStudio.Data.Migrations
                     LaunchedFromExperimentId = table.Column<int>(type: "INTEGER", nullable: true),
                     PredictedGain = table.Column<double>(type: "REAL", nullable: true),
                     PredictedGainLower = table.Column<double>(type: "REAL", nullable: true),
-                    PredictedGainUpper = table.Column<double>(type: "REAL", nullable: true)
+                    PredictedGainUpper = table.Column<double>(type: "REAL", nullable: true),
+                    RolloutTestShare = table.Column<double>(type: "REAL", nullable: true),
+                    RolloutWait = table.Column<TimeSpan>(type: "TEXT", nullable: false),
+                    RolloutConfidence = table.Column<double>(type: "REAL", nullable: false),
+                    RolloutFallbackArm = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    RolloutDecidedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RolloutWinnerVariantId = table.Column<int>(type: "INTEGER", nullable: true),
+                    RolloutDecision = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -680,6 +705,35 @@ namespace CampaignStudio.Data.Migrations
                         name: "FK_SegmentMembers_Segments_SegmentId",
                         column: x => x.SegmentId,
                         principalTable: "Segments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EndpointId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Event = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DeliveredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookDeliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookDeliveries_WebhookEndpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "WebhookEndpoints",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1290,6 +1344,22 @@ namespace CampaignStudio.Data.Migrations
                 name: "IX_Variants_ExperimentId",
                 table: "Variants",
                 column: "ExperimentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_EndpointId_CreatedAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "EndpointId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_IdempotencyKey",
+                table: "WebhookDeliveries",
+                column: "IdempotencyKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_Status_NextAttemptAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
         }
 
         /// <inheritdoc />
@@ -1377,6 +1447,9 @@ namespace CampaignStudio.Data.Migrations
                 name: "TrainingRuns");
 
             migrationBuilder.DropTable(
+                name: "WebhookDeliveries");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
@@ -1393,6 +1466,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "Messages");
+
+            migrationBuilder.DropTable(
+                name: "WebhookEndpoints");
 
             migrationBuilder.DropTable(
                 name: "Campaigns");
