@@ -25,6 +25,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
     public DbSet<SuppressedAddress> SuppressedAddresses => Set<SuppressedAddress>();
     public DbSet<Domain.Bounces.BounceEvent> BounceEvents => Set<Domain.Bounces.BounceEvent>();
+    public DbSet<Domain.Bounces.UsedWebhookToken> UsedWebhookTokens => Set<Domain.Bounces.UsedWebhookToken>();
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
     public DbSet<SuggestedValue> SuggestedValues => Set<SuggestedValue>();

@@ -99,6 +99,9 @@ public sealed class BounceMailboxStore(IDbContextFactory<AppDbContext> dbFactory
         return settings.SendsWithReturnAddress ? new ReturnAddresses(settings.ReturnAddress, await KeyAsync(ct)) : null;
     }
 
+    /// <summary>The signed message names (same key as the return addresses), wanted with or without a return address.</summary>
+    public async Task<MessageReferences> MessageReferencesAsync(CancellationToken ct = default) => new(await KeyAsync(ct));
+
     /// <summary>The return-address key: created once (random), kept protected in the settings table, the same for every instance.</summary>
     private async Task<byte[]> KeyAsync(CancellationToken ct)
     {
