@@ -85,7 +85,7 @@ public sealed class ProviderWebhookStore(IDbContextFactory<AppDbContext> dbFacto
         }
     }
 
-    internal async Task<ProviderWebhookSecrets> SecretsAsync(CancellationToken ct = default)
+    public async Task<ProviderWebhookSecrets> SecretsAsync(CancellationToken ct = default)
     {
         var values = await ReadAsync(ct);
         string Clear(string key) => values.GetValueOrDefault(key) is { Length: > 0 } stored ? _secrets.Unprotect(stored) : "";

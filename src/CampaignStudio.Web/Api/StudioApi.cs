@@ -61,6 +61,7 @@ public static class StudioApi
         api.MapExperimentsApi();
         api.MapOffersApi();
         api.MapSendingDomainApi();
+        api.MapProviderWebhooksApi();
         api.MapTemplatesApi();
         api.MapSegmentsApi();
 

@@ -153,5 +153,5 @@ public sealed record ApiKeyItem(int Id, string Name, string Prefix, DateTime Cre
 public static class SettingsFeature
 {
     public static IServiceCollection AddSettingsFeature(this IServiceCollection services) =>
-        services.AddScoped<SettingsService>().AddScoped<SendingDomainService>().AddScoped<BounceMailboxService>();
+        services.AddScoped<SettingsService>().AddScoped<SendingDomainService>().AddScoped<BounceMailboxService>().AddScoped<ProviderWebhooksService>();
 }
