@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203110736_Initial")]
+    [Migration("20261203130558_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -237,6 +237,35 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("CustomerId", "Kind", "ReceivedAt");
 
                     b.ToTable("BounceEvents");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Bounces.UsedWebhookToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UsedAt");
+
+                    b.HasIndex("Provider", "Token")
+                        .IsUnique();
+
+                    b.ToTable("UsedWebhookTokens");
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Campaigns.Campaign", b =>
