@@ -87,8 +87,9 @@ public static class SendGrid
                 "spamreport" => BounceKind.Complaint,
                 // Dropped: SendGrid did not even try, because of its own suppression lists.
                 "dropped" when reason?.Contains("Spam Reporting", StringComparison.OrdinalIgnoreCase) == true => BounceKind.Complaint,
+                // "Invalid" alone is an invalid address; "Invalid SMTPAPI header" is the sender's mistake, not the address's.
                 "dropped" when reason?.Contains("Bounced Address", StringComparison.OrdinalIgnoreCase) == true
-                    || reason?.Contains("Invalid", StringComparison.OrdinalIgnoreCase) == true => BounceKind.Hard,
+                    || string.Equals(reason?.Trim(), "Invalid", StringComparison.OrdinalIgnoreCase) => BounceKind.Hard,
                 _ => null,
             };
             if (kind is not { } k || e.Text("sg_event_id") is not { } id)

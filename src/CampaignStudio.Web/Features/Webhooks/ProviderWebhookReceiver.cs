@@ -167,10 +167,18 @@ public sealed class ProviderWebhookReceiver(ProviderWebhookStore store, Provider
         }
 
         using var client = http.CreateClient(SnsCertificates.HttpClientName);
-        using var response = await client.GetAsync(new Uri(sns.SubscribeUrl!), ct);
-        if (!response.IsSuccessStatusCode)
+        try
         {
-            return Refused(EmailProvider.AmazonSes, WebhookAnswer.Bad($"SNS answered {(int)response.StatusCode} to the subscription confirmation."));
+            using var response = await client.GetAsync(new Uri(sns.SubscribeUrl!), ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                return Refused(EmailProvider.AmazonSes, WebhookAnswer.Bad($"SNS answered {(int)response.StatusCode} to the subscription confirmation."));
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // The subscription stays unconfirmed; the reason goes to the log and to SNS.
+            return Refused(EmailProvider.AmazonSes, WebhookAnswer.Bad($"The subscription confirmation URL could not be reached: {ex.Message}"));
         }
 
         log.LogInformation("Amazon SES: subscription to the SNS topic {Topic} confirmed", sns.TopicArn);
