@@ -14,15 +14,6 @@ public static class ProviderWebhookEndpoints
     /// <summary>Bounce and complaint payloads are small; a bigger body is not a provider's.</summary>
     private const int MaxBody = 1024 * 1024;
 
-    public static IServiceCollection AddWebhooksFeature(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddSingleton(_ => configuration.GetSection(ProviderWebhookOptions.Section).Get<ProviderWebhookOptions>() ?? new ProviderWebhookOptions());
-        services.AddHttpClient(SnsCertificates.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
-        services.AddSingleton<SnsCertificates>();
-        services.AddSingleton<ProviderWebhookReceiver>();
-        return services;
-    }
-
     public static IEndpointRouteBuilder MapProviderWebhooks(this IEndpointRouteBuilder app)
     {
         var hooks = app.MapGroup("/webhooks").AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
