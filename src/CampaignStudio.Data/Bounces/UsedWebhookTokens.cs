@@ -32,4 +32,11 @@ public static class UsedWebhookTokens
             return false;
         }
     }
+
+    /// <summary>Gives a token back when the request it came with could not be recorded, so the provider's retry is not taken for a replay.</summary>
+    public static async Task ReleaseAsync(IDbContextFactory<AppDbContext> dbFactory, string provider, string token)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await db.UsedWebhookTokens.Where(t => t.Provider == provider && t.Token == token).ExecuteDeleteAsync();
+    }
 }

@@ -151,12 +151,21 @@ public sealed class ProviderWebhookReceiver(ProviderWebhookStore store, Provider
         }
 
         // The signature does not cover the event: a token used once may not carry another body.
-        if (!await UsedWebhookTokens.TryUseAsync(dbFactory, ProviderEvent.Name(EmailProvider.Mailgun), signature.Token, clock.GetUtcNow().UtcDateTime, ct))
+        var provider = ProviderEvent.Name(EmailProvider.Mailgun);
+        if (!await UsedWebhookTokens.TryUseAsync(dbFactory, provider, signature.Token, clock.GetUtcNow().UtcDateTime, ct))
         {
             return Refused(EmailProvider.Mailgun, WebhookAnswer.Unsigned("This Mailgun token was used before: a replayed request."));
         }
 
-        return await RecordAsync(EmailProvider.Mailgun, () => Mailgun.Read(body), ct);
+        try
+        {
+            return await RecordAsync(EmailProvider.Mailgun, () => Mailgun.Read(body), ct);
+        }
+        catch
+        {
+            await UsedWebhookTokens.ReleaseAsync(dbFactory, provider, signature.Token);
+            throw;
+        }
     }
 
     private async Task<WebhookAnswer> ConfirmAsync(SnsMessage sns, CancellationToken ct)
