@@ -18,6 +18,7 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 /usr/bin/python3 -c "import dkim, dns.resolver" 2>/dev/null || need+=(python3-dkim)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+[ -x /usr/lib/dovecot/pop3 ] || need+=(dovecot-pop3d)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${need[*]}"
   $SUDO apt-get update -qq

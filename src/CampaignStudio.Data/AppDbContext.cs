@@ -27,6 +27,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<Domain.Bounces.BounceEvent> BounceEvents => Set<Domain.Bounces.BounceEvent>();
     public DbSet<Domain.Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Domain.Webhooks.WebhookEndpoint>();
     public DbSet<Domain.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Domain.Webhooks.WebhookDelivery>();
+    public DbSet<Domain.Bounces.UsedWebhookToken> UsedWebhookTokens => Set<Domain.Bounces.UsedWebhookToken>();
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
     public DbSet<SuggestedValue> SuggestedValues => Set<SuggestedValue>();

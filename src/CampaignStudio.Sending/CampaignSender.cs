@@ -37,11 +37,14 @@ public sealed class CampaignSender : IAsyncDisposable
     private readonly int _parallelism;
     private readonly RecommendationLists _recommendations;
     private readonly Bounces.BounceMailboxStore? _bounceMailbox;
+    private readonly Bounces.ProviderWebhookStore? _providerWebhooks;
 
     public CampaignSender(IDbContextFactory<AppDbContext> dbFactory, TemplateRenderer renderer, MessageBuilder builder, SignedTokenService tokens,
         IMailTransport transport, SenderIdentityStore senders, Messaging.MailOptions mail, SendWorkerOptions options, TimeProvider clock,
-        ILogger<CampaignSender> log, RecommendationLists recommendations, Bounces.BounceMailboxStore? bounceMailbox = null)
+        ILogger<CampaignSender> log, RecommendationLists recommendations, Bounces.BounceMailboxStore? bounceMailbox = null,
+        Bounces.ProviderWebhookStore? providerWebhooks = null)
     {
+        _providerWebhooks = providerWebhooks;
         _bounceMailbox = bounceMailbox;
         _recommendations = recommendations;
         _dbFactory = dbFactory;
@@ -108,6 +111,8 @@ public sealed class CampaignSender : IAsyncDisposable
     {
         var identity = await _senders.GetAsync(ct);
         var returnAddresses = _bounceMailbox is null ? null : await _bounceMailbox.ReturnAddressesAsync(ct);
+        var references = _bounceMailbox is null ? null : await _bounceMailbox.MessageReferencesAsync(ct);
+        var providers = _providerWebhooks is null ? new HashSet<Messaging.Bounces.Providers.EmailProvider>() : (await _providerWebhooks.GetAsync(ct)).Enabled;
         Dictionary<long, RecipientData> recipients;
         Dictionary<int, CompiledTemplate?> templates;
         await using (var db = await _dbFactory.CreateDbContextAsync(ct))
@@ -171,6 +176,12 @@ public sealed class CampaignSender : IAsyncDisposable
 
                 var mime = _builder.Build(content with { Html = htmls[i] },
                     new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, links.UnsubscribeUrl));
+                if (references is not null)
+                {
+                    // The provider webhooks name the message by this signed reference (docs/decisions/049-provider-webhooks.md).
+                    Messaging.Bounces.Providers.ProviderHeaders.Stamp(mime, references.For(message.Delivery), providers);
+                }
+
                 await recorder.ReserveAsync(token);
                 // Cancelled (stopping) mid-send: whether it went out is unknown; the row stays leased, its lease runs out and it is
                 // sent again. That is the in-flight window of docs/decisions/032-send-pipeline.md.

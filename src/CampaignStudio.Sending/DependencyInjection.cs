@@ -44,6 +44,8 @@ public static class DependencyInjection
         services.AddHostedService<Webhooks.WebhookDeliveryWorker>();
         services.AddSingleton(_ => configuration.GetSection(Bounces.BounceWorkerOptions.Section).Get<Bounces.BounceWorkerOptions>() ?? new Bounces.BounceWorkerOptions());
         services.TryAddSingleton<Bounces.BounceMailboxStore>();
+        services.TryAddSingleton<Bounces.ProviderWebhookStore>();
+        services.AddSingleton<Bounces.ProviderEventRecorder>();
         services.AddSingleton<Bounces.BounceMailboxReader>();
         services.AddSingleton<Bounces.BounceMailboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<Bounces.BounceMailboxWorker>());

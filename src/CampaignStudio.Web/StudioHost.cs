@@ -11,6 +11,7 @@ using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Features.Settings;
+using CampaignStudio.Web.Features.Webhooks;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
@@ -51,6 +52,7 @@ public static class StudioHost
         services.AddExperimentsFeature();
         services.AddCampaignsFeature(builder.Configuration);
         services.AddConsentFeature();
+        services.AddWebhooksFeature(builder.Configuration);
         services.AddSettingsFeature();
         services.AddPredictiveFeature();
         services.AddPrivacyFeature();
@@ -94,6 +96,7 @@ public static class StudioHost
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapStudioApi();
         app.MapConsent();
+        app.MapProviderWebhooks();
         app.MapPredictiveApi();
         app.MapCampaignTracking();
         app.MapAccountEndpoints();

@@ -65,6 +65,22 @@ public sealed class BouncesEndToEndTests(BrowserFixture browser) : IClassFixture
         settings.ImapHost.ShouldBe("imap.shop.example");
     }
 
+    [Fact]
+    public async Task AnAdminSetsUpTheMailgunWebhookSeesTheUrlToPasteAndTheKeyIsNotShownAgain()
+    {
+        var page = await browser.SignedInPageAsync("admin@demo.local");
+        await BrowserFixture.OpenAsync(page, "/settings");
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Provider webhooks" }).ClickAsync();
+        (await page.TextContentAsync("[data-testid=url-mailgun]"))!.ShouldEndWith("/webhooks/mailgun");
+        await page.FillAsync(Field("mailgun-signing-key"), "mailgun-signing-key-0123456789");
+        await page.ClickAsync("[data-testid=save-provider-webhooks]");
+        await page.GetByText("Stored (encrypted). Leave empty to keep it.").WaitForAsync();
+
+        (await page.InputValueAsync(Field("mailgun-signing-key"))).ShouldBeEmpty();
+        await BrowserFixture.ScreenshotAsync(page, "63-settings-provider-webhooks");
+        (await Services.GetRequiredService<CampaignStudio.Sending.Bounces.ProviderWebhookStore>().GetAsync()).HasMailgunKey.ShouldBeTrue();
+    }
+
     private static string Field(string testId) => $"input[data-testid={testId}], [data-testid={testId}] input";
 
     /// <summary>Three sent messages whose bounces the mailbox reader would have recorded: soft ×3, hard, complaint, plus an autoreply.</summary>

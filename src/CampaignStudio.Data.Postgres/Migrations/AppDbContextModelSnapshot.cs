@@ -245,6 +245,37 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.ToTable("BounceEvents");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Bounces.UsedWebhookToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTime>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UsedAt");
+
+                    b.HasIndex("Provider", "Token")
+                        .IsUnique();
+
+                    b.ToTable("UsedWebhookTokens");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Campaigns.Campaign", b =>
                 {
                     b.Property<int>("Id")

@@ -236,6 +236,35 @@ namespace CampaignStudio.Data.Migrations
                     b.ToTable("BounceEvents");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Bounces.UsedWebhookToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UsedAt");
+
+                    b.HasIndex("Provider", "Token")
+                        .IsUnique();
+
+                    b.ToTable("UsedWebhookTokens");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Campaigns.Campaign", b =>
                 {
                     b.Property<int>("Id")

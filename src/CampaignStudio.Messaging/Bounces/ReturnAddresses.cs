@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using CampaignStudio.Domain.Campaigns;
 
@@ -14,10 +12,7 @@ namespace CampaignStudio.Messaging.Bounces;
 /// </summary>
 public sealed partial class ReturnAddresses
 {
-    private const int TagBytes = 10;
-    private static readonly byte[] Purpose = Encoding.ASCII.GetBytes("CampaignStudio.Bounces.ReturnAddress.v1:");
-
-    private readonly byte[] _key;
+    private readonly MessageReferences _references;
     private readonly string _local;
     private readonly string _domain;
 
@@ -26,8 +21,6 @@ public sealed partial class ReturnAddresses
     public ReturnAddresses(string mailbox, byte[] key)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(mailbox);
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentOutOfRangeException.ThrowIfLessThan(key.Length, 32);
         var at = mailbox.LastIndexOf('@');
         if (at <= 0 || at == mailbox.Length - 1 || mailbox.Contains('+', StringComparison.Ordinal))
         {
@@ -36,7 +29,7 @@ public sealed partial class ReturnAddresses
 
         _local = mailbox[..at].Trim().ToLowerInvariant();
         _domain = mailbox[(at + 1)..].Trim().ToLowerInvariant();
-        _key = key;
+        _references = new MessageReferences(key);
     }
 
     /// <summary>The bounce mailbox itself (where every return address arrives).</summary>
@@ -62,7 +55,7 @@ public sealed partial class ReturnAddresses
         {
             if (string.Equals(match.Groups["local"].Value, _local, StringComparison.OrdinalIgnoreCase)
                 && long.TryParse(match.Groups["id"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
-                && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Tag(id)), Encoding.ASCII.GetBytes(match.Groups["tag"].Value.ToLowerInvariant())))
+                && _references.IsTag(id, match.Groups["tag"].Value))
             {
                 messageId = id;
                 return true;
@@ -72,42 +65,10 @@ public sealed partial class ReturnAddresses
         return false;
     }
 
-    internal string For(long messageId) => $"{_local}+{messageId.ToString(CultureInfo.InvariantCulture)}-{Tag(messageId)}@{_domain}";
+    /// <summary>The signed message names made with the same key (the part after the '+').</summary>
+    public MessageReferences References => _references;
 
-    private string Tag(long messageId)
-    {
-        Span<byte> input = stackalloc byte[Purpose.Length + sizeof(long)];
-        Purpose.CopyTo(input);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(input[Purpose.Length..], messageId);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_key, input, mac);
-        return Base32(mac[..TagBytes]);
-    }
-
-    /// <summary>RFC 4648 base32 in lower case, no padding (10 bytes = 16 characters).</summary>
-    private static string Base32(ReadOnlySpan<byte> bytes)
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        var result = new StringBuilder((bytes.Length * 8 + 4) / 5);
-        int buffer = 0, bits = 0;
-        foreach (var b in bytes)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                result.Append(alphabet[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-        }
-
-        if (bits > 0)
-        {
-            result.Append(alphabet[(buffer << (5 - bits)) & 31]);
-        }
-
-        return result.ToString();
-    }
+    internal string For(long messageId) => $"{_local}+{_references.For(messageId)}@{_domain}";
 
     [GeneratedRegex(@"(?<local>[A-Za-z0-9._-]+)\+(?<id>[0-9]{1,19})-(?<tag>[A-Za-z2-7]{16})@", RegexOptions.CultureInvariant)]
     private static partial Regex Candidate();

@@ -3,6 +3,7 @@ using CampaignStudio.Domain.Bounces;
 using CampaignStudio.Messaging.Bounces;
 using MailKit;
 using MailKit.Net.Imap;
+using MailKit.Net.Pop3;
 using MailKit.Search;
 using MailKit.Security;
 using MimeKit;
@@ -13,12 +14,22 @@ namespace CampaignStudio.Sending.Bounces;
 public sealed record MailboxPass(int Read, int Recorded, int AlreadyRecorded, int Suppressed, int NotUnderstood)
 {
     public static readonly MailboxPass Nothing = new(0, 0, 0, 0, 0);
+
+    /// <summary>This pass with one more mail read.</summary>
+    public MailboxPass Add(BounceRecorded recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        return new MailboxPass(Read + 1, Recorded + (recorded.IsNew ? 1 : 0), AlreadyRecorded + (recorded.IsNew ? 0 : 1),
+            Suppressed + (recorded.Suppressed ? 1 : 0), NotUnderstood + (recorded.Kind == BounceKind.NotUnderstood ? 1 : 0));
+    }
 }
 
 /// <summary>
 /// Reads the bounce mailbox over IMAP: every mail in the inbox is classified, recorded (once, by its Message-ID) and then
 /// moved out — to <see cref="ProcessedFolder"/>, or to <see cref="NotUnderstoodFolder"/> where a person can read it. A
 /// crash between recording and moving leaves the mail in the inbox; the next pass finds it recorded and only moves it.
+/// Over POP3 (no folders) recorded mail is deleted instead, and mail the studio cannot read stays in the inbox for a
+/// person; POP3 deletes only when the session ends cleanly, so a crash deletes nothing.
 /// </summary>
 public sealed class BounceMailboxReader(BounceMailboxStore store, BounceLedger ledger, TimeProvider clock, ILogger<BounceMailboxReader> log)
 {
@@ -37,13 +48,22 @@ public sealed class BounceMailboxReader(BounceMailboxStore store, BounceLedger l
             return MailboxPass.Nothing;
         }
 
-        using var client = new ImapClient();
-        await client.ConnectAsync(settings.ImapHost, settings.ImapPort, settings.Security switch
+        var pass = settings.Protocol == MailboxProtocol.Pop3
+            ? await ReadPop3Async(settings, returnAddresses, ct)
+            : await ReadImapAsync(settings, returnAddresses, ct);
+        if (pass.Read > 0)
         {
-            MailboxSecurity.None => SecureSocketOptions.None,
-            MailboxSecurity.StartTls => SecureSocketOptions.StartTls,
-            _ => SecureSocketOptions.SslOnConnect,
-        }, ct);
+            log.LogInformation("Bounce mailbox: {Read} read, {Recorded} recorded, {Suppressed} suppressions, {NotUnderstood} not understood",
+                pass.Read, pass.Recorded, pass.Suppressed, pass.NotUnderstood);
+        }
+
+        return pass;
+    }
+
+    private async Task<MailboxPass> ReadImapAsync(BounceMailboxSettings settings, ReturnAddresses returnAddresses, CancellationToken ct)
+    {
+        using var client = new ImapClient();
+        await client.ConnectAsync(settings.ImapHost, settings.ImapPort, Security(settings), ct);
         await client.AuthenticateAsync(settings.ImapUser, await store.PasswordAsync(ct), ct);
         var inbox = client.Inbox;
         await inbox.OpenAsync(FolderAccess.ReadWrite, ct);
@@ -58,17 +78,8 @@ public sealed class BounceMailboxReader(BounceMailboxStore store, BounceLedger l
             var unread = new List<UniqueId>();
             foreach (var uid in chunk)
             {
-                var mail = await inbox.GetMessageAsync(uid, ct);
-                var reading = BounceClassifier.Read(mail, returnAddresses);
-                var recorded = await ledger.RecordAsync(reading, Facts(mail), ct);
-                pass = pass with
-                {
-                    Read = pass.Read + 1,
-                    Recorded = pass.Recorded + (recorded.IsNew ? 1 : 0),
-                    AlreadyRecorded = pass.AlreadyRecorded + (recorded.IsNew ? 0 : 1),
-                    Suppressed = pass.Suppressed + (recorded.Suppressed ? 1 : 0),
-                    NotUnderstood = pass.NotUnderstood + (recorded.Kind == BounceKind.NotUnderstood ? 1 : 0),
-                };
+                var recorded = await RecordAsync(await inbox.GetMessageAsync(uid, ct), returnAddresses, ct);
+                pass = pass.Add(recorded);
                 (recorded.Kind == BounceKind.NotUnderstood ? unread : done).Add(uid);
             }
 
@@ -85,14 +96,49 @@ public sealed class BounceMailboxReader(BounceMailboxStore store, BounceLedger l
         }
 
         await client.DisconnectAsync(true, ct);
-        if (pass.Read > 0)
-        {
-            log.LogInformation("Bounce mailbox: {Read} read, {Recorded} recorded, {Suppressed} suppressions, {NotUnderstood} not understood",
-                pass.Read, pass.Recorded, pass.Suppressed, pass.NotUnderstood);
-        }
-
         return pass;
     }
+
+    private async Task<MailboxPass> ReadPop3Async(BounceMailboxSettings settings, ReturnAddresses returnAddresses, CancellationToken ct)
+    {
+        using var client = new Pop3Client();
+        await client.ConnectAsync(settings.ImapHost, settings.ImapPort, Security(settings), ct);
+        await client.AuthenticateAsync(settings.ImapUser, await store.PasswordAsync(ct), ct);
+        var pass = MailboxPass.Nothing;
+        var count = await client.GetMessageCountAsync(ct);
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(Group))
+        {
+            var done = new List<int>(chunk.Length);
+            foreach (var index in chunk)
+            {
+                var recorded = await RecordAsync(await client.GetMessageAsync(index, ct), returnAddresses, ct);
+                pass = pass.Add(recorded);
+                if (recorded.Kind != BounceKind.NotUnderstood)
+                {
+                    done.Add(index);
+                }
+            }
+
+            // Marked once every mail of the group is recorded; the server deletes only at a clean QUIT below.
+            if (done.Count > 0)
+            {
+                await client.DeleteMessagesAsync(done, ct);
+            }
+        }
+
+        await client.DisconnectAsync(true, ct);
+        return pass;
+    }
+
+    private async Task<BounceRecorded> RecordAsync(MimeMessage mail, ReturnAddresses returnAddresses, CancellationToken ct) =>
+        await ledger.RecordAsync(BounceClassifier.Read(mail, returnAddresses), Facts(mail), ct);
+
+    private static SecureSocketOptions Security(BounceMailboxSettings settings) => settings.Security switch
+    {
+        MailboxSecurity.None => SecureSocketOptions.None,
+        MailboxSecurity.StartTls => SecureSocketOptions.StartTls,
+        _ => SecureSocketOptions.SslOnConnect,
+    };
 
     /// <summary>The mailbox facts of a mail; a mail without a Message-ID is keyed by a hash of its bytes (the same bytes give the same key).</summary>
     private BounceMail Facts(MimeMessage mail)

@@ -17,12 +17,24 @@ public enum MailboxSecurity
     StartTls,
 }
 
+/// <summary>How the studio reads the bounce mailbox (by name in JSON, as settings are written).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MailboxProtocol>))]
+public enum MailboxProtocol
+{
+    /// <summary>Read mail is moved to folders ("Processed", "Not understood").</summary>
+    Imap,
+
+    /// <summary>POP3 has no folders: read mail is deleted once recorded; mail the studio cannot read stays in the inbox.</summary>
+    Pop3,
+}
+
 /// <summary>
 /// The bounce mailbox: the return address messages go out with (each gets its own <c>+</c> part, see
-/// <see cref="ReturnAddresses"/>) and the IMAP account that address delivers to. Empty <see cref="ReturnAddress"/> means
+/// <see cref="ReturnAddresses"/>) and the IMAP or POP3 account that address delivers to (the Imap names hold for both). Empty <see cref="ReturnAddress"/> means
 /// no return address: bounces then go to the From address as before and the mailbox is not read.
 /// </summary>
-public sealed record BounceMailboxSettings(string ReturnAddress, string ImapHost, int ImapPort, MailboxSecurity Security, string ImapUser)
+public sealed record BounceMailboxSettings(string ReturnAddress, string ImapHost, int ImapPort, MailboxSecurity Security, string ImapUser,
+    MailboxProtocol Protocol = MailboxProtocol.Imap)
 {
     public static readonly BounceMailboxSettings Empty = new("", "", 993, MailboxSecurity.SslOnConnect, "");
 
@@ -56,7 +68,8 @@ public sealed class BounceMailboxStore(IDbContextFactory<AppDbContext> dbFactory
             Read(nameof(BounceMailboxSettings.ImapHost), ""),
             int.TryParse(values.GetValueOrDefault(Prefix + nameof(BounceMailboxSettings.ImapPort)), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : 993,
             Enum.TryParse<MailboxSecurity>(values.GetValueOrDefault(Prefix + nameof(BounceMailboxSettings.Security)), out var security) ? security : MailboxSecurity.SslOnConnect,
-            Read(nameof(BounceMailboxSettings.ImapUser), ""));
+            Read(nameof(BounceMailboxSettings.ImapUser), ""),
+            Enum.TryParse<MailboxProtocol>(values.GetValueOrDefault(Prefix + nameof(BounceMailboxSettings.Protocol)), out var protocol) ? protocol : MailboxProtocol.Imap);
     }
 
     public async Task<bool> HasPasswordAsync(CancellationToken ct = default) => (await ReadAsync(ct)).GetValueOrDefault(PasswordKey) is { Length: > 0 };
@@ -78,6 +91,7 @@ public sealed class BounceMailboxStore(IDbContextFactory<AppDbContext> dbFactory
             [Prefix + nameof(BounceMailboxSettings.ImapPort)] = settings.ImapPort.ToString(CultureInfo.InvariantCulture),
             [Prefix + nameof(BounceMailboxSettings.Security)] = settings.Security.ToString(),
             [Prefix + nameof(BounceMailboxSettings.ImapUser)] = settings.ImapUser.Trim(),
+            [Prefix + nameof(BounceMailboxSettings.Protocol)] = settings.Protocol.ToString(),
         };
         if (password is not null)
         {
@@ -98,6 +112,9 @@ public sealed class BounceMailboxStore(IDbContextFactory<AppDbContext> dbFactory
         var settings = await GetAsync(ct);
         return settings.SendsWithReturnAddress ? new ReturnAddresses(settings.ReturnAddress, await KeyAsync(ct)) : null;
     }
+
+    /// <summary>The signed message names (same key as the return addresses), wanted with or without a return address.</summary>
+    public async Task<MessageReferences> MessageReferencesAsync(CancellationToken ct = default) => new(await KeyAsync(ct));
 
     /// <summary>The return-address key: created once (random), kept protected in the settings table, the same for every instance.</summary>
     private async Task<byte[]> KeyAsync(CancellationToken ct)

@@ -62,6 +62,7 @@ public static class StudioApi
         api.MapOffersApi();
         api.MapSendingDomainApi();
         api.MapWebhooksApi();
+        api.MapProviderWebhooksApi();
         api.MapTemplatesApi();
         api.MapSegmentsApi();
 

@@ -81,6 +81,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
             .Concat(SendingDomainApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(BounceMailboxApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(WebhooksApiTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(ProviderWebhooksApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.Campaigns.PolicyLaunchTests.MutatingRoutes.Select(r => r.Pattern))
             .Order().ToList());
     }

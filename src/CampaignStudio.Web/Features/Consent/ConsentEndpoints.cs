@@ -88,11 +88,11 @@ public static class ConsentEndpoints
             .WithSummary("Lifts a soft-bounce suppression (a new consent record restoring the consent given before); hard bounces and complaints stay.");
 
         api.MapGet("/settings/bounce-mailbox", async (Settings.BounceMailboxService mailbox, CancellationToken ct) => TypedResults.Ok(await mailbox.GetAsync(ct)))
-            .WithTags("Settings").WithSummary("The bounce mailbox: return address and IMAP account (whether a password is stored, never the password).");
+            .WithTags("Settings").WithSummary("The bounce mailbox: return address and the IMAP or POP3 account (whether a password is stored, never the password).");
 
         api.MapPut("/settings/bounce-mailbox", SaveBounceMailboxAsync)
             .RequireAuthorization(Policies.CanAdminister).WithTags("Settings")
-            .WithSummary("Sets the bounce mailbox; the password is stored encrypted, and left unchanged when omitted. Admin only.");
+            .WithSummary("Sets the bounce mailbox (protocol Imap, the default, or Pop3); the password is stored encrypted, and left unchanged when omitted. Admin only.");
 
         api.MapGet("/consent/proof.csv", (HttpContext http, DataExportService exports, long? customerId, CancellationToken ct) =>
                 Csv(http, "consent-proof.csv", s => exports.WriteConsentProofAsync(s, customerId, ct)))
@@ -137,7 +137,7 @@ public static class ConsentEndpoints
     private static async Task<IResult> SaveBounceMailboxAsync(BounceMailboxRequest request, Settings.BounceMailboxService mailbox, CancellationToken ct)
     {
         var problems = await mailbox.SaveAsync(new Sending.Bounces.BounceMailboxSettings(request.ReturnAddress ?? "", request.ImapHost ?? "", request.ImapPort ?? 993,
-            request.Security ?? Sending.Bounces.MailboxSecurity.SslOnConnect, request.ImapUser ?? ""), request.Password, ct);
+            request.Security ?? Sending.Bounces.MailboxSecurity.SslOnConnect, request.ImapUser ?? "", request.Protocol ?? Sending.Bounces.MailboxProtocol.Imap), request.Password, ct);
         return problems.Count == 0 ? Results.Ok(await mailbox.GetAsync(ct)) : Results.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status400BadRequest);
     }
 
@@ -201,4 +201,4 @@ public sealed record OptOutRequest(string? Note);
 
 /// <summary>The bounce mailbox as the API takes it; a missing password keeps the stored one.</summary>
 public sealed record BounceMailboxRequest(string? ReturnAddress, string? ImapHost, int? ImapPort, CampaignStudio.Sending.Bounces.MailboxSecurity? Security, string? ImapUser,
-    string? Password);
+    string? Password, CampaignStudio.Sending.Bounces.MailboxProtocol? Protocol = null);

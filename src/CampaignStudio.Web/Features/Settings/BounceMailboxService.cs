@@ -5,7 +5,8 @@ using CampaignStudio.Web.Infrastructure;
 namespace CampaignStudio.Web.Features.Settings;
 
 /// <summary>The bounce mailbox as the settings page and the API show it: never the password, only whether one is stored.</summary>
-public sealed record BounceMailboxView(string ReturnAddress, string ImapHost, int ImapPort, MailboxSecurity Security, string ImapUser, bool HasPassword);
+public sealed record BounceMailboxView(string ReturnAddress, string ImapHost, int ImapPort, MailboxSecurity Security, string ImapUser, bool HasPassword,
+    MailboxProtocol Protocol = MailboxProtocol.Imap);
 
 /// <summary>The bounce mailbox settings (Admin changes them; checked here, not only by the hidden form).</summary>
 public sealed class BounceMailboxService(BounceMailboxStore store, CurrentUser user)
@@ -14,7 +15,7 @@ public sealed class BounceMailboxService(BounceMailboxStore store, CurrentUser u
     {
         await user.RequireAsync(Policies.CanRead);
         var s = await store.GetAsync(ct);
-        return new BounceMailboxView(s.ReturnAddress, s.ImapHost, s.ImapPort, s.Security, s.ImapUser, await store.HasPasswordAsync(ct));
+        return new BounceMailboxView(s.ReturnAddress, s.ImapHost, s.ImapPort, s.Security, s.ImapUser, await store.HasPasswordAsync(ct), s.Protocol);
     }
 
     /// <summary>Saves; a null password keeps the stored one. Returns what is wrong, empty when saved.</summary>
@@ -25,7 +26,7 @@ public sealed class BounceMailboxService(BounceMailboxStore store, CurrentUser u
         var problems = new List<string>();
         if (settings.ImapPort is < 1 or > 65535)
         {
-            problems.Add("The IMAP port must be between 1 and 65535.");
+            problems.Add("The mailbox port must be between 1 and 65535.");
         }
 
         if (!string.IsNullOrWhiteSpace(settings.ImapHost) && string.IsNullOrWhiteSpace(settings.ReturnAddress))

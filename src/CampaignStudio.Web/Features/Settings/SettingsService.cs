@@ -153,5 +153,6 @@ public sealed record ApiKeyItem(int Id, string Name, string Prefix, DateTime Cre
 public static class SettingsFeature
 {
     public static IServiceCollection AddSettingsFeature(this IServiceCollection services) =>
-        services.AddScoped<SettingsService>().AddScoped<SendingDomainService>().AddScoped<BounceMailboxService>().AddScoped<WebhookService>();
+        services.AddScoped<SettingsService>().AddScoped<SendingDomainService>().AddScoped<BounceMailboxService>().AddScoped<WebhookService>()
+            .AddScoped<ProviderWebhooksService>();
 }

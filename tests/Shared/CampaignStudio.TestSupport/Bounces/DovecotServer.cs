@@ -12,8 +12,8 @@ using Xunit;
 namespace CampaignStudio.TestSupport.Bounces;
 
 /// <summary>
-/// A real IMAP server (Debian's dovecot-imapd) as a plain process on a free loopback port: a minimal configuration in a
-/// temporary folder, one user with a Maildir, no TLS. Runs as root with dovecot's own unprivileged users for its
+/// A real IMAP and POP3 server (Debian's dovecot-imapd and dovecot-pop3d) as a plain process on free loopback ports: a
+/// minimal configuration in a temporary folder, one user with a Maildir, no TLS. Runs as root with dovecot's own unprivileged users for its
 /// internal and login processes, as the package sets them up.
 /// </summary>
 public sealed class DovecotServer : IAsyncLifetime
@@ -28,6 +28,12 @@ public sealed class DovecotServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The POP3 port of the same mailbox; 0 when dovecot-pop3d is not installed.</summary>
+    public int Pop3Port { get; private set; }
+
+    /// <summary>Where Debian's dovecot-pop3d puts its POP3 server.</summary>
+    public const string Pop3Binary = "/usr/lib/dovecot/pop3";
+
     /// <summary>The test corpus of bounce mails (see Bounces/corpus/README.md).</summary>
     public static string CorpusFolder => Path.Combine(AppContext.BaseDirectory, "Bounces", "corpus");
 
@@ -41,6 +47,7 @@ public sealed class DovecotServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Port = FreePort();
+        Pop3Port = File.Exists(Pop3Binary) ? FreePort() : 0;
         var mail = Path.Combine(Folder, "mail");
         Directory.CreateDirectory(mail);
         Directory.CreateDirectory(Path.Combine(Folder, "run"));
@@ -50,7 +57,7 @@ public sealed class DovecotServer : IAsyncLifetime
             base_dir = {{Folder}}/run
             state_dir = {{Folder}}/state
             log_path = /dev/stderr
-            protocols = imap
+            protocols = imap{{(Pop3Port > 0 ? " pop3" : "")}}
             listen = 127.0.0.1
             ssl = no
             disable_plaintext_auth = no
@@ -76,7 +83,18 @@ public sealed class DovecotServer : IAsyncLifetime
                 port = 0
               }
             }
-            """);
+            """ + (Pop3Port > 0 ? $$"""
+
+            service pop3-login {
+              inet_listener pop3 {
+                address = 127.0.0.1
+                port = {{Pop3Port}}
+              }
+              inet_listener pop3s {
+                port = 0
+              }
+            }
+            """ : ""));
 
         // The mail folder belongs to the user dovecot runs mail processes as.
         await RunAsync("/bin/chown", "-R", "dovecot:dovecot", mail);

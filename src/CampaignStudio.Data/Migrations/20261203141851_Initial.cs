@@ -327,6 +327,21 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "UsedWebhookTokens",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Token = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    UsedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UsedWebhookTokens", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookEndpoints",
                 columns: table => new
                 {
@@ -1336,6 +1351,17 @@ namespace CampaignStudio.Data.Migrations
                 filter: "\"State\" IN ('Queued', 'Running')");
 
             migrationBuilder.CreateIndex(
+                name: "IX_UsedWebhookTokens_Provider_Token",
+                table: "UsedWebhookTokens",
+                columns: new[] { "Provider", "Token" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsedWebhookTokens_UsedAt",
+                table: "UsedWebhookTokens",
+                column: "UsedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Variants_EmailTemplateId",
                 table: "Variants",
                 column: "EmailTemplateId");
@@ -1445,6 +1471,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "TrainingRuns");
+
+            migrationBuilder.DropTable(
+                name: "UsedWebhookTokens");
 
             migrationBuilder.DropTable(
                 name: "WebhookDeliveries");

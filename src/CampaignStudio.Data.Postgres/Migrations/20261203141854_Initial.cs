@@ -328,6 +328,21 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "UsedWebhookTokens",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Provider = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Token = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    UsedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UsedWebhookTokens", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookEndpoints",
                 columns: table => new
                 {
@@ -1337,6 +1352,17 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 filter: "\"State\" IN ('Queued', 'Running')");
 
             migrationBuilder.CreateIndex(
+                name: "IX_UsedWebhookTokens_Provider_Token",
+                table: "UsedWebhookTokens",
+                columns: new[] { "Provider", "Token" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsedWebhookTokens_UsedAt",
+                table: "UsedWebhookTokens",
+                column: "UsedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Variants_EmailTemplateId",
                 table: "Variants",
                 column: "EmailTemplateId");
@@ -1446,6 +1472,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "TrainingRuns");
+
+            migrationBuilder.DropTable(
+                name: "UsedWebhookTokens");
 
             migrationBuilder.DropTable(
                 name: "WebhookDeliveries");
