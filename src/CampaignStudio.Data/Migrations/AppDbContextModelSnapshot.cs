@@ -248,6 +248,13 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<int>("AudienceCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AutoPauseReason")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AutoPausedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
@@ -274,6 +281,9 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<int?>("ExperimentId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("HealthCountedFrom")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LaunchedAt")
                         .HasColumnType("TEXT");
 
@@ -287,6 +297,10 @@ namespace CampaignStudio.Data.Migrations
 
                     b.Property<int?>("SegmentId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SendingDomain")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("SnapshotSegmentId")
                         .HasColumnType("INTEGER");
