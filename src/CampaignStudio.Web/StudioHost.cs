@@ -10,6 +10,7 @@ using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Features.Segments;
+using CampaignStudio.Web.Features.SenderHealth;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.Extensions.Configuration.Json;
@@ -54,6 +55,7 @@ public static class StudioHost
         services.AddSettingsFeature();
         services.AddPredictiveFeature();
         services.AddPrivacyFeature();
+        services.AddSenderHealthFeature();
         return builder;
     }
 

@@ -10,6 +10,7 @@ using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Segments;
+using CampaignStudio.Web.Features.SenderHealth;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -63,6 +64,7 @@ public static class StudioApi
         api.MapSendingDomainApi();
         api.MapTemplatesApi();
         api.MapSegmentsApi();
+        api.MapSenderHealthApi();
 
         return app;
     }
