@@ -80,6 +80,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
             .Concat(OfferPolicyApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(SendingDomainApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(BounceMailboxApiTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(Features.SenderHealthTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.Campaigns.PolicyLaunchTests.MutatingRoutes.Select(r => r.Pattern))
             .Order().ToList());
     }
