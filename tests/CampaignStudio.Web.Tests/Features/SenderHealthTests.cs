@@ -20,8 +20,13 @@ namespace CampaignStudio.Web.Tests.Features;
 /// Sender health for a manager (page as the server renders it, and the API twin) with the small-groups rule, the automatic
 /// pause limits (every role reads, an Admin sets) and a campaign page that says why it paused itself.
 /// </summary>
-public sealed class SenderHealthTests(StudioAppFactory app) : IClassFixture<StudioAppFactory>
+public abstract class SenderHealthTests(StudioAppFactory app)
 {
+    public sealed class OnSqlite(StudioAppFactory app) : SenderHealthTests(app), IClassFixture<StudioAppFactory>;
+
+    /// <summary>The report's grouped query by day of sending, translated for PostgreSQL too.</summary>
+    public sealed class OnPostgres(Support.PostgresStudioAppFactory app) : SenderHealthTests(app), IClassFixture<Support.PostgresStudioAppFactory>;
+
     /// <summary>The sender health route that changes something; the test below shows only an admin gets through.</summary>
     public static readonly IReadOnlyList<(string Method, string Pattern)> MutatingRoutes = [("PUT", "/api/settings/automatic-pause")];
 
