@@ -16,6 +16,7 @@ public static class DependencyInjection
         services.AddDbContextFactory<AppDbContext>((sp, db) => Configure(db, sp.GetRequiredService<DatabaseOptions>()));
         services.AddSingleton<Settings.SenderIdentityStore>();
         services.AddSingleton<Settings.DkimKeyStore>();
+        services.AddSingleton<Settings.AutomaticPauseStore>();
         services.AddSingleton(sp => new Consent.AddressSuppression(sp.GetRequiredService<IDbContextFactory<AppDbContext>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IConfiguration>()["Privacy:SuppressionKey"]));
         services.AddSingleton<Consent.ConsentLedger>();

@@ -39,6 +39,10 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
         }
 
         var campaign = await db.Campaigns.FirstAsync(c => c.Id == campaignId, ct);
+
+        // Sender health is reported per sending domain: the one this campaign goes out from.
+        campaign.SendingDomain = Data.Settings.SenderIdentityStore.DomainOf(
+            await db.Settings.AsNoTracking().Where(s => s.Key == Data.Settings.SenderIdentityStore.FromAddressKey).Select(s => s.Value).FirstOrDefaultAsync(ct));
         var source = campaign.SegmentId is { } segmentId ? await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, ct) : null;
         if (source is null)
         {

@@ -38,13 +38,15 @@ public sealed class CampaignSender : IAsyncDisposable
     private readonly RecommendationLists _recommendations;
     private readonly Bounces.BounceMailboxStore? _bounceMailbox;
     private readonly Bounces.ProviderWebhookStore? _providerWebhooks;
+    private readonly AutomaticPauseStore? _automaticPauses;
 
     public CampaignSender(IDbContextFactory<AppDbContext> dbFactory, TemplateRenderer renderer, MessageBuilder builder, SignedTokenService tokens,
         IMailTransport transport, SenderIdentityStore senders, Messaging.MailOptions mail, SendWorkerOptions options, TimeProvider clock,
         ILogger<CampaignSender> log, RecommendationLists recommendations, Bounces.BounceMailboxStore? bounceMailbox = null,
-        Bounces.ProviderWebhookStore? providerWebhooks = null)
+        Bounces.ProviderWebhookStore? providerWebhooks = null, AutomaticPauseStore? automaticPauses = null)
     {
         _providerWebhooks = providerWebhooks;
+        _automaticPauses = automaticPauses;
         _bounceMailbox = bounceMailbox;
         _recommendations = recommendations;
         _dbFactory = dbFactory;
@@ -94,7 +96,13 @@ public sealed class CampaignSender : IAsyncDisposable
             await SendBatchAsync(campaign, leased, ct);
             await using (var db = await _dbFactory.CreateDbContextAsync(ct))
             {
-                await MessageLedger.CompleteIfDoneAsync(db, campaign.Id, _clock.GetUtcNow().UtcDateTime, ct);
+                // More mail sent can bring a campaign to a limit's minimum with the bounces it already has (decision 047); a
+                // campaign with nothing left to send completes instead (there is nothing a pause would hold back).
+                if (!await MessageLedger.CompleteIfDoneAsync(db, campaign.Id, _clock.GetUtcNow().UtcDateTime, ct) && _automaticPauses is not null
+                    && await AutomaticPauses.CheckAsync(db, campaign.Id, await _automaticPauses.GetAsync(ct), _clock.GetUtcNow().UtcDateTime, ct) is { } cause)
+                {
+                    _log.LogWarning("Campaign {CampaignId} paused itself: {Cause} reached the limit", campaign.Id, cause);
+                }
             }
 
             return true;

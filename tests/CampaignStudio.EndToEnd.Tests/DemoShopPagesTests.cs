@@ -27,6 +27,7 @@ public sealed class DemoShopPagesTests(DemoShopBrowserFixture browser) : IClassF
     [InlineData("/campaigns", null, "14-campaigns")]
     [InlineData("/consent", "consent-mix", "15-consent")]
     [InlineData("/settings", null, "16-settings")]
+    [InlineData("/sender-health", "health-campaigns", "17-sender-health")]
     public async Task EveryPageRendersTheDemoData(string path, string? testId, string screenshot)
     {
         var page = await browser.SignedInPageAsync("admin@demo.local", ColorScheme.Dark);

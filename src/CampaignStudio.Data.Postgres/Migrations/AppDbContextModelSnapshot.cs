@@ -290,6 +290,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<int>("AudienceCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("AutoPauseReason")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTime?>("AutoPausedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -316,6 +323,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<int?>("ExperimentId")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("HealthCountedFrom")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("LaunchedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -329,6 +339,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.Property<int?>("SegmentId")
                         .HasColumnType("integer");
+
+                    b.Property<string>("SendingDomain")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
 
                     b.Property<int?>("SnapshotSegmentId")
                         .HasColumnType("integer");

@@ -1,4 +1,6 @@
+using CampaignStudio.Data.Campaigns;
 using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Bounces;
 using CampaignStudio.Domain.Consent;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +20,12 @@ public sealed record BounceRecorded(long EventId, BounceKind Kind, bool IsNew, s
 /// the event as its evidence, written by the <see cref="ConsentLedger"/> like every consent change. Each step is safe to
 /// repeat: a mail read again finds its event, and the policy step finds its consent record by the event id.
 /// </summary>
-public sealed class BounceLedger(IDbContextFactory<AppDbContext> dbFactory, ConsentLedger consent, BouncePolicy policy, TimeProvider clock)
+/// <remarks>
+/// After each bounce or complaint of a message it asks the automatic pause whether the message's campaign must stop
+/// (docs/decisions/047-sender-health-and-automatic-pause.md); without <paramref name="automaticPauses"/> (benchmarks) it does not.
+/// </remarks>
+public sealed class BounceLedger(IDbContextFactory<AppDbContext> dbFactory, ConsentLedger consent, BouncePolicy policy, TimeProvider clock,
+    AutomaticPauseStore? automaticPauses = null)
 {
     public const string NotUnderstoodOutcome = "Not understood: kept in the mailbox for a person to read.";
     public const string UnmatchedOutcome = "Names no message the studio sent: kept, nothing suppressed.";
@@ -28,6 +35,9 @@ public sealed class BounceLedger(IDbContextFactory<AppDbContext> dbFactory, Cons
         ArgumentNullException.ThrowIfNull(reading);
         ArgumentNullException.ThrowIfNull(mail);
         var (bounce, isNew) = await AddEventAsync(reading, mail, ct);
+
+        // Also for a mail read again: a crash between recording it and this check must not leave the campaign sending.
+        await PauseIfOverLimitsAsync(bounce, ct);
         if (bounce.Outcome is { } done)
         {
             return new BounceRecorded(bounce.Id, bounce.Kind, isNew, done, false);
@@ -40,6 +50,18 @@ public sealed class BounceLedger(IDbContextFactory<AppDbContext> dbFactory, Cons
         }
 
         return new BounceRecorded(bounce.Id, bounce.Kind, isNew, outcome, suppressed);
+    }
+
+    private async Task PauseIfOverLimitsAsync(BounceEvent bounce, CancellationToken ct)
+    {
+        if (automaticPauses is null || bounce.CampaignId is not { } campaignId || bounce.Kind is not (BounceKind.Hard or BounceKind.Soft or BounceKind.Complaint))
+        {
+            return;
+        }
+
+        var limits = await automaticPauses.GetAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await AutomaticPauses.CheckAsync(db, campaignId, limits, clock.GetUtcNow().UtcDateTime, ct);
     }
 
     private async Task<(BounceEvent Event, bool IsNew)> AddEventAsync(BounceReading reading, BounceMail mail, CancellationToken ct)

@@ -24,6 +24,9 @@ public class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         builder.Property(c => c.TimeZoneId).HasMaxLength(Limits.Category);
         builder.Property(c => c.CreatedBy).HasMaxLength(Limits.Email);
         builder.Property(c => c.DiscountTier).HasMaxLength(Limits.Category);
+        builder.Property(c => c.SendingDomain).HasMaxLength(Limits.Email);
+        builder.Property(c => c.AutoPauseReason).HasMaxLength(Limits.ShortText);
+        builder.Ignore(c => c.IsAutoPaused);
         builder.HasIndex(c => c.Status);
 
         // Off unless the marketer chose it: campaigns from before the option send as they always did.

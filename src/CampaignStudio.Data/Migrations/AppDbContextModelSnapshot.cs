@@ -277,6 +277,13 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<int>("AudienceCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AutoPauseReason")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AutoPausedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
@@ -303,6 +310,9 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<int?>("ExperimentId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("HealthCountedFrom")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LaunchedAt")
                         .HasColumnType("TEXT");
 
@@ -316,6 +326,10 @@ namespace CampaignStudio.Data.Migrations
 
                     b.Property<int?>("SegmentId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SendingDomain")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("SnapshotSegmentId")
                         .HasColumnType("INTEGER");

@@ -101,6 +101,7 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
             CreatedAt = experimentStart.AddDays(-2),
             LaunchedAt = experimentStart,
             CompletedAt = experimentStart.AddHours(1),
+            SendingDomain = Settings.SenderIdentityStore.DomainOf(Settings.SenderIdentity.Demo.FromAddress),
         };
 
         // The demo's campaign has been sent: it went the way every campaign goes.

@@ -22,6 +22,13 @@ public sealed class SenderIdentityStore(IDbContextFactory<AppDbContext> dbFactor
 {
     private const string Prefix = "Sender:";
 
+    /// <summary>The settings row holding the From address (read by the launch to note the campaign's sending domain).</summary>
+    public const string FromAddressKey = Prefix + nameof(SenderIdentity.FromAddress);
+
+    /// <summary>The domain of an address, lower case; null when it has none.</summary>
+    public static string? DomainOf(string? address) =>
+        address?.Trim() is { } a && a.LastIndexOf('@') is var at and > 0 && at < a.Length - 1 ? a[(at + 1)..].ToLowerInvariant() : null;
+
     public async Task<SenderIdentity> GetAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

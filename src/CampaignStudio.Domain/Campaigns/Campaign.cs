@@ -51,6 +51,24 @@ public class Campaign
     public DateTime? LaunchedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
 
+    /// <summary>The domain of the From address the campaign was launched with: sender health is reported per sending domain.</summary>
+    public string? SendingDomain { get; set; }
+
+    /// <summary>When the campaign last paused itself (<see cref="AutomaticPause"/>); kept after a resume, as history.</summary>
+    public DateTime? AutoPausedAt { get; set; }
+
+    /// <summary>Why it paused itself, in words (<see cref="AutomaticPause.Reason"/>).</summary>
+    public string? AutoPauseReason { get; set; }
+
+    /// <summary>
+    /// Set when a marketer resumes a campaign that paused itself: from then on the automatic pause counts only mail sent
+    /// since, so going on is their decision and not undone a second later by the same numbers.
+    /// </summary>
+    public DateTime? HealthCountedFrom { get; set; }
+
+    /// <summary>Paused by the automatic pause and not resumed since (a marketer's own pause later is not).</summary>
+    public bool IsAutoPaused => Status == CampaignStatus.Paused && AutoPausedAt is { } at && (HealthCountedFrom is not { } from || at >= from);
+
     /// <summary>Moves the campaign to <paramref name="to"/> if <see cref="CampaignLifecycle"/> allows it from where it is.</summary>
     /// <exception cref="CampaignMoveRefusedException">The lifecycle has no such move.</exception>
     public void MoveTo(CampaignStatus to)

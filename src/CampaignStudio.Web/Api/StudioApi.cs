@@ -10,6 +10,7 @@ using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Segments;
+using CampaignStudio.Web.Features.SenderHealth;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -65,6 +66,7 @@ public static class StudioApi
         api.MapProviderWebhooksApi();
         api.MapTemplatesApi();
         api.MapSegmentsApi();
+        api.MapSenderHealthApi();
 
         return app;
     }

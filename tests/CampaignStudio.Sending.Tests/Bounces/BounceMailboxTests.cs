@@ -1,5 +1,7 @@
 using CampaignStudio.Data;
 using CampaignStudio.Data.Bounces;
+using CampaignStudio.Data.Campaigns;
+using CampaignStudio.Data.Settings;
 using CampaignStudio.Data.Consent;
 using CampaignStudio.Domain.Bounces;
 using CampaignStudio.Domain.Campaigns;
@@ -9,6 +11,7 @@ using CampaignStudio.Sending.Tests.Support;
 using CampaignStudio.TestSupport.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using MimeKit;
 
 namespace CampaignStudio.Sending.Tests.Bounces;
@@ -94,6 +97,106 @@ public sealed class BounceMailboxTests(BounceHost host) : IClassFixture<BounceHo
             (await db.ConsentRecords.CountAsync(r => r.CampaignId == campaignId && r.BounceEventId != null)).ShouldBe(21);
             (await db.BounceEvents.CountAsync(e => e.CampaignId == campaignId)).ShouldBe(22);
         }
+    }
+
+    [Fact]
+    public async Task TheSameCampaignMidSendPausesItselfAtTheComplaintLimitLosesNothingAndAResumeSendsTheRest()
+    {
+        // The complaint limit is the default (0.3 % from 1,000 delivered); the hard-bounce limit is raised above this test's
+        // 10 % so that the complaint rule is the one that pauses (a 10 % hard-bounce list would trip the 5 % default first).
+        var limits = AutomaticPauseLimits.Default with { HardBounceRate = 0.15 };
+        var store = Services.GetRequiredService<AutomaticPauseStore>();
+        await store.SaveAsync(limits);
+        try
+        {
+            const string prefix = "midsend";
+            var ids = await Build.CustomersAsync(prefix, 1_400, optedIn: 1_400);
+            var campaignId = await Build.ScheduledCampaignAsync(prefix, await Build.SegmentAsync(prefix, ids), await Build.TemplateAsync(prefix));
+            await Services.GetServices<IHostedService>().OfType<CampaignSendWorker>().Single().StartDueCampaignsAsync(CancellationToken.None);
+            var sender = Services.GetRequiredService<CampaignSender>();
+            for (var batch = 0; batch < 6; batch++)
+            {
+                (await sender.RunOnceAsync(CancellationToken.None)).ShouldBeTrue();
+            }
+
+            (await StatusAsync(campaignId)).ShouldBe(CampaignStatus.Sending, "1,200 sent, nothing came back yet");
+            var sent = SentInOrder(campaignId, prefix);
+            sent.Count.ShouldBe(1_200);
+
+            // 10 % hard bounces (real postfix DSNs) and 0.5 % complaints (ARF) of what has gone out so far.
+            var bouncing = sent.Where((_, i) => i % 10 == 3).ToList();
+            var complaining = sent.Where((_, i) => i % 200 == 7).ToList();
+            await host.Imap.DeliverAsync([.. bouncing.Select(m => BounceDrops.For("postfix-unknown-user.eml", m)), .. complaining.Select(m => BounceDrops.For("arf-complaint.eml", m))]);
+
+            var pass = await Worker.RunOnceAsync(CancellationToken.None);
+
+            pass.Suppressed.ShouldBe(126);
+            var paused = await CampaignAsync(campaignId);
+            paused.Status.ShouldBe(CampaignStatus.Paused);
+            paused.IsAutoPaused.ShouldBeTrue();
+            paused.AutoPauseReason.ShouldBe(AutomaticPause.Reason(AutomaticPauseCause.Complaints, limits));
+            await using (var db = await Db.CreateDbContextAsync())
+            {
+                (await CampaignDeliveryCounts.ForAsync(db, campaignId)).ShouldBe(new DeliveryCounts(Sent: 1_200, HardBounced: 120, SoftBounced: 0, Complained: 6));
+                (await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Queued)).ShouldBe(200, "the rest waits, none dropped");
+                (await CustomersOf(db, bouncing)).ShouldAllBe(c => c.EmailConsent == ConsentStatus.Bounced);
+                (await CustomersOf(db, complaining)).ShouldAllBe(c => c.EmailConsent == ConsentStatus.Complained);
+            }
+
+            // Paused: the worker sends nothing until a marketer decides.
+            (await sender.RunOnceAsync(CancellationToken.None)).ShouldBeFalse();
+            host.Smtp.MessagesOf(campaignId).Count.ShouldBe(1_200);
+
+            await using (var db = await Db.CreateDbContextAsync())
+            {
+                (await AutomaticPauses.ResumeAsync(db, campaignId, host.Clock.GetUtcNow().UtcDateTime)).ShouldBeTrue();
+            }
+
+            await SendPasses.DrainAsync(Services, campaignId);
+
+            var done = await CampaignAsync(campaignId);
+            done.Status.ShouldBe(CampaignStatus.Completed, "the limits now count only the mail sent after the resume: the rest went out");
+            done.AutoPausedAt.ShouldBe(paused.AutoPausedAt, "the automatic pause stays on record");
+            var all = host.Smtp.MessagesOf(campaignId).Select(m => m.To.Mailboxes.Single().Address).ToList();
+            all.Count.ShouldBe(1_400);
+            all.Distinct().Count().ShouldBe(1_400, "each customer got the campaign once: nothing lost, nothing twice");
+            await using (var db = await Db.CreateDbContextAsync())
+            {
+                (await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Sent)).ShouldBe(1_400);
+            }
+        }
+        finally
+        {
+            await store.SaveAsync(AutomaticPauseLimits.Default);
+        }
+    }
+
+    [Fact]
+    public async Task HardBouncesRecordedBeforeTheMinimumPauseTheCampaignWhenTheWorkerSendsPastIt()
+    {
+        // The defaults: 5 % hard bounces, from 500 sent.
+        const string prefix = "hardmin";
+        var ids = await Build.CustomersAsync(prefix, 800, optedIn: 800);
+        var campaignId = await Build.ScheduledCampaignAsync(prefix, await Build.SegmentAsync(prefix, ids), await Build.TemplateAsync(prefix));
+        await Services.GetServices<IHostedService>().OfType<CampaignSendWorker>().Single().StartDueCampaignsAsync(CancellationToken.None);
+        var sender = Services.GetRequiredService<CampaignSender>();
+        (await sender.RunOnceAsync(CancellationToken.None)).ShouldBeTrue();
+        (await sender.RunOnceAsync(CancellationToken.None)).ShouldBeTrue();
+        var sent = SentInOrder(campaignId, prefix);
+        await host.Imap.DeliverAsync(sent.Where((_, i) => i % 10 == 1).Select(m => BounceDrops.For("postfix-unknown-user.eml", m)));
+
+        await Worker.RunOnceAsync(CancellationToken.None);
+
+        (await StatusAsync(campaignId)).ShouldBe(CampaignStatus.Sending, "40 of 400 is 10 %, but 400 sent is below the 500 the rule waits for");
+
+        (await sender.RunOnceAsync(CancellationToken.None)).ShouldBeTrue();
+
+        var paused = await CampaignAsync(campaignId);
+        paused.Status.ShouldBe(CampaignStatus.Paused, "600 sent, 40 hard bounces: 6.7 %");
+        paused.AutoPauseReason.ShouldBe(AutomaticPause.Reason(AutomaticPauseCause.HardBounces, AutomaticPauseLimits.Default));
+        await using var db = await Db.CreateDbContextAsync();
+        (await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Sent)).ShouldBe(600);
+        (await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Queued)).ShouldBe(200);
     }
 
     [Fact]
@@ -184,6 +287,18 @@ public sealed class BounceMailboxTests(BounceHost host) : IClassFixture<BounceHo
 
         (await suppressions.LiftAsync(soft.RecordId, "marketer@demo.local")).Lifted.ShouldBeFalse("a lift is done once");
     }
+
+    private List<MimeMessage> SentInOrder(int campaignId, string prefix) =>
+        host.Smtp.MessagesOf(campaignId).OrderBy(m => int.Parse(m.To.Mailboxes.Single().Address[prefix.Length..].Split('@')[0],
+            System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    private async Task<Campaign> CampaignAsync(int id)
+    {
+        await using var db = await Db.CreateDbContextAsync();
+        return await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == id);
+    }
+
+    private async Task<CampaignStatus> StatusAsync(int id) => (await CampaignAsync(id)).Status;
 
     private async Task<(int CampaignId, List<MimeMessage> Sent)> SendAsync(string prefix, int count)
     {

@@ -82,6 +82,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
             .Concat(BounceMailboxApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(WebhooksApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(ProviderWebhooksApiTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(Features.SenderHealthTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.Campaigns.PolicyLaunchTests.MutatingRoutes.Select(r => r.Pattern))
             .Order().ToList());
     }

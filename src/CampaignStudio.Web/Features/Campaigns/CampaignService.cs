@@ -318,8 +318,13 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
     public async Task<bool> PauseAsync(int id, CancellationToken ct = default) =>
         await MoveAsync(id, CampaignLifecycle.Pause, ct);
 
-    public async Task<bool> ResumeAsync(int id, CancellationToken ct = default) =>
-        await MoveAsync(id, CampaignLifecycle.Resume, ct);
+    /// <summary>A marketer's decision, also after an automatic pause: from then on its limits count only mail sent after this resume.</summary>
+    public async Task<bool> ResumeAsync(int id, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await AutomaticPauses.ResumeAsync(db, id, clock.GetUtcNow().UtcDateTime, ct);
+    }
 
     /// <summary>Sends a campaign that was parked because it was found far past its time.</summary>
     public async Task<bool> ConfirmOverdueAsync(int id, CancellationToken ct = default)

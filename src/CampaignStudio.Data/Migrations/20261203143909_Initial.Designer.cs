@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203141851_Initial")]
+    [Migration("20261203143909_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -280,6 +280,13 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<int>("AudienceCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AutoPauseReason")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AutoPausedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("TEXT");
 
@@ -306,6 +313,9 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<int?>("ExperimentId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("HealthCountedFrom")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LaunchedAt")
                         .HasColumnType("TEXT");
 
@@ -319,6 +329,10 @@ namespace CampaignStudio.Data.Migrations
 
                     b.Property<int?>("SegmentId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SendingDomain")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("SnapshotSegmentId")
                         .HasColumnType("INTEGER");

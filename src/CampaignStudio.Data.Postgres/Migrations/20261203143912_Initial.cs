@@ -798,7 +798,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     LaunchedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    SendingDomain = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
+                    AutoPausedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    AutoPauseReason = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    HealthCountedFrom = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {

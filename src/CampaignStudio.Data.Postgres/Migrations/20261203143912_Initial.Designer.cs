@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CampaignStudio.Data.Postgres.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203141854_Initial")]
+    [Migration("20261203143912_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -293,6 +293,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<int>("AudienceCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("AutoPauseReason")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTime?>("AutoPausedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -319,6 +326,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<int?>("ExperimentId")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("HealthCountedFrom")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("LaunchedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -332,6 +342,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.Property<int?>("SegmentId")
                         .HasColumnType("integer");
+
+                    b.Property<string>("SendingDomain")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
 
                     b.Property<int?>("SnapshotSegmentId")
                         .HasColumnType("integer");

@@ -797,7 +797,11 @@ namespace CampaignStudio.Data.Migrations
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     LaunchedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    CompletedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    CompletedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SendingDomain = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    AutoPausedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AutoPauseReason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    HealthCountedFrom = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -1,0 +1,10 @@
+namespace CampaignStudio.Web.Features.SenderHealth;
+
+public static class SenderHealthFeature
+{
+    public static IServiceCollection AddSenderHealthFeature(this IServiceCollection services)
+    {
+        services.AddScoped<SenderHealthService>();
+        return services;
+    }
+}
