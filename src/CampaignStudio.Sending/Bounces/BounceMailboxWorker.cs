@@ -18,36 +18,17 @@ public sealed class BounceWorkerOptions
 /// lease, renewed while the pass runs; a lost lease stops the pass).
 /// </summary>
 public sealed class BounceMailboxWorker(BounceMailboxReader reader, ClusterLeases leases, BounceWorkerOptions options, SendWorkerOptions sendOptions,
-    TimeProvider clock, ILogger<BounceMailboxWorker> log) : BackgroundService
+    TimeProvider clock, ILogger<BounceMailboxWorker> log) : PeriodicWorker(clock, log)
 {
     public const string LeaseName = "bounce-mailbox";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Enabled || !sendOptions.Enabled)
-        {
-            return;
-        }
+    protected override bool Enabled => options.Enabled && sendOptions.Enabled;
 
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-                await Task.Delay(options.CheckInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "Reading the bounce mailbox failed; it is tried again at the next check");
-                await Task.Delay(options.CheckInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.CheckInterval;
+
+    protected override string Work => "Reading the bounce mailbox";
+
+    protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>One pass under the lease; nothing when another instance holds it.</summary>
     public async Task<MailboxPass> RunOnceAsync(CancellationToken ct)

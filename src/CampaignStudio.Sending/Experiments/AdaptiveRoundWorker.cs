@@ -12,36 +12,17 @@ namespace CampaignStudio.Sending.Experiments;
 /// second pass, finds the round already logged and not due again.
 /// </summary>
 public sealed class AdaptiveRoundWorker(AdaptiveRounds rounds, ClusterLeases leases, IDbContextFactory<AppDbContext> dbFactory,
-    SendWorkerOptions options, TimeProvider clock, ILogger<AdaptiveRoundWorker> log) : BackgroundService
+    SendWorkerOptions options, TimeProvider clock, ILogger<AdaptiveRoundWorker> log) : PeriodicWorker(clock, log)
 {
     public const string LeaseName = "adaptive-rounds";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Enabled || !options.RunAdaptiveRounds)
-        {
-            return;
-        }
+    protected override bool Enabled => options.Enabled && options.RunAdaptiveRounds;
 
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunDueRoundsAsync(stoppingToken);
-                await Task.Delay(options.RoundCheckInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "The round worker hit an error; it carries on at the next check");
-                await Task.Delay(options.RoundCheckInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.RoundCheckInterval;
+
+    protected override string Work => "Sending adaptive rounds";
+
+    protected override Task PassAsync(CancellationToken ct) => RunDueRoundsAsync(ct);
 
     /// <summary>One pass: every running adaptive experiment whose next round is due gets it. Returns the rounds sent.</summary>
     internal async Task<int> RunDueRoundsAsync(CancellationToken ct)
@@ -52,7 +33,7 @@ public sealed class AdaptiveRoundWorker(AdaptiveRounds rounds, ClusterLeases lea
             return 0;
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Clock.GetUtcNow().UtcDateTime;
         List<int> due;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {

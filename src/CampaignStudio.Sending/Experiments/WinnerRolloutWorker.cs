@@ -8,36 +8,17 @@ namespace CampaignStudio.Sending.Experiments;
 /// database too, so a second instance or pass never decides twice.
 /// </summary>
 public sealed class WinnerRolloutWorker(WinnerRollouts rollouts, ClusterLeases leases, SendWorkerOptions options, TimeProvider clock,
-    ILogger<WinnerRolloutWorker> log) : BackgroundService
+    ILogger<WinnerRolloutWorker> log) : PeriodicWorker(clock, log)
 {
     public const string LeaseName = "winner-rollouts";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Enabled || !options.RunWinnerRollouts)
-        {
-            return;
-        }
+    protected override bool Enabled => options.Enabled && options.RunWinnerRollouts;
 
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunDueAsync(stoppingToken);
-                await Task.Delay(options.RoundCheckInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "The winner rollout worker hit an error; it carries on at the next check");
-                await Task.Delay(options.RoundCheckInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.RoundCheckInterval;
+
+    protected override string Work => "Deciding winner rollouts";
+
+    protected override Task PassAsync(CancellationToken ct) => RunDueAsync(ct);
 
     /// <summary>One pass: every rollout whose wait is over is decided. Returns the decisions made by this pass.</summary>
     internal async Task<int> RunDueAsync(CancellationToken ct)

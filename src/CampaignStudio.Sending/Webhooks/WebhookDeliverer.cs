@@ -164,36 +164,17 @@ public sealed class WebhookDeliverer(IDbContextFactory<AppDbContext> dbFactory, 
 
 /// <summary>Delivers outbound webhooks every <see cref="WebhookDeliveryOptions.CheckInterval"/>, one instance cluster-wide at a time (a lease).</summary>
 public sealed class WebhookDeliveryWorker(WebhookDeliverer deliverer, ClusterLeases leases, WebhookDeliveryOptions options, SendWorkerOptions sendOptions,
-    TimeProvider clock, ILogger<WebhookDeliveryWorker> log) : BackgroundService
+    TimeProvider clock, ILogger<WebhookDeliveryWorker> log) : PeriodicWorker(clock, log)
 {
     public const string LeaseName = "webhook-deliveries";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!sendOptions.Enabled || !sendOptions.DeliverWebhooks)
-        {
-            return;
-        }
+    protected override bool Enabled => sendOptions.Enabled && sendOptions.DeliverWebhooks;
 
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-                await Task.Delay(options.CheckInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "The webhook worker hit an error; it carries on at the next check");
-                await Task.Delay(options.CheckInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.CheckInterval;
+
+    protected override string Work => "Delivering webhooks";
+
+    protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>One pass under the lease; 0 when another instance holds it.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
@@ -10,52 +8,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Training.Offers;
 
-/// <summary>Offer policies on disk (one JSON file per experiment beside the database) with an in-memory cache; another instance or a restart reads the file.</summary>
-public sealed class OfferPolicyStore(DatabaseOptions database)
+/// <summary>Offer policies, one file per experiment (see <see cref="ResultFiles{TResult}"/>).</summary>
+public sealed class OfferPolicyStore(DatabaseOptions database) : ResultFiles<OfferPolicyResult>(database, "offer-policy")
 {
-    private readonly ConcurrentDictionary<int, OfferPolicyResult> _cache = new();
-
-    private string Folder => Path.Combine(database.DataFolder, "offer-policy");
-
-    public async Task<OfferPolicyResult?> GetAsync(int experimentId, CancellationToken ct = default)
-    {
-        if (_cache.TryGetValue(experimentId, out var cached))
-        {
-            return cached;
-        }
-
-        var path = PathOf(experimentId);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        await using var stream = File.OpenRead(path);
-        var result = await JsonSerializer.DeserializeAsync<OfferPolicyResult>(stream, UpliftStore.Json, ct);
-        return result is null ? null : _cache.GetOrAdd(experimentId, result);
-    }
-
-    public async Task SaveAsync(OfferPolicyResult result, CancellationToken ct = default)
-    {
-        Directory.CreateDirectory(Folder);
-        var temp = PathOf(result.ExperimentId) + ".tmp";
-        await using (var stream = File.Create(temp))
-        {
-            await JsonSerializer.SerializeAsync(stream, result, UpliftStore.Json, ct);
-        }
-
-        // Replace atomically: a crash mid-write leaves the previous policy readable.
-        File.Move(temp, PathOf(result.ExperimentId), overwrite: true);
-        _cache[result.ExperimentId] = result;
-    }
-
-    public void Forget(int experimentId)
-    {
-        _cache.TryRemove(experimentId, out _);
-        File.Delete(PathOf(experimentId));
-    }
-
-    private string PathOf(int experimentId) => Path.Combine(Folder, $"experiment-{experimentId}.json");
+    protected override int ExperimentOf(OfferPolicyResult result) => result.ExperimentId;
 }
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using CampaignStudio.Analytics.Uplift;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Experiments;
@@ -10,54 +7,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Training.Uplift;
 
-/// <summary>Uplift results on disk (one JSON file per experiment beside the database) with an in-memory cache, so a page reload is instant.</summary>
-public sealed class UpliftStore(DatabaseOptions database)
+/// <summary>Uplift results, one file per experiment (see <see cref="ResultFiles{TResult}"/>).</summary>
+public sealed class UpliftStore(DatabaseOptions database) : ResultFiles<UpliftResult>(database, "uplift")
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
-    private readonly ConcurrentDictionary<int, UpliftResult> _cache = new();
-
-    private string Folder => Path.Combine(database.DataFolder, "uplift");
-
-    public async Task<UpliftResult?> GetAsync(int experimentId, CancellationToken ct = default)
-    {
-        if (_cache.TryGetValue(experimentId, out var cached))
-        {
-            return cached;
-        }
-
-        var path = PathOf(experimentId);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        await using var stream = File.OpenRead(path);
-        var result = await JsonSerializer.DeserializeAsync<UpliftResult>(stream, Json, ct);
-        return result is null ? null : _cache.GetOrAdd(experimentId, result);
-    }
-
-    public async Task SaveAsync(UpliftResult result, CancellationToken ct = default)
-    {
-        Directory.CreateDirectory(Folder);
-        var temp = PathOf(result.ExperimentId) + ".tmp";
-        await using (var stream = File.Create(temp))
-        {
-            await JsonSerializer.SerializeAsync(stream, result, Json, ct);
-        }
-
-        // Replace atomically: a crash mid-write leaves the previous result readable.
-        File.Move(temp, PathOf(result.ExperimentId), overwrite: true);
-        _cache[result.ExperimentId] = result;
-    }
-
-    public void Forget(int experimentId)
-    {
-        _cache.TryRemove(experimentId, out _);
-        File.Delete(PathOf(experimentId));
-    }
-
-    private string PathOf(int experimentId) => Path.Combine(Folder, $"experiment-{experimentId}.json");
+    protected override int ExperimentOf(UpliftResult result) => result.ExperimentId;
 }
 
 /// <summary>
