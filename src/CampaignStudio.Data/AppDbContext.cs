@@ -50,6 +50,10 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Cluster.JobLease> JobLeases => Set<Cluster.JobLease>();
     public DbSet<Campaigns.SendAllowance> SendAllowances => Set<Campaigns.SendAllowance>();
+    public DbSet<Domain.Flows.Flow> Flows => Set<Domain.Flows.Flow>();
+    public DbSet<Domain.Flows.FlowVersion> FlowVersions => Set<Domain.Flows.FlowVersion>();
+    public DbSet<Domain.Flows.FlowEnrollment> FlowEnrollments => Set<Domain.Flows.FlowEnrollment>();
+    public DbSet<Domain.Flows.FlowStepVisit> FlowStepVisits => Set<Domain.Flows.FlowStepVisit>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -323,6 +323,16 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<int?>("ExperimentId")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("FlowId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("FlowStepId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<int?>("FlowVersionId")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("HealthCountedFrom")
                         .HasColumnType("timestamp with time zone");
 
@@ -363,9 +373,14 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.HasIndex("ExperimentId");
 
+                    b.HasIndex("FlowId");
+
                     b.HasIndex("SegmentId");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("FlowVersionId", "FlowStepId")
+                        .IsUnique();
 
                     b.ToTable("Campaigns");
                 });
@@ -445,6 +460,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.Property<long>("CustomerId")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("EntryNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0);
+
                     b.Property<string>("Error")
                         .HasMaxLength(400)
                         .HasColumnType("character varying(400)");
@@ -488,12 +508,12 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.HasIndex("SentAt");
 
-                    b.HasIndex("CampaignId", "CustomerId")
-                        .IsUnique();
-
                     b.HasIndex("CampaignId", "Status");
 
                     b.HasIndex("Status", "NextAttemptAt");
+
+                    b.HasIndex("CampaignId", "CustomerId", "EntryNumber")
+                        .IsUnique();
 
                     b.ToTable("Messages");
                 });
@@ -701,6 +721,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasColumnType("character varying(100)");
 
                     b.Property<string>("LastNameKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("TimeZone")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
@@ -1263,6 +1287,226 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasIndex("ExperimentId");
 
                     b.ToTable("Variants");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.Flow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTime?>("LiveSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("LiveVersionId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("StartedFrom")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("Flows");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowEnrollment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("EntryNumber")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ExitReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("ExitedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("FlowId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FlowVersionId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("StepEnteredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long?>("TriggerEventId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("WaitingForEvent")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("FlowVersionId");
+
+                    b.HasIndex("State", "DueAt");
+
+                    b.HasIndex("WaitingForEvent", "CustomerId");
+
+                    b.HasIndex("FlowId", "CustomerId", "EntryNumber")
+                        .IsUnique();
+
+                    b.HasIndex("FlowId", "State", "StepId");
+
+                    b.ToTable("FlowEnrollments");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowStepVisit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Branch")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EnrollmentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FlowId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FlowVersionId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("EnrollmentId", "StepId")
+                        .IsUnique();
+
+                    b.HasIndex("FlowId", "StepId", "Outcome");
+
+                    b.ToTable("FlowStepVisits");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("FlowId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FlowId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("FlowVersions");
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Identity.ApiKey", b =>
@@ -1903,6 +2147,16 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .HasForeignKey("ExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
 
+                    b.HasOne("CampaignStudio.Domain.Flows.Flow", null)
+                        .WithMany()
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("CampaignStudio.Domain.Flows.FlowVersion", null)
+                        .WithMany()
+                        .HasForeignKey("FlowVersionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("CampaignStudio.Domain.Segments.Segment", null)
                         .WithMany()
                         .HasForeignKey("SegmentId")
@@ -2047,6 +2301,45 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Experiment");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowEnrollment", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Flows.Flow", null)
+                        .WithMany()
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Flows.FlowVersion", null)
+                        .WithMany()
+                        .HasForeignKey("FlowVersionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowStepVisit", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Flows.FlowEnrollment", null)
+                        .WithMany()
+                        .HasForeignKey("EnrollmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowVersion", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Flows.Flow", null)
+                        .WithMany()
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Identity.ApiKey", b =>

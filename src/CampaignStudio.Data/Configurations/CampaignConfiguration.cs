@@ -27,6 +27,11 @@ public class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         builder.Property(c => c.SendingDomain).HasMaxLength(Limits.Email);
         builder.Property(c => c.AutoPauseReason).HasMaxLength(Limits.ShortText);
         builder.Ignore(c => c.IsAutoPaused);
+        builder.Ignore(c => c.IsFlowStep);
+        builder.Property(c => c.FlowStepId).HasMaxLength(Domain.Flows.FlowDefinitionJson.MaxStepIdLength);
+        builder.HasIndex(c => new { c.FlowVersionId, c.FlowStepId }).IsUnique();
+        builder.HasOne<Domain.Flows.Flow>().WithMany().HasForeignKey(c => c.FlowId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Domain.Flows.FlowVersion>().WithMany().HasForeignKey(c => c.FlowVersionId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(c => c.Status);
 
         // Off unless the marketer chose it: campaigns from before the option send as they always did.
@@ -45,8 +50,10 @@ public class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.Error).HasMaxLength(Limits.ShortText);
         builder.Property(m => m.MessageIdHeader).HasMaxLength(Limits.ShortText);
 
-        // One message per recipient per campaign: the ledger that makes re-sends impossible.
-        builder.HasIndex(m => new { m.CampaignId, m.CustomerId }).IsUnique();
+        // One message per recipient per campaign (and per entry, for a flow step a customer may enter again): the ledger
+        // that makes re-sends impossible. The default lets the bulk inserts of campaigns leave the column out.
+        builder.Property(m => m.EntryNumber).HasDefaultValue(0);
+        builder.HasIndex(m => new { m.CampaignId, m.CustomerId, m.EntryNumber }).IsUnique();
         // The worker's lease query: next due rows of a campaign by status.
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
         builder.HasIndex(m => new { m.CampaignId, m.Status });

@@ -22,6 +22,7 @@ public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         // and the rule compiler lower()s the compared value in the same database, so both sides always agree.
         builder.Property(c => c.CountryKey).HasMaxLength(Limits.Country).HasComputedColumnSql("lower(\"Country\")", stored: true);
         builder.Property(c => c.City).HasMaxLength(Limits.City);
+        builder.Property(c => c.TimeZone).HasMaxLength(Limits.Category);
         builder.Property(c => c.Gender).HasMaxLength(Limits.Gender);
         builder.Property(c => c.AgeBand).HasMaxLength(Limits.AgeBand);
         builder.Ignore(c => c.DisplayName);

@@ -66,6 +66,21 @@ public class Campaign
     /// </summary>
     public DateTime? HealthCountedFrom { get; set; }
 
+    /// <summary>
+    /// Set when this campaign is the send step of a flow version rather than a one-off send: its messages are queued one at
+    /// a time by the flow engine, it stays open while the flow is live, and it is listed with its flow, not as a campaign
+    /// (docs/decisions/053-flows.md).
+    /// </summary>
+    public int? FlowId { get; set; }
+
+    public int? FlowVersionId { get; set; }
+
+    /// <summary>The <see cref="Flows.FlowStep.Id"/> of the send step within <see cref="FlowVersionId"/>.</summary>
+    public string? FlowStepId { get; set; }
+
+    /// <summary>A flow's send step (see <see cref="FlowId"/>).</summary>
+    public bool IsFlowStep => FlowId is not null;
+
     /// <summary>Paused by the automatic pause and not resumed since (a marketer's own pause later is not).</summary>
     public bool IsAutoPaused => Status == CampaignStatus.Paused && AutoPausedAt is { } at && (HealthCountedFrom is not { } from || at >= from);
 
@@ -115,6 +130,13 @@ public class Message
     public int CampaignId { get; set; }
     public long CustomerId { get; set; }
     public int? VariantId { get; set; }
+
+    /// <summary>
+    /// 0 for a campaign; for a flow's send step, the customer's <see cref="Flows.FlowEnrollment.EntryNumber"/>, so a customer who
+    /// enters a flow again gets that step again (one message per campaign, customer and entry).
+    /// </summary>
+    public int EntryNumber { get; set; }
+
     public MessageStatus Status { get; set; }
     public int Attempts { get; set; }
 

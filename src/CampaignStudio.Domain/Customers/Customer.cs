@@ -27,6 +27,9 @@ public class Customer
     public string? CountryKey { get; private set; }
 
     public string? City { get; set; }
+
+    /// <summary>IANA time zone (e.g. "Europe/Berlin") for waits until a local time; null: the studio's default time zone.</summary>
+    public string? TimeZone { get; set; }
     public int? BirthYear { get; set; }
 
     /// <summary>Age band as given by the source (e.g. "25-34") when no birth year is known.</summary>

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203143909_Initial")]
+    [Migration("20261203155952_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -313,6 +313,16 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<int?>("ExperimentId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("FlowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FlowStepId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("FlowVersionId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("HealthCountedFrom")
                         .HasColumnType("TEXT");
 
@@ -353,9 +363,14 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("ExperimentId");
 
+                    b.HasIndex("FlowId");
+
                     b.HasIndex("SegmentId");
 
                     b.HasIndex("Status");
+
+                    b.HasIndex("FlowVersionId", "FlowStepId")
+                        .IsUnique();
 
                     b.ToTable("Campaigns");
                 });
@@ -431,6 +446,11 @@ namespace CampaignStudio.Data.Migrations
                     b.Property<long>("CustomerId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("EntryNumber")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0);
+
                     b.Property<string>("Error")
                         .HasMaxLength(400)
                         .HasColumnType("TEXT");
@@ -474,12 +494,12 @@ namespace CampaignStudio.Data.Migrations
 
                     b.HasIndex("SentAt");
 
-                    b.HasIndex("CampaignId", "CustomerId")
-                        .IsUnique();
-
                     b.HasIndex("CampaignId", "Status");
 
                     b.HasIndex("Status", "NextAttemptAt");
+
+                    b.HasIndex("CampaignId", "CustomerId", "EntryNumber")
+                        .IsUnique();
 
                     b.ToTable("Messages");
                 });
@@ -679,6 +699,10 @@ namespace CampaignStudio.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LastNameKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZone")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
@@ -1227,6 +1251,218 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("ExperimentId");
 
                     b.ToTable("Variants");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.Flow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LiveSince")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LiveVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartedFrom")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("Flows");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowEnrollment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EntryNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExitReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExitedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FlowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FlowVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StepEnteredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StepId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TriggerEventId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WaitingForEvent")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("FlowVersionId");
+
+                    b.HasIndex("State", "DueAt");
+
+                    b.HasIndex("WaitingForEvent", "CustomerId");
+
+                    b.HasIndex("FlowId", "CustomerId", "EntryNumber")
+                        .IsUnique();
+
+                    b.HasIndex("FlowId", "State", "StepId");
+
+                    b.ToTable("FlowEnrollments");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowStepVisit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Branch")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EnrollmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FlowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FlowVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("EnrollmentId", "StepId")
+                        .IsUnique();
+
+                    b.HasIndex("FlowId", "StepId", "Outcome");
+
+                    b.ToTable("FlowStepVisits");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FlowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FlowId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("FlowVersions");
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Identity.ApiKey", b =>
@@ -1845,6 +2081,16 @@ namespace CampaignStudio.Data.Migrations
                         .HasForeignKey("ExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
 
+                    b.HasOne("CampaignStudio.Domain.Flows.Flow", null)
+                        .WithMany()
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("CampaignStudio.Domain.Flows.FlowVersion", null)
+                        .WithMany()
+                        .HasForeignKey("FlowVersionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("CampaignStudio.Domain.Segments.Segment", null)
                         .WithMany()
                         .HasForeignKey("SegmentId")
@@ -1989,6 +2235,45 @@ namespace CampaignStudio.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Experiment");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowEnrollment", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Flows.Flow", null)
+                        .WithMany()
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Flows.FlowVersion", null)
+                        .WithMany()
+                        .HasForeignKey("FlowVersionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowStepVisit", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Flows.FlowEnrollment", null)
+                        .WithMany()
+                        .HasForeignKey("EnrollmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Flows.FlowVersion", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Flows.Flow", null)
+                        .WithMany()
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Identity.ApiKey", b =>

@@ -135,6 +135,7 @@ namespace CampaignStudio.Data.Migrations
                     Country = table.Column<string>(type: "TEXT", maxLength: 60, nullable: true),
                     CountryKey = table.Column<string>(type: "TEXT", maxLength: 60, nullable: true, computedColumnSql: "lower(\"Country\")", stored: true),
                     City = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     BirthYear = table.Column<int>(type: "INTEGER", nullable: true),
                     AgeBand = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     Gender = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
@@ -182,6 +183,27 @@ namespace CampaignStudio.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_EmailTemplates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Flows",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    LiveVersionId = table.Column<int>(type: "INTEGER", nullable: true),
+                    StartedFrom = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LiveSince = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Flows", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -623,6 +645,30 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "FlowVersions",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FlowId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    DefinitionJson = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    PublishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FlowVersions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FlowVersions_Flows_FlowId",
+                        column: x => x.FlowId,
+                        principalTable: "Flows",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ImportRowErrors",
                 columns: table => new
                 {
@@ -754,6 +800,51 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "FlowEnrollments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FlowId = table.Column<int>(type: "INTEGER", nullable: false),
+                    FlowVersionId = table.Column<int>(type: "INTEGER", nullable: false),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    EntryNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    TriggerEventId = table.Column<long>(type: "INTEGER", nullable: true),
+                    EnteredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    StepId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    StepEnteredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DueAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    WaitingForEvent = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ExitedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ExitReason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 120, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FlowEnrollments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FlowEnrollments_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_FlowEnrollments_FlowVersions_FlowVersionId",
+                        column: x => x.FlowVersionId,
+                        principalTable: "FlowVersions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_FlowEnrollments_Flows_FlowId",
+                        column: x => x.FlowId,
+                        principalTable: "Flows",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AllocationRounds",
                 columns: table => new
                 {
@@ -801,7 +892,10 @@ namespace CampaignStudio.Data.Migrations
                     SendingDomain = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
                     AutoPausedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     AutoPauseReason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
-                    HealthCountedFrom = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    HealthCountedFrom = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FlowId = table.Column<int>(type: "INTEGER", nullable: true),
+                    FlowVersionId = table.Column<int>(type: "INTEGER", nullable: true),
+                    FlowStepId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -818,6 +912,18 @@ namespace CampaignStudio.Data.Migrations
                         principalTable: "Experiments",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Campaigns_FlowVersions_FlowVersionId",
+                        column: x => x.FlowVersionId,
+                        principalTable: "FlowVersions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Campaigns_Flows_FlowId",
+                        column: x => x.FlowId,
+                        principalTable: "Flows",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_Campaigns_Segments_SegmentId",
                         column: x => x.SegmentId,
@@ -891,6 +997,34 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "FlowStepVisits",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EnrollmentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    FlowId = table.Column<int>(type: "INTEGER", nullable: false),
+                    FlowVersionId = table.Column<int>(type: "INTEGER", nullable: false),
+                    StepId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Branch = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FlowStepVisits", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FlowStepVisits_FlowEnrollments_EnrollmentId",
+                        column: x => x.EnrollmentId,
+                        principalTable: "FlowEnrollments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Messages",
                 columns: table => new
                 {
@@ -899,6 +1033,7 @@ namespace CampaignStudio.Data.Migrations
                     CampaignId = table.Column<int>(type: "INTEGER", nullable: false),
                     CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
                     VariantId = table.Column<int>(type: "INTEGER", nullable: true),
+                    EntryNumber = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0),
                     Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
@@ -1116,6 +1251,17 @@ namespace CampaignStudio.Data.Migrations
                 column: "ExperimentId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Campaigns_FlowId",
+                table: "Campaigns",
+                column: "FlowId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Campaigns_FlowVersionId_FlowStepId",
+                table: "Campaigns",
+                columns: new[] { "FlowVersionId", "FlowStepId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Campaigns_SegmentId",
                 table: "Campaigns",
                 column: "SegmentId");
@@ -1254,6 +1400,64 @@ namespace CampaignStudio.Data.Migrations
                 column: "LaunchedFromExperimentId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_CustomerId",
+                table: "FlowEnrollments",
+                column: "CustomerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_FlowId_CustomerId_EntryNumber",
+                table: "FlowEnrollments",
+                columns: new[] { "FlowId", "CustomerId", "EntryNumber" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_FlowId_State_StepId",
+                table: "FlowEnrollments",
+                columns: new[] { "FlowId", "State", "StepId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_FlowVersionId",
+                table: "FlowEnrollments",
+                column: "FlowVersionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_State_DueAt",
+                table: "FlowEnrollments",
+                columns: new[] { "State", "DueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_WaitingForEvent_CustomerId",
+                table: "FlowEnrollments",
+                columns: new[] { "WaitingForEvent", "CustomerId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Flows_Status",
+                table: "Flows",
+                column: "Status");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowStepVisits_CustomerId",
+                table: "FlowStepVisits",
+                column: "CustomerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowStepVisits_EnrollmentId_StepId",
+                table: "FlowStepVisits",
+                columns: new[] { "EnrollmentId", "StepId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowStepVisits_FlowId_StepId_Outcome",
+                table: "FlowStepVisits",
+                columns: new[] { "FlowId", "StepId", "Outcome" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowVersions_FlowId_Number",
+                table: "FlowVersions",
+                columns: new[] { "FlowId", "Number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ImportJobs_CreatedAt",
                 table: "ImportJobs",
                 column: "CreatedAt");
@@ -1270,9 +1474,9 @@ namespace CampaignStudio.Data.Migrations
                 columns: new[] { "ImportJobId", "LineNumber" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Messages_CampaignId_CustomerId",
+                name: "IX_Messages_CampaignId_CustomerId_EntryNumber",
                 table: "Messages",
-                columns: new[] { "CampaignId", "CustomerId" },
+                columns: new[] { "CampaignId", "CustomerId", "EntryNumber" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -1444,6 +1648,9 @@ namespace CampaignStudio.Data.Migrations
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "FlowStepVisits");
+
+            migrationBuilder.DropTable(
                 name: "ImportMappingPresets");
 
             migrationBuilder.DropTable(
@@ -1492,16 +1699,19 @@ namespace CampaignStudio.Data.Migrations
                 name: "Variants");
 
             migrationBuilder.DropTable(
-                name: "ImportJobs");
+                name: "FlowEnrollments");
 
             migrationBuilder.DropTable(
-                name: "Customers");
+                name: "ImportJobs");
 
             migrationBuilder.DropTable(
                 name: "Messages");
 
             migrationBuilder.DropTable(
                 name: "WebhookEndpoints");
+
+            migrationBuilder.DropTable(
+                name: "Customers");
 
             migrationBuilder.DropTable(
                 name: "Campaigns");
@@ -1513,7 +1723,13 @@ namespace CampaignStudio.Data.Migrations
                 name: "Experiments");
 
             migrationBuilder.DropTable(
+                name: "FlowVersions");
+
+            migrationBuilder.DropTable(
                 name: "Segments");
+
+            migrationBuilder.DropTable(
+                name: "Flows");
         }
     }
 }

@@ -136,6 +136,7 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     Country = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: true),
                     CountryKey = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: true, computedColumnSql: "lower(\"Country\")", stored: true),
                     City = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    TimeZone = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     BirthYear = table.Column<int>(type: "integer", nullable: true),
                     AgeBand = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
                     Gender = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
@@ -183,6 +184,27 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_EmailTemplates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Flows",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    LiveVersionId = table.Column<int>(type: "integer", nullable: true),
+                    StartedFrom = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LiveSince = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Flows", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -624,6 +646,30 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "FlowVersions",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FlowId = table.Column<int>(type: "integer", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    DefinitionJson = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    PublishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FlowVersions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FlowVersions_Flows_FlowId",
+                        column: x => x.FlowId,
+                        principalTable: "Flows",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ImportRowErrors",
                 columns: table => new
                 {
@@ -755,6 +801,51 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "FlowEnrollments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FlowId = table.Column<int>(type: "integer", nullable: false),
+                    FlowVersionId = table.Column<int>(type: "integer", nullable: false),
+                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
+                    EntryNumber = table.Column<int>(type: "integer", nullable: false),
+                    TriggerEventId = table.Column<long>(type: "bigint", nullable: true),
+                    EnteredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    StepId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    StepEnteredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    DueAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    WaitingForEvent = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    ExitedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ExitReason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    LeaseOwner = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FlowEnrollments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FlowEnrollments_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_FlowEnrollments_FlowVersions_FlowVersionId",
+                        column: x => x.FlowVersionId,
+                        principalTable: "FlowVersions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_FlowEnrollments_Flows_FlowId",
+                        column: x => x.FlowId,
+                        principalTable: "Flows",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AllocationRounds",
                 columns: table => new
                 {
@@ -802,7 +893,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     SendingDomain = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
                     AutoPausedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     AutoPauseReason = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    HealthCountedFrom = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    HealthCountedFrom = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    FlowId = table.Column<int>(type: "integer", nullable: true),
+                    FlowVersionId = table.Column<int>(type: "integer", nullable: true),
+                    FlowStepId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -819,6 +913,18 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         principalTable: "Experiments",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Campaigns_FlowVersions_FlowVersionId",
+                        column: x => x.FlowVersionId,
+                        principalTable: "FlowVersions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Campaigns_Flows_FlowId",
+                        column: x => x.FlowId,
+                        principalTable: "Flows",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_Campaigns_Segments_SegmentId",
                         column: x => x.SegmentId,
@@ -892,6 +998,34 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "FlowStepVisits",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    EnrollmentId = table.Column<long>(type: "bigint", nullable: false),
+                    FlowId = table.Column<int>(type: "integer", nullable: false),
+                    FlowVersionId = table.Column<int>(type: "integer", nullable: false),
+                    StepId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Branch = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    MessageId = table.Column<long>(type: "bigint", nullable: true),
+                    Note = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FlowStepVisits", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FlowStepVisits_FlowEnrollments_EnrollmentId",
+                        column: x => x.EnrollmentId,
+                        principalTable: "FlowEnrollments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Messages",
                 columns: table => new
                 {
@@ -900,6 +1034,7 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     CampaignId = table.Column<int>(type: "integer", nullable: false),
                     CustomerId = table.Column<long>(type: "bigint", nullable: false),
                     VariantId = table.Column<int>(type: "integer", nullable: true),
+                    EntryNumber = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
                     Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     LeaseOwner = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
@@ -1117,6 +1252,17 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 column: "ExperimentId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Campaigns_FlowId",
+                table: "Campaigns",
+                column: "FlowId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Campaigns_FlowVersionId_FlowStepId",
+                table: "Campaigns",
+                columns: new[] { "FlowVersionId", "FlowStepId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Campaigns_SegmentId",
                 table: "Campaigns",
                 column: "SegmentId");
@@ -1255,6 +1401,64 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 column: "LaunchedFromExperimentId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_CustomerId",
+                table: "FlowEnrollments",
+                column: "CustomerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_FlowId_CustomerId_EntryNumber",
+                table: "FlowEnrollments",
+                columns: new[] { "FlowId", "CustomerId", "EntryNumber" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_FlowId_State_StepId",
+                table: "FlowEnrollments",
+                columns: new[] { "FlowId", "State", "StepId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_FlowVersionId",
+                table: "FlowEnrollments",
+                column: "FlowVersionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_State_DueAt",
+                table: "FlowEnrollments",
+                columns: new[] { "State", "DueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowEnrollments_WaitingForEvent_CustomerId",
+                table: "FlowEnrollments",
+                columns: new[] { "WaitingForEvent", "CustomerId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Flows_Status",
+                table: "Flows",
+                column: "Status");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowStepVisits_CustomerId",
+                table: "FlowStepVisits",
+                column: "CustomerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowStepVisits_EnrollmentId_StepId",
+                table: "FlowStepVisits",
+                columns: new[] { "EnrollmentId", "StepId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowStepVisits_FlowId_StepId_Outcome",
+                table: "FlowStepVisits",
+                columns: new[] { "FlowId", "StepId", "Outcome" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FlowVersions_FlowId_Number",
+                table: "FlowVersions",
+                columns: new[] { "FlowId", "Number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ImportJobs_CreatedAt",
                 table: "ImportJobs",
                 column: "CreatedAt");
@@ -1271,9 +1475,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 columns: new[] { "ImportJobId", "LineNumber" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Messages_CampaignId_CustomerId",
+                name: "IX_Messages_CampaignId_CustomerId_EntryNumber",
                 table: "Messages",
-                columns: new[] { "CampaignId", "CustomerId" },
+                columns: new[] { "CampaignId", "CustomerId", "EntryNumber" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -1445,6 +1649,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "FlowStepVisits");
+
+            migrationBuilder.DropTable(
                 name: "ImportMappingPresets");
 
             migrationBuilder.DropTable(
@@ -1493,16 +1700,19 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Variants");
 
             migrationBuilder.DropTable(
-                name: "ImportJobs");
+                name: "FlowEnrollments");
 
             migrationBuilder.DropTable(
-                name: "Customers");
+                name: "ImportJobs");
 
             migrationBuilder.DropTable(
                 name: "Messages");
 
             migrationBuilder.DropTable(
                 name: "WebhookEndpoints");
+
+            migrationBuilder.DropTable(
+                name: "Customers");
 
             migrationBuilder.DropTable(
                 name: "Campaigns");
@@ -1514,7 +1724,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Experiments");
 
             migrationBuilder.DropTable(
+                name: "FlowVersions");
+
+            migrationBuilder.DropTable(
                 name: "Segments");
+
+            migrationBuilder.DropTable(
+                name: "Flows");
         }
     }
 }
