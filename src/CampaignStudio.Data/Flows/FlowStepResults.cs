@@ -7,10 +7,10 @@ namespace CampaignStudio.Data.Flows;
 
 /// <summary>What one send step of a flow did, over all its versions, against its own holdout.</summary>
 /// <param name="StepId">The step's id (stable across versions).</param>
-/// <param name="Mailed">Customers the step was meant to mail (not held out): those it queued a mail for plus those it skipped (consent, cap).</param>
+/// <param name="Mailed">Customers the step queued a mail for (whether or not it left: the send pipeline may still refuse it).</param>
 /// <param name="Sent">Mails that left.</param>
 /// <param name="HeldOut">Customers its holdout kept back.</param>
-/// <param name="Skipped">Customers not mailed although not held out (see the visits' notes).</param>
+/// <param name="Skipped">Customers the step passed by without a draw (not mailable, frequency cap; see the visits' notes): on neither side.</param>
 /// <param name="Opened">Sent mails opened.</param>
 /// <param name="Clicked">Sent mails clicked.</param>
 /// <param name="OptOuts">Unsubscribes from the step's mails plus spam complaints about them.</param>
@@ -31,9 +31,10 @@ public readonly record struct ValueSums(decimal Sum, decimal SumOfSquares)
 }
 
 /// <summary>
-/// Reads every send step of a flow against its holdout. The comparison is by intention to treat: everyone the step meant to
-/// mail (sent or skipped at the step) against everyone its holdout kept back, each from the moment they reached the step,
-/// so a consent or cap skip cannot make the mailed side look better than it is. A conversion is the flow's goal (an order
+/// Reads every send step of a flow against its holdout. The engine draws the holdout last, among the customers the step would
+/// really mail (consent, suppression and the frequency cap are checked before the draw), so the two sides are the customers
+/// it queued a mail for and those the draw kept back — like with like, by intention to treat (a queued mail the pipeline then
+/// refuses still counts as mailed), each from the moment they reached the step. A conversion is the flow's goal (an order
 /// when the goal is <c>order_placed</c> or there is none) within the conversion window; value is what they bought in it.
 /// </summary>
 public static class FlowStepResults
@@ -87,11 +88,11 @@ public static class FlowStepResults
         var results = new List<FlowStepResult>(steps.Count);
         foreach (var step in steps)
         {
-            var mailed = visits.Where(v => v.StepId == step.Id && v.Outcome != FlowStepOutcome.HeldOut).ToList();
+            var mailed = visits.Where(v => v.StepId == step.Id && v.Outcome == FlowStepOutcome.Sent).ToList();
             var heldOut = visits.Where(v => v.StepId == step.Id && v.Outcome == FlowStepOutcome.HeldOut).ToList();
             var sent = mail.FirstOrDefault(m => m.StepId == step.Id);
             var optOuts = (sent?.Complained ?? 0) + (unsubscribed.FirstOrDefault(u => u.StepId == step.Id)?.Customers ?? 0);
-            results.Add(new FlowStepResult(step.Id, mailed.Count, sent?.Sent ?? 0, heldOut.Count, mailed.Count(v => v.Outcome == FlowStepOutcome.Skipped),
+            results.Add(new FlowStepResult(step.Id, mailed.Count, sent?.Sent ?? 0, heldOut.Count, visits.Count(v => v.StepId == step.Id && v.Outcome == FlowStepOutcome.Skipped),
                 sent?.Opened ?? 0, sent?.Clicked ?? 0, Math.Min(optOuts, mailed.Count), mailed.Count(v => v.Converted), heldOut.Count(v => v.Converted),
                 ValueSums.Of(mailed.Select(v => v.Value)), ValueSums.Of(heldOut.Select(v => v.Value)), step.OfferCost ?? 0));
         }
