@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Campaigns;
@@ -59,6 +60,7 @@ internal sealed class OutcomeRecorder : IAsyncDisposable
                 reserved += item.Reserved ? 1 : 0;
             }
 
+            var started = Stopwatch.GetTimestamp();
             // Not cancellable: a result of a message that went out must be written even while the host stops.
             for (var attempt = 1; ; attempt++)
             {
@@ -75,6 +77,7 @@ internal sealed class OutcomeRecorder : IAsyncDisposable
                 }
             }
 
+            SendStages.Time(SendStages.Record, started);
             Recorded += group.Count;
             if (reserved > 0)
             {
