@@ -144,7 +144,7 @@ public sealed class CampaignSender : IAsyncDisposable
         started = Stopwatch.GetTimestamp();
 
         var now = _clock.GetUtcNow().UtcDateTime;
-        await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow));
+        await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow), _clock);
         var sender = new MimeSender(identity.FromName, identity.FromAddress, null, identity.ReplyTo);
         var prepared = new List<(LeasedMessage Message, RecipientData Recipient, RenderedMessage Content, MessageLinks Links)>(leased.Count);
         foreach (var message in leased)
