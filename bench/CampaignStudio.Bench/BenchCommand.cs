@@ -133,6 +133,11 @@ public static class BenchCommand
                 }
             }
 
+            if (run == "circuits")
+            {
+                Save(options, results, "circuits", (await CircuitsBenchmark.RunAsync(repo, options.Quick ? 10 : 50, ct)).ToMarkdown(machine));
+            }
+
             if (run == "cluster-send")
             {
                 Save(options, results, "cluster-send", (await ClusterSendBenchmark.RunAsync(options.Quick, ct)).ToMarkdown(machine));

@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "circuits", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -40,6 +40,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                       default 3): import of 1,000,000 customers vs the sqlite3 CLI on the same CSV and schema; k-means
                       1,000,000 x 8, one start, vs Debian's scikit-learn (--quick: 100,000 each); send 9,500 through the whole
                       pipeline vs a bare MailKit loop, 8 connections to smtp-sink (--quick: 1,900); --only import|kmeans|send
+          circuits    managed memory a Blazor circuit holds with the dashboard open: the studio on Kestrel in-process, Chromium
+                      opening 1 then 50 dashboards (--quick: 10); CAMPAIGNSTUDIO_GCDUMP=<dotnet-gcdump> also dumps the heap
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
