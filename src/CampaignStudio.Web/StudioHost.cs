@@ -3,6 +3,7 @@ using CampaignStudio.Messaging;
 using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Components;
 using CampaignStudio.Web.Features.Customers;
+using CampaignStudio.Web.Features.Events;
 using CampaignStudio.Web.Features.Dashboard;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Consent;
@@ -49,6 +50,7 @@ public static class StudioHost
 
         services.AddDashboardFeature();
         services.AddCustomersFeature();
+        services.AddEventsFeature(builder.Configuration);
         services.AddSegmentsFeature();
         services.AddExperimentsFeature();
         services.AddCampaignsFeature(builder.Configuration);
@@ -89,6 +91,7 @@ public static class StudioHost
         app.UseMiddleware<FirstRunSetupMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
