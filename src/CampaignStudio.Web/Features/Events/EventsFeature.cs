@@ -14,22 +14,16 @@ public static class EventsFeature
 
     public static IServiceCollection AddEventsFeature(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(EventsOptions.Section).Get<EventsOptions>() ?? new EventsOptions();
-        services.AddSingleton(options);
+        // Read when first asked for, so settings added after the features are registered (tests, other hosts) count.
+        services.AddSingleton(_ => configuration.GetSection(EventsOptions.Section).Get<EventsOptions>() ?? new EventsOptions());
         services.AddSingleton<TrackedEventWriter>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(RateLimitPolicy, http => RateLimitPartition.GetTokenBucketLimiter(CallerOf(http), _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.RateLimitRequests,
-                TokensPerPeriod = options.RateLimitRequests,
-                ReplenishmentPeriod = options.RateLimitWindow,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+            limiter.AddPolicy(RateLimitPolicy, http => RateLimitPartition.GetTokenBucketLimiter(CallerOf(http), _ => Bucket(http.RequestServices.GetRequiredService<EventsOptions>())));
             limiter.OnRejected = async (context, ct) =>
             {
+                var options = context.HttpContext.RequestServices.GetRequiredService<EventsOptions>();
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.RateLimitWindow;
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -41,6 +35,15 @@ public static class EventsFeature
         });
         return services;
     }
+
+    private static TokenBucketRateLimiterOptions Bucket(EventsOptions options) => new()
+    {
+        TokenLimit = options.RateLimitRequests,
+        TokensPerPeriod = options.RateLimitRequests,
+        ReplenishmentPeriod = options.RateLimitWindow,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
 
     /// <summary>The limit is per API key (by its hash, the raw key is not kept); a signed-in caller without a key, per user.</summary>
     private static string CallerOf(HttpContext http)
