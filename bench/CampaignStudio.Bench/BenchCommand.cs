@@ -120,6 +120,12 @@ public static class BenchCommand
                 Save(options, results, "compare-kmeans", (await CompareKMeans.RunAsync(repo, options.Quick ? 100_000 : 1_000_000, options.Runs, ct)).ToMarkdown(machine));
             }
 
+            if (run == "events")
+            {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "events", (await EventsBenchmark.RunAsync(repo, workspace, options.Rows, options.Quick, ct)).ToMarkdown(machine));
+            }
+
             if (run == "cluster-send")
             {
                 Save(options, results, "cluster-send", (await ClusterSendBenchmark.RunAsync(options.Quick, ct)).ToMarkdown(machine));

@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "events", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -39,6 +39,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           compare     issue 17's side-by-side figures, each against its peer on the same input, alternating runs (--runs n pairs,
                       default 3): import of 1,000,000 customers vs the sqlite3 CLI on the same CSV and schema; k-means
                       1,000,000 x 8, one start, vs Debian's scikit-learn (--quick: 100,000 each)
+          events      events ingested per second through POST /api/events (the built web app as its own process) at 1,000,000
+                      customers, batches of 100 and of 1,000, 2 client tasks, 200,000 events each (--quick: 100,000 / 20,000)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
