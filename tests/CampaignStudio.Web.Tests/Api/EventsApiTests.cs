@@ -193,6 +193,38 @@ public abstract class EventsApiContract(StudioAppFactory app)
     }
 
     [Fact]
+    public async Task AnEventForAnErasedAddressCreatesACustomerWhoStaysOptedOut()
+    {
+        var client = await MarketerAsync();
+        var address = $"erased-{Guid.NewGuid():N}@example.com";
+        (await PostAsync(client, new { eventId = "before-" + address, type = "viewed_product", email = address })).Accepted.ShouldBe(1);
+        long id;
+        await using (var db = await DbAsync())
+        {
+            id = (await db.Customers.SingleAsync(c => c.Email == address)).Id;
+        }
+
+        (await App.Services.GetRequiredService<CampaignStudio.Data.Privacy.CustomerPrivacy>().EraseAsync(id, "admin@demo.local")).ShouldBeTrue();
+        (await PostAsync(client, new { eventId = "after-" + address, type = "viewed_product", email = address })).Accepted.ShouldBe(1);
+
+        await using var check = await DbAsync();
+        (await check.Customers.SingleAsync(c => c.Email == address)).EmailConsent.ShouldBe(ConsentStatus.OptedOut);
+    }
+
+    [Fact]
+    public async Task TheSnippetIsServedAndPostsToTheShopWithoutAKey()
+    {
+        var client = await ClientAsync(App, null);
+
+        var snippet = await client.GetStringAsync("/assets/campaignstudio-events.js");
+
+        snippet.ShouldContain("window.campaignStudio");
+        snippet.ShouldContain("track: function (type, properties)");
+        snippet.ShouldContain("identify: function (address)");
+        snippet.ShouldNotContain("X-Api-Key");
+    }
+
+    [Fact]
     public async Task AManagerKeyGets403AndNoKeyGets401AndNothingIsStored()
     {
         var id = "forbidden-" + Guid.NewGuid();
