@@ -138,6 +138,12 @@ public static class BenchCommand
                 Save(options, results, "circuits", (await CircuitsBenchmark.RunAsync(repo, options.Quick ? 10 : 50, ct)).ToMarkdown(machine));
             }
 
+            if (run == "events")
+            {
+                workspace = BenchWorkspace.Create();
+                Save(options, results, "events", (await EventsBenchmark.RunAsync(repo, workspace, options.Rows, options.Quick, ct)).ToMarkdown(machine));
+            }
+
             if (run == "cluster-send")
             {
                 Save(options, results, "cluster-send", (await ClusterSendBenchmark.RunAsync(options.Quick, ct)).ToMarkdown(machine));

@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "circuits", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "circuits", "events", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -42,6 +42,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                       pipeline vs a bare MailKit loop, 8 connections to smtp-sink (--quick: 1,900); --only import|kmeans|send
           circuits    managed memory a Blazor circuit holds with the dashboard open: the studio on Kestrel in-process, Chromium
                       opening 1 then 50 dashboards (--quick: 10); CAMPAIGNSTUDIO_GCDUMP=<dotnet-gcdump> also dumps the heap
+          events      events ingested per second through POST /api/events (the built web app as its own process) at 1,000,000
+                      customers, batches of 100 and of 1,000, 2 client tasks, 200,000 events each (--quick: 100,000 / 20,000)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:

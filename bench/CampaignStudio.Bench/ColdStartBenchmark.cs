@@ -107,7 +107,7 @@ public static partial class ColdStartBenchmark
         }
     }
 
-    private static async Task<TimeSpan> WaitForOkAsync(HttpClient http, string path, Process process, Stopwatch watch, StringBuilder log, CancellationToken ct)
+    internal static async Task<TimeSpan> WaitForOkAsync(HttpClient http, string path, Process process, Stopwatch watch, StringBuilder log, CancellationToken ct)
     {
         while (true)
         {
@@ -141,7 +141,7 @@ public static partial class ColdStartBenchmark
         }
     }
 
-    private static void Append(StringBuilder log, string? line)
+    internal static void Append(StringBuilder log, string? line)
     {
         if (line is null)
         {
@@ -154,14 +154,14 @@ public static partial class ColdStartBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<(int ExitCode, string Output)> RunToEndAsync(string file, string[] arguments, string workingDirectory, CancellationToken ct)
+    internal static async Task<(int ExitCode, string Output)> RunToEndAsync(string file, string[] arguments, string workingDirectory, CancellationToken ct)
     {
         var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)

@@ -3,6 +3,7 @@ using CampaignStudio.Messaging;
 using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Components;
 using CampaignStudio.Web.Features.Customers;
+using CampaignStudio.Web.Features.Events;
 using CampaignStudio.Web.Features.Dashboard;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Consent;
@@ -50,6 +51,7 @@ public static class StudioHost
 
         services.AddDashboardFeature();
         services.AddCustomersFeature();
+        services.AddEventsFeature(builder.Configuration);
         services.AddSegmentsFeature();
         services.AddExperimentsFeature();
         services.AddCampaignsFeature(builder.Configuration);
@@ -91,6 +93,7 @@ public static class StudioHost
         app.UseMiddleware<FirstRunSetupMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();

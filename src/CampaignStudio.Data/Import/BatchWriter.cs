@@ -319,6 +319,7 @@ internal sealed class BatchWriter
             Set(p[4], row.SourceKey);
             var before = batch.Errors.Count;
             var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
+            row.Stored = id is not null;
             if (id is not null)
             {
                 inserted++;
@@ -368,6 +369,7 @@ internal sealed class BatchWriter
         await using var create = Command(tx, $"""
             INSERT INTO "Customers" ({KeyColumn}, "CreatedAt", "UpdatedAt", "EmailConsent", "IsErased")
             VALUES (@Key, @Now, @Now, @Consent, @False)
+            ON CONFLICT ({KeyColumn}) DO NOTHING
             RETURNING "Id"
             """);
         var p = AddParameters(create, "Key", "Now", "Consent", "False");
@@ -378,8 +380,21 @@ internal sealed class BatchWriter
         foreach (var key in toCreate)
         {
             Set(p[0], key);
-            _customerIds[key] = Convert.ToInt64(await create.ExecuteScalarAsync(ct));
+            _customerIds[key] = await create.ExecuteScalarAsync(ct) is { } id and not DBNull
+                ? Convert.ToInt64(id)
+                : await CreatedMeanwhileAsync(key, tx, ct);
         }
+    }
+
+    /// <summary>
+    /// On PostgreSQL another request may create the same customer between the look-up and the insert (two retries of one
+    /// event); the insert then waits for it and does nothing, and this reads the id it committed.
+    /// </summary>
+    private async Task<long> CreatedMeanwhileAsync(string key, DbTransaction tx, CancellationToken ct)
+    {
+        await using var find = Command(tx, $"SELECT \"Id\" FROM \"Customers\" WHERE {KeyColumn} = @Key");
+        AddParameters(find, "Key")[0].Value = key;
+        return Convert.ToInt64(await find.ExecuteScalarAsync(ct));
     }
 
     /// <summary>Runs one row's statement; a constraint violation (e.g. an external id owned by another customer) becomes a row error.</summary>

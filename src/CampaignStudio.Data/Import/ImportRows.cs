@@ -38,6 +38,9 @@ internal sealed class EventRow
     public string? PropertiesJson;
     public string SourceKey = "";
     public long Line;
+
+    /// <summary>After writing: true when this row was stored, false when an event with its source key was already there (or it was refused).</summary>
+    public bool Stored;
 }
 
 /// <summary>A row the import refused: the line number in the file (1 = header) and why.</summary>

@@ -7,6 +7,7 @@ using CampaignStudio.Domain.Imports;
 using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Features.Customers;
+using CampaignStudio.Web.Features.Events;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Segments;
@@ -59,6 +60,7 @@ public static class StudioApi
             .RequireAuthorization(Policies.CanEdit).WithTags("Events")
             .WithSummary("Adds customer events (idempotent per event id, or per identical event).");
 
+        api.MapEventsApi();
         api.MapImportsApi();
         api.MapExperimentsApi();
         api.MapOffersApi();

@@ -36,6 +36,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
         { "/api/customers/batch", """{"customers":[{"email":"m@example.com"}]}""" },
         { "/api/purchases/batch", """{"purchases":[{"customerEmail":"m@example.com","amount":5,"purchasedAt":"2025-01-01T00:00:00Z"}]}""" },
         { "/api/events/batch", """{"events":[{"customerEmail":"m@example.com","type":"visit","occurredAt":"2025-01-01T00:00:00Z"}]}""" },
+        { "/api/events", """{"eventId":"m-1","type":"viewed_product","email":"m@example.com"}""" },
         { "/api/experiments/import", "{}" },
         { "/api/experiments/{id:int}/start", """{"confirm":true}""" },
         { "/api/experiments/", """{"name":"Not allowed","allocation":"Adaptive"}""" },

@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using CampaignStudio.Data.Import;
+using CampaignStudio.Domain;
+using CampaignStudio.Domain.Customers;
+using CampaignStudio.Domain.Identity;
+using CampaignStudio.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CampaignStudio.Web.Features.Events;
+
+/// <summary>
+/// <c>POST /api/events</c>: a shop's backend tells the studio what a customer just did (decision 052). Admin and Marketer
+/// keys write events, as they import them; a Manager changes nothing. Every event gets its own answer in order —
+/// accepted, duplicate (a retry) or refused with the reason — and a bad event never costs the good ones.
+/// </summary>
+public static partial class EventsApi
+{
+    public static RouteGroupBuilder MapEventsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/events", TrackAsync)
+            .WithTags("Events")
+            .RequireAuthorization(Policies.CanEdit)
+            .RequireRateLimiting(EventsFeature.RateLimitPolicy)
+            .Accepts<TrackEventsRequest>("application/json")
+            .Produces<TrackEventsResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Tracks what customers did as it happens: one event, or up to 1,000 as {\"events\": [...]}; idempotent per eventId.")
+            .WithDescription($"""
+                Admin or Marketer API key (`X-Api-Key`); a Manager key gets 403. Each event: `eventId` (yours, required, at most
+                {TrackedEvents.MaxEventId} characters; the same id again for the same customer is answered `duplicate` and not stored twice),
+                `type` (required, lower_snake, at most {Limits.EventType} characters, e.g. {string.Join(", ", TrackedEvents.ShopEventTypes)}),
+                the customer by `email` or `externalId` (the e-mail decides when both are given; an unknown customer is created with unknown
+                consent, as an import does), `occurredAt` (optional ISO-8601 with an offset, default now; at most `Events:MaxClockSkew`
+                (5 minutes) ahead and `Events:MaxAge` (30 days) old), `properties` (optional JSON object, at most {TrackedEvents.MaxPropertiesBytes / 1024} KB).
+                The answer (200) lists per event, in order: `accepted`, `duplicate` or `refused` with the reason; refused events are not
+                stored, the others are, and they are committed before the answer. Over 1,000 events: 413. Too many requests for one key: 429 with Retry-After.
+                """)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                OpenApiExamples.Add(operation.RequestBody?.Content, "application/json",
+                    ("single", "One event", SingleExample), ("batch", "A batch, one refused", BatchExample));
+                OpenApiExamples.Add(operation.Responses?.GetValueOrDefault("200")?.Content, "application/json",
+                    ("batch", "The answer to the batch", ResponseExample));
+                return Task.CompletedTask;
+            });
+        return api;
+    }
+
+    public static async Task<Results<Ok<TrackEventsResponse>, ProblemHttpResult>> TrackAsync(HttpRequest request, TrackedEventWriter writer, EventsOptions options,
+        TimeProvider clock, CurrentUser user, CustomerCountCache counts, CancellationToken ct)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        JsonDocument body;
+        try
+        {
+            body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+        }
+        catch (JsonException ex)
+        {
+            return Problem($"The body is not valid JSON ({ex.Message}). Send one event object or {{\"events\": [...]}}.", StatusCodes.Status400BadRequest);
+        }
+
+        using (body)
+        {
+            if (body.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return Problem("Send one event object or {\"events\": [...]}.", StatusCodes.Status400BadRequest);
+            }
+
+            List<JsonElement> items;
+            if (body.RootElement.TryGetProperty("events", out var list))
+            {
+                if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+                {
+                    return Problem("events must be a non-empty array of event objects.", StatusCodes.Status400BadRequest);
+                }
+
+                if (list.GetArrayLength() > TrackedEvents.MaxBatch)
+                {
+                    return Problem($"A request holds at most {TrackedEvents.MaxBatch:N0} events; this one has {list.GetArrayLength():N0}. Send them in several requests; nothing was stored.",
+                        StatusCodes.Status413PayloadTooLarge);
+                }
+
+                items = [.. list.EnumerateArray()];
+            }
+            else
+            {
+                items = [body.RootElement];
+            }
+
+            var now = clock.GetUtcNow();
+            var read = items.Select(item => Read(item, now, options)).ToList();
+            var valid = read.Where(r => r.Event is not null).Select(r => r.Event!).ToList();
+            var stored = valid.Count == 0 ? [] : await writer.StoreAsync(valid, ct);
+            var results = new List<TrackedEventStatus>(read.Count);
+            var next = 0;
+            for (var i = 0; i < read.Count; i++)
+            {
+                var (ev, eventId, refusal) = read[i];
+                var result = ev is null ? new TrackedEventResult(TrackedEventOutcome.Refused, refusal) : stored[next++];
+                results.Add(new TrackedEventStatus(i + 1, eventId, result.Outcome.ToString().ToLowerInvariant(), result.Reason));
+            }
+
+            if (stored.Any(r => r.Outcome == TrackedEventOutcome.Accepted))
+            {
+                // An event may have created its customer.
+                counts.Invalidate();
+            }
+
+            return TypedResults.Ok(new TrackEventsResponse(
+                results.Count(r => r.Status == "accepted"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "refused"), results));
+        }
+    }
+
+    /// <summary>Reads one event; what is wrong with it is said in words and concerns this event only.</summary>
+    private static (TrackedEvent? Event, string? EventId, string? Refusal) Read(JsonElement item, DateTimeOffset now, EventsOptions options)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return (null, null, "an event must be a JSON object");
+        }
+
+        string? Text(string name, out string? problem)
+        {
+            problem = null;
+            if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (value.ValueKind != JsonValueKind.String)
+            {
+                problem = $"{name} must be a string";
+                return null;
+            }
+
+            var text = value.GetString()!.Trim();
+            return text.Length == 0 ? null : text;
+        }
+
+        var eventId = Text("eventId", out var problem);
+        if (problem is not null || eventId is null)
+        {
+            return (null, null, problem ?? "eventId is missing (your own id for this event; a retry sends the same id)");
+        }
+
+        if (eventId.Length > TrackedEvents.MaxEventId)
+        {
+            return (null, null, $"eventId is longer than {TrackedEvents.MaxEventId} characters");
+        }
+
+        var type = Text("type", out problem);
+        if (problem is not null || type is null)
+        {
+            return (null, eventId, problem ?? "type is missing (e.g. added_to_cart)");
+        }
+
+        if (!TrackedEvents.IsTypeName(type))
+        {
+            return (null, eventId, $"type '{Shorten(type)}' is not a lower_snake name of at most {Limits.EventType} characters (e.g. added_to_cart)");
+        }
+
+        var email = Text("email", out problem);
+        var externalId = problem is null ? Text("externalId", out problem) : null;
+        if (problem is not null)
+        {
+            return (null, eventId, problem);
+        }
+
+        if (email is null && externalId is null)
+        {
+            return (null, eventId, "the customer is missing: give email or externalId");
+        }
+
+        var occurredAt = now;
+        if (Text("occurredAt", out problem) is { } time)
+        {
+            if (!WithOffset().IsMatch(time) || !DateTimeOffset.TryParse(time, CultureInfo.InvariantCulture, DateTimeStyles.None, out occurredAt))
+            {
+                return (null, eventId, $"occurredAt '{Shorten(time)}' is not an ISO-8601 time with an offset (e.g. 2026-06-15T09:30:00Z or 2026-06-15T11:30:00+02:00)");
+            }
+
+            if (TrackedEvents.TimeRefusal(occurredAt, now, options.MaxClockSkew, options.MaxAge) is { } refusal)
+            {
+                return (null, eventId, refusal);
+            }
+        }
+        else if (problem is not null)
+        {
+            return (null, eventId, problem);
+        }
+
+        string? properties = null;
+        if (item.TryGetProperty("properties", out var value) && value.ValueKind != JsonValueKind.Null)
+        {
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                return (null, eventId, "properties must be a JSON object");
+            }
+
+            properties = JsonSerializer.Serialize(value);
+            if (Encoding.UTF8.GetByteCount(properties) > TrackedEvents.MaxPropertiesBytes)
+            {
+                return (null, eventId, $"properties are larger than {TrackedEvents.MaxPropertiesBytes / 1024} KB");
+            }
+        }
+
+        return (new TrackedEvent(eventId, type, email, externalId, occurredAt.UtcDateTime, properties), eventId, null);
+    }
+
+    private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
+
+    private static ProblemHttpResult Problem(string detail, int status) => TypedResults.Problem(detail, statusCode: status);
+
+    [GeneratedRegex(@"(Z|z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex WithOffset();
+
+    private const string SingleExample = """
+        {"eventId": "cart-7f3a-1", "type": "added_to_cart", "email": "anna@example.com", "occurredAt": "2026-06-15T09:30:00+02:00",
+         "properties": {"product": "SKU-1042", "price": 49.90, "quantity": 1}}
+        """;
+
+    private const string BatchExample = """
+        {"events": [
+          {"eventId": "view-991", "type": "viewed_product", "externalId": "C-1001", "properties": {"product": "SKU-1042"}},
+          {"eventId": "order-5531", "type": "order_placed", "email": "anna@example.com", "properties": {"orderId": "5531", "total": 99.80, "currency": "EUR"}},
+          {"eventId": "view-992", "type": "Viewed Product", "email": "ben@example.com"}
+        ]}
+        """;
+
+    private const string ResponseExample = """
+        {"accepted": 1, "duplicates": 1, "refused": 1, "results": [
+          {"item": 1, "eventId": "view-991", "status": "accepted", "reason": null},
+          {"item": 2, "eventId": "order-5531", "status": "duplicate", "reason": null},
+          {"item": 3, "eventId": "view-992", "status": "refused", "reason": "type 'Viewed Product' is not a lower_snake name of at most 60 characters (e.g. added_to_cart)"}
+        ]}
+        """;
+
+    /// <summary>Named examples on a request or response body in the OpenAPI document.</summary>
+    private static class OpenApiExamples
+    {
+        public static void Add(IDictionary<string, Microsoft.OpenApi.OpenApiMediaType>? content, string mediaType, params (string Name, string Summary, string Json)[] examples)
+        {
+            if (content?.TryGetValue(mediaType, out var media) != true || media is null)
+            {
+                return;
+            }
+
+            media.Examples ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiExample>();
+            foreach (var (name, summary, json) in examples)
+            {
+                media.Examples[name] = new Microsoft.OpenApi.OpenApiExample { Summary = summary, Value = JsonNode.Parse(json) };
+            }
+        }
+    }
+}
+
+/// <summary>The batch form of <c>POST /api/events</c>; one event object alone is accepted too.</summary>
+public sealed record TrackEventsRequest(IReadOnlyList<TrackEventInput> Events);
+
+/// <summary>One event as a shop sends it (see <see cref="TrackedEvents"/> for the rules).</summary>
+public sealed record TrackEventInput(string EventId, string Type, string? Email, string? ExternalId, DateTimeOffset? OccurredAt, JsonObject? Properties);
+
+/// <summary>The answer: counts, and one status per event in the request's order.</summary>
+public sealed record TrackEventsResponse(int Accepted, int Duplicates, int Refused, IReadOnlyList<TrackedEventStatus> Results);
+
+/// <summary>An event's status: accepted, duplicate (stored before: not stored twice) or refused (with the reason); item is 1-based.</summary>
+public sealed record TrackedEventStatus(int Item, string? EventId, string Status, string? Reason);
