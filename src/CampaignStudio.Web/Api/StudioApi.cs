@@ -9,6 +9,7 @@ using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
+using CampaignStudio.Web.Features.Flows;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Features.SenderHealth;
 using CampaignStudio.Web.Features.Settings;
@@ -67,6 +68,7 @@ public static class StudioApi
         api.MapTemplatesApi();
         api.MapSegmentsApi();
         api.MapSenderHealthApi();
+        api.MapFlowsApi();
 
         return app;
     }
