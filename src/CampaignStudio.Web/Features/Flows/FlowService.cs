@@ -417,7 +417,7 @@ public sealed record FlowChange(int? FlowId, string? Problem, bool NotFound = fa
     public static FlowChange Refused(string problem) => new(null, problem);
 }
 
-public sealed record FlowListItem(int Id, string Name, FlowStatus Status, string Trigger, int Active, int Entered, int Finished, int Exited, string? StartedFrom, DateTime UpdatedAt);
+public sealed record FlowListItem(int Id, string Name, [property: System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<FlowStatus>))] FlowStatus Status, string Trigger, int Active, int Entered, int Finished, int Exited, string? StartedFrom, DateTime UpdatedAt);
 
 public sealed record FlowCounts(int Active, int Entered, int Finished, int Exited);
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CampaignStudio.Domain.Flows;
 using CampaignStudio.Domain.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -94,7 +95,7 @@ public sealed record CreateFlowRequest(string? Name, string? ReadyMade);
 /// <summary>The draft's definition as a JSON object (the format of docs/decisions/053-flows.md).</summary>
 public sealed record FlowDraftRequest(JsonElement Definition);
 
-public sealed record FlowResponse(int Id, string Name, string? Description, FlowStatus Status, string? StartedFrom, DateTime? LiveSince, int? LiveVersion,
+public sealed record FlowResponse(int Id, string Name, string? Description, [property: JsonConverter(typeof(JsonStringEnumConverter<FlowStatus>))] FlowStatus Status, string? StartedFrom, DateTime? LiveSince, int? LiveVersion,
     int? DraftVersion, int ShownVersion, JsonElement Definition, FlowCounts Counts, IReadOnlyDictionary<string, int> WaitingAtStep, int OnOlderVersions)
 {
     public static FlowResponse From(FlowDetail d)

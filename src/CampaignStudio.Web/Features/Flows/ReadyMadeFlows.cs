@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CampaignStudio.Web.Features.Flows;
 
 /// <summary>A flow to start from: its key, name and what it does in a sentence.</summary>
-public sealed record ReadyMadeFlow(string Key, string Name, string Description, string Icon);
+public sealed record ReadyMadeFlow(string Key, string Name, string Description);
 
 /// <summary>
 /// The four flows a shop can switch on in minutes (issue 15): welcome series, abandoned cart, win-back, post-purchase. Each
@@ -33,10 +33,10 @@ public static class ReadyMadeFlows
 
     public static IReadOnlyList<ReadyMadeFlow> All { get; } =
     [
-        new(Welcome, "Welcome series", "Three e-mails over seven days after a customer signs up; they stop when the first order arrives.", "WavingHand"),
-        new(AbandonedCart, "Abandoned cart", "A reminder an hour after a cart is left, a second one a day later — with an offer only for customers likely to leave; nothing once they order.", "ShoppingCart"),
-        new(WinBack, $"Win-back", $"When a customer's churn risk reaches {WinBackChurnRisk} %: a “we miss you” e-mail, and a week later one with an offer.", "Replay"),
-        new(PostPurchase, "Post-purchase", "Three days after an order: thank you, and products picked for the customer.", "CardGiftcard"),
+        new(Welcome, "Welcome series", "Three e-mails over seven days after a customer signs up; they stop when the first order arrives."),
+        new(AbandonedCart, "Abandoned cart", "A reminder an hour after a cart is left, a second one a day later — with an offer only for customers likely to leave; nothing once they order."),
+        new(WinBack, "Win-back", $"When a customer's churn risk reaches {WinBackChurnRisk} %: a “we miss you” e-mail, and a week later one with an offer."),
+        new(PostPurchase, "Post-purchase", "Three days after an order: thank you, and products picked for the customer."),
     ];
 
     public static ReadyMadeFlow? Find(string? key) => All.FirstOrDefault(f => string.Equals(f.Key, key, StringComparison.OrdinalIgnoreCase));
