@@ -76,12 +76,16 @@ public partial class FlowEditorPage
         _adding = null;
         _stepProblem = null;
         _selected = FlowStepModel.From(step);
+
+        // Called from the diagram's cards: the event is theirs, so the page re-renders only when asked.
+        StateHasChanged();
     }
 
     public void StartAdding(FlowPlace place, int index)
     {
         _selected = null;
         _adding = (place, index);
+        StateHasChanged();
     }
 
     public void Move(string stepId, int by) => Change(FlowEdits.Move(Current, stepId, by));
@@ -162,6 +166,7 @@ public partial class FlowEditorPage
         _dirty = true;
         _notice = null;
         _problem = null;
+        StateHasChanged();
     }
 
     private async Task<bool> SaveDraftAsync()
