@@ -8,6 +8,7 @@ using CampaignStudio.Web.Features.Dashboard;
 using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Consent;
 using CampaignStudio.Web.Features.Experiments;
+using CampaignStudio.Web.Features.Flows;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Features.Segments;
@@ -55,6 +56,7 @@ public static class StudioHost
         services.AddSegmentsFeature();
         services.AddExperimentsFeature();
         services.AddCampaignsFeature(builder.Configuration);
+        services.AddFlowsFeature();
         services.AddConsentFeature();
         services.AddWebhooksFeature(builder.Configuration);
         services.AddSettingsFeature();

@@ -10,6 +10,7 @@ using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Events;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
+using CampaignStudio.Web.Features.Flows;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Features.Flows.Results;
 using CampaignStudio.Web.Features.SenderHealth;
@@ -71,6 +72,7 @@ public static class StudioApi
         api.MapSegmentsApi();
         api.MapSenderHealthApi();
         api.MapFlowResultsApi();
+        api.MapFlowsApi();
 
         return app;
     }

@@ -8,7 +8,7 @@ namespace CampaignStudio.Web.Tests.Api;
 
 public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<StudioAppFactory>
 {
-    public static TheoryData<string> Pages => ["/", "/customers", "/customers/import", "/segments", "/experiments", "/campaigns", "/consent", "/settings"];
+    public static TheoryData<string> Pages => ["/", "/customers", "/customers/import", "/segments", "/experiments", "/campaigns", "/flows", "/consent", "/settings"];
 
     [Theory]
     [MemberData(nameof(Pages))]
@@ -78,6 +78,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
         mutating.ShouldBe(MutatingEndpoints.Select(row => (string)row[0])
             .Concat(Features.ConsentRolesAndPrivacyTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(TemplatesApiTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(FlowsApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(OfferPolicyApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(SendingDomainApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(BounceMailboxApiTests.MutatingRoutes.Select(r => r.Pattern))
