@@ -12,7 +12,6 @@ using CampaignStudio.Web.Features.Flows;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Features.Segments;
-using CampaignStudio.Web.Features.Flows.Results;
 using CampaignStudio.Web.Features.SenderHealth;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Features.Webhooks;
@@ -63,7 +62,6 @@ public static class StudioHost
         services.AddPredictiveFeature();
         services.AddPrivacyFeature();
         services.AddSenderHealthFeature();
-        services.AddFlowResultsFeature();
         return builder;
     }
 

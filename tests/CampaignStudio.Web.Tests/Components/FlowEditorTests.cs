@@ -223,6 +223,7 @@ public sealed class FlowEditorTests : MudTestContext
         auth.SetPolicies(role == Roles.Manager ? [Policies.CanRead] : [Policies.CanRead, Policies.CanEdit]);
         Services.AddScoped<CurrentUser>();
         Services.AddFlowsFeature();
+        Services.AddScoped<Web.Features.Privacy.PrivacySettingsService>();
         var factory = Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await DatabaseMigrator.MigrateAsync(factory);
         Services.GetRequiredService<CurrentUser>().Use(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "m"), new Claim(ClaimTypes.Role, role)], "test")));

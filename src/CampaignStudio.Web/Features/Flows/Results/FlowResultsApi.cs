@@ -19,8 +19,3 @@ public static class FlowResultsApi
     public static async Task<Results<Ok<FlowResultsReport>, NotFound>> GetAsync(int id, FlowResultsService service, CancellationToken ct) =>
         await service.GetAsync(id, ct) is { } report ? TypedResults.Ok(report) : TypedResults.NotFound();
 }
-
-public static class FlowResultsFeature
-{
-    public static IServiceCollection AddFlowResultsFeature(this IServiceCollection services) => services.AddScoped<FlowResultsService>();
-}
