@@ -183,9 +183,18 @@ public static class MessageLedger
         }
     }
 
-    /// <summary>Marks a campaign completed when no row is left queued or in flight (sent + failed + suppressed = audience).</summary>
+    /// <summary>
+    /// Marks a campaign completed when no row is left queued or in flight (sent + failed + suppressed = audience); never a
+    /// flow's send step (docs/decisions/053-flows.md).
+    /// </summary>
     public static async Task<bool> CompleteIfDoneAsync(AppDbContext db, int campaignId, DateTime now, CancellationToken ct = default)
     {
+        // A flow's send step stays open while the flow is live: the engine queues its messages one customer at a time.
+        if (await db.Campaigns.AnyAsync(c => c.Id == campaignId && c.FlowId != null, ct))
+        {
+            return false;
+        }
+
         var open = await db.Messages.AnyAsync(m => m.CampaignId == campaignId && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Sending), ct);
         if (open)
         {
