@@ -20,6 +20,9 @@ public sealed class FlowEngineOptions
     /// <summary>How long a customer being moved is held; a crashed engine's customers are due again after this.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long the cluster-wide "flow-engine" lease lives unrenewed: after a crash another instance takes over after this.</summary>
+    public TimeSpan ClusterLease { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How often segment-entry and date triggers look for customers to enter.</summary>
     public TimeSpan TriggerCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 

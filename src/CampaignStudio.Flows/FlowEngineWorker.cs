@@ -20,7 +20,7 @@ public sealed class FlowEngineWorker(FlowEngine engine, ClusterLeases leases, Fl
 
     protected override async Task PassAsync(CancellationToken ct)
     {
-        await using var lease = await leases.TryAcquireAsync(LeaseName, ct: ct);
+        await using var lease = await leases.TryAcquireAsync(LeaseName, options.ClusterLease, ct);
         if (lease is null)
         {
             return;
