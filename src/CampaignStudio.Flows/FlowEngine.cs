@@ -9,6 +9,7 @@ using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Flows;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Segments.Rules;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Flows;
@@ -49,7 +50,7 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
         if (Now - _triggersCheckedAt >= options.TriggerCheckInterval)
         {
             _triggersCheckedAt = Now;
-            work += await EnterFromDatesAsync(ct);
+            work += await EnterFromSegmentsAsync(ct) + await EnterFromDatesAsync(ct);
         }
 
         return work + await RunDueAsync(ct);
@@ -201,6 +202,92 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
         Enter(enrollment, map.First, now);
         db.FlowEnrollments.Add(enrollment);
         return enrollment;
+    }
+
+    // ---- Segment-entry triggers --------------------------------------------------------------------------------------
+
+    /// <summary>The settings key naming the snapshot segment of those who were members when the flow went live.</summary>
+    internal static string BaselineKey(Flow flow) =>
+        $"Flows:Engine:SegmentBaseline:{flow.Id}:{flow.LiveSince?.Ticks.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Members of the segment who may enter by the entry rule enter. Without <see cref="SegmentEntryTrigger.IncludeCurrentMembers"/>
+    /// the first pass after the flow went live only freezes the members it finds (a snapshot segment, like a campaign's
+    /// audience at launch) and they never enter: the flow is for those who join from then on.
+    /// </summary>
+    internal async Task<int> EnterFromSegmentsAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entered = 0;
+        foreach (var (flow, map) in (await LiveFlowsAsync(db, ct)).Where(f => f.Map.Definition.Trigger is SegmentEntryTrigger))
+        {
+            var trigger = (SegmentEntryTrigger)map.Definition.Trigger;
+            try
+            {
+                entered += await EnterFromSegmentAsync(db, flow, map, trigger, ct);
+            }
+            catch (SegmentRuleException ex)
+            {
+                log.LogWarning("Flow {FlowId}: its segment cannot be used: {Reason}", flow.Id, ex.Message);
+            }
+        }
+
+        return entered;
+    }
+
+    private async Task<int> EnterFromSegmentAsync(AppDbContext db, Flow flow, FlowMap map, SegmentEntryTrigger trigger, CancellationToken ct)
+    {
+        var now = Now;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var members = await SegmentMembership.MemberIdsAsync(db, trigger.SegmentId, clock, ct);
+        int? baseline = null;
+        if (!trigger.IncludeCurrentMembers)
+        {
+            var key = BaselineKey(flow);
+            var stored = await db.Settings.AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).FirstOrDefaultAsync(ct);
+            if (stored is null)
+            {
+                var snapshot = new Domain.Segments.Segment
+                {
+                    Name = $"{flow.Name}: members when the flow went live", Kind = Domain.Segments.SegmentKind.Snapshot, SourceSegmentId = trigger.SegmentId,
+                    CreatedBy = "flow engine", CreatedAt = now, UpdatedAt = now,
+                };
+                db.Segments.Add(snapshot);
+                await db.SaveChangesAsync(ct);
+                var ids = await members.ToListAsync(ct);
+                db.SegmentMembers.AddRange(ids.Select(id => new Domain.Segments.SegmentMember { SegmentId = snapshot.Id, CustomerId = id }));
+                snapshot.MemberCount = ids.Count;
+                snapshot.CountedAt = now;
+                db.Settings.Add(new StudioSetting { Key = key, Value = snapshot.Id.ToString(CultureInfo.InvariantCulture), UpdatedAt = now });
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return 0;
+            }
+
+            baseline = int.Parse(stored, CultureInfo.InvariantCulture);
+        }
+
+        var flowId = flow.Id;
+        // A trip entered after the cutoff (any trip, without "again after N days") keeps the customer out.
+        var cutoff = map.Definition.Entry.AgainAfterDays is { } days ? now.AddDays(-days) : DateTime.MinValue;
+        var candidates = await members
+            .Where(id => baseline == null || !db.SegmentMembers.Any(m => m.SegmentId == baseline && m.CustomerId == id))
+            .Where(id => !db.FlowEnrollments.Any(e => e.FlowId == flowId && e.CustomerId == id && (e.State == FlowEnrollmentState.Active || e.EnteredAt > cutoff)))
+            .ToListAsync(ct);
+        foreach (var chunk in candidates.Chunk(500))
+        {
+            var last = await db.FlowEnrollments.AsNoTracking().Where(e => e.FlowId == flowId && chunk.Contains(e.CustomerId))
+                .GroupBy(e => e.CustomerId).Select(g => new { g.Key, Last = g.Max(e => e.EntryNumber) }).ToDictionaryAsync(x => x.Key, x => x.Last, ct);
+            foreach (var id in chunk)
+            {
+                Enroll(db, flow, map, id, last.GetValueOrDefault(id) + 1, null, now);
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return candidates.Count;
     }
 
     // ---- Date triggers -----------------------------------------------------------------------------------------------

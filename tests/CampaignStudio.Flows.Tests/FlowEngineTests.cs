@@ -274,6 +274,35 @@ public sealed class FlowEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnlyCustomersWhoJoinTheSegmentAfterTheFlowWentLiveEnterUnlessCurrentMembersAreIncluded()
+    {
+        var ids = await _host.Build.CustomersAsync("segment", 3);
+        var segment = await new TestSupport.Web.CampaignTestBuilder(_host.Db, _host.Clock).SegmentAsync("Lapsed", ids.Take(2));
+        var newcomers = await _host.Build.FlowAsync("Win-back", new FlowDefinition { Trigger = new SegmentEntryTrigger(segment), Steps = [Send("miss-you")] });
+        var everyone = await _host.Build.FlowAsync("Win-back all", new FlowDefinition
+        {
+            Trigger = new SegmentEntryTrigger(segment) { IncludeCurrentMembers = true }, Steps = [Send("miss-you-all")],
+        });
+        await _host.RunEngineAsync();
+
+        await using (var db = await _host.Db.CreateDbContextAsync())
+        {
+            (await db.FlowEnrollments.CountAsync(e => e.FlowId == newcomers.Id)).ShouldBe(0);
+            (await db.FlowEnrollments.Where(e => e.FlowId == everyone.Id).Select(e => e.CustomerId).OrderBy(c => c).ToListAsync()).ShouldBe(ids.Take(2).Order().ToList());
+            db.SegmentMembers.Add(new Domain.Segments.SegmentMember { SegmentId = segment, CustomerId = ids[2] });
+            await db.SaveChangesAsync();
+        }
+
+        _host.Clock.Advance(TimeSpan.FromMinutes(6));
+        await _host.RunEngineAsync();
+        _host.Clock.Advance(TimeSpan.FromMinutes(6));
+        await _host.RunEngineAsync();
+        await using var check = await _host.Db.CreateDbContextAsync();
+        (await check.Messages.Where(m => m.CampaignId == newcomers.Campaigns["miss-you"]).Select(m => m.CustomerId).ToListAsync()).ShouldBe([ids[2]]);
+        (await check.FlowEnrollments.CountAsync(e => e.FlowId == everyone.Id)).ShouldBe(3, "each member enters once");
+    }
+
+    [Fact]
     public async Task ACustomerWhoCannotBeMailedIsSkippedAndLeavesTheFlow()
     {
         var flow = await _host.Build.FlowAsync("Consent", OnEvent("signed_up", Send("hello"), Send("again")));
