@@ -3,12 +3,12 @@ using System.Globalization;
 namespace CampaignStudio.Bench;
 
 /// <summary>The command line: a subcommand and a few options shared by all benchmarks.</summary>
-public sealed record BenchOptions(string Command, bool Quick, int Rows, string? DatabasePath, bool Keep, bool Save, int Runs, bool WhatIf)
+public sealed record BenchOptions(string Command, bool Quick, int Rows, string? DatabasePath, bool Keep, bool Save, int Runs, bool WhatIf, string? Only = null)
 {
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "circuits", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -38,7 +38,10 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                       (10,000 per shape; --quick: 2,000)
           compare     issue 17's side-by-side figures, each against its peer on the same input, alternating runs (--runs n pairs,
                       default 3): import of 1,000,000 customers vs the sqlite3 CLI on the same CSV and schema; k-means
-                      1,000,000 x 8, one start, vs Debian's scikit-learn (--quick: 100,000 each)
+                      1,000,000 x 8, one start, vs Debian's scikit-learn (--quick: 100,000 each); send 9,500 through the whole
+                      pipeline vs a bare MailKit loop, 8 connections to smtp-sink (--quick: 1,900); --only import|kmeans|send
+          circuits    managed memory a Blazor circuit holds with the dashboard open: the studio on Kestrel in-process, Chromium
+                      opening 1 then 50 dashboards (--quick: 10); CAMPAIGNSTUDIO_GCDUMP=<dotnet-gcdump> also dumps the heap
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:
@@ -49,6 +52,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           --runs <n>      grid: timed runs per query (default 20); segments: per rule (default 10)
           --what-if       import: also time the first import with a 256 MB page cache and without the grid indexes
           --no-save       print only; leave bench/RESULTS.md alone
+          --only <name>   compare: one comparison only (import, kmeans or send)
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -65,6 +69,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
         var save = true;
         int? runs = null;
         var whatIf = false;
+        string? only = null;
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -76,12 +81,16 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                 case "--rows" when i + 1 < args.Length: rows = int.Parse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture); break;
                 case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture); break;
                 case "--db" when i + 1 < args.Length: db = Path.GetFullPath(args[++i]); break;
+                case "--only" when i + 1 < args.Length && args[i + 1] is "import" or "kmeans" or "send": only = args[++i]; break;
                 default: return null;
             }
         }
 
-        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] switch { "segments" => 10, "dkim" => 6, "compare" => 3, _ => 20 })), whatIf);
+        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] switch { "segments" => 10, "dkim" => 6, "compare" => 3, _ => 20 })), whatIf, only);
     }
+
+    /// <summary>Whether the compare command runs this comparison (all of them without --only).</summary>
+    public bool Compares(string name) => Only is null || Only == name;
 
     /// <summary>How the size is written in RESULTS.md, so a quick run is never mistaken for the real one.</summary>
     public string SizeLabel => Rows == FullRows ? "full size" : Quick && Rows == QuickRows ? "--quick" : "custom size";

@@ -76,7 +76,7 @@ public static class DkimBenchmark
     }
 
     /// <summary>Sends one launched campaign; the seconds and this process's CPU seconds (smtp-sink runs apart) of the send passes.</summary>
-    private static async Task<(int Sent, double Seconds, double CpuSeconds)> SendCampaignAsync(IDbContextFactory<AppDbContext> factory, CampaignLauncher launcher, CampaignSender sender,
+    internal static async Task<(int Sent, double Seconds, double CpuSeconds)> SendCampaignAsync(IDbContextFactory<AppDbContext> factory, CampaignLauncher launcher, CampaignSender sender,
         int campaignId, CancellationToken ct)
     {
         await launcher.LaunchAsync(campaignId, ct);
@@ -92,7 +92,7 @@ public static class DkimBenchmark
         return (await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Sent, ct), watch.Elapsed.TotalSeconds, cpuSeconds);
     }
 
-    private static async Task<int> CopyCampaignAsync(IDbContextFactory<AppDbContext> factory, int campaignId, CancellationToken ct)
+    internal static async Task<int> CopyCampaignAsync(IDbContextFactory<AppDbContext> factory, int campaignId, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         var first = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == campaignId, ct);

@@ -254,7 +254,7 @@ public sealed class CampaignLauncher(IDbContextFactory<AppDbContext> dbFactory, 
         var rows = 0;
         await using (var insert = await BulkInserter.CreateAsync(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(), "Messages",
                          ["CampaignId", "CustomerId", "VariantId", "Status", "Attempts", "QueuedAt", "Error", "NextAttemptAt"],
-                         returning: "Id", ct: ct, onConflict: "ON CONFLICT (\"CampaignId\", \"CustomerId\") DO NOTHING"))
+                         returning: "Id", ct: ct, onConflict: "ON CONFLICT (\"CampaignId\", \"CustomerId\", \"EntryNumber\") DO NOTHING"))
         {
             var queued = nameof(MessageStatus.Queued);
             var suppressed = nameof(MessageStatus.Suppressed);

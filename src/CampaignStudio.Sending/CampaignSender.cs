@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Campaigns;
 using CampaignStudio.Data.Settings;
@@ -74,18 +75,23 @@ public sealed class CampaignSender : IAsyncDisposable
     public async Task<bool> RunOnceAsync(CancellationToken ct)
     {
         List<Campaign> sending;
+        var started = Stopwatch.GetTimestamp();
         await using (var db = await _dbFactory.CreateDbContextAsync(ct))
         {
             sending = await db.Campaigns.AsNoTracking().Where(c => c.Status == CampaignStatus.Sending).OrderBy(c => c.LaunchedAt).ThenBy(c => c.Id).ToListAsync(ct);
         }
 
+        SendStages.Time(SendStages.Campaigns, started);
+
         foreach (var campaign in sending)
         {
             IReadOnlyList<LeasedMessage> leased;
+            started = Stopwatch.GetTimestamp();
             await using (var db = await _dbFactory.CreateDbContextAsync(ct))
             {
                 leased = await MessageLedger.LeaseWithinLimitsAsync(db, campaign.Id, WorkerId, BatchSize(), _clock.GetUtcNow().UtcDateTime, _options.Lease,
                     _send.MaxPerMinute, _send.MaxPerHour, ct);
+                SendStages.Time(SendStages.Lease, started);
                 if (leased.Count == 0)
                 {
                     await MessageLedger.CompleteIfDoneAsync(db, campaign.Id, _clock.GetUtcNow().UtcDateTime, ct);
@@ -93,7 +99,7 @@ public sealed class CampaignSender : IAsyncDisposable
                 }
             }
 
-            await SendBatchAsync(campaign, leased, ct);
+            started = await SendBatchAsync(campaign, leased, ct);
             await using (var db = await _dbFactory.CreateDbContextAsync(ct))
             {
                 // More mail sent can bring a campaign to a limit's minimum with the bounces it already has (decision 047); a
@@ -105,6 +111,8 @@ public sealed class CampaignSender : IAsyncDisposable
                 }
             }
 
+            SendStages.Time(SendStages.Finish, started);
+
             return true;
         }
 
@@ -115,8 +123,10 @@ public sealed class CampaignSender : IAsyncDisposable
     private int BatchSize() =>
         _send.MaxPerSecond is > 0 and var perSecond ? Math.Min(_options.BatchSize, Math.Max(1, perSecond * 2)) : _options.BatchSize;
 
-    private async Task SendBatchAsync(Campaign campaign, IReadOnlyList<LeasedMessage> leased, CancellationToken ct)
+    /// <summary>Sends a leased batch; returns when (a <see cref="Stopwatch"/> timestamp) its send phase ended.</summary>
+    private async Task<long> SendBatchAsync(Campaign campaign, IReadOnlyList<LeasedMessage> leased, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         var identity = await _senders.GetAsync(ct);
         var returnAddresses = _bounceMailbox is null ? null : await _bounceMailbox.ReturnAddressesAsync(ct);
         var references = _bounceMailbox is null ? null : await _bounceMailbox.MessageReferencesAsync(ct);
@@ -136,8 +146,11 @@ public sealed class CampaignSender : IAsyncDisposable
                 countQueued: false, ct);
         }
 
+        SendStages.Time(SendStages.Recipients, started);
+        started = Stopwatch.GetTimestamp();
+
         var now = _clock.GetUtcNow().UtcDateTime;
-        await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow));
+        await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow), _clock);
         var sender = new MimeSender(identity.FromName, identity.FromAddress, null, identity.ReplyTo);
         var prepared = new List<(LeasedMessage Message, RecipientData Recipient, RenderedMessage Content, MessageLinks Links)>(leased.Count);
         foreach (var message in leased)
@@ -176,11 +189,16 @@ public sealed class CampaignSender : IAsyncDisposable
             }
         }
 
+        SendStages.Time(SendStages.Render, started);
         IReadOnlyList<string> htmls;
+        started = Stopwatch.GetTimestamp();
         await using (var db = await _dbFactory.CreateDbContextAsync(ct))
         {
             htmls = await LinkTracker.RewriteAsync(db, prepared.Select(p => (p.Message.Id, p.Content.Html, p.Links)).ToList(), ct);
         }
+
+        SendStages.Time(SendStages.Links, started);
+        started = Stopwatch.GetTimestamp();
 
         var watcher = new CampaignStatusWatcher(_dbFactory, campaign.Id);
         var unsent = new System.Collections.Concurrent.ConcurrentBag<long>();
@@ -194,6 +212,7 @@ public sealed class CampaignSender : IAsyncDisposable
                     return;
                 }
 
+                var step = Stopwatch.GetTimestamp();
                 var mime = _builder.Build(content with { Html = htmls[i] },
                     new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, links.UnsubscribeUrl));
                 if (references is not null)
@@ -202,16 +221,23 @@ public sealed class CampaignSender : IAsyncDisposable
                     Messaging.Bounces.Providers.ProviderHeaders.Stamp(mime, references.For(message.Delivery), providers);
                 }
 
+                SendStages.Time(SendStages.Mime, step);
+                step = Stopwatch.GetTimestamp();
                 await recorder.ReserveAsync(token);
+                SendStages.Time(SendStages.Window, step);
+                step = Stopwatch.GetTimestamp();
                 // Cancelled (stopping) mid-send: whether it went out is unknown; the row stays leased, its lease runs out and it is
                 // sent again. That is the in-flight window of docs/decisions/032-send-pipeline.md.
                 // Each message's own return address (VERP), so its bounce names it.
                 var returnPath = returnAddresses?.For(message.Delivery);
                 var result = await _pipeline.ExecuteAsync(static async (state, t) => await state._transport.SendAsync(state.mime, state.returnPath, t),
                     (_transport, mime, returnPath), token);
+                SendStages.Time(SendStages.Transport, step);
                 recorder.Complete(Outcome(message, result, mime.MessageId));
             });
 
+        SendStages.Time(SendStages.SendPhase, started);
+        var sendPhaseEnded = Stopwatch.GetTimestamp();
         if (!unsent.IsEmpty)
         {
             await using var db = await _dbFactory.CreateDbContextAsync(CancellationToken.None);
@@ -223,6 +249,7 @@ public sealed class CampaignSender : IAsyncDisposable
         }
 
         _log.LogDebug("Campaign {CampaignId}: batch of {Count} done at {Now}", campaign.Id, leased.Count, now);
+        return sendPhaseEnded;
     }
 
     private MessageOutcome Outcome(LeasedMessage message, SendResult result, string? messageId)

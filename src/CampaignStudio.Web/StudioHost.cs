@@ -10,6 +10,7 @@ using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Predictive;
 using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Features.Segments;
+using CampaignStudio.Web.Features.Flows.Results;
 using CampaignStudio.Web.Features.SenderHealth;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Features.Webhooks;
@@ -58,6 +59,7 @@ public static class StudioHost
         services.AddPredictiveFeature();
         services.AddPrivacyFeature();
         services.AddSenderHealthFeature();
+        services.AddFlowResultsFeature();
         return builder;
     }
 

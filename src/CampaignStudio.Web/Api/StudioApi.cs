@@ -10,6 +10,7 @@ using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Segments;
+using CampaignStudio.Web.Features.Flows.Results;
 using CampaignStudio.Web.Features.SenderHealth;
 using CampaignStudio.Web.Features.Settings;
 using CampaignStudio.Web.Infrastructure;
@@ -67,6 +68,7 @@ public static class StudioApi
         api.MapTemplatesApi();
         api.MapSegmentsApi();
         api.MapSenderHealthApi();
+        api.MapFlowResultsApi();
 
         return app;
     }
