@@ -17,6 +17,7 @@ public static class DependencyInjection
         services.AddSingleton<Settings.SenderIdentityStore>();
         services.AddSingleton<Settings.DkimKeyStore>();
         services.AddSingleton<Settings.AutomaticPauseStore>();
+        services.AddSingleton<Settings.SendingRulesStore>();
         services.AddSingleton(sp => new Consent.AddressSuppression(sp.GetRequiredService<IDbContextFactory<AppDbContext>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IConfiguration>()["Privacy:SuppressionKey"]));
         services.AddSingleton<Consent.ConsentLedger>();

@@ -133,11 +133,17 @@ public sealed class CampaignSender : IAsyncDisposable
         var providers = _providerWebhooks is null ? new HashSet<Messaging.Bounces.Providers.EmailProvider>() : (await _providerWebhooks.GetAsync(ct)).Enabled;
         Dictionary<long, RecipientData> recipients;
         Dictionary<int, CompiledTemplate?> templates;
+        Dictionary<long, string> overCap;
         await using (var db = await _dbFactory.CreateDbContextAsync(ct))
         {
             // Consent is read again now, not taken from launch: an opt-out at any time stops every later send.
-            recipients = await RecipientLoader.LoadAsync(db, leased.Select(m => m.CustomerId).Distinct().ToList(), onlyMailable: true, _recommendations, ct);
+            var customerIds = leased.Select(m => m.CustomerId).Distinct().ToList();
+            recipients = await RecipientLoader.LoadAsync(db, customerIds, onlyMailable: true, _recommendations, ct);
             templates = await TemplatesAsync(db, campaign, leased, ct);
+
+            // The frequency cap counts mail that already left, over every campaign and flow (off unless set in Settings).
+            overCap = await FrequencyCap.OverCapAsync(db, customerIds, await SendingRulesStore.ReadAsync(db, ct), _clock.GetUtcNow().UtcDateTime,
+                countQueued: false, ct);
         }
 
         SendStages.Time(SendStages.Recipients, started);
@@ -152,6 +158,12 @@ public sealed class CampaignSender : IAsyncDisposable
             if (!recipients.TryGetValue(message.CustomerId, out var recipient))
             {
                 recorder.Add(new MessageOutcome(message.Id, MessageStatus.Suppressed, Error: SuppressedAtSend));
+                continue;
+            }
+
+            if (overCap.TryGetValue(message.CustomerId, out var cap))
+            {
+                recorder.Add(new MessageOutcome(message.Id, MessageStatus.Suppressed, Error: cap));
                 continue;
             }
 

@@ -16,7 +16,9 @@ public static class WorkerOnlyMode
     public static async Task RunAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args.Where(a => a != Switch).ToArray());
-        using var host = builder.AddSendWorkerHost().Build();
+        builder.AddSendWorkerHost();
+        CampaignStudio.Flows.DependencyInjection.AddFlowEngine(builder.Services, builder.Configuration);
+        using var host = builder.Build();
         await host.RunSendWorkerAsync();
     }
 }

@@ -27,8 +27,9 @@ public abstract class SenderHealthTests(StudioAppFactory app)
     /// <summary>The report's grouped query by day of sending, translated for PostgreSQL too.</summary>
     public sealed class OnPostgres(Support.PostgresStudioAppFactory app) : SenderHealthTests(app), IClassFixture<Support.PostgresStudioAppFactory>;
 
-    /// <summary>The sender health route that changes something; the test below shows only an admin gets through.</summary>
-    public static readonly IReadOnlyList<(string Method, string Pattern)> MutatingRoutes = [("PUT", "/api/settings/automatic-pause")];
+    /// <summary>The sender health routes that change something; the tests below show only an admin gets through.</summary>
+    public static readonly IReadOnlyList<(string Method, string Pattern)> MutatingRoutes =
+        [("PUT", "/api/settings/automatic-pause"), ("PUT", "/api/settings/sending-rules")];
 
     private static readonly HtmlParser Html = new();
 
@@ -63,6 +64,35 @@ public abstract class SenderHealthTests(StudioAppFactory app)
         finally
         {
             await app.Services.GetRequiredService<AutomaticPauseStore>().SaveAsync(AutomaticPauseLimits.Default);
+        }
+    }
+
+    [Fact]
+    public async Task OnlyAnAdminSetsTheSendingRulesAndEveryRoleReadsThem()
+    {
+        const string body = """{"maxPerDay":1,"maxPerWeek":3,"quietFrom":"21:00","quietUntil":"08:00","defaultTimeZone":"Europe/Berlin"}""";
+        try
+        {
+            var marketer = await ClientAsync("marketer@demo.local");
+            (await marketer.GetFromJsonAsync<SendingRulesBody>("/api/settings/sending-rules")).ShouldBe(new SendingRulesBody(null, null, null, null, "UTC"));
+            foreach (var email in new[] { "manager@demo.local", "marketer@demo.local" })
+            {
+                (await (await ClientAsync(email)).PutAsync("/api/settings/sending-rules", Json(body))).StatusCode.ShouldBe(HttpStatusCode.Forbidden, email);
+            }
+
+            var admin = await ClientAsync("admin@demo.local");
+            (await admin.PutAsync("/api/settings/sending-rules", Json(body))).StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await marketer.GetFromJsonAsync<SendingRulesBody>("/api/settings/sending-rules")).ShouldBe(new SendingRulesBody(1, 3, "21:00", "08:00", "Europe/Berlin"));
+            (await app.Services.GetRequiredService<SendingRulesStore>().GetAsync())
+                .ShouldBe(new SendingRules(1, 3, new TimeOnly(21, 0), new TimeOnly(8, 0), "Europe/Berlin"), "the engine and the send pipeline read these");
+
+            var refused = await admin.PutAsync("/api/settings/sending-rules", Json(body.Replace("Europe/Berlin", "Mars/Olympus", StringComparison.Ordinal)));
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await refused.Content.ReadAsStringAsync()).ShouldContain("is not a time zone");
+        }
+        finally
+        {
+            await app.Services.GetRequiredService<SendingRulesStore>().SaveAsync(SendingRules.Default);
         }
     }
 

@@ -32,7 +32,8 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
     {
         await user.RequireAsync(Policies.CanRead);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var campaigns = await db.Campaigns.AsNoTracking().OrderByDescending(c => c.CreatedAt).ToListAsync(ct);
+        // A flow's send steps are listed with their flow, not as campaigns.
+        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.FlowId == null).OrderByDescending(c => c.CreatedAt).ToListAsync(ct);
         var counts = await db.Messages.GroupBy(m => new { m.CampaignId, m.Status }).Select(g => new { g.Key.CampaignId, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
         return campaigns.Select(c => new CampaignListItem(c.Id, c.Name, c.Status, c.AudienceCount,
             counts.Where(x => x.CampaignId == c.Id && x.Status == MessageStatus.Sent).Sum(x => x.Count),

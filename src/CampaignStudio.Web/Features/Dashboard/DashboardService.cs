@@ -39,7 +39,7 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
             .ToList();
         var hiddenMonths = monthly.Count(x => SmallGroups.IsSuppressed(x.Orders, k));
         var experiments = await db.Experiments.CountAsync(e => e.Status == ExperimentStatus.Running || e.Status == ExperimentStatus.Finished, ct);
-        var campaigns = await db.Campaigns.CountAsync(c => c.Status != CampaignStatus.Cancelled, ct);
+        var campaigns = await db.Campaigns.CountAsync(c => c.Status != CampaignStatus.Cancelled && c.FlowId == null, ct);
         return new DashboardSummary(customers, optedIn, revenue30, orders30, experiments, campaigns, points) { MinGroupSize = k, HiddenMonths = hiddenMonths };
     }
 }

@@ -23,7 +23,35 @@ public static class SenderHealthApi
         settings.MapPut("/automatic-pause", SaveLimitsAsync).RequireAuthorization(Policies.CanAdminister)
             .WithSummary("Sets the automatic pause limits, {\"hardBounceRate\":0.05,\"hardBounceMinimumSent\":500,\"complaintRate\":0.003,\"complaintMinimumDelivered\":1000}. " +
                 "Rates are shares above 0 and at most 1; minimums at least 1. 400 with the reason otherwise. Admin only.");
+        settings.MapGet("/sending-rules", GetRulesAsync)
+            .WithSummary("The sending rules every marketing mail obeys: maxPerDay / maxPerWeek (a customer gets at most this many mails in any 24 hours / " +
+                "7 days over every campaign and flow; null: no cap), quietFrom / quietUntil (HH:mm local, e.g. 21:00 and 08:00: flows wait them out; " +
+                "null: none) and defaultTimeZone (IANA, for customers without one). Every role.");
+        settings.MapPut("/sending-rules", SaveRulesAsync).RequireAuthorization(Policies.CanAdminister)
+            .WithSummary("Sets the sending rules, {\"maxPerDay\":1,\"maxPerWeek\":3,\"quietFrom\":\"21:00\",\"quietUntil\":\"08:00\",\"defaultTimeZone\":\"Europe/Berlin\"}. " +
+                "400 with the reason when they cannot be used. Admin only.");
         return api;
+    }
+
+    public static async Task<Ok<SendingRulesBody>> GetRulesAsync(SendingRulesService rules, CancellationToken ct) =>
+        TypedResults.Ok(SendingRulesBody.From(await rules.GetAsync(ct)));
+
+    public static async Task<Results<Ok<SendingRulesBody>, ProblemHttpResult>> SaveRulesAsync(SendingRulesBody body, SendingRulesService rules, CancellationToken ct)
+    {
+        if (body.ToRules() is not { } value)
+        {
+            return TypedResults.Problem(detail: "Quiet hours are times of day as HH:mm, e.g. 21:00.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        try
+        {
+            await rules.SaveAsync(value, ct);
+            return TypedResults.Ok(SendingRulesBody.From(await rules.GetAsync(ct)));
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(detail: ex.Message.Split(" (Parameter", 2)[0], statusCode: StatusCodes.Status400BadRequest);
+        }
     }
 
     public static async Task<Ok<SenderHealthResponse>> GetHealthAsync(SenderHealthService service, int? days, string? domain, int? campaignId, CancellationToken ct) =>
@@ -64,3 +92,21 @@ public sealed record SenderHealthResponse(DateTime From, DateTime To, int Days, 
 }
 
 public sealed record CampaignHealthResponse(int Id, string Name, string Status, string SendingDomain, bool PausedAutomatically, string? PauseReason, HealthFigures Figures);
+
+/// <summary>The sending rules; times of day as HH:mm.</summary>
+public sealed record SendingRulesBody(int? MaxPerDay, int? MaxPerWeek, string? QuietFrom, string? QuietUntil, string DefaultTimeZone)
+{
+    public static SendingRulesBody From(SendingRules r) =>
+        new(r.MaxPerDay, r.MaxPerWeek, r.QuietFrom?.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            r.QuietUntil?.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), r.DefaultTimeZone);
+
+    /// <summary>The rules, or null when a time of day cannot be read.</summary>
+    public SendingRules? ToRules()
+    {
+        static (bool Ok, TimeOnly? Time) Read(string? text) =>
+            string.IsNullOrWhiteSpace(text) ? (true, null) : CampaignStudio.Domain.Flows.FlowDefinitionJson.TryLocalTime(text, out var t) ? (true, t) : (false, null);
+        var (fromOk, from) = Read(QuietFrom);
+        var (untilOk, until) = Read(QuietUntil);
+        return fromOk && untilOk ? new SendingRules(MaxPerDay, MaxPerWeek, from, until, DefaultTimeZone) : null;
+    }
+}

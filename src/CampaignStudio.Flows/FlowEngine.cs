@@ -1,0 +1,692 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using CampaignStudio.Data;
+using CampaignStudio.Data.Campaigns;
+using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Segments;
+using CampaignStudio.Data.Settings;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.Domain.Flows;
+using CampaignStudio.Domain.Identity;
+using CampaignStudio.Domain.Segments.Rules;
+using Microsoft.EntityFrameworkCore;
+
+namespace CampaignStudio.Flows;
+
+/// <summary>
+/// Moves customers through live flows (docs/decisions/053-flows.md): reads new events and purchases after a cursor kept in
+/// the database (entering customers, taking them out on the goal, ending waits for an event), enters customers from
+/// segment and date triggers, and runs due customers' steps — each customer's run in one transaction with its visits and the
+/// message it queues, so a crash repeats a run whole or not at all.
+/// </summary>
+public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEngineOptions options, TimeProvider clock, ILogger<FlowEngine> log)
+{
+    public const string EventCursorKey = "Flows:Engine:EventCursor";
+    public const string PurchaseCursorKey = "Flows:Engine:PurchaseCursor";
+
+    /// <summary>Branch names recorded on visits of a wait for an event and of a condition split.</summary>
+    public const string Happened = "happened";
+
+    public const string TimedOut = "timedOut";
+    public const string Yes = "yes";
+    public const string No = "no";
+
+    public const string NotMailableNote = "Not mailable: no e-mail consent, the address is suppressed or missing.";
+    public const string NoCampaignNote = "The step has no campaign to send with: publish the flow again.";
+
+    // Versions never change once published, so their parsed steps are kept for the life of the process.
+    private readonly ConcurrentDictionary<int, FlowMap?> _maps = new();
+    private DateTime _triggersCheckedAt = DateTime.MinValue;
+
+    public string WorkerId { get; } = options.ResolveWorkerId();
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>One pass of everything; returns how much work it did (0: nothing to do).</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var work = await ReadEventsAsync(ct) + await ReadPurchasesAsync(ct);
+        if (Now - _triggersCheckedAt >= options.TriggerCheckInterval)
+        {
+            _triggersCheckedAt = Now;
+            work += await EnterFromSegmentsAsync(ct) + await EnterFromDatesAsync(ct);
+        }
+
+        return work + await RunDueAsync(ct);
+    }
+
+    // ---- Events ------------------------------------------------------------------------------------------------------
+
+    /// <summary>A customer event or a purchase, as the flows see it.</summary>
+    private sealed record FlowEvent(long? EventId, long CustomerId, string Type, DateTime At, string? PropertiesJson);
+
+    /// <summary>Reads the next events after the cursor; the cursor moves in the same transaction as what they caused.</summary>
+    internal async Task<int> ReadEventsAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var cursor = await CursorAsync(db, EventCursorKey, ct);
+        var events = await db.CustomerEvents.AsNoTracking().Where(e => e.Id > cursor).OrderBy(e => e.Id).Take(options.EventBatchSize)
+            .Select(e => new { e.Id, e.CustomerId, e.Type, e.OccurredAt, e.PropertiesJson }).ToListAsync(ct);
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+
+        await ApplyAsync(db, events.Select(e => new FlowEvent(e.Id, e.CustomerId, e.Type, e.OccurredAt, e.PropertiesJson)).ToList(), ct);
+        await SetCursorAsync(db, EventCursorKey, events[^1].Id, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return events.Count;
+    }
+
+    /// <summary>Reads the next purchases after their own cursor: each counts as an <see cref="EventMatch.Purchase"/> event.</summary>
+    internal async Task<int> ReadPurchasesAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var cursor = await CursorAsync(db, PurchaseCursorKey, ct);
+        var purchases = await db.Purchases.AsNoTracking().Where(p => p.Id > cursor).OrderBy(p => p.Id).Take(options.EventBatchSize)
+            .Select(p => new { p.Id, p.CustomerId, p.OrderId, p.Amount, p.Currency, p.Category, p.Product, p.PurchasedAt }).ToListAsync(ct);
+        if (purchases.Count == 0)
+        {
+            return 0;
+        }
+
+        await ApplyAsync(db, purchases.Select(p => new FlowEvent(null, p.CustomerId, EventMatch.Purchase, p.PurchasedAt,
+            JsonSerializer.Serialize(new { orderId = p.OrderId, amount = p.Amount, currency = p.Currency, category = p.Category, product = p.Product }))).ToList(), ct);
+        await SetCursorAsync(db, PurchaseCursorKey, purchases[^1].Id, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return purchases.Count;
+    }
+
+    private async Task ApplyAsync(AppDbContext db, List<FlowEvent> events, CancellationToken ct)
+    {
+        var now = Now;
+        var live = await LiveFlowsAsync(db, ct);
+        var customerIds = events.Select(e => e.CustomerId).Distinct().ToList();
+        var active = new List<FlowEnrollment>();
+        var history = new Dictionary<(int Flow, long Customer), (int Last, DateTime LastAt, bool Active)>();
+        foreach (var chunk in customerIds.Chunk(500))
+        {
+            active.AddRange(await db.FlowEnrollments.Where(e => chunk.Contains(e.CustomerId) && e.State == FlowEnrollmentState.Active).ToListAsync(ct));
+            if (live.Any(f => f.Map.Definition.Trigger is EventTrigger))
+            {
+                foreach (var h in await db.FlowEnrollments.AsNoTracking().Where(e => chunk.Contains(e.CustomerId))
+                             .GroupBy(e => new { e.FlowId, e.CustomerId })
+                             .Select(g => new { g.Key.FlowId, g.Key.CustomerId, Last = g.Max(e => e.EntryNumber), LastAt = g.Max(e => e.EnteredAt),
+                                 Active = g.Any(e => e.State == FlowEnrollmentState.Active) })
+                             .ToListAsync(ct))
+                {
+                    history[(h.FlowId, h.CustomerId)] = (h.Last, h.LastAt, h.Active);
+                }
+            }
+        }
+
+        var byCustomer = active.GroupBy(e => e.CustomerId).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var ev in events)
+        {
+            // Those already inside first: an order that enters a customer into a post-purchase flow is not that trip's goal.
+            foreach (var enrollment in byCustomer.GetValueOrDefault(ev.CustomerId) ?? [])
+            {
+                if (enrollment.State == FlowEnrollmentState.Active && await MapAsync(db, enrollment.FlowVersionId, ct) is { } map)
+                {
+                    React(db, enrollment, map, ev, now);
+                }
+            }
+
+            var entered = new List<FlowEnrollment>();
+            foreach (var (flow, map) in live)
+            {
+                if (map.Definition.Trigger is EventTrigger trigger && ev.At >= flow.LiveSince
+                    && EventMatching.Matches(trigger.Event, ev.Type, ev.PropertiesJson)
+                    && EntryNumber(map.Definition.Entry, history.TryGetValue((flow.Id, ev.CustomerId), out var h) ? h : null, now) is { } entry)
+                {
+                    var enrollment = Enroll(db, flow, map, ev.CustomerId, entry, ev.EventId, now);
+                    history[(flow.Id, ev.CustomerId)] = (entry, now, true);
+                    entered.Add(enrollment);
+                }
+            }
+
+            if (entered.Count > 0)
+            {
+                // Saved now, so a later event of this batch (the goal, the awaited event) can record visits against their ids.
+                await db.SaveChangesAsync(ct);
+                if (!byCustomer.TryGetValue(ev.CustomerId, out var list))
+                {
+                    byCustomer[ev.CustomerId] = list = [];
+                }
+
+                list.AddRange(entered);
+            }
+        }
+    }
+
+    /// <summary>An event for a customer inside a flow: the goal takes them out; the event a wait watches ends the wait.</summary>
+    private static void React(AppDbContext db, FlowEnrollment enrollment, FlowMap map, FlowEvent ev, DateTime now)
+    {
+        if (map.Definition.Goal is { ExitOnGoal: true } goal && ev.At >= enrollment.EnteredAt
+            && EventMatching.Matches(goal.Event, ev.Type, ev.PropertiesJson))
+        {
+            Exit(db, enrollment, FlowExitReason.Goal, now, "The goal happened.");
+            return;
+        }
+
+        if (enrollment.WaitingForEvent is not null && enrollment.StepId is { } stepId && map.Step(stepId) is WaitForEventStep wait
+            && enrollment.StepEnteredAt is { } since && ev.At >= since && EventMatching.Matches(wait.Event, ev.Type, ev.PropertiesJson))
+        {
+            Visit(db, enrollment, wait.Id, FlowStepOutcome.Passed, now, branch: Happened);
+            Enter(enrollment, FlowMap.FirstOf(wait.Happened), now);
+        }
+    }
+
+    /// <summary>The entry number a customer gets now, by the entry rule; null when they may not enter (again).</summary>
+    private static int? EntryNumber(FlowEntryRule rule, (int Last, DateTime LastAt, bool Active)? before, DateTime now) => before switch
+    {
+        null => 1,
+
+        // Not while the last trip is still going, and only once the rule's days have passed since it began.
+        { Active: false } b when rule.AgainAfterDays is { } days && now - b.LastAt >= TimeSpan.FromDays(days) => b.Last + 1,
+        _ => null,
+    };
+
+    private static FlowEnrollment Enroll(AppDbContext db, Flow flow, FlowMap map, long customerId, int entry, long? eventId, DateTime now)
+    {
+        var enrollment = new FlowEnrollment
+        {
+            FlowId = flow.Id, FlowVersionId = flow.LiveVersionId!.Value, CustomerId = customerId, EntryNumber = entry, TriggerEventId = eventId,
+            EnteredAt = now, State = FlowEnrollmentState.Active,
+        };
+        Enter(enrollment, map.First, now);
+        db.FlowEnrollments.Add(enrollment);
+        return enrollment;
+    }
+
+    // ---- Segment-entry triggers --------------------------------------------------------------------------------------
+
+    /// <summary>The settings key naming the snapshot segment of those who were members when the flow went live.</summary>
+    internal static string BaselineKey(Flow flow) =>
+        $"Flows:Engine:SegmentBaseline:{flow.Id}:{flow.LiveSince?.Ticks.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Members of the segment who may enter by the entry rule enter. Without <see cref="SegmentEntryTrigger.IncludeCurrentMembers"/>
+    /// the first pass after the flow went live only freezes the members it finds (a snapshot segment, like a campaign's
+    /// audience at launch) and they never enter: the flow is for those who join from then on.
+    /// </summary>
+    internal async Task<int> EnterFromSegmentsAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entered = 0;
+        foreach (var (flow, map) in (await LiveFlowsAsync(db, ct)).Where(f => f.Map.Definition.Trigger is SegmentEntryTrigger))
+        {
+            var trigger = (SegmentEntryTrigger)map.Definition.Trigger;
+            try
+            {
+                entered += await EnterFromSegmentAsync(db, flow, map, trigger, ct);
+            }
+            catch (SegmentRuleException ex)
+            {
+                log.LogWarning("Flow {FlowId}: its segment cannot be used: {Reason}", flow.Id, ex.Message);
+            }
+        }
+
+        return entered;
+    }
+
+    private async Task<int> EnterFromSegmentAsync(AppDbContext db, Flow flow, FlowMap map, SegmentEntryTrigger trigger, CancellationToken ct)
+    {
+        var now = Now;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var members = await SegmentMembership.MemberIdsAsync(db, trigger.SegmentId, clock, ct);
+        int? baseline = null;
+        if (!trigger.IncludeCurrentMembers)
+        {
+            var key = BaselineKey(flow);
+            var stored = await db.Settings.AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).FirstOrDefaultAsync(ct);
+            if (stored is null)
+            {
+                var snapshot = new Domain.Segments.Segment
+                {
+                    Name = $"{flow.Name}: members when the flow went live", Kind = Domain.Segments.SegmentKind.Snapshot, SourceSegmentId = trigger.SegmentId,
+                    CreatedBy = "flow engine", CreatedAt = now, UpdatedAt = now,
+                };
+                db.Segments.Add(snapshot);
+                await db.SaveChangesAsync(ct);
+                var ids = await members.ToListAsync(ct);
+                db.SegmentMembers.AddRange(ids.Select(id => new Domain.Segments.SegmentMember { SegmentId = snapshot.Id, CustomerId = id }));
+                snapshot.MemberCount = ids.Count;
+                snapshot.CountedAt = now;
+                db.Settings.Add(new StudioSetting { Key = key, Value = snapshot.Id.ToString(CultureInfo.InvariantCulture), UpdatedAt = now });
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return 0;
+            }
+
+            baseline = int.Parse(stored, CultureInfo.InvariantCulture);
+        }
+
+        var flowId = flow.Id;
+        // A trip entered after the cutoff (any trip, without "again after N days") keeps the customer out.
+        var cutoff = map.Definition.Entry.AgainAfterDays is { } days ? now.AddDays(-days) : DateTime.MinValue;
+        var candidates = await members
+            .Where(id => baseline == null || !db.SegmentMembers.Any(m => m.SegmentId == baseline && m.CustomerId == id))
+            .Where(id => !db.FlowEnrollments.Any(e => e.FlowId == flowId && e.CustomerId == id && (e.State == FlowEnrollmentState.Active || e.EnteredAt > cutoff)))
+            .ToListAsync(ct);
+        foreach (var chunk in candidates.Chunk(500))
+        {
+            var last = await db.FlowEnrollments.AsNoTracking().Where(e => e.FlowId == flowId && chunk.Contains(e.CustomerId))
+                .GroupBy(e => e.CustomerId).Select(g => new { g.Key, Last = g.Max(e => e.EntryNumber) }).ToDictionaryAsync(x => x.Key, x => x.Last, ct);
+            foreach (var id in chunk)
+            {
+                Enroll(db, flow, map, id, last.GetValueOrDefault(id) + 1, null, now);
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return candidates.Count;
+    }
+
+    // ---- Date triggers -----------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Customers whose date (an attribute holding yyyy-MM-dd or MM-dd, or the day they became a customer) plus the offset is
+    /// today in their own time zone, once the local time of day has passed; at most once a year (the last entry must be more
+    /// than 300 days ago), whatever the entry rule says.
+    /// </summary>
+    internal async Task<int> EnterFromDatesAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flows = (await LiveFlowsAsync(db, ct)).Where(f => f.Map.Definition.Trigger is DateTrigger).ToList();
+        if (flows.Count == 0)
+        {
+            return 0;
+        }
+
+        var rules = await SendingRulesStore.ReadAsync(db, ct);
+        var now = Now;
+        var entered = 0;
+        foreach (var (flow, map) in flows)
+        {
+            var trigger = (DateTrigger)map.Definition.Trigger;
+            FlowDefinitionJson.TryLocalTime(trigger.AtLocalTime, out var at);
+            var recent = now.AddDays(-300);
+            var last = await db.FlowEnrollments.AsNoTracking().Where(e => e.FlowId == flow.Id)
+                .GroupBy(e => e.CustomerId).Select(g => new { CustomerId = g.Key, Last = g.Max(e => e.EntryNumber), LastAt = g.Max(e => e.EnteredAt) })
+                .ToDictionaryAsync(x => x.CustomerId, ct);
+            var field = trigger.DateField;
+            var candidates = db.Customers.AsNoTracking().Mailable();
+            await foreach (var c in candidates.Select(c => new { c.Id, c.TimeZone, c.CreatedAt, c.Attributes }).AsAsyncEnumerable().WithCancellation(ct))
+            {
+                var date = field == DateTrigger.CustomerSince ? DateOnly.FromDateTime(c.CreatedAt) : ReadDate(c.Attributes?.GetValueOrDefault(field));
+                if (date is null || (last.TryGetValue(c.Id, out var l) && l.LastAt > recent))
+                {
+                    continue;
+                }
+
+                var zone = LocalTimes.Zone(c.TimeZone, rules.DefaultTimeZone);
+                var localNow = TimeZoneInfo.ConvertTimeFromUtc(now, zone);
+                var today = DateOnly.FromDateTime(localNow);
+                var anniversary = Anniversary(date.Value, today.Year).AddDays(trigger.OffsetDays);
+                if (anniversary != today || TimeOnly.FromDateTime(localNow) < at)
+                {
+                    continue;
+                }
+
+                Enroll(db, flow, map, c.Id, (l?.Last ?? 0) + 1, null, now);
+                entered++;
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
+        return entered;
+    }
+
+    private static DateOnly? ReadDate(string? text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : DateOnly.TryParseExact("2000-" + text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var md) ? md
+        : null;
+
+    /// <summary>The date's day in <paramref name="year"/>; 29 February falls on 28 February in other years.</summary>
+    private static DateOnly Anniversary(DateOnly date, int year) =>
+        new(year, date.Month, Math.Min(date.Day, DateTime.DaysInMonth(year, date.Month)));
+
+    // ---- Due customers -----------------------------------------------------------------------------------------------
+
+    /// <summary>Leases a batch of due customers (and those of archived flows) and runs each one's steps; returns how many ran.</summary>
+    internal async Task<int> RunDueAsync(CancellationToken ct)
+    {
+        var now = Now;
+        List<long> ids;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            // Paused flows' customers stay where they are; an archived flow's customers leave at once, due or not.
+            var candidates = await db.FlowEnrollments.AsNoTracking()
+                .Where(e => e.State == FlowEnrollmentState.Active && (e.LeaseUntil == null || e.LeaseUntil < now))
+                .Where(e => db.Flows.Any(f => f.Id == e.FlowId
+                    && ((f.Status == FlowStatus.Live && e.DueAt <= now) || f.Status == FlowStatus.Archived)))
+                .OrderBy(e => e.DueAt).Take(options.BatchSize).Select(e => e.Id).ToListAsync(ct);
+            if (candidates.Count == 0)
+            {
+                return 0;
+            }
+
+            var until = now + options.Lease;
+            var owner = WorkerId;
+            await db.FlowEnrollments.Where(e => candidates.Contains(e.Id) && (e.LeaseUntil == null || e.LeaseUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, owner).SetProperty(e => e.LeaseUntil, until), ct);
+            ids = await db.FlowEnrollments.AsNoTracking().Where(e => candidates.Contains(e.Id) && e.LeaseOwner == owner).Select(e => e.Id).ToListAsync(ct);
+        }
+
+        var context = new PassContext();
+        foreach (var id in ids)
+        {
+            await RunEnrollmentAsync(id, context, ct);
+        }
+
+        return ids.Count;
+    }
+
+    /// <summary>What one pass reads once: the sending rules and each send step's campaign.</summary>
+    private sealed class PassContext
+    {
+        public SendingRules? Rules { get; set; }
+
+        public Dictionary<(int Version, string Step), int?> Campaigns { get; } = [];
+    }
+
+    /// <summary>One customer's run: steps until a wait or the end, all in one transaction, then the lease released.</summary>
+    private async Task RunEnrollmentAsync(long id, PassContext context, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var owner = WorkerId;
+        var enrollment = await db.FlowEnrollments.FirstOrDefaultAsync(e => e.Id == id && e.LeaseOwner == owner && e.State == FlowEnrollmentState.Active, ct);
+        if (enrollment is null)
+        {
+            return;
+        }
+
+        var now = Now;
+        context.Rules ??= await SendingRulesStore.ReadAsync(db, ct);
+        var status = await db.Flows.AsNoTracking().Where(f => f.Id == enrollment.FlowId).Select(f => f.Status).FirstAsync(ct);
+        if (status == FlowStatus.Archived)
+        {
+            Exit(db, enrollment, FlowExitReason.FlowArchived, now, "The flow was archived.");
+        }
+        else if (status == FlowStatus.Live)
+        {
+            if (await MapAsync(db, enrollment.FlowVersionId, ct) is not { } map)
+            {
+                Exit(db, enrollment, FlowExitReason.StepRemoved, now, "The flow version cannot be read.");
+            }
+            else
+            {
+                // A tree has no loops, so a run visits each step at most once; the bound only guards against a bug.
+                for (var guard = 0; guard <= FlowDefinitionJson.MaxSteps && enrollment.State == FlowEnrollmentState.Active; guard++)
+                {
+                    if (enrollment.StepId is not { } stepId || map.Step(stepId) is not { } step)
+                    {
+                        Exit(db, enrollment, FlowExitReason.StepRemoved, now, "The step they were at no longer exists.", visit: false);
+                        break;
+                    }
+
+                    if (!await StepAsync(db, context, enrollment, map, step, now, ct))
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        enrollment.LeaseOwner = null;
+        enrollment.LeaseUntil = null;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Does one step; true when the customer moved on and the next step runs now, false when they wait.</summary>
+    private async Task<bool> StepAsync(AppDbContext db, PassContext context, FlowEnrollment enrollment, FlowMap map, FlowStep step, DateTime now,
+        CancellationToken ct)
+    {
+        // A step is "arrived at" when StepEnteredAt is null: waits then start; once set, the wait is over when due.
+        var arrived = enrollment.StepEnteredAt is null;
+        switch (step)
+        {
+            case WaitStep wait when arrived:
+                return Hold(enrollment, now, now.AddMinutes(wait.Minutes));
+
+            case WaitUntilTimeStep until when arrived:
+                FlowDefinitionJson.TryLocalTime(until.LocalTime, out var at);
+                return Hold(enrollment, now, LocalTimes.Next(now, await ZoneAsync(db, context, enrollment.CustomerId, ct), at, until.Days));
+
+            case WaitForEventStep waitFor when arrived:
+                enrollment.WaitingForEvent = waitFor.Event.EventType;
+                return Hold(enrollment, now, now.AddMinutes(waitFor.TimeoutMinutes));
+
+            case WaitStep or WaitUntilTimeStep:
+                return Pass(db, enrollment, map, step, now);
+
+            case WaitForEventStep waitFor:
+                Visit(db, enrollment, step.Id, FlowStepOutcome.Passed, now, branch: TimedOut);
+                return Enter(enrollment, FlowMap.FirstOf(waitFor.TimedOut), now);
+
+            case ConditionSplitStep condition:
+                var predicate = await new SegmentQueryCompiler(db, clock).CompileAsync(condition.Rule, ct: ct);
+                var yes = await db.Customers.AsNoTracking().Where(c => c.Id == enrollment.CustomerId && !c.IsErased).Where(predicate).AnyAsync(ct);
+                Visit(db, enrollment, step.Id, FlowStepOutcome.Passed, now, branch: yes ? Yes : No);
+                return Enter(enrollment, FlowMap.FirstOf(yes ? condition.Yes : condition.No), now);
+
+            case RandomSplitStep split:
+                var arm = FlowDraws.Arm(split, enrollment.FlowId, enrollment.CustomerId, enrollment.EntryNumber);
+                Visit(db, enrollment, step.Id, FlowStepOutcome.Passed, now, branch: arm.Label);
+                return Enter(enrollment, FlowMap.FirstOf(arm.Steps), now);
+
+            case SendEmailStep send:
+                return await SendAsync(db, context, enrollment, map, send, now, ct);
+
+            case UpdateAttributeStep update:
+                var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == enrollment.CustomerId, ct);
+                if (customer is { IsErased: false })
+                {
+                    // A new dictionary, so EF sees the JSON column change.
+                    customer.Attributes = new Dictionary<string, string>(customer.Attributes) { [update.Attribute] = update.Value };
+                    customer.UpdatedAt = now;
+                }
+
+                return Pass(db, enrollment, map, step, now);
+
+            case ExitStep:
+                Exit(db, enrollment, FlowExitReason.ExitStep, now, null);
+                return false;
+
+            default:
+                return Pass(db, enrollment, map, step, now);
+        }
+    }
+
+    /// <summary>
+    /// A send step, in this order: quiet hours (wait them out at the step), consent and suppression (leave the flow), the
+    /// frequency cap (skip the mail, go on), the holdout (keep the mail back, go on), then the message queued to the step's
+    /// campaign. The holdout is drawn last, among customers who would really get the mail, so sent and held-out compare like with like.
+    /// </summary>
+    private async Task<bool> SendAsync(AppDbContext db, PassContext context, FlowEnrollment enrollment, FlowMap map, SendEmailStep send, DateTime now,
+        CancellationToken ct)
+    {
+        var rules = context.Rules!;
+        if (rules.HasQuietHours
+            && LocalTimes.QuietUntil(now, await ZoneAsync(db, context, enrollment.CustomerId, ct), rules.QuietFrom!.Value, rules.QuietUntil!.Value) is { } end)
+        {
+            return Hold(enrollment, now, end);
+        }
+
+        if (!await db.Customers.AsNoTracking().Mailable().AnyAsync(c => c.Id == enrollment.CustomerId, ct))
+        {
+            Visit(db, enrollment, send.Id, FlowStepOutcome.Skipped, now, note: NotMailableNote);
+            Exit(db, enrollment, FlowExitReason.NotMailable, now, null, visit: false);
+            return false;
+        }
+
+        if ((await FrequencyCap.OverCapAsync(db, [enrollment.CustomerId], rules, now, countQueued: true, ct)).GetValueOrDefault(enrollment.CustomerId) is { } cap)
+        {
+            Visit(db, enrollment, send.Id, FlowStepOutcome.Skipped, now, note: cap);
+            return Pass(db, enrollment, map, send, now, visit: false);
+        }
+
+        if (FlowDraws.IsHeldOut(enrollment.FlowId, send.Id, enrollment.CustomerId, enrollment.EntryNumber, send.HoldoutPercent))
+        {
+            Visit(db, enrollment, send.Id, FlowStepOutcome.HeldOut, now);
+            return Pass(db, enrollment, map, send, now, visit: false);
+        }
+
+        var key = (enrollment.FlowVersionId, send.Id);
+        if (!context.Campaigns.TryGetValue(key, out var campaignId))
+        {
+            var version = enrollment.FlowVersionId;
+            context.Campaigns[key] = campaignId = await db.Campaigns.AsNoTracking().Where(c => c.FlowVersionId == version && c.FlowStepId == send.Id)
+                .Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+        }
+
+        if (campaignId is null)
+        {
+            log.LogWarning("Flow {FlowId} version {VersionId}: send step {StepId} has no campaign", enrollment.FlowId, enrollment.FlowVersionId, send.Id);
+            Visit(db, enrollment, send.Id, FlowStepOutcome.Skipped, now, note: NoCampaignNote);
+            return Pass(db, enrollment, map, send, now, visit: false);
+        }
+
+        var message = new Message
+        {
+            CampaignId = campaignId.Value, CustomerId = enrollment.CustomerId, EntryNumber = enrollment.EntryNumber, Status = MessageStatus.Queued, QueuedAt = now,
+        };
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(ct);
+        Visit(db, enrollment, send.Id, FlowStepOutcome.Sent, now, messageId: message.Id);
+        return Pass(db, enrollment, map, send, now, visit: false);
+    }
+
+    private async Task<TimeZoneInfo> ZoneAsync(AppDbContext db, PassContext context, long customerId, CancellationToken ct)
+    {
+        var id = await db.Customers.AsNoTracking().Where(c => c.Id == customerId).Select(c => c.TimeZone).FirstOrDefaultAsync(ct);
+        return LocalTimes.Zone(id, context.Rules?.DefaultTimeZone);
+    }
+
+    // ---- Moves -------------------------------------------------------------------------------------------------------
+
+    /// <summary>Waits at the current step until <paramref name="until"/>.</summary>
+    private static bool Hold(FlowEnrollment enrollment, DateTime now, DateTime until)
+    {
+        enrollment.StepEnteredAt ??= now;
+        enrollment.DueAt = until;
+        return false;
+    }
+
+    /// <summary>Records the step as passed and goes to the step after it (or finishes at the end of the branch).</summary>
+    private static bool Pass(AppDbContext db, FlowEnrollment enrollment, FlowMap map, FlowStep step, DateTime now, bool visit = true)
+    {
+        if (visit)
+        {
+            Visit(db, enrollment, step.Id, FlowStepOutcome.Passed, now);
+        }
+
+        return Enter(enrollment, map.After(step.Id), now);
+    }
+
+    /// <summary>Puts the customer at the start of a step, due now; at the end of a branch (null) they finish.</summary>
+    private static bool Enter(FlowEnrollment enrollment, string? stepId, DateTime now)
+    {
+        enrollment.WaitingForEvent = null;
+        enrollment.StepEnteredAt = null;
+        if (stepId is null)
+        {
+            enrollment.State = FlowEnrollmentState.Finished;
+            enrollment.StepId = null;
+            enrollment.DueAt = null;
+            enrollment.ExitedAt = now;
+            return false;
+        }
+
+        enrollment.StepId = stepId;
+        enrollment.DueAt = now;
+        return true;
+    }
+
+    private static void Exit(AppDbContext db, FlowEnrollment enrollment, FlowExitReason reason, DateTime now, string? note, bool visit = true)
+    {
+        if (visit && enrollment.StepId is { } stepId)
+        {
+            Visit(db, enrollment, stepId, FlowStepOutcome.Exited, now, note: note);
+        }
+
+        enrollment.State = FlowEnrollmentState.Exited;
+        enrollment.ExitReason = reason;
+        enrollment.ExitedAt = now;
+        enrollment.StepId = null;
+        enrollment.StepEnteredAt = null;
+        enrollment.DueAt = null;
+        enrollment.WaitingForEvent = null;
+    }
+
+    private static void Visit(AppDbContext db, FlowEnrollment enrollment, string stepId, FlowStepOutcome outcome, DateTime now, string? branch = null,
+        long? messageId = null, string? note = null) =>
+        db.FlowStepVisits.Add(new FlowStepVisit
+        {
+            EnrollmentId = enrollment.Id, FlowId = enrollment.FlowId, FlowVersionId = enrollment.FlowVersionId, StepId = stepId, CustomerId = enrollment.CustomerId,
+            At = now, Outcome = outcome, Branch = branch, MessageId = messageId, Note = note,
+        });
+
+    // ---- Reading -----------------------------------------------------------------------------------------------------
+
+    private async Task<List<(Flow Flow, FlowMap Map)>> LiveFlowsAsync(AppDbContext db, CancellationToken ct)
+    {
+        var flows = await db.Flows.AsNoTracking().Where(f => f.Status == FlowStatus.Live && f.LiveVersionId != null).ToListAsync(ct);
+        var result = new List<(Flow, FlowMap)>(flows.Count);
+        foreach (var flow in flows)
+        {
+            if (await MapAsync(db, flow.LiveVersionId!.Value, ct) is { } map)
+            {
+                result.Add((flow, map));
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<FlowMap?> MapAsync(AppDbContext db, int versionId, CancellationToken ct)
+    {
+        if (_maps.TryGetValue(versionId, out var cached))
+        {
+            return cached;
+        }
+
+        var json = await db.FlowVersions.AsNoTracking().Where(v => v.Id == versionId).Select(v => v.DefinitionJson).FirstOrDefaultAsync(ct);
+        var parsed = FlowDefinitionJson.Parse(json);
+        if (!parsed.IsValid)
+        {
+            log.LogError("Flow version {VersionId} cannot be read: {Error}", versionId, parsed.Error);
+        }
+
+        var map = parsed.Definition is { } definition ? new FlowMap(definition) : null;
+        _maps[versionId] = map;
+        return map;
+    }
+
+    private static async Task<long> CursorAsync(AppDbContext db, string key, CancellationToken ct) =>
+        long.TryParse(await db.Settings.AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).FirstOrDefaultAsync(ct),
+            NumberStyles.Integer, CultureInfo.InvariantCulture, out var cursor) ? cursor : 0;
+
+    private async Task SetCursorAsync(AppDbContext db, string key, long value, CancellationToken ct)
+    {
+        var row = await db.Settings.FirstOrDefaultAsync(s => s.Key == key, ct);
+        if (row is null)
+        {
+            db.Settings.Add(row = new StudioSetting { Key = key });
+        }
+
+        row.Value = value.ToString(CultureInfo.InvariantCulture);
+        row.UpdatedAt = Now;
+    }
+}
