@@ -34,6 +34,7 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
 
     public const string NotMailableNote = "Not mailable: no e-mail consent, the address is suppressed or missing.";
     public const string NoCampaignNote = "The step has no campaign to send with: publish the flow again.";
+    public const string PausedStepNote = "The step is paused: nobody is mailed or held out until it is resumed.";
 
     // Versions never change once published, so their parsed steps are kept for the life of the process.
     private readonly ConcurrentDictionary<int, FlowMap?> _maps = new();
@@ -50,10 +51,23 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
         if (Now - _triggersCheckedAt >= options.TriggerCheckInterval)
         {
             _triggersCheckedAt = Now;
-            work += await EnterFromSegmentsAsync(ct) + await EnterFromDatesAsync(ct);
+            work += await EnterFromSegmentsAsync(ct) + await EnterFromDatesAsync(ct) + await CheckStepHealthAsync(ct);
         }
 
         return work + await RunDueAsync(ct);
+    }
+
+    /// <summary>Pauses send steps that harm or do nothing against their holdout (<see cref="FlowStepHealth"/>).</summary>
+    internal async Task<int> CheckStepHealthAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var paused = await FlowStepHealth.CheckAsync(db, Now, ct: ct);
+        if (paused > 0)
+        {
+            log.LogWarning("{Count} flow send step(s) paused themselves against their holdout", paused);
+        }
+
+        return paused;
     }
 
     // ---- Events ------------------------------------------------------------------------------------------------------
@@ -392,11 +406,14 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
     }
 
     /// <summary>What one pass reads once: the sending rules and each send step's campaign.</summary>
+    /// <summary>A send step's campaign as a pass sees it: a paused one (by a person or by itself) mails nobody.</summary>
+    private sealed record StepCampaign(int Id, CampaignStatus Status, string? Reason);
+
     private sealed class PassContext
     {
         public SendingRules? Rules { get; set; }
 
-        public Dictionary<(int Version, string Step), int?> Campaigns { get; } = [];
+        public Dictionary<(int Version, string Step), StepCampaign?> Campaigns { get; } = [];
     }
 
     /// <summary>One customer's run: steps until a wait or the end, all in one transaction, then the lease released.</summary>
@@ -537,30 +554,38 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
             return Pass(db, enrollment, map, send, now, visit: false);
         }
 
-        if (FlowDraws.IsHeldOut(enrollment.FlowId, send.Id, enrollment.CustomerId, enrollment.EntryNumber, send.HoldoutPercent))
-        {
-            Visit(db, enrollment, send.Id, FlowStepOutcome.HeldOut, now);
-            return Pass(db, enrollment, map, send, now, visit: false);
-        }
-
+        // The step's campaign is looked up before the draw: a missing or paused step passes customers by without drawing,
+        // so the held-out side only grows while the mailed side can.
         var key = (enrollment.FlowVersionId, send.Id);
-        if (!context.Campaigns.TryGetValue(key, out var campaignId))
+        if (!context.Campaigns.TryGetValue(key, out var campaign))
         {
             var version = enrollment.FlowVersionId;
-            context.Campaigns[key] = campaignId = await db.Campaigns.AsNoTracking().Where(c => c.FlowVersionId == version && c.FlowStepId == send.Id)
-                .Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
+            context.Campaigns[key] = campaign = await db.Campaigns.AsNoTracking().Where(c => c.FlowVersionId == version && c.FlowStepId == send.Id)
+                .Select(c => new StepCampaign(c.Id, c.Status, c.AutoPauseReason)).FirstOrDefaultAsync(ct);
         }
 
-        if (campaignId is null)
+        if (campaign is null)
         {
             log.LogWarning("Flow {FlowId} version {VersionId}: send step {StepId} has no campaign", enrollment.FlowId, enrollment.FlowVersionId, send.Id);
             Visit(db, enrollment, send.Id, FlowStepOutcome.Skipped, now, note: NoCampaignNote);
             return Pass(db, enrollment, map, send, now, visit: false);
         }
 
+        if (campaign.Status != CampaignStatus.Sending)
+        {
+            Visit(db, enrollment, send.Id, FlowStepOutcome.Skipped, now, note: Truncate(PausedStepNote + (campaign.Reason is { } why ? " " + why : ""), Domain.Limits.ShortText));
+            return Pass(db, enrollment, map, send, now, visit: false);
+        }
+
+        if (FlowDraws.IsHeldOut(enrollment.FlowId, send.Id, enrollment.CustomerId, enrollment.EntryNumber, send.HoldoutPercent))
+        {
+            Visit(db, enrollment, send.Id, FlowStepOutcome.HeldOut, now);
+            return Pass(db, enrollment, map, send, now, visit: false);
+        }
+
         var message = new Message
         {
-            CampaignId = campaignId.Value, CustomerId = enrollment.CustomerId, EntryNumber = enrollment.EntryNumber, Status = MessageStatus.Queued, QueuedAt = now,
+            CampaignId = campaign.Id, CustomerId = enrollment.CustomerId, EntryNumber = enrollment.EntryNumber, Status = MessageStatus.Queued, QueuedAt = now,
         };
         db.Messages.Add(message);
         await db.SaveChangesAsync(ct);
@@ -689,4 +714,6 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
         row.Value = value.ToString(CultureInfo.InvariantCulture);
         row.UpdatedAt = Now;
     }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }

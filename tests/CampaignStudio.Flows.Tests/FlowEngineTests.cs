@@ -137,6 +137,54 @@ public sealed class FlowEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStepThatCostsOrdersAgainstItsHoldoutPausesItselfAndPassesCustomersByUntilResumed()
+    {
+        var flow = await _host.Build.FlowAsync("Cart", OnEvent("cart_abandoned", Send("reminder", holdout: 20)));
+        var ids = await _host.Build.CustomersAsync("harm", 300);
+        await _host.Build.EventsAsync(ids, "cart_abandoned");
+        await _host.RunEngineAsync();
+        (await _host.Engine.CheckStepHealthAsync(default)).ShouldBe(0, "nobody has converted on either side yet: not clear");
+
+        // Half of the held-out customers order within the window, none of the mailed: the mail costs orders.
+        await using (var db = await _host.Db.CreateDbContextAsync())
+        {
+            var heldOut = await db.FlowStepVisits.Where(v => v.FlowId == flow.Id && v.Outcome == FlowStepOutcome.HeldOut).Select(v => v.CustomerId).ToListAsync();
+            heldOut.Count.ShouldBeGreaterThan(30);
+            _host.Clock.Advance(TimeSpan.FromHours(1));
+            foreach (var id in heldOut.Where((_, i) => i % 2 == 0))
+            {
+                await _host.Build.PurchaseAsync(id);
+            }
+        }
+
+        (await _host.Engine.CheckStepHealthAsync(default)).ShouldBe(1);
+        await using (var db = await _host.Db.CreateDbContextAsync())
+        {
+            var campaign = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == flow.Campaigns["reminder"]);
+            campaign.Status.ShouldBe(CampaignStatus.Paused);
+            campaign.AutoPauseReason.ShouldNotBeNull().ShouldContain("convert less than the holdout");
+        }
+
+        // A customer reaching the paused step is passed by: no mail and no draw either way.
+        var late = (await _host.Build.CustomersAsync("late", 1))[0];
+        await _host.Build.EventAsync(late, "cart_abandoned");
+        await _host.RunEngineAsync();
+        await using (var db = await _host.Db.CreateDbContextAsync())
+        {
+            var visit = await db.FlowStepVisits.AsNoTracking().SingleAsync(v => v.CustomerId == late);
+            visit.Outcome.ShouldBe(FlowStepOutcome.Skipped);
+            visit.Note.ShouldNotBeNull().ShouldStartWith(FlowEngine.PausedStepNote);
+            (await db.Messages.AnyAsync(m => m.CustomerId == late)).ShouldBeFalse();
+
+            // A marketer resumes it: from then on only what happens since counts, so the same figures do not pause it again.
+            await db.Campaigns.Where(c => c.Id == flow.Campaigns["reminder"]).ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.Status, CampaignStatus.Sending).SetProperty(c => c.HealthCountedFrom, _host.Clock.GetUtcNow().UtcDateTime));
+        }
+
+        (await _host.Engine.CheckStepHealthAsync(default)).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task ARandomSplitSendsArmsInProportionToTheirWeights()
     {
         const int customers = 2_000;

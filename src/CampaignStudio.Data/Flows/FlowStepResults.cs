@@ -39,7 +39,9 @@ public readonly record struct ValueSums(decimal Sum, decimal SumOfSquares)
 /// </summary>
 public static class FlowStepResults
 {
-    public static async Task<IReadOnlyList<FlowStepResult>> ReadAsync(AppDbContext db, int flowId, FlowDefinition definition, CancellationToken ct = default)
+    /// <param name="countFrom">Per step, the moment from which its customers count (a resume after a pause); missing or null: all.</param>
+    public static async Task<IReadOnlyList<FlowStepResult>> ReadAsync(AppDbContext db, int flowId, FlowDefinition definition,
+        IReadOnlyDictionary<string, DateTime?>? countFrom = null, CancellationToken ct = default)
     {
         var steps = new FlowMap(definition).Steps.OfType<SendEmailStep>().ToList();
         if (steps.Count == 0)
@@ -58,42 +60,48 @@ public static class FlowStepResults
             {
                 v.StepId,
                 v.Outcome,
+                v.At,
                 Converted = (byPurchase && db.Purchases.Any(p => p.CustomerId == v.CustomerId && p.PurchasedAt >= v.At && p.PurchasedAt <= v.At.AddDays(window)))
                     || db.CustomerEvents.Any(e => e.CustomerId == v.CustomerId && e.Type == goal && e.OccurredAt >= v.At && e.OccurredAt <= v.At.AddDays(window)),
                 Value = db.Purchases.Where(p => p.CustomerId == v.CustomerId && p.PurchasedAt >= v.At && p.PurchasedAt <= v.At.AddDays(window)).Sum(p => p.Amount),
             })
             .ToListAsync(ct);
+        if (countFrom is not null)
+        {
+            visits = [.. visits.Where(v => countFrom.GetValueOrDefault(v.StepId) is not { } from || v.At >= from)];
+        }
 
-        var campaigns = db.Campaigns.Where(c => c.FlowId == flowId);
-        var mail = await db.Messages.AsNoTracking()
-            .Join(campaigns, m => m.CampaignId, c => c.Id, (m, c) => new { c.FlowStepId, m.Status, m.OpenedAt, m.ClickedAt, m.ComplainedAt })
-            .Where(x => x.Status == MessageStatus.Sent)
-            .GroupBy(x => x.FlowStepId)
-            .Select(g => new
+        // Mail and opt-outs per step, each from the moment the step counts from (a resumed step starts anew).
+        var mail = new Dictionary<string, (int Sent, int Opened, int Clicked, int Complained)>();
+        var unsubscribed = new Dictionary<string, int>();
+        foreach (var step in steps)
+        {
+            var stepId = step.Id;
+            var from = countFrom?.GetValueOrDefault(stepId) ?? DateTime.MinValue;
+            var campaigns = db.Campaigns.Where(c => c.FlowId == flowId && c.FlowStepId == stepId).Select(c => c.Id);
+            var sent = db.Messages.AsNoTracking().Where(m => campaigns.Contains(m.CampaignId) && m.Status == MessageStatus.Sent && m.SentAt >= from);
+            var counts = await sent.GroupBy(m => 1).Select(g => new
             {
-                StepId = g.Key,
                 Sent = g.Count(),
-                Opened = g.Count(x => x.OpenedAt != null),
-                Clicked = g.Count(x => x.ClickedAt != null),
-                Complained = g.Count(x => x.ComplainedAt != null),
-            })
-            .ToListAsync(ct);
-        var unsubscribed = await db.ConsentRecords.AsNoTracking()
-            .Where(r => r.Status == ConsentStatus.OptedOut && r.CampaignId != null)
-            .Join(campaigns, r => r.CampaignId, c => c.Id, (r, c) => new { c.FlowStepId, r.CustomerId })
-            .GroupBy(x => x.FlowStepId)
-            .Select(g => new { StepId = g.Key, Customers = g.Select(x => x.CustomerId).Distinct().Count() })
-            .ToListAsync(ct);
+                Opened = g.Count(m => m.OpenedAt != null),
+                Clicked = g.Count(m => m.ClickedAt != null),
+                Complained = g.Count(m => m.ComplainedAt != null),
+            }).FirstOrDefaultAsync(ct);
+            mail[stepId] = counts is null ? default : (counts.Sent, counts.Opened, counts.Clicked, counts.Complained);
+            unsubscribed[stepId] = await db.ConsentRecords.AsNoTracking()
+                .Where(r => r.Status == ConsentStatus.OptedOut && r.CampaignId != null && campaigns.Contains(r.CampaignId.Value) && r.RecordedAt >= from)
+                .Select(r => r.CustomerId).Distinct().CountAsync(ct);
+        }
 
         var results = new List<FlowStepResult>(steps.Count);
         foreach (var step in steps)
         {
             var mailed = visits.Where(v => v.StepId == step.Id && v.Outcome == FlowStepOutcome.Sent).ToList();
             var heldOut = visits.Where(v => v.StepId == step.Id && v.Outcome == FlowStepOutcome.HeldOut).ToList();
-            var sent = mail.FirstOrDefault(m => m.StepId == step.Id);
-            var optOuts = (sent?.Complained ?? 0) + (unsubscribed.FirstOrDefault(u => u.StepId == step.Id)?.Customers ?? 0);
-            results.Add(new FlowStepResult(step.Id, mailed.Count, sent?.Sent ?? 0, heldOut.Count, visits.Count(v => v.StepId == step.Id && v.Outcome == FlowStepOutcome.Skipped),
-                sent?.Opened ?? 0, sent?.Clicked ?? 0, Math.Min(optOuts, mailed.Count), mailed.Count(v => v.Converted), heldOut.Count(v => v.Converted),
+            var sent = mail[step.Id];
+            var optOuts = sent.Complained + unsubscribed[step.Id];
+            results.Add(new FlowStepResult(step.Id, mailed.Count, sent.Sent, heldOut.Count, visits.Count(v => v.StepId == step.Id && v.Outcome == FlowStepOutcome.Skipped),
+                sent.Opened, sent.Clicked, Math.Min(optOuts, mailed.Count), mailed.Count(v => v.Converted), heldOut.Count(v => v.Converted),
                 ValueSums.Of(mailed.Select(v => v.Value)), ValueSums.Of(heldOut.Select(v => v.Value)), step.OfferCost ?? 0));
         }
 

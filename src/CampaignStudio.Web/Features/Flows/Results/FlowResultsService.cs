@@ -1,5 +1,4 @@
 using CampaignStudio.Analytics.Flows;
-using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Flows;
 using CampaignStudio.Domain.Flows;
@@ -38,7 +37,7 @@ public sealed class FlowResultsService(IDbContextFactory<AppDbContext> dbFactory
         }
 
         var map = new FlowMap(definition);
-        var results = await FlowStepResults.ReadAsync(db, flowId, definition, ct);
+        var results = await FlowStepResults.ReadAsync(db, flowId, definition, ct: ct);
         var templateIds = map.Steps.OfType<SendEmailStep>().Select(s => s.TemplateId).Distinct().ToList();
         var templates = await db.EmailTemplates.AsNoTracking().Where(t => templateIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         return new FlowResultsReport(flowId, k, [.. results.Select(r => Report(r, (SendEmailStep)map.Step(r.StepId)!, templates, k))]);
@@ -52,8 +51,7 @@ public sealed class FlowResultsService(IDbContextFactory<AppDbContext> dbFactory
 
         // The lift is shown only when both sides' conversion rates may be: with one rate shown, the lift would give the other away.
         var hidden = SmallGroups.HidesRate(r.MailedConversions, r.Mailed, k) || SmallGroups.HidesRate(r.HeldOutConversions, r.HeldOut, k);
-        var lift = hidden ? null : StepLift.Read(Group(r.Mailed, r.MailedConversions, r.MailedValue), Group(r.HeldOut, r.HeldOutConversions, r.HeldOutValue),
-            r.OptOuts, (double)r.OfferCost);
+        var lift = hidden ? null : CampaignStudio.Flows.FlowStepHealth.Read(r);
         var reason = hidden ? $"Too few customers to show the lift yet: each side needs at least {k} who converted and {k} who did not." : lift?.Reason ?? "Too early: each side needs at least two customers.";
         return new FlowStepReport(r.StepId, label, step.HoldoutPercent, Count(r.Mailed), Count(r.Sent), Count(r.HeldOut), Count(r.Skipped),
             Rate(r.Opened, r.Sent), Rate(r.Clicked, r.Sent), Rate(r.MailedConversions, r.Mailed), Rate(r.HeldOutConversions, r.HeldOut),
@@ -61,18 +59,6 @@ public sealed class FlowResultsService(IDbContextFactory<AppDbContext> dbFactory
             lift?.IncrementalConversions, lift?.IncrementalConversionsInterval.Lower, lift?.IncrementalConversionsInterval.Upper,
             lift?.IncrementalValue, lift?.IncrementalValueInterval?.Lower, lift?.IncrementalValueInterval?.Upper,
             lift is null ? null : lift.OfferCost, lift?.NetValue, hidden ? null : Rate(r.OptOuts, r.Mailed), lift?.Verdict, reason);
-    }
-
-    private static StepGroup Group(long customers, long conversions, ValueSums value)
-    {
-        if (customers < 2)
-        {
-            return new StepGroup(customers, conversions, new MeanSummary(customers, customers == 0 ? 0 : (double)value.Sum, 0));
-        }
-
-        var mean = value.Sum / customers;
-        var variance = (value.SumOfSquares - (customers * mean * mean)) / (customers - 1);
-        return new StepGroup(customers, conversions, new MeanSummary(customers, (double)mean, Math.Max(0, (double)variance)));
     }
 }
 
