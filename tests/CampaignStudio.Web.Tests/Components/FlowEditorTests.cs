@@ -8,6 +8,7 @@ using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Features.Flows;
+using CampaignStudio.Web.Features.Privacy;
 using CampaignStudio.Web.Infrastructure;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -223,7 +224,7 @@ public sealed class FlowEditorTests : MudTestContext
         auth.SetPolicies(role == Roles.Manager ? [Policies.CanRead] : [Policies.CanRead, Policies.CanEdit]);
         Services.AddScoped<CurrentUser>();
         Services.AddFlowsFeature();
-        Services.AddScoped<Web.Features.Privacy.PrivacySettingsService>();
+        Services.AddPrivacyFeature();
         var factory = Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await DatabaseMigrator.MigrateAsync(factory);
         Services.GetRequiredService<CurrentUser>().Use(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "m"), new Claim(ClaimTypes.Role, role)], "test")));
