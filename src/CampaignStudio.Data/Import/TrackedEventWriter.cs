@@ -32,6 +32,19 @@ public sealed class TrackedEventWriter(IDbContextFactory<AppDbContext> dbFactory
     /// <summary>The source key of an API event: the client's id, hashed to fit, marked as coming from the API.</summary>
     public static string SourceKeyFor(string eventId) => TrackedEvents.SourceKeyPrefix + RowParser.Hash("id", eventId);
 
+    /// <summary>
+    /// Stores the events of a request as read (<see cref="TrackedEventReader"/>): one result per item, in order — refused
+    /// items with their reason, the others as <see cref="StoreAsync(IReadOnlyList{TrackedEvent}, CancellationToken)"/> answers.
+    /// </summary>
+    public async Task<IReadOnlyList<TrackedEventResult>> StoreAsync(IReadOnlyList<TrackedEventRead> read, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var valid = read.Where(r => r.Event is not null).Select(r => r.Event!).ToList();
+        var stored = valid.Count == 0 ? [] : await StoreAsync(valid, ct);
+        var next = 0;
+        return read.Select(r => r.Event is null ? new TrackedEventResult(TrackedEventOutcome.Refused, r.Refusal) : stored[next++]).ToList();
+    }
+
     /// <summary>One result per event, in order. Everything accepted is committed when this returns.</summary>
     public async Task<IReadOnlyList<TrackedEventResult>> StoreAsync(IReadOnlyList<TrackedEvent> events, CancellationToken ct = default)
     {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Flows;
+using CampaignStudio.Flows;
 using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Flows;
 using Microsoft.EntityFrameworkCore;

@@ -6,6 +6,7 @@ using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Flows;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.Flows;
 using CampaignStudio.TestSupport;
 using CampaignStudio.Web.Features.Flows;
 using CampaignStudio.Web.Features.Privacy;

@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain;
 using CampaignStudio.Domain.Customers;
@@ -17,7 +14,7 @@ namespace CampaignStudio.Web.Features.Events;
 /// keys write events, as they import them; a Manager changes nothing. Every event gets its own answer in order —
 /// accepted, duplicate (a retry) or refused with the reason — and a bad event never costs the good ones.
 /// </summary>
-public static partial class EventsApi
+public static class EventsApi
 {
     public static RouteGroupBuilder MapEventsApi(this RouteGroupBuilder api)
     {
@@ -69,158 +66,26 @@ public static partial class EventsApi
 
         using (body)
         {
-            if (body.RootElement.ValueKind != JsonValueKind.Object)
+            var read = TrackedEventReader.Read(body.RootElement, clock.GetUtcNow(), options.MaxClockSkew, options.MaxAge);
+            if (read.Problem is { } problem)
             {
-                return Problem("Send one event object or {\"events\": [...]}.", StatusCodes.Status400BadRequest);
+                return Problem(problem, read.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
             }
 
-            List<JsonElement> items;
-            if (body.RootElement.TryGetProperty("events", out var list))
-            {
-                if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
-                {
-                    return Problem("events must be a non-empty array of event objects.", StatusCodes.Status400BadRequest);
-                }
-
-                if (list.GetArrayLength() > TrackedEvents.MaxBatch)
-                {
-                    return Problem($"A request holds at most {TrackedEvents.MaxBatch:N0} events; this one has {list.GetArrayLength():N0}. Send them in several requests; nothing was stored.",
-                        StatusCodes.Status413PayloadTooLarge);
-                }
-
-                items = [.. list.EnumerateArray()];
-            }
-            else
-            {
-                items = [body.RootElement];
-            }
-
-            var now = clock.GetUtcNow();
-            var read = items.Select(item => Read(item, now, options)).ToList();
-            var valid = read.Where(r => r.Event is not null).Select(r => r.Event!).ToList();
-            var stored = valid.Count == 0 ? [] : await writer.StoreAsync(valid, ct);
-            var results = new List<TrackedEventStatus>(read.Count);
-            var next = 0;
-            for (var i = 0; i < read.Count; i++)
-            {
-                var (ev, eventId, refusal) = read[i];
-                var result = ev is null ? new TrackedEventResult(TrackedEventOutcome.Refused, refusal) : stored[next++];
-                results.Add(new TrackedEventStatus(i + 1, eventId, result.Outcome.ToString().ToLowerInvariant(), result.Reason));
-            }
-
+            var stored = await writer.StoreAsync(read.Items, ct);
             if (stored.Any(r => r.Outcome == TrackedEventOutcome.Accepted))
             {
                 // An event may have created its customer.
                 counts.Invalidate();
             }
 
+            var results = stored.Select((result, i) => new TrackedEventStatus(i + 1, read.Items[i].EventId, result.Outcome.ToString().ToLowerInvariant(), result.Reason)).ToList();
             return TypedResults.Ok(new TrackEventsResponse(
                 results.Count(r => r.Status == "accepted"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "refused"), results));
         }
     }
 
-    /// <summary>Reads one event; what is wrong with it is said in words and concerns this event only.</summary>
-    private static (TrackedEvent? Event, string? EventId, string? Refusal) Read(JsonElement item, DateTimeOffset now, EventsOptions options)
-    {
-        if (item.ValueKind != JsonValueKind.Object)
-        {
-            return (null, null, "an event must be a JSON object");
-        }
-
-        string? Text(string name, out string? problem)
-        {
-            problem = null;
-            if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.String)
-            {
-                problem = $"{name} must be a string";
-                return null;
-            }
-
-            var text = value.GetString()!.Trim();
-            return text.Length == 0 ? null : text;
-        }
-
-        var eventId = Text("eventId", out var problem);
-        if (problem is not null || eventId is null)
-        {
-            return (null, null, problem ?? "eventId is missing (your own id for this event; a retry sends the same id)");
-        }
-
-        if (eventId.Length > TrackedEvents.MaxEventId)
-        {
-            return (null, null, $"eventId is longer than {TrackedEvents.MaxEventId} characters");
-        }
-
-        var type = Text("type", out problem);
-        if (problem is not null || type is null)
-        {
-            return (null, eventId, problem ?? "type is missing (e.g. added_to_cart)");
-        }
-
-        if (!TrackedEvents.IsTypeName(type))
-        {
-            return (null, eventId, $"type '{Shorten(type)}' is not a lower_snake name of at most {Limits.EventType} characters (e.g. added_to_cart)");
-        }
-
-        var email = Text("email", out problem);
-        var externalId = problem is null ? Text("externalId", out problem) : null;
-        if (problem is not null)
-        {
-            return (null, eventId, problem);
-        }
-
-        if (email is null && externalId is null)
-        {
-            return (null, eventId, "the customer is missing: give email or externalId");
-        }
-
-        var occurredAt = now;
-        if (Text("occurredAt", out problem) is { } time)
-        {
-            if (!WithOffset().IsMatch(time) || !DateTimeOffset.TryParse(time, CultureInfo.InvariantCulture, DateTimeStyles.None, out occurredAt))
-            {
-                return (null, eventId, $"occurredAt '{Shorten(time)}' is not an ISO-8601 time with an offset (e.g. 2026-06-15T09:30:00Z or 2026-06-15T11:30:00+02:00)");
-            }
-
-            if (TrackedEvents.TimeRefusal(occurredAt, now, options.MaxClockSkew, options.MaxAge) is { } refusal)
-            {
-                return (null, eventId, refusal);
-            }
-        }
-        else if (problem is not null)
-        {
-            return (null, eventId, problem);
-        }
-
-        string? properties = null;
-        if (item.TryGetProperty("properties", out var value) && value.ValueKind != JsonValueKind.Null)
-        {
-            if (value.ValueKind != JsonValueKind.Object)
-            {
-                return (null, eventId, "properties must be a JSON object");
-            }
-
-            properties = JsonSerializer.Serialize(value);
-            if (Encoding.UTF8.GetByteCount(properties) > TrackedEvents.MaxPropertiesBytes)
-            {
-                return (null, eventId, $"properties are larger than {TrackedEvents.MaxPropertiesBytes / 1024} KB");
-            }
-        }
-
-        return (new TrackedEvent(eventId, type, email, externalId, occurredAt.UtcDateTime, properties), eventId, null);
-    }
-
-    private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
-
     private static ProblemHttpResult Problem(string detail, int status) => TypedResults.Problem(detail, statusCode: status);
-
-    [GeneratedRegex(@"(Z|z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex WithOffset();
 
     private const string SingleExample = """
         {"eventId": "cart-7f3a-1", "type": "added_to_cart", "email": "anna@example.com", "occurredAt": "2026-06-15T09:30:00+02:00",

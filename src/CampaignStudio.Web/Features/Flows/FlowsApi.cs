@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CampaignStudio.Domain.Flows;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Flows;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CampaignStudio.Web.Features.Flows;

@@ -5,7 +5,7 @@ using CampaignStudio.Domain.Segments;
 using CampaignStudio.Domain.Segments.Rules;
 using Microsoft.EntityFrameworkCore;
 
-namespace CampaignStudio.Web.Features.Flows;
+namespace CampaignStudio.Flows;
 
 /// <summary>A flow to start from: its key, name and what it does in a sentence.</summary>
 public sealed record ReadyMadeFlow(string Key, string Name, string Description);
