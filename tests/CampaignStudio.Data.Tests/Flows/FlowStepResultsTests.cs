@@ -5,6 +5,7 @@ using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Flows;
+using CampaignStudio.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace CampaignStudio.Data.Tests.Flows;
@@ -52,18 +53,7 @@ public abstract class FlowStepResultsTests(string provider) : IAsyncLifetime
                 await db.SaveChangesAsync();
             }
 
-            var enrollment = new FlowEnrollment
-            {
-                FlowId = flowId, FlowVersionId = campaign.FlowVersionId!.Value, CustomerId = customers[i].Id, EntryNumber = 1, EnteredAt = at,
-                State = FlowEnrollmentState.Finished,
-            };
-            db.FlowEnrollments.Add(enrollment);
-            await db.SaveChangesAsync();
-            db.FlowStepVisits.Add(new FlowStepVisit
-            {
-                EnrollmentId = enrollment.Id, FlowId = flowId, FlowVersionId = enrollment.FlowVersionId, StepId = "s1", CustomerId = customers[i].Id,
-                At = at, Outcome = outcome, MessageId = message?.Id,
-            });
+            await FlowRows.TripWithVisitAsync(db, flowId, campaign.FlowVersionId!.Value, customers[i].Id, "s1", outcome, at, messageId: message?.Id);
         }
 
         // Mailed: 12 buy in the window (two of them twice), one only before the step, one only after the window.
@@ -117,18 +107,8 @@ public abstract class FlowStepResultsTests(string provider) : IAsyncLifetime
         var at = Now.AddDays(-3);
         for (var i = 0; i < 4; i++)
         {
-            var enrollment = new FlowEnrollment
-            {
-                FlowId = flowId, FlowVersionId = campaign.FlowVersionId!.Value, CustomerId = customers[i].Id, EntryNumber = 1, EnteredAt = at,
-                State = FlowEnrollmentState.Active,
-            };
-            db.FlowEnrollments.Add(enrollment);
-            await db.SaveChangesAsync();
-            db.FlowStepVisits.Add(new FlowStepVisit
-            {
-                EnrollmentId = enrollment.Id, FlowId = flowId, FlowVersionId = enrollment.FlowVersionId, StepId = "s1", CustomerId = customers[i].Id,
-                At = at, Outcome = i < 2 ? FlowStepOutcome.Sent : FlowStepOutcome.HeldOut,
-            });
+            await FlowRows.TripWithVisitAsync(db, flowId, campaign.FlowVersionId!.Value, customers[i].Id, "s1", i < 2 ? FlowStepOutcome.Sent : FlowStepOutcome.HeldOut, at,
+                FlowEnrollmentState.Active);
         }
 
         db.Purchases.Add(Purchase(customers[0].Id, at.AddDays(1), 20m));
@@ -147,33 +127,12 @@ public abstract class FlowStepResultsTests(string provider) : IAsyncLifetime
     {
         await using var db = await _db.Factory.CreateDbContextAsync();
         var definition = Definition(goal);
-        var flow = new Flow { Name = "Cart", Status = FlowStatus.Live, CreatedBy = "test", CreatedAt = Now, UpdatedAt = Now, LiveSince = Now.AddDays(-30) };
-        db.Flows.Add(flow);
-        await db.SaveChangesAsync();
-        var version = new FlowVersion { FlowId = flow.Id, Number = 1, DefinitionJson = FlowDefinitionJson.Serialize(definition), CreatedAt = Now, PublishedAt = Now, CreatedBy = "test" };
-        db.FlowVersions.Add(version);
-        await db.SaveChangesAsync();
-        flow.LiveVersionId = version.Id;
-        var campaign = new Campaign { Name = "Cart · s1", CreatedBy = "test", CreatedAt = Now, LaunchedAt = Now, FlowId = flow.Id, FlowVersionId = version.Id, FlowStepId = "s1" };
-        campaign.MoveTo(CampaignStatus.Scheduled);
-        campaign.MoveTo(CampaignStatus.Sending);
-        db.Campaigns.Add(campaign);
-        await db.SaveChangesAsync();
+        var (flow, version) = await FlowRows.LiveAsync(db, "Cart", definition, Now, liveSince: Now.AddDays(-30));
+        await FlowRows.StepCampaignAsync(db, flow, version, "s1", Now);
         return (flow.Id, definition);
     }
 
-    private static async Task<List<Customer>> CustomersAsync(AppDbContext db, int count)
-    {
-        var customers = Enumerable.Range(0, count).Select(_ =>
-        {
-            var c = new Customer { CreatedAt = Now, UpdatedAt = Now };
-            c.SetEmail($"flow-{Guid.NewGuid():N}@example.com");
-            return c;
-        }).ToList();
-        db.Customers.AddRange(customers);
-        await db.SaveChangesAsync();
-        return customers;
-    }
+    private static Task<List<Customer>> CustomersAsync(AppDbContext db, int count) => FlowRows.CustomersAsync(db, count, Now);
 
     private static Purchase Purchase(long customerId, DateTime at, decimal amount) =>
         new() { CustomerId = customerId, PurchasedAt = at, Amount = amount, SourceKey = $"p-{Guid.NewGuid():N}" };

@@ -1,72 +1,33 @@
-using System.Globalization;
-using CampaignStudio.Data;
-using CampaignStudio.Data.Settings;
 using CampaignStudio.Sending;
 using CampaignStudio.TestSupport;
 using CampaignStudio.TestSupport.Web;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CampaignStudio.Flows.Tests.Support;
 
 /// <summary>
-/// The flow engine and the send pipeline as the worker host registers them, without the background loops (each test drives
-/// the passes itself): a real SQLite file, SMTP to a real server (aiosmtpd), a sender identity, and the studio clock.
+/// The flow engine and the send pipeline as the worker host registers them (<see cref="PipelineHost"/> plus AddFlowEngine),
+/// without the background loops: each test drives the engine and send passes itself.
 /// </summary>
-public sealed class FlowHost : IAsyncLifetime
+public sealed class FlowHost() : PipelineHost("cs-flows-")
 {
-    private ServiceProvider? _services;
-
-    public SmtpServerFixture Smtp { get; } = new();
-
-    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "cs-flows-" + Guid.NewGuid().ToString("N"));
-
-    /// <summary>Starts on a fixed instant (a test may choose it) and runs at the real pace; tests move it on.</summary>
-    public StudioClock Clock { get; private set; } = new();
-
-    public IServiceProvider Services => _services ?? throw new InvalidOperationException("Not initialised.");
-
-    public IDbContextFactory<AppDbContext> Db => Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-
     public FlowEngine Engine => Services.GetRequiredService<FlowEngine>();
 
     public CampaignSender Sender => Services.GetRequiredService<CampaignSender>();
 
     public FlowTestBuilder Build => new(Db, Clock);
 
-    /// <summary>Starts the clock at <paramref name="start"/> instead of the default Monday in June (call before <see cref="InitializeAsync"/>).</summary>
+    /// <summary>Starts the clock at <paramref name="start"/> instead of the default Monday in June (call before <see cref="PipelineHost.InitializeAsync"/>).</summary>
     public FlowHost StartingAt(DateTimeOffset start)
     {
         Clock = new StudioClock(start);
         return this;
     }
 
-    public async Task InitializeAsync()
-    {
-        await Smtp.InitializeAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Database:DataFolder"] = DataFolder,
-            ["Mail:Transport"] = "Smtp",
-            ["Mail:Smtp:Host"] = "127.0.0.1",
-            ["Mail:Smtp:Port"] = Smtp.Port.ToString(CultureInfo.InvariantCulture),
-            ["Mail:Smtp:Security"] = "None",
-            ["Mail:Smtp:Connections"] = "2",
-            ["Mail:Send:RetryBaseDelay"] = "00:00:00.050",
-            ["Mail:Send:MaxAttempts"] = "4",
-            ["Campaigns:Worker:Enabled"] = "false",
-            ["Flows:Engine:Enabled"] = "false",
-        };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddSingleton<TimeProvider>(Clock);
-        services.AddStudioData(DataFolder);
-        services.AddSendPipeline(configuration);
-        services.AddFlowEngine(configuration);
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        await DatabaseMigrator.MigrateAsync(Db);
-        await CampaignTestBuilder.SenderAsync(Services.GetRequiredService<SenderIdentityStore>());
-    }
+    protected override void AddSettings(Dictionary<string, string?> settings) => settings["Flows:Engine:Enabled"] = "false";
+
+    protected override void AddServices(IServiceCollection services, IConfiguration configuration) => services.AddFlowEngine(configuration);
 
     /// <summary>Engine passes until one finds nothing to do.</summary>
     public async Task<int> RunEngineAsync()
@@ -90,23 +51,6 @@ public sealed class FlowHost : IAsyncLifetime
     public async Task SendAllAsync()
     {
         for (var i = 0; i < 1_000 && await Sender.RunOnceAsync(CancellationToken.None); i++)
-        {
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
-        }
-
-        await Smtp.DisposeAsync();
-        try
-        {
-            Directory.Delete(DataFolder, recursive: true);
-        }
-        catch (IOException)
         {
         }
     }

@@ -2,6 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Flows;
+using CampaignStudio.TestSupport;
 using CampaignStudio.TestSupport.Web;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,14 +25,7 @@ public sealed class FlowTestBuilder(IDbContextFactory<AppDbContext> dbFactory, T
         FlowDefinitionJson.Validate(definition).ShouldBeNull();
         await using var db = await dbFactory.CreateDbContextAsync();
         var now = Now;
-        var flow = new Flow { Name = name, Status = FlowStatus.Live, CreatedBy = "test", CreatedAt = now, UpdatedAt = now, LiveSince = now };
-        db.Flows.Add(flow);
-        await db.SaveChangesAsync();
-        var version = new FlowVersion { FlowId = flow.Id, Number = 1, DefinitionJson = FlowDefinitionJson.Serialize(definition), CreatedAt = now, PublishedAt = now, CreatedBy = "test" };
-        db.FlowVersions.Add(version);
-        await db.SaveChangesAsync();
-        flow.LiveVersionId = version.Id;
-
+        var (flow, version) = await FlowRows.LiveAsync(db, name, definition, now);
         var campaigns = new Dictionary<string, int>();
         foreach (var send in new FlowMap(definition).Steps.OfType<SendEmailStep>())
         {
@@ -42,16 +36,7 @@ public sealed class FlowTestBuilder(IDbContextFactory<AppDbContext> dbFactory, T
             };
             db.EmailTemplates.Add(template);
             await db.SaveChangesAsync();
-            var campaign = new Campaign
-            {
-                Name = $"{name} · {send.Id}", EmailTemplateId = template.Id, FlowId = flow.Id, FlowVersionId = version.Id, FlowStepId = send.Id,
-                CreatedBy = "test", CreatedAt = now, LaunchedAt = now,
-            };
-            campaign.MoveTo(CampaignStatus.Scheduled);
-            campaign.MoveTo(CampaignStatus.Sending);
-            db.Campaigns.Add(campaign);
-            await db.SaveChangesAsync();
-            campaigns[send.Id] = campaign.Id;
+            campaigns[send.Id] = (await FlowRows.StepCampaignAsync(db, flow, version, send.Id, now, template.Id)).Id;
         }
 
         return new LiveFlow(flow.Id, version.Id, campaigns);

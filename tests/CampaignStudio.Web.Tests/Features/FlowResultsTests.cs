@@ -4,6 +4,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Flows;
+using CampaignStudio.TestSupport;
 using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Flows.Results;
 using Microsoft.EntityFrameworkCore;
@@ -64,36 +65,17 @@ public sealed class FlowResultsTests(StudioAppFactory app) : IClassFixture<Studi
             Goal = new FlowGoal(new EventMatch(EventMatch.Purchase)),
             Steps = [new WaitStep("w1", 60), new SendEmailStep(steps[0].Step, template.Id), new SendEmailStep(steps[1].Step, template.Id) { Label = "Second reminder" }],
         };
-        var flow = new Flow { Name = "Cart", Status = FlowStatus.Live, CreatedBy = "test", CreatedAt = Now, UpdatedAt = Now, LiveSince = Now.AddDays(-30) };
-        db.Flows.Add(flow);
-        await db.SaveChangesAsync();
-        var version = new FlowVersion { FlowId = flow.Id, Number = 1, DefinitionJson = FlowDefinitionJson.Serialize(definition), CreatedAt = Now, PublishedAt = Now, CreatedBy = "test" };
-        db.FlowVersions.Add(version);
-        await db.SaveChangesAsync();
-        flow.LiveVersionId = version.Id;
-        await db.SaveChangesAsync();
+        var (flow, version) = await FlowRows.LiveAsync(db, "Cart", definition, Now, liveSince: Now.AddDays(-30));
 
         var at = Now.AddDays(-10);
         foreach (var (step, mailed, heldOut, mailedBuyers, heldOutBuyers) in steps)
         {
+            var customers = await FlowRows.CustomersAsync(db, mailed + heldOut, Now);
             for (var i = 0; i < mailed + heldOut; i++)
             {
-                var customer = new Customer { CreatedAt = Now, UpdatedAt = Now };
-                customer.SetEmail($"flow-results-{Guid.NewGuid():N}@example.com");
-                db.Customers.Add(customer);
-                await db.SaveChangesAsync();
-                var enrollment = new FlowEnrollment
-                {
-                    FlowId = flow.Id, FlowVersionId = version.Id, CustomerId = customer.Id, EntryNumber = 1, EnteredAt = at, State = FlowEnrollmentState.Finished,
-                };
-                db.FlowEnrollments.Add(enrollment);
-                await db.SaveChangesAsync();
+                var customer = customers[i];
                 var isMailed = i < mailed;
-                db.FlowStepVisits.Add(new FlowStepVisit
-                {
-                    EnrollmentId = enrollment.Id, FlowId = flow.Id, FlowVersionId = version.Id, StepId = step, CustomerId = customer.Id, At = at,
-                    Outcome = isMailed ? FlowStepOutcome.Sent : FlowStepOutcome.HeldOut,
-                });
+                await FlowRows.TripWithVisitAsync(db, flow.Id, version.Id, customer.Id, step, isMailed ? FlowStepOutcome.Sent : FlowStepOutcome.HeldOut, at);
                 if (isMailed ? i < mailedBuyers : i - mailed < heldOutBuyers)
                 {
                     db.Purchases.Add(new Purchase { CustomerId = customer.Id, PurchasedAt = at.AddDays(1), Amount = 25m, SourceKey = $"p-{Guid.NewGuid():N}" });
