@@ -335,17 +335,17 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
             var candidates = db.Customers.AsNoTracking().Mailable();
             await foreach (var c in candidates.Select(c => new { c.Id, c.TimeZone, c.CreatedAt, c.Attributes }).AsAsyncEnumerable().WithCancellation(ct))
             {
-                var date = field == DateTrigger.CustomerSince ? DateOnly.FromDateTime(c.CreatedAt) : ReadDate(c.Attributes?.GetValueOrDefault(field));
-                if (date is null || (last.TryGetValue(c.Id, out var l) && l.LastAt > recent))
+                if (last.TryGetValue(c.Id, out var l) && l.LastAt > recent)
                 {
                     continue;
                 }
 
+                // The customer's own calendar decides the day, also for created_at: 23:30 UTC is already tomorrow in Berlin.
                 var zone = LocalTimes.Zone(c.TimeZone, rules.DefaultTimeZone);
-                var localNow = TimeZoneInfo.ConvertTimeFromUtc(now, zone);
-                var today = DateOnly.FromDateTime(localNow);
-                var anniversary = Anniversary(date.Value, today.Year).AddDays(trigger.OffsetDays);
-                if (anniversary != today || TimeOnly.FromDateTime(localNow) < at)
+                var date = field == DateTrigger.CustomerSince
+                    ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(c.CreatedAt, DateTimeKind.Utc), zone))
+                    : DateAnniversaries.Read(c.Attributes?.GetValueOrDefault(field));
+                if (date is null || !DateAnniversaries.IsDue(date.Value, TimeZoneInfo.ConvertTimeFromUtc(now, zone), trigger.OffsetDays, at))
                 {
                     continue;
                 }
@@ -359,15 +359,6 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
 
         return entered;
     }
-
-    private static DateOnly? ReadDate(string? text) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : DateOnly.TryParseExact("2000-" + text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var md) ? md
-        : null;
-
-    /// <summary>The date's day in <paramref name="year"/>; 29 February falls on 28 February in other years.</summary>
-    private static DateOnly Anniversary(DateOnly date, int year) =>
-        new(year, date.Month, Math.Min(date.Day, DateTime.DaysInMonth(year, date.Month)));
 
     // ---- Due customers -----------------------------------------------------------------------------------------------
 
