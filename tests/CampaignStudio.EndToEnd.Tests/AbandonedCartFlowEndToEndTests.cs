@@ -89,6 +89,13 @@ public sealed class AbandonedCartFlowEndToEndTests(AbandonedCartFlowEndToEndTest
         await page.ClickAsync("[data-step-id=cart-reminder] [data-testid=edit-step]");
         await page.ClickAsync("[data-testid=step-template]");
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = ReminderTemplate }).ClickAsync();
+
+        // Apply only once the select holds the choice (the popover closes and the panel shows the name; under load the
+        // round trip can trail the click).
+        await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await page.WaitForFunctionAsync(
+            "n => [...document.querySelectorAll('[data-testid=step-panel] input')].some(i => i.value === n) || document.querySelector('[data-testid=step-panel]')?.innerText.includes(n)",
+            ReminderTemplate);
         await page.ClickAsync("[data-testid=apply-step]");
         await page.Locator("[data-step-id=cart-reminder] [data-testid=step-words]", new() { HasText = ReminderTemplate }).WaitForAsync();
         await page.ClickAsync("[data-testid=publish]");
