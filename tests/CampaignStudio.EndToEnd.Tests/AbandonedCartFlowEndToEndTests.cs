@@ -7,11 +7,8 @@ using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Flows;
 using CampaignStudio.EndToEnd.Tests.Support;
-using CampaignStudio.TestSupport;
 using CampaignStudio.TestSupport.Web;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using MimeKit;
@@ -30,44 +27,10 @@ public sealed class AbandonedCartFlowEndToEndTests(AbandonedCartFlowEndToEndTest
     private const string ReminderTemplate = "Cart reminder — back to your cart";
     private const string CartLink = "https://shop.example.com/cart?from=mail";
 
-    public sealed class Studio : IAsyncLifetime
+    /// <summary>The SMTP studio with the flow engine polling every 200 ms (its default is 1 s).</summary>
+    public sealed class Studio : SmtpStudioFixture
     {
-        public SmtpServerFixture Smtp { get; } = new();
-
-        public BrowserFixture Browser { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await Smtp.InitializeAsync();
-            Browser = new SmtpBrowser(new SmtpStudio(Smtp.Port));
-            await Browser.InitializeAsync();
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Browser.DisposeAsync();
-            await Smtp.DisposeAsync();
-        }
-    }
-
-    private sealed class SmtpBrowser(StudioAppFactory app) : BrowserFixture(app);
-
-    private sealed class SmtpStudio(int port) : StudioAppFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Mail:Transport"] = "Smtp",
-                ["Mail:Smtp:Host"] = "127.0.0.1",
-                ["Mail:Smtp:Port"] = port.ToString(CultureInfo.InvariantCulture),
-                ["Mail:Smtp:Security"] = "None",
-                ["Mail:Smtp:Connections"] = "1",
-                ["Campaigns:Worker:PollInterval"] = "00:00:00.200",
-                ["Flows:Engine:PollInterval"] = "00:00:00.200",
-            }));
-        }
+        protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Flows:Engine:PollInterval"] = "00:00:00.200" };
     }
 
     [Fact]
