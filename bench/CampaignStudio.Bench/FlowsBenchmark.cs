@@ -36,70 +36,33 @@ public static class FlowsBenchmark
     public static async Task<FlowsResult> RunAsync(string repo, BenchWorkspace workspace, int customers, bool quick, CancellationToken ct)
     {
         var phases = quick ? new[] { (Rate: 100, Seconds: 30), (Rate: 300, Seconds: 30) } : [(Rate: 200, Seconds: 60), (Rate: 1_000, Seconds: 60)];
-        Console.WriteLine($"flows: generating and importing {customers:N0} customers");
-        await CustomerCsv.WriteAsync(workspace.CsvPath, customers, ct);
-        var dbPath = Path.Combine(workspace.Folder, "campaignstudio.db");
-        var factory = await BenchDatabase.CreateAsync(dbPath, ct);
-        ImportMapping mapping;
-        await using (var head = File.OpenRead(workspace.CsvPath))
-        {
-            mapping = ImportFields.Suggest(ImportKind.Customers, CsvImporter.Preview(head).Headers);
-        }
-
-        await using (var csv = File.OpenRead(workspace.CsvPath))
-        {
-            await new CsvImporter(factory, TimeProvider.System).ImportAsync(csv, ImportKind.Customers, mapping, ct: ct);
-        }
-
-        string[] emails;
+        var (factory, emails) = await BenchStudio.ImportAsync(workspace, customers, "flows", ct);
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             // Everybody may be mailed: the bench measures the path of a mail, not consent (the pipeline still checks it).
             await db.Customers.ExecuteUpdateAsync(s => s.SetProperty(c => c.EmailConsent, ConsentStatus.OptedIn), ct);
-            emails = (await db.Customers.Select(c => c.Email).ToListAsync(ct)).OfType<string>().ToArray();
         }
 
         var sinkPort = CampaignsBenchmark.FreePort();
         using var sink = CampaignsBenchmark.StartSmtpSink(sinkPort);
         await CampaignsBenchmark.WaitForPortAsync(sinkPort, ct);
 
-        var project = Path.Combine(repo, "src", "CampaignStudio.Web");
-        Console.WriteLine("flows: dotnet build -c Release src/CampaignStudio.Web");
-        var (exit, output) = await ColdStartBenchmark.RunToEndAsync("dotnet", ["build", "-c", "Release", project, "--nologo", "-v", "q"], repo, ct);
-        if (exit != 0)
-        {
-            throw new InvalidOperationException($"Building the web app failed:\n{output}");
-        }
-
         var port = ColdStartBenchmark.FreePort();
         var baseUri = new Uri($"http://127.0.0.1:{port}");
         await new SenderIdentityStore(factory, TimeProvider.System).SaveAsync(
             new SenderIdentity("Bench Shop", "news@shop.example.com", null, "Bench Shop GmbH, Hauptstraße 1, 10115 Berlin", baseUri.ToString().TrimEnd('/')), ct);
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = project, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            Path.Combine(project, "bin", "Release", "net10.0", "CampaignStudio.Web.dll"), "--urls", baseUri.ToString().TrimEnd('/'),
-            $"--Database:DataFolder={workspace.Folder}", "--Demo:Seed=false", "--Demo:Users=true",
+        var log = new StringBuilder();
+        using var process = await BenchStudio.StartAsync(repo, workspace, baseUri,
+        [
             "--Mail:Transport=Smtp", "--Mail:Smtp:Host=127.0.0.1", $"--Mail:Smtp:Port={sinkPort}", "--Mail:Smtp:Security=None",
             // The bench sets the pace of events, not the limit: one key may post as fast as it needs.
-            "--Events:RateLimitRequests=1000000", "--Logging:LogLevel:Default=Warning",
-        })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        var log = new StringBuilder();
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet.");
-        process.OutputDataReceived += (_, e) => ColdStartBenchmark.Append(log, e.Data);
-        process.ErrorDataReceived += (_, e) => ColdStartBenchmark.Append(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            "--Events:RateLimitRequests=1000000",
+        ], log, "flows", ct);
         try
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
             await ColdStartBenchmark.WaitForOkAsync(http, "/healthz", process, Stopwatch.StartNew(), log, ct);
-            http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, await MarketerKeyAsync(factory, ct));
+            http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, await BenchStudio.MarketerKeyAsync(factory, "flows bench", ct));
             var flowId = await PublishFlowAsync(http, factory, ct);
             Console.WriteLine($"flows: flow {flowId} live; smtp-sink on {sinkPort}");
 
@@ -125,12 +88,7 @@ public static class FlowsBenchmark
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            await process.WaitForExitAsync(CancellationToken.None);
+            await BenchStudio.StopAsync(process);
             sink.Kill();
         }
     }
@@ -191,7 +149,7 @@ public static class FlowsBenchmark
             events = chunk.Select((email, i) => new { eventId = $"flows-{phase}-{b}-{i}", type = "cart_abandoned", email, properties = new { cartId = $"C-{phase}-{b}-{i}", value = 59.9 } }),
         }))).ToList();
         var postedAt = new Dictionary<string, DateTime>(emails.Length, StringComparer.OrdinalIgnoreCase);
-        var load = LoadAverage();
+        var load = BenchStudio.LoadAverage();
         var interval = TimeSpan.FromSeconds((double)Batch / rate);
         var watch = Stopwatch.StartNew();
         var inFlight = new List<Task>();
@@ -271,26 +229,12 @@ public static class FlowsBenchmark
         var lastSent = sent.Count == 0 ? first : sent.Max(s => s.SentAt);
         var run = new FlowsRun(rate, emails.Length, accepted, postSeconds, lateBatches, sent.Count, heldOut, (lastSent - first).TotalSeconds,
             Pct(toSend, 0.5), Pct(toSend, 0.95), Pct(toSend, 1), Pct(entered, 0.5), Pct(entered, 0.95), Pct(toQueue, 0.5), Pct(toQueue, 0.95), Pct(queueToSend, 0.5), Pct(queueToSend, 0.95),
-            load, LoadAverage());
+            load, BenchStudio.LoadAverage());
         Console.WriteLine($"flows: {rate}/s: {run.EventsPerSecond:N0} events/s in, {run.SendsPerSecond:N0} sends/s, event→send p50 {run.P50Ms:N0} ms p95 {run.P95Ms:N0} ms");
         return run;
     }
 
     private static double Pct(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
-
-    /// <summary>An API key for the demo Marketer, stored as the settings page stores one (only its hash).</summary>
-    private static async Task<string> MarketerKeyAsync(IDbContextFactory<AppDbContext> factory, CancellationToken ct)
-    {
-        var key = "cs_bench_" + Guid.NewGuid().ToString("N");
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleAsync(u => u.Email == "marketer@demo.local", ct);
-        db.ApiKeys.Add(new ApiKey { UserId = user.Id, Name = "flows bench", Prefix = key[..12], KeyHash = ApiKeyAuthenticationHandler.Hash(key), CreatedAt = DateTime.UtcNow });
-        await db.SaveChangesAsync(ct);
-        return key;
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "—";
 }
 
 /// <param name="Rate">Events per second the client aimed at.</param>
