@@ -8,7 +8,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
 
-    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "circuits", "events", "all"];
+    public static readonly string[] Commands = ["import", "grid", "coldstart", "segments", "kmeans", "offer-policy", "experiments", "predictive", "postgres", "campaigns", "cluster-send", "dkim", "bounces", "sequential", "compare", "circuits", "events", "flows", "all"];
 
     public static string Usage => """
         CampaignStudio benchmarks (Stopwatch harness; results go to bench/RESULTS.md)
@@ -44,6 +44,10 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                       opening 1 then 50 dashboards (--quick: 10); CAMPAIGNSTUDIO_GCDUMP=<dotnet-gcdump> also dumps the heap
           events      events ingested per second through POST /api/events (the built web app as its own process) at 1,000,000
                       customers, batches of 100 and of 1,000, 2 client tasks, 200,000 events each (--quick: 100,000 / 20,000)
+          flows       events to mail through a live abandoned-cart-like flow (the built web app as its own process, flow engine and
+                      send worker on defaults, smtp-sink): cart_abandoned posted to POST /api/events at 200/s then 1,000/s for 60 s
+                      each at 1,000,000 customers; ingested/s, sends/s, event→send delay p50/p95 (--quick: 50,000 customers,
+                      100/s then 300/s for 30 s)
           all         import, grid (on the same database), coldstart (segments and kmeans run on their own)
 
         options:

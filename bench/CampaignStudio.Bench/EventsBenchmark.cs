@@ -27,61 +27,18 @@ public static class EventsBenchmark
     public static async Task<EventsResult> RunAsync(string repo, BenchWorkspace workspace, int customers, bool quick, CancellationToken ct)
     {
         var eventsPerRun = quick ? 20_000 : 200_000;
-        Console.WriteLine($"events: generating and importing {customers:N0} customers");
-        await CustomerCsv.WriteAsync(workspace.CsvPath, customers, ct);
-        var dbPath = Path.Combine(workspace.Folder, "campaignstudio.db");
-        var factory = await BenchDatabase.CreateAsync(dbPath, ct);
-        ImportMapping mapping;
-        await using (var head = File.OpenRead(workspace.CsvPath))
-        {
-            mapping = ImportFields.Suggest(ImportKind.Customers, CsvImporter.Preview(head).Headers);
-        }
-
-        await using (var csv = File.OpenRead(workspace.CsvPath))
-        {
-            await new CsvImporter(factory, TimeProvider.System).ImportAsync(csv, ImportKind.Customers, mapping, ct: ct);
-        }
-
-        string[] emails;
-        await using (var db = await factory.CreateDbContextAsync(ct))
-        {
-            emails = (await db.Customers.Select(c => c.Email).ToListAsync(ct)).OfType<string>().ToArray();
-        }
-
-        var project = Path.Combine(repo, "src", "CampaignStudio.Web");
-        Console.WriteLine("events: dotnet build -c Release src/CampaignStudio.Web");
-        var (exit, output) = await ColdStartBenchmark.RunToEndAsync("dotnet", ["build", "-c", "Release", project, "--nologo", "-v", "q"], repo, ct);
-        if (exit != 0)
-        {
-            throw new InvalidOperationException($"Building the web app failed:\n{output}");
-        }
-
+        var (factory, emails) = await BenchStudio.ImportAsync(workspace, customers, "events", ct);
         var port = ColdStartBenchmark.FreePort();
         var baseUri = new Uri($"http://127.0.0.1:{port}");
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = project, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            Path.Combine(project, "bin", "Release", "net10.0", "CampaignStudio.Web.dll"), "--urls", baseUri.ToString().TrimEnd('/'),
-            $"--Database:DataFolder={workspace.Folder}", "--Demo:Seed=false", "--Demo:Users=true", "--Campaigns:Worker:Enabled=false",
-            // The bench measures ingestion, not the limit: one key may post as fast as it can.
-            "--Events:RateLimitRequests=1000000", "--Logging:LogLevel:Default=Warning",
-        })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         var log = new StringBuilder();
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet.");
-        process.OutputDataReceived += (_, e) => ColdStartBenchmark.Append(log, e.Data);
-        process.ErrorDataReceived += (_, e) => ColdStartBenchmark.Append(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+
+        // The bench measures ingestion, not the limit: one key may post as fast as it can.
+        using var process = await BenchStudio.StartAsync(repo, workspace, baseUri, ["--Campaigns:Worker:Enabled=false", "--Events:RateLimitRequests=1000000"], log, "events", ct);
         try
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients }) { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(5) };
             await ColdStartBenchmark.WaitForOkAsync(http, "/healthz", process, Stopwatch.StartNew(), log, ct);
-            http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, await MarketerKeyAsync(factory, ct));
+            http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, await BenchStudio.MarketerKeyAsync(factory, "events bench", ct));
 
             var runs = new List<EventsRun>();
             foreach (var batchSize in new[] { 100, 1_000 })
@@ -94,7 +51,7 @@ public static class EventsBenchmark
                     rowsBefore = await db.CustomerEvents.LongCountAsync(ct);
                 }
 
-                var load = LoadAverage();
+                var load = BenchStudio.LoadAverage();
                 var watch = Stopwatch.StartNew();
                 var (accepted, latencies) = await PostAsync(http, bodies.Skip(2).ToList(), ct);
                 var seconds = watch.Elapsed.TotalSeconds;
@@ -115,24 +72,8 @@ public static class EventsBenchmark
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            await process.WaitForExitAsync(CancellationToken.None);
+            await BenchStudio.StopAsync(process);
         }
-    }
-
-    /// <summary>An API key for the demo Marketer, stored as the settings page stores one (only its hash).</summary>
-    private static async Task<string> MarketerKeyAsync(IDbContextFactory<Data.AppDbContext> factory, CancellationToken ct)
-    {
-        var key = "cs_bench_" + Guid.NewGuid().ToString("N");
-        await using var db = await factory.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleAsync(u => u.Email == "marketer@demo.local", ct);
-        db.ApiKeys.Add(new ApiKey { UserId = user.Id, Name = "events bench", Prefix = key[..12], KeyHash = ApiKeyAuthenticationHandler.Hash(key), CreatedAt = DateTime.UtcNow });
-        await db.SaveChangesAsync(ct);
-        return key;
     }
 
     /// <summary>The request bodies, built before the clock starts so the client's JSON work is not timed; seeded, distinct event ids.</summary>
@@ -185,9 +126,6 @@ public static class EventsBenchmark
         }, ct)));
         return (accepted, latencies);
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "—";
 
     private sealed record Answer(int Accepted, int Duplicates, int Refused);
 }

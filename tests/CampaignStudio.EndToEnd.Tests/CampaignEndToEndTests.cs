@@ -3,11 +3,8 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.EndToEnd.Tests.Support;
-using CampaignStudio.TestSupport;
 using CampaignStudio.TestSupport.Web;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -22,44 +19,7 @@ public sealed class CampaignEndToEndTests(CampaignEndToEndTests.Studio studio) :
     private const int Customers = 24;
     private const int OptedIn = 18;
 
-    public sealed class Studio : IAsyncLifetime
-    {
-        public SmtpServerFixture Smtp { get; } = new();
-
-        public BrowserFixture Browser { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await Smtp.InitializeAsync();
-            Browser = new SmtpBrowser(new SmtpStudio(Smtp.Port));
-            await Browser.InitializeAsync();
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Browser.DisposeAsync();
-            await Smtp.DisposeAsync();
-        }
-    }
-
-    private sealed class SmtpBrowser(StudioAppFactory app) : BrowserFixture(app);
-
-    private sealed class SmtpStudio(int port) : StudioAppFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Mail:Transport"] = "Smtp",
-                ["Mail:Smtp:Host"] = "127.0.0.1",
-                ["Mail:Smtp:Port"] = port.ToString(CultureInfo.InvariantCulture),
-                ["Mail:Smtp:Security"] = "None",
-                ["Mail:Smtp:Connections"] = "2",
-                ["Campaigns:Worker:PollInterval"] = "00:00:00.200",
-            }));
-        }
-    }
+    public sealed class Studio : SmtpStudioFixture;
 
     [Fact]
     public async Task AMarketerLaunchesATwoVariantCampaignForASegmentAndTheMailArrives()

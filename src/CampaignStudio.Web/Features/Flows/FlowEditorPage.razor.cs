@@ -18,8 +18,13 @@ public enum FlowAction
 /// The flow editor: the diagram is edited in memory with <see cref="FlowEdits"/> (add, change, move, remove) and stored by
 /// Save draft; the lifecycle buttons call <see cref="FlowService"/>, which checks the role and the rules again.
 /// </summary>
-public partial class FlowEditorPage
+public partial class FlowEditorPage : IDisposable
 {
+    /// <summary>How often the counts of a live or paused flow are read again while the page is open.</summary>
+    private static readonly TimeSpan CountsRefresh = TimeSpan.FromSeconds(2);
+
+    private readonly CancellationTokenSource _cts = new();
+
     [Parameter]
     public int Id { get; set; }
 
@@ -61,6 +66,50 @@ public partial class FlowEditorPage
         _canEdit = await User.IsAllowedAsync(Domain.Identity.Policies.CanEdit);
         _choices = await Flows.ChoicesAsync();
         await LoadAsync();
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            _ = FollowCountsAsync();
+        }
+    }
+
+    /// <summary>
+    /// Keeps the counts live (inside, entered, finished, exited and who waits at each step) while customers move; only the
+    /// counts are replaced, so a diagram being edited is never touched.
+    /// </summary>
+    private async Task FollowCountsAsync()
+    {
+        using var timer = new PeriodicTimer(CountsRefresh);
+        var ct = _cts.Token;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                if (_detail is not { Flow.Status: FlowStatus.Live or FlowStatus.Paused } shown || _busy)
+                {
+                    continue;
+                }
+
+                if (await Flows.GetAsync(Id, ct) is { } fresh && fresh.Flow.Id == shown.Flow.Id)
+                {
+                    _detail = shown with { Counts = fresh.Counts, WaitingAtStep = fresh.WaitingAtStep, OnOlderVersions = fresh.OnOlderVersions };
+                    await InvokeAsync(StateHasChanged);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The page was left.
+        }
+    }
+
+    public void Dispose()
+    {
+        _cts.Cancel();
+        _cts.Dispose();
     }
 
     public string? TemplateName(int id) => _choices.Templates.FirstOrDefault(t => t.Id == id)?.Name;

@@ -58,7 +58,7 @@ public sealed class FlowResultsService(IDbContextFactory<AppDbContext> dbFactory
             lift?.Rate.Difference, lift?.Rate.AlwaysValid.Lower, lift?.Rate.AlwaysValid.Upper,
             lift?.IncrementalConversions, lift?.IncrementalConversionsInterval.Lower, lift?.IncrementalConversionsInterval.Upper,
             lift?.IncrementalValue, lift?.IncrementalValueInterval?.Lower, lift?.IncrementalValueInterval?.Upper,
-            lift is null ? null : lift.OfferCost, lift?.NetValue, hidden ? null : Rate(r.OptOuts, r.Mailed), lift?.Verdict, reason);
+            lift is null || step.OfferCost is null ? null : lift.OfferCost, lift?.NetValue, hidden ? null : Rate(r.OptOuts, r.Mailed), lift?.Verdict, reason);
     }
 }
 
