@@ -279,7 +279,8 @@ internal sealed class BatchWriter
         var maxId = await MaxIdAsync("Purchases", tx, ct);
         await using var cmd = Command(tx, """
             INSERT INTO "Purchases" ("CustomerId", "OrderId", "Amount", "Currency", "Category", "Product", "PurchasedAt", "SourceKey")
-            VALUES (@CustomerId, @OrderId, @Amount, @Currency, @Category, @Product, @PurchasedAt, @SourceKey)
+            VALUES (@CustomerId, @OrderId, @Amount, @Currency,
+                COALESCE(@Category, (SELECT pr."Category" FROM "Products" AS pr WHERE pr."ExternalId" = @Product)), @Product, @PurchasedAt, @SourceKey)
             ON CONFLICT ("CustomerId", "SourceKey") DO UPDATE SET "Amount" = excluded."Amount", "Currency" = excluded."Currency",
                 "Category" = excluded."Category", "Product" = excluded."Product", "PurchasedAt" = excluded."PurchasedAt", "OrderId" = excluded."OrderId"
             RETURNING "Id"
@@ -417,7 +418,31 @@ internal sealed class BatchWriter
             counter.Add(id);
         }
 
+        await FillPurchaseCategoriesAsync(batch.Products.Where(p => p.Category is not null).Select(p => p.ExternalId), tx, ct);
         return counter.Result;
+    }
+
+    /// <summary>
+    /// A purchase's category is its own, else its catalogue product's: purchases imported before their products (without a
+    /// category of their own) take the catalogue's, so segment conditions, pick lists and cluster profiles — which all read
+    /// the purchase's category — use the catalogue's categories. Through the (Product, CustomerId) index, per batch of ids.
+    /// </summary>
+    private async Task FillPurchaseCategoriesAsync(IEnumerable<string> productIds, DbTransaction tx, CancellationToken ct)
+    {
+        foreach (var chunk in productIds.Distinct().Chunk(500))
+        {
+            await using var update = Command(tx, $"""
+                UPDATE "Purchases" SET "Category" = (SELECT pr."Category" FROM "Products" AS pr WHERE pr."ExternalId" = "Purchases"."Product")
+                WHERE "Product" IN ({string.Join(", ", chunk.Select((_, i) => "@p" + i))}) AND "Category" IS NULL
+                """);
+            var parameters = AddParameters(update, [.. chunk.Select((_, i) => "p" + i)]);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                Set(parameters[i], chunk[i]);
+            }
+
+            await update.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>SQLite keeps money as REAL (see AppDbContext); PostgreSQL as numeric.</summary>

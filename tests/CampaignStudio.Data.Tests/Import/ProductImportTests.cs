@@ -110,6 +110,45 @@ public abstract class ProductImportTests(string provider) : IAsyncLifetime
         (apple.Category, apple.Brand, apple.Price).ShouldBe(("Fruit", "Orchard", 3m));
     }
 
+    [Fact]
+    public async Task PurchasesTakeTheirCatalogueProductsCategoryWhicheverWasImportedFirst()
+    {
+        string[] purchaseHeaders = ["email", "order_id", "amount", "product", "purchased_at", "category"];
+        await Importer().ImportAsync(new CsvTestBuilder(purchaseHeaders)
+            .Row("a@example.com,o1,10,P1,2026-05-01,")        // before its product
+            .Row("b@example.com,o2,10,P2,2026-05-01,Own")     // its own category wins
+            .Row("c@example.com,o4,10,P9,2026-05-01,")        // not in the catalogue
+            .ToStream(), ImportKind.Purchases, ImportFields.Suggest(ImportKind.Purchases, purchaseHeaders));
+        await Importer().ImportAsync(new CsvTestBuilder("id", "name", "category").Row("P1,Pot,Kitchen").Row("P2,Rake,Garden").Row("P3,Pan,Kitchen").ToStream(),
+            ImportKind.Products, Mapping("id", "name", "category"));
+        await Importer().ImportAsync(new CsvTestBuilder(purchaseHeaders).Row("c@example.com,o3,10,P3,2026-05-02,").ToStream(),
+            ImportKind.Purchases, ImportFields.Suggest(ImportKind.Purchases, purchaseHeaders));
+
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        (await db.Purchases.AsNoTracking().OrderBy(p => p.OrderId).Select(p => p.Category).ToListAsync()).ShouldBe(["Kitchen", "Own", "Kitchen", null]);
+    }
+
+    [Fact]
+    public async Task ABoughtCategoryConditionPicksFromTheCatalogueOnceThereIsOne()
+    {
+        string[] purchaseHeaders = ["email", "order_id", "amount", "category", "purchased_at"];
+        await Importer().ImportAsync(new CsvTestBuilder(purchaseHeaders)
+            .Row("a@example.com,o1,10,Garden,2026-05-01").Row("b@example.com,o2,10,Garden,2026-05-01").Row("b@example.com,o3,10,Legacy,2026-05-01")
+            .ToStream(), ImportKind.Purchases, ImportFields.Suggest(ImportKind.Purchases, purchaseHeaders));
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        await CampaignStudio.Data.Segments.SuggestedValueStore.RefreshAsync(db);
+        var before = await CampaignStudio.Data.Segments.SuggestedValueStore.SearchAsync(db, Domain.Segments.Rules.RuleFields.PurchasedCategory, null);
+
+        await Importer().ImportAsync(new CsvTestBuilder("id", "name", "category").Row("P1,Pot,Kitchen").Row("P2,Pan,Kitchen").Row("P3,Rake,Garden").Row("P4,Tea,Tea & Co").ToStream(),
+            ImportKind.Products, Mapping("id", "name", "category"));
+        var after = await CampaignStudio.Data.Segments.SuggestedValueStore.SearchAsync(db, Domain.Segments.Rules.RuleFields.PurchasedCategory, null);
+        var searched = await CampaignStudio.Data.Segments.SuggestedValueStore.SearchAsync(db, Domain.Segments.Rules.RuleFields.PurchasedCategory, "TEA");
+
+        before.ShouldBe(["Garden", "Legacy"]);
+        after.ShouldBe(["Garden", "Kitchen", "Tea & Co"]);   // bought most first, then by products; "Legacy" is not in the catalogue
+        searched.ShouldBe(["Tea & Co"]);
+    }
+
     public sealed class OnSqlite() : ProductImportTests(DatabaseProviders.Sqlite);
 
     public sealed class OnPostgres() : ProductImportTests(DatabaseProviders.Postgres);

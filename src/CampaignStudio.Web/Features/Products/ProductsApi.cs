@@ -77,8 +77,12 @@ public sealed record ProductInput(string? Id, string? Name, string? Url, string?
     [
         Id ?? "", Name ?? "", Url ?? "", ImageUrl ?? "", Price?.ToString(CultureInfo.InvariantCulture) ?? "", SalePrice?.ToString(CultureInfo.InvariantCulture) ?? "",
         Currency ?? "", Category ?? "", Brand ?? "", InStock is { } stock ? (stock ? "true" : "false") : "",
-        .. AttributeNames(batch).Select(a => Attributes?.GetValueOrDefault(a) ?? ""),
+        .. AttributeNames(batch).Select(a => Attribute(a) ?? ""),
     ];
+
+    /// <summary>The value of an attribute by its normalised name ("Colour" is sent, "colour" is stored).</summary>
+    private string? Attribute(string normalized) =>
+        Attributes?.FirstOrDefault(kv => ImportFields.Normalize(kv.Key) == normalized).Value;
 
     private static IEnumerable<string> AttributeNames(IReadOnlyList<ProductInput> batch) =>
         batch.SelectMany(p => p.Attributes?.Keys ?? Enumerable.Empty<string>()).Select(ImportFields.Normalize).Where(k => k.Length > 0).Distinct().Order(StringComparer.Ordinal);
