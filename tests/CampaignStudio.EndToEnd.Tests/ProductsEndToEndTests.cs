@@ -34,10 +34,10 @@ public sealed class ProductsEndToEndTests(BrowserFixture browser) : IClassFixtur
         (await page.Locator("[data-testid=product-thumb]").CountAsync()).ShouldBeGreaterThan(0);
         await BrowserFixture.ScreenshotAsync(page, "products-grid");
 
-        await page.Locator("[data-testid=in-stock-only] input").ClickAsync();
+        await page.GetByText("In stock only").ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=product-total]')?.textContent === '11 products'");
 
-        await page.Locator("[data-testid=product-search] input").FillAsync("trail");
+        await page.Locator("input[data-testid=product-search], [data-testid=product-search] input").First.FillAsync("trail");
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=product-total]')?.textContent === '1 product'");
         await page.Locator("[data-testid=product-name]").First.ClickAsync();
         await page.Locator("[data-testid=bought-together]").WaitForAsync();
