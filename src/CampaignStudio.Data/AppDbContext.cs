@@ -19,6 +19,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
 {
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<Purchase> Purchases => Set<Purchase>();
+    public DbSet<Domain.Products.Product> Products => Set<Domain.Products.Product>();
     public DbSet<CustomerStats> CustomerStats => Set<CustomerStats>();
     public DbSet<CustomerPrediction> CustomerPredictions => Set<CustomerPrediction>();
     public DbSet<CustomerEvent> CustomerEvents => Set<CustomerEvent>();

@@ -24,4 +24,6 @@ public static class Limits
     public const int AttributeValue = 400;
     public const int ImportColumns = 250;
     public const int AttributesPerCustomer = 50;
+    public const int AttributesPerProduct = 50;
+    public const int Brand = 100;
 }

@@ -27,6 +27,7 @@ public static class DependencyInjection
         // Read when first resolved: test hosts add configuration after registration.
         services.AddSingleton(_ => configuration.GetSection(SendWorkerOptions.Section).Get<SendWorkerOptions>() ?? new SendWorkerOptions());
         services.TryAddSingleton<ProductModels>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<ProductModels>().Catalogue);
         services.TryAddSingleton<RecommendationLists>();
         services.TryAddSingleton<SendTimePopulation>();
         services.TryAddSingleton<BestSendTimes>();

@@ -3,6 +3,7 @@ using CampaignStudio.Messaging;
 using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Components;
 using CampaignStudio.Web.Features.Customers;
+using CampaignStudio.Web.Features.Products;
 using CampaignStudio.Web.Features.Events;
 using CampaignStudio.Web.Features.Dashboard;
 using CampaignStudio.Web.Features.Campaigns;
@@ -51,6 +52,7 @@ public static class StudioHost
 
         services.AddDashboardFeature();
         services.AddCustomersFeature();
+        services.AddProductsFeature();
         services.AddEventsFeature(builder.Configuration);
         services.AddSegmentsFeature();
         services.AddExperimentsFeature();

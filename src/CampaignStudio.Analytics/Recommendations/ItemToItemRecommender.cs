@@ -109,9 +109,10 @@ public sealed class ItemToItemRecommender
 
     /// <summary>
     /// Up to <paramref name="count"/> items for a customer who bought <paramref name="owned"/>: the items most similar to
-    /// their purchases, then the most popular ones; never an item they already own. Thread-safe.
+    /// their purchases, then the most popular ones; never an item they already own, nor one marked in
+    /// <paramref name="excluded"/> (indexed by item id, e.g. out of stock): the list fills up from the next candidates. Thread-safe.
     /// </summary>
-    public int[] Recommend(IReadOnlyList<int> owned, int count)
+    public int[] Recommend(IReadOnlyList<int> owned, int count, IReadOnlyList<bool>? excluded = null)
     {
         // Scores accumulate in a per-thread array the size of the catalogue; only touched entries are read and reset.
         var scratch = _scratch.Value!;
@@ -153,6 +154,11 @@ public sealed class ItemToItemRecommender
         var result = new List<int>(count);
         foreach (var j in touched)
         {
+            if (excluded is not null && excluded[j])
+            {
+                continue;
+            }
+
             var at = result.Count;
             while (at > 0 && Better(j, result[at - 1], scores))
             {
@@ -179,7 +185,7 @@ public sealed class ItemToItemRecommender
             scores[i] = 0;
         }
 
-        FillWithPopular(result, owned, count);
+        FillWithPopular(result, owned, count, excluded);
         return [.. result];
     }
 
@@ -194,12 +200,12 @@ public sealed class ItemToItemRecommender
         return [.. result];
     }
 
-    private void FillWithPopular(List<int> result, IReadOnlyList<int> owned, int count)
+    private void FillWithPopular(List<int> result, IReadOnlyList<int> owned, int count, IReadOnlyList<bool>? excluded = null)
     {
         for (var k = 0; k < _popular.Length && result.Count < count; k++)
         {
             var item = _popular[k];
-            if (!owned.Contains(item) && !result.Contains(item))
+            if (!owned.Contains(item) && !result.Contains(item) && (excluded is null || !excluded[item]))
             {
                 result.Add(item);
             }

@@ -50,6 +50,11 @@ internal sealed class BatchWriter
             return await WriteEventsAsync(batch, tx, ct);
         }
 
+        if (batch.Products.Count > 0)
+        {
+            return await WriteProductsAsync(batch, tx, ct);
+        }
+
         return (0, 0);
     }
 
@@ -274,7 +279,8 @@ internal sealed class BatchWriter
         var maxId = await MaxIdAsync("Purchases", tx, ct);
         await using var cmd = Command(tx, """
             INSERT INTO "Purchases" ("CustomerId", "OrderId", "Amount", "Currency", "Category", "Product", "PurchasedAt", "SourceKey")
-            VALUES (@CustomerId, @OrderId, @Amount, @Currency, @Category, @Product, @PurchasedAt, @SourceKey)
+            VALUES (@CustomerId, @OrderId, @Amount, @Currency,
+                COALESCE(@Category, (SELECT pr."Category" FROM "Products" AS pr WHERE pr."ExternalId" = @Product)), @Product, @PurchasedAt, @SourceKey)
             ON CONFLICT ("CustomerId", "SourceKey") DO UPDATE SET "Amount" = excluded."Amount", "Currency" = excluded."Currency",
                 "Category" = excluded."Category", "Product" = excluded."Product", "PurchasedAt" = excluded."PurchasedAt", "OrderId" = excluded."OrderId"
             RETURNING "Id"
@@ -332,6 +338,115 @@ internal sealed class BatchWriter
 
         return (inserted, present);
     }
+
+    /// <summary>
+    /// Upserts catalogue rows by the shop's product id. Mapped columns replace what is stored (an empty cell clears it: the
+    /// file is the catalogue, so a sale that ended shows as an empty sale price); columns not mapped keep their values. An
+    /// empty "in stock" keeps the stored value (a new product is in stock). Custom attributes merge as for customers, with
+    /// the same cap on the merged count.
+    /// </summary>
+    private async Task<(long, long)> WriteProductsAsync(CsvImporter.Batch batch, DbTransaction tx, CancellationToken ct)
+    {
+        var maxId = await MaxIdAsync("Products", tx, ct);
+        var set = new List<string> { "\"Name\" = excluded.\"Name\"", "\"NameKey\" = excluded.\"NameKey\"" };
+        void Replace(string field, string column)
+        {
+            if (_parser.Maps(field))
+            {
+                set.Add($"\"{column}\" = excluded.\"{column}\"");
+            }
+        }
+
+        Replace(ImportFields.ProductUrl, "Url");
+        Replace(ImportFields.ImageUrl, "ImageUrl");
+        Replace(ImportFields.Price, "Price");
+        Replace(ImportFields.SalePrice, "SalePrice");
+        Replace(ImportFields.Currency, "Currency");
+        Replace(ImportFields.Category, "Category");
+        Replace(ImportFields.Brand, "Brand");
+        set.Add("\"InStock\" = CASE WHEN @KeepStock THEN \"Products\".\"InStock\" ELSE excluded.\"InStock\" END");
+        var hasAttributes = _mapping.Columns.Any(c => c.Target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal));
+        if (hasAttributes)
+        {
+            set.Add(_sqlite
+                ? "\"AttributesJson\" = CASE WHEN excluded.\"AttributesJson\" IS NULL THEN \"Products\".\"AttributesJson\" ELSE json_patch(COALESCE(\"Products\".\"AttributesJson\", '{}'), excluded.\"AttributesJson\") END"
+                : "\"AttributesJson\" = CASE WHEN excluded.\"AttributesJson\" IS NULL THEN \"Products\".\"AttributesJson\" ELSE (COALESCE(\"Products\".\"AttributesJson\", '{}')::jsonb || excluded.\"AttributesJson\"::jsonb)::text END");
+        }
+
+        set.Add("\"UpdatedAt\" = excluded.\"UpdatedAt\"");
+        var cap = !hasAttributes ? ""
+            : _sqlite
+                ? $"WHERE excluded.\"AttributesJson\" IS NULL OR (SELECT COUNT(*) FROM json_each(json_patch(COALESCE(\"Products\".\"AttributesJson\", '{{}}'), excluded.\"AttributesJson\"))) <= {Limits.AttributesPerProduct}"
+                : $"WHERE excluded.\"AttributesJson\" IS NULL OR (SELECT COUNT(*) FROM jsonb_object_keys(COALESCE(\"Products\".\"AttributesJson\", '{{}}')::jsonb || excluded.\"AttributesJson\"::jsonb)) <= {Limits.AttributesPerProduct}";
+        await using var cmd = Command(tx, $$"""
+            INSERT INTO "Products" ("ExternalId", "Name", "NameKey", "Url", "ImageUrl", "Price", "SalePrice", "Currency", "Category", "Brand",
+                "InStock", "AttributesJson", "CreatedAt", "UpdatedAt")
+            VALUES (@ExternalId, @Name, @NameKey, @Url, @ImageUrl, @Price, @SalePrice, @Currency, @Category, @Brand,
+                @InStock, @AttributesJson, @Now, @Now)
+            ON CONFLICT ("ExternalId") DO UPDATE SET {{string.Join(", ", set)}}
+            {{cap}}
+            RETURNING "Id"
+            """);
+        var p = AddParameters(cmd, "ExternalId", "Name", "NameKey", "Url", "ImageUrl", "Price", "SalePrice", "Currency", "Category", "Brand",
+            "InStock", "KeepStock", "AttributesJson", "Now");
+        Set(p[13], _clock.GetUtcNow().UtcDateTime);
+        await cmd.PrepareAsync(ct);
+        var counter = new UpsertCounter(maxId);
+        foreach (var row in batch.Products)
+        {
+            Set(p[0], row.ExternalId);
+            Set(p[1], row.Name);
+            Set(p[2], Domain.Products.Product.SearchKey(row.Name));
+            Set(p[3], row.Url);
+            Set(p[4], row.ImageUrl);
+            Set(p[5], Money(row.Price));
+            Set(p[6], Money(row.SalePrice));
+            Set(p[7], row.Currency);
+            Set(p[8], row.Category);
+            Set(p[9], row.Brand);
+            Set(p[10], row.InStock ?? true);
+            Set(p[11], row.InStock is null);
+            Set(p[12], row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes));
+            var errorsBefore = batch.Errors.Count;
+            var id = await ExecuteRowAsync(cmd, tx, row.Line, batch, ct);
+            if (id is null && batch.Errors.Count == errorsBefore)
+            {
+                batch.Errors.Add(new ImportError(row.Line,
+                    $"the product would have more than {Limits.AttributesPerProduct} custom attributes with this row's (a product keeps at most {Limits.AttributesPerProduct} custom attributes); nothing of the row was saved", null));
+            }
+
+            counter.Add(id);
+        }
+
+        await FillPurchaseCategoriesAsync(batch.Products.Where(p => p.Category is not null).Select(p => p.ExternalId), tx, ct);
+        return counter.Result;
+    }
+
+    /// <summary>
+    /// A purchase's category is its own, else its catalogue product's: purchases imported before their products (without a
+    /// category of their own) take the catalogue's, so segment conditions, pick lists and cluster profiles — which all read
+    /// the purchase's category — use the catalogue's categories. Through the (Product, CustomerId) index, per batch of ids.
+    /// </summary>
+    private async Task FillPurchaseCategoriesAsync(IEnumerable<string> productIds, DbTransaction tx, CancellationToken ct)
+    {
+        foreach (var chunk in productIds.Distinct().Chunk(500))
+        {
+            await using var update = Command(tx, $"""
+                UPDATE "Purchases" SET "Category" = (SELECT pr."Category" FROM "Products" AS pr WHERE pr."ExternalId" = "Purchases"."Product")
+                WHERE "Product" IN ({string.Join(", ", chunk.Select((_, i) => "@p" + i))}) AND "Category" IS NULL
+                """);
+            var parameters = AddParameters(update, [.. chunk.Select((_, i) => "p" + i)]);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                Set(parameters[i], chunk[i]);
+            }
+
+            await update.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>SQLite keeps money as REAL (see AppDbContext); PostgreSQL as numeric.</summary>
+    private object? Money(decimal? value) => value is { } v ? _sqlite ? (double)v : v : null;
 
     /// <summary>Finds the customer id for every key of the batch; customers not known yet are created with what the key says.</summary>
     private async Task ResolveCustomersAsync(IEnumerable<string> keys, DbTransaction tx, CancellationToken ct)

@@ -182,6 +182,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
                             {
                                 case ImportKind.Customers: batch.Customers.Add(keys.Admit(parser.ParseCustomer(fields, record.Line), batch)); break;
                                 case ImportKind.Purchases: batch.Purchases.Add(keys.Admit(parser.ParsePurchase(fields, record.Line), batch)); break;
+                                case ImportKind.Products: batch.Products.Add(keys.Admit(parser.ParseProduct(fields, record.Line), batch)); break;
                                 default: batch.Events.Add(keys.Admit(parser.ParseEvent(fields, record.Line), batch)); break;
                             }
                         }
@@ -289,6 +290,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
                 {
                     case ImportKind.Customers: batch.Customers.Add(keys.Admit(parser.ParseCustomer(rows[i], i + 1), batch)); break;
                     case ImportKind.Purchases: batch.Purchases.Add(keys.Admit(parser.ParsePurchase(rows[i], i + 1), batch)); break;
+                    case ImportKind.Products: batch.Products.Add(keys.Admit(parser.ParseProduct(rows[i], i + 1), batch)); break;
                     default: batch.Events.Add(keys.Admit(parser.ParseEvent(rows[i], i + 1), batch)); break;
                 }
             }
@@ -342,6 +344,7 @@ public sealed class CsvImporter(IDbContextFactory<AppDbContext> dbFactory, TimeP
         public readonly List<CustomerRow> Customers = [];
         public readonly List<PurchaseRow> Purchases = [];
         public readonly List<EventRow> Events = [];
+        public readonly List<ProductRow> Products = [];
         public readonly List<ImportError> Errors = [];
     }
 }

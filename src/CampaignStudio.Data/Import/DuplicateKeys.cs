@@ -32,6 +32,12 @@ internal sealed class DuplicateKeys(ImportKind kind, ImportMapping mapping, stri
         return row;
     }
 
+    public ProductRow Admit(ProductRow row, CsvImporter.Batch batch)
+    {
+        Decide(batch, row.Line, (Hash(5, row.ExternalId, ""), "product id"));
+        return row;
+    }
+
     public EventRow Admit(EventRow row, CsvImporter.Batch batch)
     {
         Decide(batch, row.Line, (Hash(4, row.CustomerKey, row.SourceKey), "event"));

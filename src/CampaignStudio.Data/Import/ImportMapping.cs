@@ -153,6 +153,15 @@ public static class ImportFields
     public const string Product = "product";
     public const string PurchasedAt = "purchased_at";
 
+    public const string ProductId = "product_id";
+    public const string ProductName = "name";
+    public const string ProductUrl = "url";
+    public const string ImageUrl = "image_url";
+    public const string Price = "price";
+    public const string SalePrice = "sale_price";
+    public const string Brand = "brand";
+    public const string InStock = "in_stock";
+
     public const string EventType = "type";
     public const string OccurredAt = "occurred_at";
     public const string EventId = "event_id";
@@ -183,6 +192,19 @@ public static class ImportFields
             new(Category, "Category", "category", "product_category"),
             new(Product, "Product", "product", "product_name", "item", "sku"),
             new(PurchasedAt, "Purchased at", "purchased_at", "date", "order_date", "timestamp", "created_at"),
+        ],
+        ImportKind.Products =>
+        [
+            new(ProductId, "Product id", "product_id", "id", "sku", "item_id", "product_number", "article_number"),
+            new(ProductName, "Name", "name", "product_name", "title"),
+            new(ProductUrl, "Product page (URL)", "url", "link", "product_url", "page_url"),
+            new(ImageUrl, "Image (URL)", "image_url", "image", "image_link", "picture", "thumbnail"),
+            new(Price, "Price", "price", "regular_price", "list_price"),
+            new(SalePrice, "Sale price", "sale_price", "special_price", "offer_price", "discounted_price"),
+            new(Currency, "Currency", "currency"),
+            new(Category, "Category", "category", "product_category", "product_type"),
+            new(Brand, "Brand", "brand", "manufacturer", "vendor"),
+            new(InStock, "In stock", "in_stock", "instock", "availability", "stock_status", "available"),
         ],
         _ =>
         [
@@ -215,6 +237,7 @@ public static class ImportFields
             }
         }
 
+        // Products are always matched on the shop's product id; MatchOn stays at its default and is not read.
         var matchOn = kind == ImportKind.Customers
             ? (used.Contains(Email) ? Email : ExternalId)
             : (used.Contains(CustomerEmail) ? Email : ExternalId);

@@ -43,6 +43,25 @@ internal sealed class EventRow
     public bool Stored;
 }
 
+/// <summary>A catalogue product row; a mapped column that is empty clears the stored value (the file is the catalogue).</summary>
+internal sealed class ProductRow
+{
+    public string ExternalId = "";
+    public string Name = "";
+    public string? Url;
+    public string? ImageUrl;
+    public decimal? Price;
+    public decimal? SalePrice;
+    public string? Currency;
+    public string? Category;
+    public string? Brand;
+
+    /// <summary>Null when the cell is empty or not mapped: a new product is in stock, a known one keeps what it had.</summary>
+    public bool? InStock;
+    public Dictionary<string, string>? Attributes;
+    public long Line;
+}
+
 /// <summary>A row the import refused: the line number in the file (1 = header) and why.</summary>
 public sealed record ImportError(long LineNumber, string Reason, string? RawRow);
 

@@ -129,6 +129,67 @@ internal sealed class RowParser
         return row;
     }
 
+    /// <summary>
+    /// A catalogue row: the product id and name are required; prices are numbers of at least zero (a sale price above the
+    /// price is refused: it is a mistake in the feed, not a sale); links must be absolute http(s) URLs.
+    /// </summary>
+    public ProductRow ParseProduct(string[] fields, long line)
+    {
+        var row = new ProductRow { Line = line };
+        foreach (var (index, target) in _targets)
+        {
+            var value = Clean(fields[index]);
+            if (value is null)
+            {
+                continue;
+            }
+
+            switch (target)
+            {
+                case ImportFields.ProductId: row.ExternalId = Max(value, Limits.Product, "product id"); break;
+                case ImportFields.ProductName: row.Name = Max(value, Limits.Title, "name"); break;
+                case ImportFields.ProductUrl: row.Url = ParseUrl(value, "product page"); break;
+                case ImportFields.ImageUrl: row.ImageUrl = ParseUrl(value, "image"); break;
+                case ImportFields.Price: row.Price = ParsePrice(value, "price"); break;
+                case ImportFields.SalePrice: row.SalePrice = ParsePrice(value, "sale price"); break;
+                case ImportFields.Currency: row.Currency = ParseCurrency(value); break;
+                case ImportFields.Category: row.Category = Max(value, Limits.Category, "category"); break;
+                case ImportFields.Brand: row.Brand = Max(value, Limits.Brand, "brand"); break;
+                case ImportFields.InStock: row.InStock = ParseInStock(value); break;
+                default:
+                    if (target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal))
+                    {
+                        row.Attributes ??= [];
+                        row.Attributes[Max(target[ImportFields.AttributePrefix.Length..], Limits.AttributeKey, "attribute name")] = Max(value, Limits.AttributeValue, target);
+                    }
+
+                    break;
+            }
+        }
+
+        if (row.Attributes is { Count: > Limits.AttributesPerProduct } attributes)
+        {
+            throw new RowException($"the row has {attributes.Count} custom attributes; a product keeps at most {Limits.AttributesPerProduct} custom attributes");
+        }
+
+        if (row.ExternalId.Length == 0)
+        {
+            throw new RowException("product id is empty");
+        }
+
+        if (row.Name.Length == 0)
+        {
+            throw new RowException("name is empty");
+        }
+
+        if (row.SalePrice is { } sale && row.Price is { } price && sale > price)
+        {
+            throw new RowException($"sale price {sale.ToString(CultureInfo.InvariantCulture)} is above the price {price.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return row;
+    }
+
     public EventRow ParseEvent(string[] fields, long line)
     {
         var row = new EventRow { Line = line };
@@ -271,6 +332,42 @@ internal sealed class RowParser
 
         return Math.Round(amount, 2);
     }
+
+    private static decimal ParsePrice(string value, string what)
+    {
+        decimal price;
+        try
+        {
+            price = ParseAmount(value);
+        }
+        catch (RowException)
+        {
+            throw new RowException($"{what} '{Truncate(value)}' is not a number");
+        }
+
+        return price >= 0 ? price : throw new RowException($"{what} '{Truncate(value)}' is below zero");
+    }
+
+    /// <summary>An absolute http(s) link: e-mails link to it, so a relative path or another scheme would be a dead or unsafe link.</summary>
+    private static string ParseUrl(string value, string what)
+    {
+        if (value.Length > Limits.Url)
+        {
+            throw new RowException($"{what} link is longer than {Limits.Url} characters");
+        }
+
+        return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) && uri.Host.Length > 0
+            ? value
+            : throw new RowException($"{what} link '{Truncate(value)}' is not an absolute http(s) URL");
+    }
+
+    /// <summary>Yes/no in the words shop exports use (Google's feed: in_stock, out_of_stock, preorder, backorder).</summary>
+    internal static bool ParseInStock(string value) => value.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_') switch
+    {
+        "1" or "true" or "yes" or "y" or "in_stock" or "instock" or "available" or "preorder" or "backorder" => true,
+        "0" or "false" or "no" or "n" or "out_of_stock" or "outofstock" or "sold_out" or "unavailable" or "discontinued" => false,
+        _ => throw new RowException($"in stock '{Truncate(value)}' is not yes/no (use yes, no, true, false, 1, 0, in stock or out of stock)"),
+    };
 
     private static string ParseCurrency(string value)
     {

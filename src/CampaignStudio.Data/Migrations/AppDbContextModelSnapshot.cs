@@ -906,6 +906,8 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("CustomerId", "SourceKey")
                         .IsUnique();
 
+                    b.HasIndex("Product", "CustomerId");
+
                     b.HasIndex("CustomerId", "PurchasedAt", "Amount");
 
                     b.ToTable("Purchases");
@@ -1669,6 +1671,80 @@ namespace CampaignStudio.Data.Migrations
                     b.HasIndex("ImportJobId", "LineNumber");
 
                     b.ToTable("ImportRowErrors");
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Products.Product", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Attributes")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AttributesJson");
+
+                    b.Property<string>("Brand")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("InStock")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NameKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Price")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("SalePrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique();
+
+                    b.HasIndex("Category", "InStock");
+
+                    b.HasIndex("NameKey", "Id");
+
+                    b.ToTable("Products");
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Segments.ClusteringRun", b =>

@@ -53,6 +53,11 @@ public static class SuggestedValueStore
         }
 
         var term = text?.Trim();
+        if (field == RuleFields.PurchasedCategory && await CatalogueCategoriesAsync(db, term, take, ct) is { } catalogue)
+        {
+            return catalogue;
+        }
+
         var values = db.SuggestedValues.AsNoTracking().Where(v => v.Field == field);
         if (!string.IsNullOrEmpty(term))
         {
@@ -61,5 +66,31 @@ public static class SuggestedValueStore
         }
 
         return await values.OrderByDescending(v => v.Frequency).ThenBy(v => v.Value).Take(Math.Clamp(take, 1, 100)).Select(v => v.Value).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// When the shop has a catalogue with categories, a bought-category condition picks from the catalogue's categories
+    /// (issue 16): the most bought first (purchases take their product's category, see the import), then by how many
+    /// products each has. Null without a catalogue. A shop has a few hundred categories at most: counted here, not stored.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>?> CatalogueCategoriesAsync(AppDbContext db, string? term, int take, CancellationToken ct)
+    {
+        var products = db.Products.AsNoTracking().Where(p => p.Category != null && p.Category != "");
+        if (!await products.AnyAsync(ct))
+        {
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(term))
+        {
+            products = products.Where(p => Fn.Lower(p.Category)!.Contains(Fn.Lower(term)!));
+        }
+
+        var categories = await products.GroupBy(p => p.Category!).Select(g => new { Category = g.Key, Products = g.Count() }).ToListAsync(ct);
+        var names = categories.Select(c => c.Category).ToList();
+        var bought = await db.SuggestedValues.AsNoTracking().Where(v => v.Field == RuleFields.PurchasedCategory && names.Contains(v.Value))
+            .ToDictionaryAsync(v => v.Value, v => v.Frequency, ct);
+        return categories.OrderByDescending(c => bought.GetValueOrDefault(c.Category)).ThenByDescending(c => c.Products).ThenBy(c => c.Category, StringComparer.Ordinal)
+            .Take(Math.Clamp(take, 1, 100)).Select(c => c.Category).ToList();
     }
 }

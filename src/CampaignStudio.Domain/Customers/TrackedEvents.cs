@@ -20,6 +20,12 @@ public static partial class TrackedEvents
     /// <summary>Marks source keys of events that came in through the API, apart from imported ones.</summary>
     public const string SourceKeyPrefix = "api:";
 
+    /// <summary>A customer looked at a product; its <c>product</c> property names the catalogue's product id.</summary>
+    public const string ViewedProduct = "viewed_product";
+
+    /// <summary>The property names a product id is read from in shop events, in the order they are tried.</summary>
+    public static readonly IReadOnlyList<string> ProductIdProperties = ["product", "product_id", "productId", "sku"];
+
     /// <summary>The four events a shop sends from its pages and checkout.</summary>
     public static readonly IReadOnlyList<string> ShopEventTypes = ["viewed_product", "added_to_cart", "checkout_started", "order_placed"];
 

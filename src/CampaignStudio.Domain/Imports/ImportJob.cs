@@ -59,6 +59,9 @@ public enum ImportKind
     Customers,
     Purchases,
     Events,
+
+    /// <summary>The shop's product catalogue, upserted by the shop's product id.</summary>
+    Products,
 }
 
 public enum ImportStatus

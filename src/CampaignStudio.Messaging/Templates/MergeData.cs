@@ -13,8 +13,21 @@ public sealed record RecipientData(
     string? TopCategory = null,
     string? LastProduct = null);
 
-/// <summary>One recommended product shown to a recipient.</summary>
-public sealed record ProductRecommendation(string Name, string? Category = null, string? Url = null);
+/// <summary>
+/// One recommended product shown to a recipient: from the catalogue when the shop imported one (link, image, prices,
+/// brand), else only the name and category its purchases carry.
+/// </summary>
+public sealed record ProductRecommendation(string Name, string? Category = null, string? Url = null)
+{
+    /// <summary>The shop's product id.</summary>
+    public string? Id { get; init; }
+
+    public string? ImageUrl { get; init; }
+    public decimal? Price { get; init; }
+    public decimal? SalePrice { get; init; }
+    public string? Currency { get; init; }
+    public string? Brand { get; init; }
+}
 
 /// <summary>Campaign-level values (one per campaign or per experiment variant).</summary>
 public sealed record CampaignData(int CampaignId, string Name, string? DiscountTier = null);

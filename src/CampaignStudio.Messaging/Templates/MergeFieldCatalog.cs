@@ -9,7 +9,7 @@ public sealed record MergeFieldHelp(string Liquid, string Meaning);
 /// </summary>
 public static class MergeFieldCatalog
 {
-    /// <summary>Recommended products with a link only where the product has one (until products carry URLs, none do).</summary>
+    /// <summary>Recommended products with a link only where the product has one (products from the catalogue do; without a catalogue, none do).</summary>
     public const string RecommendationsSnippet = """
         <ul>
         {% for p in recommendations limit: 3 %}
@@ -32,9 +32,15 @@ public static class MergeFieldCatalog
         [MergeModel.LastProduct] = "the product the customer bought last",
         [MergeModel.UnsubscribeUrl] = "the customer's unsubscribe link (the footer always has one)",
         [MergeModel.Recommendations] = "products picked for the customer, a list: {% for p in recommendations limit: 3 %} … {% endfor %}",
+        ["p.id"] = "a recommended product's id in the shop",
         ["p.name"] = "a recommended product's name",
+        ["p.url"] = "its page in the shop (the link is tracked like every link in the mail); empty for products not in the catalogue, so write {% if p.url %}<a href=\"{{ p.url }}\">{{ p.name }}</a>{% else %}{{ p.name }}{% endif %}",
+        ["p.image"] = "its image's address, for <img src=\"{{ p.image }}\" alt=\"{{ p.name }}\">",
+        ["p.price"] = "its price with two decimals, e.g. 49.90",
+        ["p.sale_price"] = "its sale price; empty when it is not on sale: {% if p.sale_price %}<s>{{ p.price }}</s> {{ p.sale_price }}{% else %}{{ p.price }}{% endif %}",
+        ["p.currency"] = "the currency of its prices, e.g. EUR (when the catalogue gives one)",
         ["p.category"] = "its category",
-        ["p.url"] = "its link; empty while products have none, so write {% if p.url %}<a href=\"{{ p.url }}\">{{ p.name }}</a>{% else %}{{ p.name }}{% endif %}",
+        ["p.brand"] = "its brand",
     };
 
     /// <summary>Every field of the merge model with its meaning, in the order the editor lists them.</summary>

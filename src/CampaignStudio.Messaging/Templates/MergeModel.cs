@@ -18,7 +18,8 @@ internal static class MergeModel
 
     public static readonly string[] CustomerFields = ["first_name", "last_name", "email", "city", "country", "attributes"];
     public static readonly string[] CampaignFields = ["name", "discount_tier"];
-    public static readonly string[] RecommendationFields = ["name", "category", "url"];
+    /// <summary>A recommended product's fields (<c>p.name</c> in <c>{% for p in recommendations %}</c>); the block editor's product grid uses name, url, image, price and sale_price.</summary>
+    public static readonly string[] RecommendationFields = ["id", "name", "url", "image", "price", "sale_price", "currency", "category", "brand"];
     public static readonly string[] Roots = [Customer, Recommendations, Campaign, TopCategory, LastProduct, UnsubscribeUrl];
 
     public static void Populate(TemplateContext context, RecipientData recipient, CampaignData campaign, MessageFooter footer)
@@ -144,14 +145,26 @@ internal static class MergeModel
         {
             value = Text(name switch
             {
+                "id" => item.Id,
                 "name" => item.Name,
-                "category" => item.Category,
                 "url" => item.Url,
+                "image" => item.ImageUrl,
+                "price" => Money(item.Price),
+                "sale_price" => Money(item.SalePrice),
+                "currency" => item.Currency,
+                "category" => item.Category,
+                "brand" => item.Brand,
                 _ => null,
             });
             return value is not NilValue;
         }
     }
+
+    /// <summary>
+    /// Prices as text with two decimals ("19.90", invariant): what an e-mail shows. Liquid's maths filters still read it as a
+    /// number (<c>{{ p.price | minus: p.sale_price }}</c>). No sale price is nil, so <c>{% if p.sale_price %}</c> works.
+    /// </summary>
+    private static string? Money(decimal? value) => value?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed class AttributesIndexable(IReadOnlyDictionary<string, string> attributes) : IFluidIndexable
     {

@@ -22,6 +22,9 @@ public sealed class ProductModels(IDbContextFactory<AppDbContext> dbFactory, Tim
     private ProductModel? _model;
     private DateTime? _lastLoadWithoutPurchases;
 
+    /// <summary>The catalogue the recommendations describe and filter by (stock) — kept beside the model it names.</summary>
+    public ProductCatalogue Catalogue { get; } = new(dbFactory, clock);
+
     /// <summary>The model trained last; null before the first training or when there are no purchases.</summary>
     public ProductModel? Current => _model;
 

@@ -11,6 +11,7 @@ using CampaignStudio.Web.Features.Events;
 using CampaignStudio.Web.Features.Experiments;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Flows;
+using CampaignStudio.Web.Features.Products;
 using CampaignStudio.Web.Features.Segments;
 using CampaignStudio.Web.Features.Flows.Results;
 using CampaignStudio.Web.Features.SenderHealth;
@@ -63,6 +64,7 @@ public static class StudioApi
 
         api.MapEventsApi();
         api.MapImportsApi();
+        api.MapProductsApi();
         api.MapExperimentsApi();
         api.MapOffersApi();
         api.MapSendingDomainApi();

@@ -43,6 +43,18 @@ public class ItemToItemRecommenderTests
     }
 
     [Fact]
+    public void ExcludedItemsAreNeverRecommendedAndTheListFillsUpFromTheNextCandidates()
+    {
+        // Item 1 goes with 0 (as item 4 does, less often); 1 is sold out. Popular: 2, then 3.
+        var model = ItemToItemRecommender.Train([[0, 1], [0, 1], [0, 1], [0, 4], [0, 4], [2], [2], [2], [2], [3], [3], [3]], 5);
+        bool[] soldOut = [false, true, false, false, false];
+
+        model.Recommend([0], 3).ShouldBe([1, 4, 2]);
+        model.Recommend([0], 3, soldOut).ShouldBe([4, 2, 3]);
+        model.Recommend([], 2, [false, false, true, false, false]).ShouldBe([0, 1]);
+    }
+
+    [Fact]
     public void BeatsPopularityOnTasteClusteredPurchases()
     {
         // 2,000 customers, each with a taste for one of 10 groups of 20 items; a tenth of purchases are random.

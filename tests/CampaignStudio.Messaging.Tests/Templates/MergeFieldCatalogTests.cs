@@ -11,9 +11,33 @@ public class MergeFieldCatalogTests
         [
             "customer.first_name", "customer.last_name", "customer.email", "customer.city", "customer.country", "customer.attributes",
             "campaign.name", "campaign.discount_tier", "recommendations", "top_category", "last_product", "unsubscribe_url",
-            "p.name", "p.category", "p.url",
+            "p.id", "p.name", "p.url", "p.image", "p.price", "p.sale_price", "p.currency", "p.category", "p.brand",
         ], ignoreOrder: true);
         MergeFieldCatalog.Fields.ShouldAllBe(f => f.Meaning.Length > 0);
+    }
+
+    [Fact]
+    public void TheBlockEditorsProductGridFieldsAreKnownAndRenderFromTheCatalogue()
+    {
+        // The block editor's product grid emits exactly these names (issue 16); prices come out with two decimals.
+        string[] grid = ["p.name", "p.url", "p.image", "p.price", "p.sale_price"];
+        grid.ShouldBeSubsetOf(MergeFieldCatalog.Fields.Select(f => f.Liquid));
+        var renderer = new TemplateRenderer();
+        var template = renderer.Compile(new TemplateSource("Hi", null,
+            "{% for p in recommendations limit: 2 %}[{{ p.name }}|{{ p.url }}|{{ p.image }}|{{ p.price }}|{{ p.sale_price | default: \"-\" }}|{{ p.brand }}]{% endfor %}", null)).Template!;
+        var recipient = new RecipientTestBuilder().Build() with
+        {
+            Recommendations =
+            [
+                new ProductRecommendation("Boot", "Shoes", "https://shop.example.com/boot") { ImageUrl = "https://cdn.example.com/boot.jpg", Price = 80m, SalePrice = 59.9m, Brand = "Alp" },
+                new ProductRecommendation("Sock", "Shoes", "https://shop.example.com/sock") { Price = 4.5m },
+            ],
+        };
+
+        var html = renderer.Render(template, recipient, RecipientTestBuilder.Campaign(), RecipientTestBuilder.Footer()).Html;
+
+        html.ShouldContain("[Boot|https://shop.example.com/boot|https://cdn.example.com/boot.jpg|80.00|59.90|Alp]");
+        html.ShouldContain("[Sock|https://shop.example.com/sock||4.50|-|]");
     }
 
     [Fact]

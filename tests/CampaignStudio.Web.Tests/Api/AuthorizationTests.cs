@@ -43,6 +43,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
         { "/api/experiments/{id:int}/design", """{"name":"Not allowed"}""" },
         { "/api/experiments/{id:int}/rounds/next", "{}" },
         { "/api/imports", "{}" },
+        { "/api/products/batch", """{"products":[{"id":"m-1","name":"Not allowed"}]}""" },
     };
 
     [Theory]

@@ -66,7 +66,15 @@ public sealed class CustomerService(IDbContextFactory<AppDbContext> dbFactory, C
             .FirstOrDefaultAsync(ct);
         var events = await db.CustomerEvents.AsNoTracking().Where(e => e.CustomerId == id).OrderByDescending(e => e.OccurredAt).Take(200).ToListAsync(ct);
         var consent = await db.ConsentRecords.AsNoTracking().Where(r => r.CustomerId == id).OrderByDescending(r => r.RecordedAt).ThenByDescending(r => r.Id).ToListAsync(ct);
-        return new CustomerDetail(customer, purchases, stats?.Count ?? 0, stats?.Total ?? 0, stats?.First, stats?.Last, events, consent);
+        // Purchases name products by the catalogue's id; an id the catalogue does not hold is shown as "not in catalogue".
+        var productIds = purchases.Select(p => p.Product).OfType<string>().Distinct().ToList();
+        var products = await db.Products.AsNoTracking().Where(p => productIds.Contains(p.ExternalId))
+            .Select(p => new CatalogueLink(p.Id, p.ExternalId, p.Name)).ToDictionaryAsync(p => p.ShopId, ct);
+        return new CustomerDetail(customer, purchases, stats?.Count ?? 0, stats?.Total ?? 0, stats?.First, stats?.Last, events, consent)
+        {
+            Products = products,
+            HasCatalogue = products.Count > 0 || await db.Products.AnyAsync(ct),
+        };
     }
 
     /// <summary>
@@ -121,4 +129,14 @@ public sealed record CustomerListItem(long Id, string? ExternalId, string? Email
 public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Total, bool TotalIsCapped = false);
 
 public sealed record CustomerDetail(Customer Customer, IReadOnlyList<Purchase> RecentPurchases, int PurchaseCount, decimal TotalSpent,
-    DateTime? FirstPurchaseAt, DateTime? LastPurchaseAt, IReadOnlyList<CustomerEvent> RecentEvents, IReadOnlyList<ConsentRecord> ConsentHistory);
+    DateTime? FirstPurchaseAt, DateTime? LastPurchaseAt, IReadOnlyList<CustomerEvent> RecentEvents, IReadOnlyList<ConsentRecord> ConsentHistory)
+{
+    /// <summary>The catalogue's products among the recent purchases, by the shop's product id.</summary>
+    public IReadOnlyDictionary<string, CatalogueLink> Products { get; init; } = new Dictionary<string, CatalogueLink>();
+
+    /// <summary>False while the shop has imported no catalogue: then no purchase is "not in catalogue".</summary>
+    public bool HasCatalogue { get; init; }
+}
+
+/// <summary>A purchased product as the catalogue knows it, for a link to its page.</summary>
+public sealed record CatalogueLink(long Id, string ShopId, string Name);

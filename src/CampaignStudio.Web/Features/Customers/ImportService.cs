@@ -169,6 +169,18 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Dat
             case ImportKind.Customers when mapping.MatchOn != ImportFields.ExternalId && !Has(ImportFields.Email):
                 problems.Add("Map a column to E-mail, or match customers by external id.");
                 break;
+            case ImportKind.Products:
+                if (!Has(ImportFields.ProductId))
+                {
+                    problems.Add("Map a column to Product id.");
+                }
+
+                if (!Has(ImportFields.ProductName))
+                {
+                    problems.Add("Map a column to Name.");
+                }
+
+                break;
             case ImportKind.Purchases or ImportKind.Events when mapping.MatchOn == ImportFields.ExternalId && !Has(ImportFields.CustomerExternalId):
                 problems.Add("Map a column to Customer external id.");
                 break;
@@ -181,6 +193,11 @@ public sealed class ImportService(IDbContextFactory<AppDbContext> dbFactory, Dat
         if (kind == ImportKind.Customers && attributes > Limits.AttributesPerCustomer)
         {
             problems.Add($"At most {Limits.AttributesPerCustomer} columns can be kept as custom attributes (a customer keeps at most {Limits.AttributesPerCustomer}); this mapping keeps {attributes}. Set the others to “Don't import”.");
+        }
+
+        if (kind == ImportKind.Products && attributes > Limits.AttributesPerProduct)
+        {
+            problems.Add($"At most {Limits.AttributesPerProduct} columns can be kept as custom attributes (a product keeps at most {Limits.AttributesPerProduct}); this mapping keeps {attributes}. Set the others to “Don't import”.");
         }
 
         if (kind == ImportKind.Purchases)

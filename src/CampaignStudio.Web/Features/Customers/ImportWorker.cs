@@ -9,7 +9,7 @@ namespace CampaignStudio.Web.Features.Customers;
 
 /// <summary>Runs queued imports one at a time in the background; the page follows the job row.</summary>
 public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbContextFactory<AppDbContext> dbFactory, CustomerCountCache counts,
-    TimeProvider clock, ILogger<ImportWorker> log)
+    TimeProvider clock, ILogger<ImportWorker> log, Sending.Personalization.ProductCatalogue? catalogue = null)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,8 +66,25 @@ public sealed class ImportWorker(ImportQueue queue, CsvImporter importer, IDbCon
         try
         {
             await using var stream = new FileStream(job.StoredPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            await importer.ImportAsync(stream, job.Kind, ImportMapping.FromJson(job.MappingJson), job.Id, progress: null, ct);
-            await new CustomerStatsRefresher(dbFactory, clock).RefreshAllAsync(ct);
+            try
+            {
+                await importer.ImportAsync(stream, job.Kind, ImportMapping.FromJson(job.MappingJson), job.Id, progress: null, ct);
+            }
+            finally
+            {
+                // Committed batches may have changed stock or prices: recommendations read the catalogue again.
+                if (job.Kind == ImportKind.Products)
+                {
+                    catalogue?.Invalidate();
+                }
+            }
+
+            if (job.Kind != ImportKind.Products)
+            {
+                // Products change no customer's statistics.
+                await new CustomerStatsRefresher(dbFactory, clock).RefreshAllAsync(ct);
+            }
+
             return (ImportStatus.Completed, null);
         }
         catch (OperationCanceledException) when (queue.IsCancelRequested(job.Id))

@@ -28,7 +28,7 @@ public static class ImportsApi
             .WithFormOptions(multipartBodyLengthLimit: ImportService.MaxUploadBytes)
             .WithSummary("Uploads a CSV file and queues its import; answers 202 with the job and its Location.")
             .WithDescription("""
-                Multipart form: `file` (the CSV), `kind` = customers | purchases | events; optional `mapping` (JSON as stored with a job:
+                Multipart form: `file` (the CSV), `kind` = customers | purchases | events | products (products upsert the catalogue by `product_id`); optional `mapping` (JSON as stored with a job:
                 {"columns":[{"header":"E-Mail","target":"email"}],"matchOn":"email"}; without it the mapping is suggested from the headers or
                 remembered for this layout), `encoding` (utf-8 | windows-1252 | iso-8859-1 | iso-8859-15; a file that is not UTF-8 is refused
                 without it), `dateFormat` (dd.mm.yyyy | dd/mm/yyyy | mm/dd/yyyy | yyyymmdd; ISO dates are always read, nothing else is guessed),
@@ -57,11 +57,12 @@ public static class ImportsApi
             "customers" => ImportKind.Customers,
             "purchases" => ImportKind.Purchases,
             "events" => ImportKind.Events,
+            "products" => ImportKind.Products,
             _ => null,
         };
         if (importKind is null)
         {
-            return Problem($"kind must be customers, purchases or events (was '{kind}').");
+            return Problem($"kind must be customers, purchases, events or products (was '{kind}').");
         }
 
         DuplicateRows? duplicateRows = null;
