@@ -71,6 +71,7 @@ public static class StudioApi
         api.MapTemplatesApi();
         api.MapSegmentsApi();
         api.MapSenderHealthApi();
+        api.MapBrandApi();
         api.MapFlowResultsApi();
         api.MapFlowsApi();
 

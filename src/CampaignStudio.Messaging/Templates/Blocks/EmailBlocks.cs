@@ -27,6 +27,7 @@ public abstract class EmailBlock
     public EmailBlock Copy() => (EmailBlock)MemberwiseClone();
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<BlockAlign>))]
 public enum BlockAlign
 {
     Left,
