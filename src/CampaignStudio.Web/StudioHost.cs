@@ -2,6 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Messaging;
 using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Components;
+using CampaignStudio.Web.Features.Assets;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Events;
 using CampaignStudio.Web.Features.Dashboard;
@@ -59,6 +60,7 @@ public static class StudioHost
         services.AddConsentFeature();
         services.AddWebhooksFeature(builder.Configuration);
         services.AddSettingsFeature();
+        services.AddAssetsFeature(builder.Configuration);
         services.AddPredictiveFeature();
         services.AddPrivacyFeature();
         services.AddSenderHealthFeature();
@@ -106,6 +108,7 @@ public static class StudioHost
         app.MapProviderWebhooks();
         app.MapPredictiveApi();
         app.MapCampaignTracking();
+        app.MapAssetImages();
         app.MapAccountEndpoints();
         // The studio's own policy says frame-ancestors 'none' on every page; Blazor's second header would only repeat a weaker one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -53,6 +53,12 @@ public partial class TemplateEditorPage
     private CurrentUser User { get; set; } = null!;
 
     [Inject]
+    private Assets.AssetService ImageLibrary { get; set; } = null!;
+
+    /// <summary>The image library's pictures, offered by the image settings of blocks.</summary>
+    private IReadOnlyList<string> _images = [];
+
+    [Inject]
     private NavigationManager Navigation { get; set; } = null!;
 
     /// <summary>What the editor holds as Liquid source: for blocks, what they compiled to at the last change.</summary>
@@ -83,6 +89,7 @@ public partial class TemplateEditorPage
             _blocks = BlockDocument.Starter();
         }
 
+        _images = (await ImageLibrary.ListAsync()).Select(a => a.Url).ToList();
         _customers = await Templates.FindCustomersAsync(null);
         _customerId ??= _customers.FirstOrDefault()?.Id;
         await RefreshAsync();
