@@ -18,6 +18,7 @@ public static class DependencyInjection
         services.AddSingleton<Settings.DkimKeyStore>();
         services.AddSingleton<Settings.AutomaticPauseStore>();
         services.AddSingleton<Settings.SendingRulesStore>();
+        services.AddSingleton<Settings.BrandStore>();
         services.AddSingleton(sp => new Consent.AddressSuppression(sp.GetRequiredService<IDbContextFactory<AppDbContext>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IConfiguration>()["Privacy:SuppressionKey"]));
         services.AddSingleton<Consent.ConsentLedger>();

@@ -2,6 +2,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Messaging;
 using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Components;
+using CampaignStudio.Web.Features.Assets;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Products;
 using CampaignStudio.Web.Features.Events;
@@ -61,6 +62,7 @@ public static class StudioHost
         services.AddConsentFeature();
         services.AddWebhooksFeature(builder.Configuration);
         services.AddSettingsFeature();
+        services.AddAssetsFeature(builder.Configuration);
         services.AddPredictiveFeature();
         services.AddPrivacyFeature();
         services.AddSenderHealthFeature();
@@ -108,6 +110,7 @@ public static class StudioHost
         app.MapProviderWebhooks();
         app.MapPredictiveApi();
         app.MapCampaignTracking();
+        app.MapAssetImages();
         app.MapAccountEndpoints();
         // The studio's own policy says frame-ancestors 'none' on every page; Blazor's second header would only repeat a weaker one.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -9,6 +9,13 @@ public class EmailTemplate
     public string? Preheader { get; set; }
     public string HtmlBody { get; set; } = "";
     public string? TextBody { get; set; }
+
+    /// <summary>
+    /// The blocks of a template built in the block editor, as JSON; null for a template written as HTML. When set,
+    /// <see cref="HtmlBody"/> and <see cref="TextBody"/> are what the blocks compiled to at the last save, so sending needs nothing else.
+    /// </summary>
+    public string? BlocksJson { get; set; }
+
     public string CreatedBy { get; set; } = "";
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -12,6 +12,15 @@ public sealed record MergeField(string Path, bool HasFallback, bool IsKnown);
 /// <summary>How many recipients would see an empty value for one merge field.</summary>
 public sealed record MissingMergeField(string Path, int MissingCount, bool IsKnown);
 
+/// <summary>A merge field the merge model does not offer (empty for everyone, even behind a <c>default</c>) and the known name nearest to it.</summary>
+public sealed record UnknownMergeField(string Path, string? Suggestion)
+{
+    /// <summary>The warning in words, e.g. “{{ customer.firstname }} is not a merge field — did you mean customer.first_name?”.</summary>
+    public string Sentence => Suggestion is null
+        ? $"{{{{ {Path} }}}} is not a merge field, so it is empty for everyone."
+        : $"{{{{ {Path} }}}} is not a merge field, so it is empty for everyone — did you mean {Suggestion}?";
+}
+
 /// <summary>Merge fields without a fallback and how many of the recipients lack each.</summary>
 public sealed record MergeFieldReport(int RecipientCount, IReadOnlyList<MissingMergeField> Fields)
 {
@@ -34,6 +43,52 @@ public static class MergeFieldAnalyzer
             .OrderBy(f => f.Key, StringComparer.Ordinal)
             .Select(f => new MergeField(f.Key, f.Value, MergeModel.IsKnown(f.Key)))
             .ToList();
+    }
+
+    /// <summary>
+    /// The fields the merge model does not know, with or without a fallback: <c>{{ customer.firstname | default: "there" }}</c>
+    /// prints "there" to everyone, which is the typo's fault, not the customer's. Fields of a loop variable are not checked.
+    /// </summary>
+    public static IReadOnlyList<UnknownMergeField> FindUnknown(CompiledTemplate template) =>
+        FindFields(template).Where(f => !f.IsKnown).Select(f => new UnknownMergeField(f.Path, NearestKnown(f.Path))).ToList();
+
+    /// <summary>The known merge field closest in spelling to a path (at most a third of its letters different), or null.</summary>
+    public static string? NearestKnown(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var dot = path.IndexOf('.', StringComparison.Ordinal);
+        IEnumerable<string> candidates = dot > 0 && path[..dot] is MergeModel.Customer or MergeModel.Campaign
+            ? (path[..dot] == MergeModel.Customer ? MergeModel.CustomerFields : MergeModel.CampaignFields).Select(f => $"{path[..dot]}.{f}")
+            : [.. MergeModel.Roots, .. MergeModel.CustomerFields.Select(f => $"{MergeModel.Customer}.{f}"), .. MergeModel.CampaignFields.Select(f => $"{MergeModel.Campaign}.{f}")];
+        var best = candidates
+            .Select(c => (Name: c, Distance: Distance(path.ToLowerInvariant(), c)))
+            .OrderBy(c => c.Distance)
+            .ThenBy(c => c.Name, StringComparer.Ordinal)
+            .First();
+        return best.Distance <= Math.Max(2, path.Length / 3) ? best.Name : null;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>Counts, for each field used without a fallback, how many recipients have no value for it.</summary>

@@ -52,6 +52,29 @@ public static class MergeFieldCatalog
         .. MergeModel.RecommendationFields.Select(f => Help($"p.{f}")),
     ];
 
+    // Declared before the snippets: static fields start in the order they are written.
+    private static readonly Dictionary<string, string> Fallbacks = new(StringComparer.Ordinal)
+    {
+        ["customer.first_name"] = "there",
+        ["customer.city"] = "your city",
+        ["customer.country"] = "your country",
+        ["campaign.discount_tier"] = "a discount",
+        [MergeModel.TopCategory] = "our new collection",
+        [MergeModel.LastProduct] = "your last order",
+    };
+
+    /// <summary>
+    /// What the merge-field picker inserts: each single-value field of the merge model with a fallback, so a customer without
+    /// the value still reads a sentence (<c>{{ customer.first_name | default: "there" }}</c>).
+    /// </summary>
+    public static IReadOnlyList<MergeFieldHelp> PickerSnippets { get; } =
+    [
+        .. Fields
+            .Where(f => !f.Liquid.StartsWith("p.", StringComparison.Ordinal) && f.Liquid is not (MergeModel.Recommendations or "customer.attributes" or MergeModel.UnsubscribeUrl))
+            .Select(f => new MergeFieldHelp($"{{{{ {f.Liquid} | default: \"{Fallbacks.GetValueOrDefault(f.Liquid, "")}\" }}}}", f.Meaning)),
+        new MergeFieldHelp("{{ customer.attributes.loyalty_tier | default: \"\" }}", "an imported column (change loyalty_tier to yours)"),
+    ];
+
     private static MergeFieldHelp Help(string path) =>
         new(path, Meanings.TryGetValue(path, out var meaning) ? meaning : throw new InvalidOperationException($"The merge field '{path}' has no help text."));
 }

@@ -5,6 +5,7 @@ using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.Domain.Segments.Rules;
+using CampaignStudio.Web.Features.Assets;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Events;
@@ -73,6 +74,8 @@ public static class StudioApi
         api.MapTemplatesApi();
         api.MapSegmentsApi();
         api.MapSenderHealthApi();
+        api.MapBrandApi();
+        api.MapAssetsApi();
         api.MapFlowResultsApi();
         api.MapFlowsApi();
 

@@ -69,4 +69,32 @@ public class MergeFieldAnalyzerTests
 
         report.Fields.ShouldHaveSingleItem().ShouldBe(new MissingMergeField("customer.shoe_size", 2, false));
     }
+
+    [Fact]
+    public void AnUnknownFieldIsFoundEvenBehindADefaultAndNamesTheNearestKnownField()
+    {
+        var template = Compile("Hi {{ customer.firstname | default: \"there\" }} {{ cusomer.city }} {{ campaign.nmae }} {{ customer.shoe_size }} {{ customer.first_name }}",
+            subject: "{{ top_categroy | default: 'news' }}");
+
+        var unknown = MergeFieldAnalyzer.FindUnknown(template);
+
+        unknown.ShouldBe(
+        [
+            new UnknownMergeField("campaign.nmae", "campaign.name"),
+            new UnknownMergeField("cusomer", "customer"),
+            new UnknownMergeField("customer.firstname", "customer.first_name"),
+            new UnknownMergeField("customer.shoe_size", null),
+            new UnknownMergeField("top_categroy", "top_category"),
+        ]);
+        unknown[2].Sentence.ShouldBe("{{ customer.firstname }} is not a merge field, so it is empty for everyone — did you mean customer.first_name?");
+        unknown[3].Sentence.ShouldBe("{{ customer.shoe_size }} is not a merge field, so it is empty for everyone.");
+    }
+
+    [Fact]
+    public void ATemplateOfKnownFieldsHasNoUnknownField()
+    {
+        var template = Compile("{{ customer.first_name | default: 'there' }} {{ customer.attributes.tier }} {% for p in recommendations %}{{ p.name }}{% endfor %} {{ unsubscribe_url }}");
+
+        MergeFieldAnalyzer.FindUnknown(template).ShouldBeEmpty();
+    }
 }

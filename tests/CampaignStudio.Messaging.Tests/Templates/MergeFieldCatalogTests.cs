@@ -56,4 +56,18 @@ public class MergeFieldCatalogTests
         html.ShouldContain("<li>Books item 20</li>");
         html.ShouldNotContain("href=\"\"");
     }
+
+    [Fact]
+    public void EveryPickerSnippetIsAKnownFieldWithAFallback()
+    {
+        var renderer = new TemplateRenderer();
+        MergeFieldCatalog.PickerSnippets.ShouldContain(s => s.Liquid == "{{ customer.first_name | default: \"there\" }}");
+        foreach (var snippet in MergeFieldCatalog.PickerSnippets)
+        {
+            var compiled = renderer.Compile(new TemplateSource("x", null, snippet.Liquid, null));
+            compiled.Errors.ShouldBeEmpty(snippet.Liquid);
+            MergeFieldAnalyzer.FindUnknown(compiled.Template!).ShouldBeEmpty(snippet.Liquid);
+            MergeFieldAnalyzer.FindFields(compiled.Template!).ShouldAllBe(f => f.HasFallback, snippet.Liquid);
+        }
+    }
 }

@@ -86,6 +86,8 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
             .Concat(WebhooksApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(ProviderWebhooksApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.SenderHealthTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(Features.Campaigns.BlockTemplatesTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(Features.Campaigns.ImageLibraryTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.Campaigns.PolicyLaunchTests.MutatingRoutes.Select(r => r.Pattern))
             .Order().ToList());
     }

@@ -141,7 +141,7 @@ public sealed class TemplatesApiTests(StudioAppFactory app) : IClassFixture<Stud
 
     private sealed record TemplateDto(int Id, string Name, string Subject, string? Preheader, string Html, string? Text);
 
-    private sealed record SavedDto(int Id, List<ErrorDto> Errors);
+    private sealed record SavedDto(int Id, List<ErrorDto> Errors, List<string> Warnings);
 
     private sealed record PreviewDto(string? Subject, string? Preheader, string? Html, string? Text, List<ErrorDto> Errors, List<string> SpamWarnings);
 

@@ -148,7 +148,8 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> dbFactory, C
                 problems.Add($"The template “{template.Name}” ({label}) cannot be rendered: " + string.Join("; ", preview.Errors.Select(e => e.Message)));
             }
 
-            contents.Add(new ContentReview(label, template.Name, preview.Message, preview.Message is null ? preview.Errors : [], preview.SpamWarnings, report));
+            contents.Add(new ContentReview(label, template.Name, preview.Message, preview.Message is null ? preview.Errors : [], preview.SpamWarnings, report,
+                preview.FieldWarnings));
         }
 
         var startsAt = clock.GetUtcNow().UtcDateTime;
@@ -515,8 +516,9 @@ public sealed class CampaignDraft
     public bool DeliverAtBestHour { get; set; }
 }
 
+/// <param name="FieldWarnings">Unknown merge fields (also those behind a default), each naming the nearest known field.</param>
 public sealed record ContentReview(string Label, string TemplateName, RenderedMessage? Preview, IReadOnlyList<TemplateError> Errors,
-    IReadOnlyList<string> SpamWarnings, MergeFieldReport? MergeFields);
+    IReadOnlyList<string> SpamWarnings, MergeFieldReport? MergeFields, IReadOnlyList<string>? FieldWarnings = null);
 
 /// <param name="Audience">Segment members now.</param>
 /// <param name="Mailable">Of those, who may be mailed (the rest are suppressed).</param>

@@ -154,5 +154,5 @@ public static class SettingsFeature
 {
     public static IServiceCollection AddSettingsFeature(this IServiceCollection services) =>
         services.AddScoped<SettingsService>().AddScoped<SendingDomainService>().AddScoped<BounceMailboxService>().AddScoped<WebhookService>()
-            .AddScoped<ProviderWebhooksService>();
+            .AddScoped<ProviderWebhooksService>().AddScoped<BrandService>();
 }

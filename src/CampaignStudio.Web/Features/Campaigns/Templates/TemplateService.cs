@@ -5,6 +5,7 @@ using CampaignStudio.Domain.Identity;
 using CampaignStudio.Messaging.Links;
 using CampaignStudio.Messaging.Mime;
 using CampaignStudio.Messaging.Templates;
+using CampaignStudio.Messaging.Templates.Blocks;
 using CampaignStudio.Messaging.Transport;
 using CampaignStudio.Sending;
 using CampaignStudio.Sending.Personalization;
@@ -16,8 +17,11 @@ namespace CampaignStudio.Web.Features.Campaigns.Templates;
 
 /// <summary>The template library: save, preview for a chosen customer, test send.</summary>
 public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, TemplateRenderer renderer, MessageBuilder builder,
-    IMailTransport transport, SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations)
+    IMailTransport transport, SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations, BrandStore brand)
 {
+    /// <summary>How many addresses one test send may go to: enough for a team and its seed inboxes, too few to be a campaign.</summary>
+    public const int MaxTestAddresses = 10;
+
     public async Task<IReadOnlyList<TemplateListItem>> ListAsync(CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
@@ -33,9 +37,22 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         return await db.EmailTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct);
     }
 
-    public async Task<int> SaveAsync(int? id, string name, TemplateSource source, CancellationToken ct = default)
+    /// <summary>
+    /// Saves a template. With <paramref name="blocks"/>, the HTML and text parts are what the blocks compile to with the brand
+    /// of today (the source's own HTML and text are ignored); without, the template is HTML and loses any blocks it had.
+    /// The warnings name unknown merge fields (with the nearest known name) and blocks left out; Liquid errors do not stop a save (they stop a launch).
+    /// </summary>
+    public async Task<TemplateSaved> SaveAsync(int? id, string name, TemplateSource source, BlockDocument? blocks = null, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanEdit);
+        IReadOnlyList<string> blockProblems = [];
+        if (blocks is not null)
+        {
+            var email = await CompileBlocksAsync(blocks, ct);
+            source = source with { Html = email.Html, Text = email.Text };
+            blockProblems = email.Problems;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var template = id is { } existing ? await db.EmailTemplates.FirstOrDefaultAsync(t => t.Id == existing, ct) : null;
@@ -50,10 +67,23 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         template.Preheader = string.IsNullOrWhiteSpace(source.Preheader) ? null : Clip(source.Preheader, Domain.Limits.ShortText);
         template.HtmlBody = source.Html;
         template.TextBody = string.IsNullOrWhiteSpace(source.Text) ? null : source.Text;
+        template.BlocksJson = blocks?.ToJson();
         template.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        return template.Id;
+        return new TemplateSaved(template.Id, [.. blockProblems, .. FieldWarnings(source)]);
     }
+
+    /// <summary>What blocks compile to with the saved brand, for the editor's live preview and for saving.</summary>
+    public async Task<BlockEmail> CompileBlocksAsync(BlockDocument blocks, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanEdit);
+        var identity = await senders.GetAsync(ct);
+        return BlockCompiler.Compile(blocks, await brand.GetAsync(ct), identity.PublicBaseUrl);
+    }
+
+    /// <summary>Merge fields the model does not know, as sentences naming the nearest known field; empty when the source does not compile.</summary>
+    public IReadOnlyList<string> FieldWarnings(TemplateSource source) =>
+        renderer.Compile(source) is { Succeeded: true } compiled ? MergeFieldAnalyzer.FindUnknown(compiled.Template!).Select(f => f.Sentence).ToList() : [];
 
     public async Task DeleteAsync(int id, CancellationToken ct = default)
     {
@@ -126,7 +156,8 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         {
             var rendered = renderer.Render(compiled.Template!, recipient, new CampaignData(campaignId, campaignName, discountTier),
                 new MessageFooter(links.UnsubscribeUrl, string.IsNullOrWhiteSpace(identity.PostalAddress) ? "(postal address — set it in Settings)" : identity.PostalAddress));
-            return new TemplatePreview(rendered, [], SpamRules.Check(rendered.Subject, rendered.Html));
+            return new TemplatePreview(rendered, [], SpamRules.Check(rendered.Subject, rendered.Html),
+                MergeFieldAnalyzer.FindUnknown(compiled.Template!).Select(f => f.Sentence).ToList());
         }
         catch (TemplateRenderException ex)
         {
@@ -134,8 +165,12 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         }
     }
 
-    /// <summary>Sends the preview for one customer to any address (a colleague, a seed inbox), marked as a test; its links are inert.</summary>
-    public async Task<SendResult> TestSendAsync(TemplateSource source, long? customerId, string toAddress, string? discountTier, CancellationToken ct = default)
+    /// <summary>
+    /// Sends the preview for one customer to one or more addresses (a colleague, seed inboxes; separated by commas, semicolons
+    /// or spaces, at most <see cref="MaxTestAddresses"/>), marked as a test; its links are inert. Every address is checked
+    /// before anything is sent; the result is Sent only when every address was accepted, and its detail names each failure.
+    /// </summary>
+    public async Task<SendResult> TestSendAsync(TemplateSource source, long? customerId, string toAddresses, string? discountTier, CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanEdit);
         var identity = await senders.GetAsync(ct);
@@ -144,9 +179,10 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
             return SendResult.Permanent(null, "Set the sender address and postal address in Settings first.");
         }
 
-        if (!System.Net.Mail.MailAddress.TryCreate(toAddress?.Trim(), out var to))
+        var (addresses, problem) = TestAddresses.Parse(toAddresses, MaxTestAddresses);
+        if (problem is not null)
         {
-            return SendResult.Permanent(null, "That is not an e-mail address.");
+            return SendResult.Permanent(null, problem);
         }
 
         var preview = await RenderPreviewAsync(source, customerId, discountTier, 0, "Preview", ct);
@@ -155,10 +191,23 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
             return SendResult.Permanent(null, "The template has errors: " + string.Join("; ", preview.Errors.Select(e => e.Message)));
         }
 
-        var mime = builder.Build(content with { Subject = "[Test] " + content.Subject },
-            new MessageEnvelope(new Messaging.Mime.SenderIdentity(identity.FromName, identity.FromAddress, null, identity.ReplyTo), to.Address, null, 0, 0,
-                MessageLinks.Preview(identity.PublicBaseUrl).UnsubscribeUrl));
-        return await transport.SendAsync(mime, ct);
+        var failures = new List<string>();
+        foreach (var to in addresses)
+        {
+            var mime = builder.Build(content with { Subject = "[Test] " + content.Subject },
+                new MessageEnvelope(new Messaging.Mime.SenderIdentity(identity.FromName, identity.FromAddress, null, identity.ReplyTo), to, null, 0, 0,
+                    MessageLinks.Preview(identity.PublicBaseUrl).UnsubscribeUrl));
+            var result = await transport.SendAsync(mime, ct);
+            if (!result.IsSent)
+            {
+                failures.Add($"{to}: {result.Detail}");
+            }
+        }
+
+        return failures.Count == 0
+            ? SendResult.Sent("Sent to " + string.Join(", ", addresses))
+            : SendResult.Permanent(null, (failures.Count < addresses.Count ? $"Sent to {addresses.Count - failures.Count} of {addresses.Count}; not to " : "Not sent to ") +
+                string.Join("; ", failures));
     }
 
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..max];
@@ -171,4 +220,38 @@ public sealed record PreviewCustomer(long Id, string? Email, string? FirstName, 
     public string Label => string.Join(' ', new[] { FirstName, LastName }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } n ? $"{n} <{Email}>" : Email ?? $"#{Id}";
 }
 
-public sealed record TemplatePreview(RenderedMessage? Message, IReadOnlyList<TemplateError> Errors, IReadOnlyList<string> SpamWarnings);
+/// <param name="FieldWarnings">Unknown merge fields, each a sentence naming the nearest known field.</param>
+public sealed record TemplatePreview(RenderedMessage? Message, IReadOnlyList<TemplateError> Errors, IReadOnlyList<string> SpamWarnings,
+    IReadOnlyList<string>? FieldWarnings = null);
+
+/// <param name="Warnings">Unknown merge fields and blocks the compiler left out, in words; saving never waits on them.</param>
+public sealed record TemplateSaved(int Id, IReadOnlyList<string> Warnings);
+
+/// <summary>The addresses of a test send: split, each checked, duplicates dropped.</summary>
+public static class TestAddresses
+{
+    public static (IReadOnlyList<string> Addresses, string? Problem) Parse(string? text, int max)
+    {
+        var parts = (text ?? "").Split([',', ';', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
+        {
+            return ([], "Write at least one e-mail address.");
+        }
+
+        var addresses = new List<string>();
+        foreach (var part in parts)
+        {
+            if (!System.Net.Mail.MailAddress.TryCreate(part, out var address) || address.Address != part || !part.Contains('.', StringComparison.Ordinal))
+            {
+                return ([], $"“{part}” is not an e-mail address.");
+            }
+
+            if (!addresses.Contains(address.Address, StringComparer.OrdinalIgnoreCase))
+            {
+                addresses.Add(address.Address);
+            }
+        }
+
+        return addresses.Count > max ? ([], $"A test goes to at most {max} addresses; this one has {addresses.Count}.") : (addresses, null);
+    }
+}

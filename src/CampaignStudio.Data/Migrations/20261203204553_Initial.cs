@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace CampaignStudio.Data.Postgres.Migrations
+namespace CampaignStudio.Data.Migrations
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -16,10 +15,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AspNetRoles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -30,22 +29,22 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    DisplayName = table.Column<string>(type: "text", nullable: true),
-                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    PasswordHash = table.Column<string>(type: "text", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    DisplayName = table.Column<string>(type: "TEXT", nullable: true),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -56,14 +55,14 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AuditEntries",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Actor = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    Action = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    EntityType = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    EntityId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    DetailsJson = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    EntityId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    DetailsJson = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -74,22 +73,22 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "BounceEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    MailboxMessageId = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    MatchedBy = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    MessageId = table.Column<long>(type: "bigint", nullable: true),
-                    CampaignId = table.Column<int>(type: "integer", nullable: true),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: true),
-                    StatusCode = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    Diagnostic = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    Subject = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    From = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    Evidence = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    RecordedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Outcome = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    MailboxMessageId = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MatchedBy = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: true),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: true),
+                    StatusCode = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    Diagnostic = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    From = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    Evidence = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    RecordedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -100,21 +99,21 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "ClusteringRuns",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ScopeSegmentId = table.Column<int>(type: "integer", nullable: true),
-                    FeaturesJson = table.Column<string>(type: "text", nullable: false),
-                    K = table.Column<int>(type: "integer", nullable: false),
-                    Seed = table.Column<int>(type: "integer", nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Progress = table.Column<double>(type: "double precision", nullable: false),
-                    ModelPath = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    ResultJson = table.Column<string>(type: "text", nullable: true),
-                    Error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ScopeSegmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    FeaturesJson = table.Column<string>(type: "TEXT", nullable: false),
+                    K = table.Column<int>(type: "INTEGER", nullable: false),
+                    Seed = table.Column<int>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Progress = table.Column<double>(type: "REAL", nullable: false),
+                    ModelPath = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    ResultJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -125,27 +124,27 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Customers",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ExternalId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
-                    FirstName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    LastName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    FirstNameKey = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    LastNameKey = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Country = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: true),
-                    CountryKey = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: true, computedColumnSql: "lower(\"Country\")", stored: true),
-                    City = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    TimeZone = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    BirthYear = table.Column<int>(type: "integer", nullable: true),
-                    AgeBand = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
-                    Gender = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    AttributesJson = table.Column<string>(type: "text", nullable: true),
-                    EmailConsent = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    EmailConsentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    IsErased = table.Column<bool>(type: "boolean", nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    FirstName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LastName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    FirstNameKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LastNameKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Country = table.Column<string>(type: "TEXT", maxLength: 60, nullable: true),
+                    CountryKey = table.Column<string>(type: "TEXT", maxLength: 60, nullable: true, computedColumnSql: "lower(\"Country\")", stored: true),
+                    City = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    BirthYear = table.Column<int>(type: "INTEGER", nullable: true),
+                    AgeBand = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    Gender = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    AttributesJson = table.Column<string>(type: "TEXT", nullable: true),
+                    EmailConsent = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    EmailConsentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    IsErased = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -156,10 +155,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    FriendlyName = table.Column<string>(type: "text", nullable: true),
-                    Xml = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FriendlyName = table.Column<string>(type: "TEXT", nullable: true),
+                    Xml = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -170,16 +169,17 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "EmailTemplates",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Subject = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    Preheader = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    HtmlBody = table.Column<string>(type: "text", nullable: false),
-                    TextBody = table.Column<string>(type: "text", nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    Preheader = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    HtmlBody = table.Column<string>(type: "TEXT", nullable: false),
+                    TextBody = table.Column<string>(type: "TEXT", nullable: true),
+                    BlocksJson = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -190,17 +190,17 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Flows",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Description = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    LiveVersionId = table.Column<int>(type: "integer", nullable: true),
-                    StartedFrom = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    LiveSince = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    LiveVersionId = table.Column<int>(type: "INTEGER", nullable: true),
+                    StartedFrom = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LiveSince = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -211,29 +211,29 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "ImportJobs",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    FileName = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    StoredPath = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    FileSize = table.Column<long>(type: "bigint", nullable: false),
-                    MappingJson = table.Column<string>(type: "text", nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ProcessedRows = table.Column<long>(type: "bigint", nullable: false),
-                    LinesRead = table.Column<long>(type: "bigint", nullable: false),
-                    BlankLines = table.Column<long>(type: "bigint", nullable: false),
-                    ContinuationLines = table.Column<long>(type: "bigint", nullable: false),
-                    ReplacedRows = table.Column<long>(type: "bigint", nullable: false),
-                    InsertedRows = table.Column<long>(type: "bigint", nullable: false),
-                    UpdatedRows = table.Column<long>(type: "bigint", nullable: false),
-                    SkippedRows = table.Column<long>(type: "bigint", nullable: false),
-                    ErrorRows = table.Column<long>(type: "bigint", nullable: false),
-                    BytesRead = table.Column<long>(type: "bigint", nullable: false),
-                    Message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    FileName = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    StoredPath = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    FileSize = table.Column<long>(type: "INTEGER", nullable: false),
+                    MappingJson = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ProcessedRows = table.Column<long>(type: "INTEGER", nullable: false),
+                    LinesRead = table.Column<long>(type: "INTEGER", nullable: false),
+                    BlankLines = table.Column<long>(type: "INTEGER", nullable: false),
+                    ContinuationLines = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReplacedRows = table.Column<long>(type: "INTEGER", nullable: false),
+                    InsertedRows = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedRows = table.Column<long>(type: "INTEGER", nullable: false),
+                    SkippedRows = table.Column<long>(type: "INTEGER", nullable: false),
+                    ErrorRows = table.Column<long>(type: "INTEGER", nullable: false),
+                    BytesRead = table.Column<long>(type: "INTEGER", nullable: false),
+                    Message = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -244,12 +244,12 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "ImportMappingPresets",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    HeaderSignature = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    MappingJson = table.Column<string>(type: "text", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    HeaderSignature = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    MappingJson = table.Column<string>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -260,9 +260,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "JobLeases",
                 columns: table => new
                 {
-                    Name = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
-                    Owner = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
-                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Name = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
+                    Owner = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -273,21 +273,21 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Segments",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    RuleJson = table.Column<string>(type: "text", nullable: true),
-                    RuleVersion = table.Column<int>(type: "integer", nullable: false),
-                    ClusteringRunId = table.Column<int>(type: "integer", nullable: true),
-                    ClusterIndex = table.Column<int>(type: "integer", nullable: true),
-                    SourceSegmentId = table.Column<int>(type: "integer", nullable: true),
-                    MemberCount = table.Column<int>(type: "integer", nullable: true),
-                    CountedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    RuleJson = table.Column<string>(type: "TEXT", nullable: true),
+                    RuleVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClusteringRunId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ClusterIndex = table.Column<int>(type: "INTEGER", nullable: true),
+                    SourceSegmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    MemberCount = table.Column<int>(type: "INTEGER", nullable: true),
+                    CountedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -298,10 +298,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "SendAllowances",
                 columns: table => new
                 {
-                    Name = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
-                    MilliTokens = table.Column<long>(type: "bigint", nullable: false),
-                    RefilledAtMs = table.Column<long>(type: "bigint", nullable: false),
-                    LastGrant = table.Column<long>(type: "bigint", nullable: false)
+                    Name = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    MilliTokens = table.Column<long>(type: "INTEGER", nullable: false),
+                    RefilledAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastGrant = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -312,9 +312,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Settings",
                 columns: table => new
                 {
-                    Key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Value = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Value = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -325,9 +325,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "SuggestedValues",
                 columns: table => new
                 {
-                    Field = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    Value = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Frequency = table.Column<int>(type: "integer", nullable: false)
+                    Field = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Value = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Frequency = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -338,11 +338,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "SuppressedAddresses",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    AddressHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Reason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    AddressHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -353,11 +353,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "UsedWebhookTokens",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Provider = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Token = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    UsedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Token = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    UsedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -368,14 +368,14 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "WebhookEndpoints",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    Events = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    SecretProtected = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    IsActive = table.Column<bool>(type: "boolean", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Events = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SecretProtected = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    IsActive = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -386,11 +386,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    RoleId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RoleId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -407,15 +407,15 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "ApiKeys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    KeyHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    LastUsedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    RevokedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    KeyHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastUsedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -432,11 +432,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -453,10 +453,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    ProviderKey = table.Column<string>(type: "text", nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
-                    UserId = table.Column<string>(type: "text", nullable: false)
+                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
+                    ProviderKey = table.Column<string>(type: "TEXT", nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -473,8 +473,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AspNetUserRoles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    RoleId = table.Column<string>(type: "text", nullable: false)
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    RoleId = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -497,10 +497,10 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "text", nullable: false),
-                    Value = table.Column<string>(type: "text", nullable: true)
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Value = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -517,21 +517,21 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "ConsentRecords",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
-                    Channel = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Purpose = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Source = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    WordingVersion = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Actor = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    IpAddress = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
-                    RecordedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    CampaignId = table.Column<int>(type: "integer", nullable: true),
-                    Note = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    BounceEventId = table.Column<long>(type: "bigint", nullable: true),
-                    LiftsRecordId = table.Column<long>(type: "bigint", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Purpose = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    WordingVersion = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    IpAddress = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
+                    RecordedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    BounceEventId = table.Column<long>(type: "INTEGER", nullable: true),
+                    LiftsRecordId = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -548,14 +548,14 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "CustomerEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
-                    Type = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
-                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    PropertiesJson = table.Column<string>(type: "text", nullable: true),
-                    CampaignId = table.Column<int>(type: "integer", nullable: true),
-                    SourceKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    PropertiesJson = table.Column<string>(type: "TEXT", nullable: true),
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: true),
+                    SourceKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -572,15 +572,15 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "CustomerPredictions",
                 columns: table => new
                 {
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
-                    ChurnRisk = table.Column<double>(type: "double precision", nullable: false),
-                    ExpectedPurchases30 = table.Column<double>(type: "double precision", nullable: false),
-                    ExpectedPurchases90 = table.Column<double>(type: "double precision", nullable: false),
-                    ExpectedPurchases365 = table.Column<double>(type: "double precision", nullable: false),
-                    ExpectedAverageSpend = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    PredictedValue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    ValueBand = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ScoredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    ChurnRisk = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedPurchases30 = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedPurchases90 = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedPurchases365 = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedAverageSpend = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    PredictedValue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    ValueBand = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ScoredAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -597,16 +597,16 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "CustomerStats",
                 columns: table => new
                 {
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
-                    OrderCount = table.Column<int>(type: "integer", nullable: false),
-                    TotalSpent = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    AverageOrderValue = table.Column<decimal>(type: "numeric", nullable: true),
-                    FirstPurchaseAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    LastPurchaseAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    RecencyScore = table.Column<int>(type: "integer", nullable: true),
-                    FrequencyScore = table.Column<int>(type: "integer", nullable: true),
-                    MonetaryScore = table.Column<int>(type: "integer", nullable: true),
-                    RefreshedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    OrderCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    TotalSpent = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    AverageOrderValue = table.Column<double>(type: "REAL", nullable: true),
+                    FirstPurchaseAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastPurchaseAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RecencyScore = table.Column<int>(type: "INTEGER", nullable: true),
+                    FrequencyScore = table.Column<int>(type: "INTEGER", nullable: true),
+                    MonetaryScore = table.Column<int>(type: "INTEGER", nullable: true),
+                    RefreshedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -623,16 +623,16 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Purchases",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
-                    OrderId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Amount = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
-                    Currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
-                    Category = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Product = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    PurchasedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    SourceKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    OrderId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Amount = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: false),
+                    Currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    Category = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Product = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    PurchasedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    SourceKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -649,14 +649,14 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "FlowVersions",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    FlowId = table.Column<int>(type: "integer", nullable: false),
-                    Number = table.Column<int>(type: "integer", nullable: false),
-                    DefinitionJson = table.Column<string>(type: "text", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    PublishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FlowId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    DefinitionJson = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    PublishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -673,12 +673,12 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "ImportRowErrors",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ImportJobId = table.Column<int>(type: "integer", nullable: false),
-                    LineNumber = table.Column<long>(type: "bigint", nullable: false),
-                    Reason = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    RawRow = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ImportJobId = table.Column<int>(type: "INTEGER", nullable: false),
+                    LineNumber = table.Column<long>(type: "INTEGER", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    RawRow = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -695,40 +695,40 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Experiments",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Hypothesis = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Source = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    AudienceSegmentId = table.Column<int>(type: "integer", nullable: true),
-                    PrimaryMetric = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    GuardrailsJson = table.Column<string>(type: "text", nullable: true),
-                    PowerPlanJson = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    HoldoutShare = table.Column<double>(type: "double precision", nullable: false),
-                    AttributionWindowDays = table.Column<int>(type: "integer", nullable: false),
-                    AssignmentSalt = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Allocation = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    AllocationRounds = table.Column<int>(type: "integer", nullable: false),
-                    RoundInterval = table.Column<TimeSpan>(type: "interval", nullable: false),
-                    BurnInRounds = table.Column<int>(type: "integer", nullable: false),
-                    FloorPerArm = table.Column<double>(type: "double precision", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    EndedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    GrossMargin = table.Column<double>(type: "double precision", nullable: true),
-                    LaunchedFromExperimentId = table.Column<int>(type: "integer", nullable: true),
-                    PredictedGain = table.Column<double>(type: "double precision", nullable: true),
-                    PredictedGainLower = table.Column<double>(type: "double precision", nullable: true),
-                    PredictedGainUpper = table.Column<double>(type: "double precision", nullable: true),
-                    RolloutTestShare = table.Column<double>(type: "double precision", nullable: true),
-                    RolloutWait = table.Column<TimeSpan>(type: "interval", nullable: false),
-                    RolloutConfidence = table.Column<double>(type: "double precision", nullable: false),
-                    RolloutFallbackArm = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    RolloutDecidedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    RolloutWinnerVariantId = table.Column<int>(type: "integer", nullable: true),
-                    RolloutDecision = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Hypothesis = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    AudienceSegmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    PrimaryMetric = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    GuardrailsJson = table.Column<string>(type: "TEXT", nullable: true),
+                    PowerPlanJson = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    HoldoutShare = table.Column<double>(type: "REAL", nullable: false),
+                    AttributionWindowDays = table.Column<int>(type: "INTEGER", nullable: false),
+                    AssignmentSalt = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Allocation = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    AllocationRounds = table.Column<int>(type: "INTEGER", nullable: false),
+                    RoundInterval = table.Column<TimeSpan>(type: "TEXT", nullable: false),
+                    BurnInRounds = table.Column<int>(type: "INTEGER", nullable: false),
+                    FloorPerArm = table.Column<double>(type: "REAL", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    EndedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    GrossMargin = table.Column<double>(type: "REAL", nullable: true),
+                    LaunchedFromExperimentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    PredictedGain = table.Column<double>(type: "REAL", nullable: true),
+                    PredictedGainLower = table.Column<double>(type: "REAL", nullable: true),
+                    PredictedGainUpper = table.Column<double>(type: "REAL", nullable: true),
+                    RolloutTestShare = table.Column<double>(type: "REAL", nullable: true),
+                    RolloutWait = table.Column<TimeSpan>(type: "TEXT", nullable: false),
+                    RolloutConfidence = table.Column<double>(type: "REAL", nullable: false),
+                    RolloutFallbackArm = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    RolloutDecidedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RolloutWinnerVariantId = table.Column<int>(type: "INTEGER", nullable: true),
+                    RolloutDecision = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -751,8 +751,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "SegmentMembers",
                 columns: table => new
                 {
-                    SegmentId = table.Column<int>(type: "integer", nullable: false),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false)
+                    SegmentId = table.Column<int>(type: "INTEGER", nullable: false),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -775,19 +775,19 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "WebhookDeliveries",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    EndpointId = table.Column<int>(type: "integer", nullable: false),
-                    Event = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Payload = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Attempts = table.Column<int>(type: "integer", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    DeliveredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    LastStatusCode = table.Column<int>(type: "integer", nullable: true),
-                    LastError = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EndpointId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Event = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DeliveredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -804,23 +804,23 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "FlowEnrollments",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    FlowId = table.Column<int>(type: "integer", nullable: false),
-                    FlowVersionId = table.Column<int>(type: "integer", nullable: false),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
-                    EntryNumber = table.Column<int>(type: "integer", nullable: false),
-                    TriggerEventId = table.Column<long>(type: "bigint", nullable: true),
-                    EnteredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    StepId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
-                    StepEnteredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    DueAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    WaitingForEvent = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    ExitedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ExitReason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    LeaseOwner = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
-                    LeaseUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FlowId = table.Column<int>(type: "INTEGER", nullable: false),
+                    FlowVersionId = table.Column<int>(type: "INTEGER", nullable: false),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    EntryNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    TriggerEventId = table.Column<long>(type: "INTEGER", nullable: true),
+                    EnteredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    StepId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    StepEnteredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DueAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    WaitingForEvent = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ExitedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ExitReason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 120, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -849,13 +849,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AllocationRounds",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ExperimentId = table.Column<int>(type: "integer", nullable: false),
-                    Number = table.Column<int>(type: "integer", nullable: false),
-                    TookEffectAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    WeightsJson = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
-                    Customers = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ExperimentId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    TookEffectAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    WeightsJson = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    Customers = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -872,31 +872,31 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Campaigns",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    SegmentId = table.Column<int>(type: "integer", nullable: true),
-                    SnapshotSegmentId = table.Column<int>(type: "integer", nullable: true),
-                    ExperimentId = table.Column<int>(type: "integer", nullable: true),
-                    EmailTemplateId = table.Column<int>(type: "integer", nullable: true),
-                    ScheduledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    TimeZoneId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    DeliverAtBestHour = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false),
-                    DiscountTier = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    AttributionWindowDays = table.Column<int>(type: "integer", nullable: false),
-                    AudienceCount = table.Column<int>(type: "integer", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    LaunchedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    SendingDomain = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
-                    AutoPausedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    AutoPauseReason = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    HealthCountedFrom = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    FlowId = table.Column<int>(type: "integer", nullable: true),
-                    FlowVersionId = table.Column<int>(type: "integer", nullable: true),
-                    FlowStepId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SegmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    SnapshotSegmentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ExperimentId = table.Column<int>(type: "INTEGER", nullable: true),
+                    EmailTemplateId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ScheduledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    TimeZoneId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    DeliverAtBestHour = table.Column<bool>(type: "INTEGER", nullable: false, defaultValue: false),
+                    DiscountTier = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    AttributionWindowDays = table.Column<int>(type: "INTEGER", nullable: false),
+                    AudienceCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LaunchedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CompletedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SendingDomain = table.Column<string>(type: "TEXT", maxLength: 254, nullable: true),
+                    AutoPausedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AutoPauseReason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    HealthCountedFrom = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FlowId = table.Column<int>(type: "INTEGER", nullable: true),
+                    FlowVersionId = table.Column<int>(type: "INTEGER", nullable: true),
+                    FlowStepId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -937,19 +937,19 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "TrainingRuns",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    ExperimentId = table.Column<int>(type: "integer", nullable: false),
-                    State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Progress = table.Column<double>(type: "double precision", nullable: false),
-                    Stage = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
-                    Error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    InstanceName = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
-                    StartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    HeartbeatAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    CancelRequested = table.Column<bool>(type: "boolean", nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ExperimentId = table.Column<int>(type: "INTEGER", nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Progress = table.Column<double>(type: "REAL", nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    InstanceName = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
+                    StartedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    HeartbeatAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -966,19 +966,19 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Variants",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ExperimentId = table.Column<int>(type: "integer", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    IsControl = table.Column<bool>(type: "boolean", nullable: false),
-                    IsHoldout = table.Column<bool>(type: "boolean", nullable: false),
-                    Weight = table.Column<double>(type: "double precision", nullable: false),
-                    EmailTemplateId = table.Column<int>(type: "integer", nullable: true),
-                    SortOrder = table.Column<int>(type: "integer", nullable: false),
-                    DiscountShare = table.Column<double>(type: "double precision", nullable: false),
-                    MessageCost = table.Column<double>(type: "double precision", nullable: false),
-                    RedemptionCost = table.Column<double>(type: "double precision", nullable: false),
-                    SendsMessage = table.Column<bool>(type: "boolean", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ExperimentId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    IsControl = table.Column<bool>(type: "INTEGER", nullable: false),
+                    IsHoldout = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Weight = table.Column<double>(type: "REAL", nullable: false),
+                    EmailTemplateId = table.Column<int>(type: "INTEGER", nullable: true),
+                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false),
+                    DiscountShare = table.Column<double>(type: "REAL", nullable: false),
+                    MessageCost = table.Column<double>(type: "REAL", nullable: false),
+                    RedemptionCost = table.Column<double>(type: "REAL", nullable: false),
+                    SendsMessage = table.Column<bool>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1001,18 +1001,18 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "FlowStepVisits",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    EnrollmentId = table.Column<long>(type: "bigint", nullable: false),
-                    FlowId = table.Column<int>(type: "integer", nullable: false),
-                    FlowVersionId = table.Column<int>(type: "integer", nullable: false),
-                    StepId = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
-                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Branch = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    MessageId = table.Column<long>(type: "bigint", nullable: true),
-                    Note = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EnrollmentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    FlowId = table.Column<int>(type: "INTEGER", nullable: false),
+                    FlowVersionId = table.Column<int>(type: "INTEGER", nullable: false),
+                    StepId = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Branch = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1029,26 +1029,26 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Messages",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    CampaignId = table.Column<int>(type: "integer", nullable: false),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
-                    VariantId = table.Column<int>(type: "integer", nullable: true),
-                    EntryNumber = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Attempts = table.Column<int>(type: "integer", nullable: false),
-                    LeaseOwner = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    LeaseUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    QueuedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    Error = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    MessageIdHeader = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
-                    OpenedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ClickedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    Bounce = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    BouncedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ComplainedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: false),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: false),
+                    VariantId = table.Column<int>(type: "INTEGER", nullable: true),
+                    EntryNumber = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    QueuedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    MessageIdHeader = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    OpenedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ClickedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Bounce = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    BouncedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ComplainedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1065,22 +1065,22 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "Assignments",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ExperimentId = table.Column<int>(type: "integer", nullable: false),
-                    VariantId = table.Column<int>(type: "integer", nullable: false),
-                    CustomerId = table.Column<long>(type: "bigint", nullable: true),
-                    AssignedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Visited = table.Column<bool>(type: "boolean", nullable: true),
-                    Clicked = table.Column<bool>(type: "boolean", nullable: true),
-                    Converted = table.Column<bool>(type: "boolean", nullable: true),
-                    Revenue = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: true),
-                    PrePeriodValue = table.Column<double>(type: "double precision", nullable: true),
-                    CovariatesJson = table.Column<string>(type: "text", nullable: true),
-                    TrueEffect = table.Column<double>(type: "double precision", nullable: true),
-                    RowKey = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Propensity = table.Column<double>(type: "double precision", nullable: true),
-                    PolicyVariantId = table.Column<int>(type: "integer", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ExperimentId = table.Column<int>(type: "INTEGER", nullable: false),
+                    VariantId = table.Column<int>(type: "INTEGER", nullable: false),
+                    CustomerId = table.Column<long>(type: "INTEGER", nullable: true),
+                    AssignedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Visited = table.Column<bool>(type: "INTEGER", nullable: true),
+                    Clicked = table.Column<bool>(type: "INTEGER", nullable: true),
+                    Converted = table.Column<bool>(type: "INTEGER", nullable: true),
+                    Revenue = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: true),
+                    PrePeriodValue = table.Column<double>(type: "REAL", nullable: true),
+                    CovariatesJson = table.Column<string>(type: "TEXT", nullable: true),
+                    TrueEffect = table.Column<double>(type: "REAL", nullable: true),
+                    RowKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Propensity = table.Column<double>(type: "REAL", nullable: true),
+                    PolicyVariantId = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -1109,12 +1109,12 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "TrackedLinks",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    MessageId = table.Column<long>(type: "bigint", nullable: false),
-                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    FirstClickedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    Clicks = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    FirstClickedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Clicks = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

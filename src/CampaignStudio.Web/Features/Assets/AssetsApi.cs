@@ -1,0 +1,64 @@
+using CampaignStudio.Domain.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CampaignStudio.Web.Features.Assets;
+
+/// <summary>The image library over HTTP, the twin of the library page, and the public address every picture is served under.</summary>
+public static class AssetsApi
+{
+    public static IServiceCollection AddAssetsFeature(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(_ => configuration.GetSection(AssetOptions.Section).Get<AssetOptions>() ?? new AssetOptions());
+        services.AddSingleton<IImageStore, ImageStore>();
+        services.AddScoped<AssetService>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapAssetsApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/assets").WithTags("Image library");
+        group.MapGet("", ListAsync).WithSummary("Every picture in the library, newest first, with its URL (/assets/images/{sha256}.{ext}). Every role.");
+        group.MapPost("", UploadAsync).RequireAuthorization(Policies.CanEdit).DisableAntiforgery()
+            .WithSummary("Adds a picture (multipart `file`): PNG, JPEG, GIF or WebP by its bytes, at most Assets:MaxImageBytes (5 MB). The same picture twice " +
+                "gives the same URL. 400 with the reason otherwise. Admin or Marketer.");
+        group.MapDelete("/{name}", DeleteAsync).RequireAuthorization(Policies.CanEdit)
+            .WithSummary("Removes a picture; mail already sent that shows it shows a broken image from then on. Admin or Marketer.");
+        return api;
+    }
+
+    /// <summary>Serves library pictures to anyone (mail programs), cached for a year: a name is the hash of its bytes and never changes meaning.</summary>
+    public static IEndpointRouteBuilder MapAssetImages(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(ImageStore.UrlPrefix + "{name}", (string name, IImageStore store, HttpContext context) =>
+        {
+            if (store.Open(name) is not { } stream)
+            {
+                // A plain 404, as for tracking links: the friendly not-found page would send a mail program to the sign-in page.
+                if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+                {
+                    pages.Enabled = false;
+                }
+
+                return Results.NotFound();
+            }
+
+            context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            return Results.Stream(stream, ImageFormat.ContentType(name));
+        }).AllowAnonymous().ExcludeFromDescription();
+        return endpoints;
+    }
+
+    public static async Task<Ok<List<ImageAsset>>> ListAsync(AssetService assets, CancellationToken ct) => TypedResults.Ok((await assets.ListAsync(ct)).ToList());
+
+    public static async Task<Results<Created<ImageAsset>, ProblemHttpResult>> UploadAsync(IFormFile file, AssetService assets, CancellationToken ct)
+    {
+        await using var stream = file.OpenReadStream();
+        var (asset, problem) = await assets.UploadAsync(stream, ct);
+        return asset is not null
+            ? TypedResults.Created(asset.Url, asset)
+            : TypedResults.Problem(detail: problem, statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    public static async Task<Results<NoContent, NotFound>> DeleteAsync(string name, AssetService assets, CancellationToken ct) =>
+        await assets.DeleteAsync(name, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+}

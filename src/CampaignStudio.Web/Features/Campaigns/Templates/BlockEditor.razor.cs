@@ -1,0 +1,77 @@
+using CampaignStudio.Messaging.Templates.Blocks;
+using Microsoft.AspNetCore.Components;
+
+namespace CampaignStudio.Web.Features.Campaigns.Templates;
+
+public partial class BlockEditor
+{
+    /// <summary>Every kind of block the editor offers, in the order of the "Add a block" menu.</summary>
+    private static readonly (string Kind, Func<EmailBlock> Make)[] Kinds =
+    [
+        ("header", () => new HeaderBlock { ShopName = "Our shop" }),
+        ("hero", () => new HeroImageBlock()),
+        ("heading", () => new HeadingBlock { Text = "A heading" }),
+        ("text", () => new TextBlock { Text = "Hello {{ customer.first_name | default: \"there\" }}," }),
+        ("button", () => new ButtonBlock { Url = "https://" }),
+        ("products", () => new ProductGridBlock()),
+        ("discount", () => new DiscountCodeBlock { Code = "WELCOME10" }),
+        ("divider", () => new DividerBlock()),
+        ("footer", () => new FooterBlock()),
+    ];
+
+    [Parameter, EditorRequired]
+    public BlockDocument Document { get; set; } = new();
+
+    [Parameter]
+    public bool ReadOnly { get; set; }
+
+    /// <summary>Called after any change to the blocks or their settings.</summary>
+    [Parameter]
+    public EventCallback Changed { get; set; }
+
+    /// <summary>The image library's pictures, offered by the image settings.</summary>
+    [Parameter]
+    public IReadOnlyList<string> Images { get; set; } = [];
+
+    private Task MoveAsync(int index, int by)
+    {
+        var to = index + by;
+        if (to < 0 || to >= Document.Blocks.Count)
+        {
+            return Task.CompletedTask;
+        }
+
+        (Document.Blocks[index], Document.Blocks[to]) = (Document.Blocks[to], Document.Blocks[index]);
+        return Changed.InvokeAsync();
+    }
+
+    private Task CopyAsync(int index)
+    {
+        if (Document.Blocks.Count >= BlockDocument.MaxBlocks)
+        {
+            return Task.CompletedTask;
+        }
+
+        Document.Blocks.Insert(index + 1, Document.Blocks[index].Copy());
+        return Changed.InvokeAsync();
+    }
+
+    private Task RemoveAsync(int index)
+    {
+        Document.Blocks.RemoveAt(index);
+        return Changed.InvokeAsync();
+    }
+
+    private Task AddAsync(EmailBlock block)
+    {
+        if (Document.Blocks.Count >= BlockDocument.MaxBlocks)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Above the footer when there is one: the footer stays last.
+        var footer = Document.Blocks.FindLastIndex(b => b is FooterBlock);
+        Document.Blocks.Insert(footer >= 0 && block is not FooterBlock ? footer : Document.Blocks.Count, block);
+        return Changed.InvokeAsync();
+    }
+}
