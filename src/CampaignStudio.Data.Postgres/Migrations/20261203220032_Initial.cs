@@ -271,6 +271,32 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Products",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    NameKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    ImageUrl = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Price = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: true),
+                    SalePrice = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: true),
+                    Currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: true),
+                    Category = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    Brand = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    InStock = table.Column<bool>(type: "boolean", nullable: false),
+                    AttributesJson = table.Column<string>(type: "text", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Products", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Segments",
                 columns: table => new
                 {
@@ -1507,6 +1533,22 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Products_Category_InStock",
+                table: "Products",
+                columns: new[] { "Category", "InStock" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Products_ExternalId",
+                table: "Products",
+                column: "ExternalId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Products_NameKey_Id",
+                table: "Products",
+                columns: new[] { "NameKey", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Purchases_CustomerId_PurchasedAt_Amount",
                 table: "Purchases",
                 columns: new[] { "CustomerId", "PurchasedAt", "Amount" });
@@ -1516,6 +1558,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 table: "Purchases",
                 columns: new[] { "CustomerId", "SourceKey" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Purchases_Product_CustomerId",
+                table: "Purchases",
+                columns: new[] { "Product", "CustomerId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Purchases_PurchasedAt",
@@ -1660,6 +1707,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "JobLeases");
+
+            migrationBuilder.DropTable(
+                name: "Products");
 
             migrationBuilder.DropTable(
                 name: "Purchases");

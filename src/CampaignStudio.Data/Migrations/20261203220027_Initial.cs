@@ -270,6 +270,32 @@ namespace CampaignStudio.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Products",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    NameKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ImageUrl = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Price = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: true),
+                    SalePrice = table.Column<double>(type: "REAL", precision: 18, scale: 2, nullable: true),
+                    Currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: true),
+                    Category = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Brand = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    InStock = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AttributesJson = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Products", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Segments",
                 columns: table => new
                 {
@@ -1506,6 +1532,22 @@ namespace CampaignStudio.Data.Migrations
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Products_Category_InStock",
+                table: "Products",
+                columns: new[] { "Category", "InStock" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Products_ExternalId",
+                table: "Products",
+                column: "ExternalId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Products_NameKey_Id",
+                table: "Products",
+                columns: new[] { "NameKey", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Purchases_CustomerId_PurchasedAt_Amount",
                 table: "Purchases",
                 columns: new[] { "CustomerId", "PurchasedAt", "Amount" });
@@ -1515,6 +1557,11 @@ namespace CampaignStudio.Data.Migrations
                 table: "Purchases",
                 columns: new[] { "CustomerId", "SourceKey" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Purchases_Product_CustomerId",
+                table: "Purchases",
+                columns: new[] { "Product", "CustomerId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Purchases_PurchasedAt",
@@ -1659,6 +1706,9 @@ namespace CampaignStudio.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "JobLeases");
+
+            migrationBuilder.DropTable(
+                name: "Products");
 
             migrationBuilder.DropTable(
                 name: "Purchases");
