@@ -86,6 +86,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
             .Concat(ProviderWebhooksApiTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.SenderHealthTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.Campaigns.PolicyLaunchTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(ApiParityTests.MutatingRoutes.Select(r => r.Pattern))
             .Order().ToList());
     }
 
