@@ -42,12 +42,7 @@ public static class StudioHost
         services.AddMudServices();
         services.AddHttpContextAccessor();
         services.AddStudioForwardedHeaders(builder.Configuration);
-        services.AddOpenApi(options => options.AddDocumentTransformer((doc, _, _) =>
-        {
-            doc.Info.Title = "CampaignStudio API";
-            doc.Info.Description = "Upsert customers, purchases and events in batches; read customers. Authenticate with a bearer token from /api/auth/login or an X-Api-Key header.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(options => StudioOpenApi.Configure(options));
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 

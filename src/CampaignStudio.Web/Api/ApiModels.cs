@@ -71,3 +71,15 @@ public sealed record CustomerResponse(long Id, string? ExternalId, string? Email
             c.CreatedAt, c.UpdatedAt, c.Attributes, c.EmailConsent, d.PurchaseCount, d.TotalSpent, d.LastPurchaseAt);
     }
 }
+
+/// <summary>A customer's consent now and every record of the append-only consent log behind it, newest first.</summary>
+public sealed record CustomerConsentResponse(long CustomerId, string? Email, ConsentStatus EmailConsent, IReadOnlyList<ConsentRecordResponse> History)
+{
+    public static CustomerConsentResponse From(CustomerDetail d) => new(d.Customer.Id, d.Customer.Email, d.Customer.EmailConsent,
+        d.ConsentHistory.Select(r => new ConsentRecordResponse(r.Id, r.Status.ToString(), r.Channel.ToString(), r.Purpose, r.Source.ToString(), r.WordingVersion, r.Actor,
+            r.IpAddress, r.RecordedAt, r.CampaignId, r.Note)).ToList());
+}
+
+/// <summary>One consent record: the status it set, how and by whom (proof of consent).</summary>
+public sealed record ConsentRecordResponse(long Id, string Status, string Channel, string Purpose, string Source, string? WordingVersion, string Actor, string? IpAddress,
+    DateTime RecordedAt, int? CampaignId, string? Note);

@@ -6,6 +6,7 @@ using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.Domain.Segments.Rules;
 using CampaignStudio.Web.Features.Assets;
+using CampaignStudio.Web.Features.Campaigns;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Features.Customers;
 using CampaignStudio.Web.Features.Events;
@@ -46,6 +47,10 @@ public static class StudioApi
         customers.MapGet("/{id:long}", async Task<Results<Ok<CustomerResponse>, NotFound>> (long id, CustomerService service, CancellationToken ct) =>
             await service.GetAsync(id, ct) is { } detail ? TypedResults.Ok(CustomerResponse.From(detail)) : TypedResults.NotFound())
             .WithSummary("One customer with purchase totals and current consent.");
+        customers.MapGet("/{id:long}/consent", async Task<Results<Ok<CustomerConsentResponse>, NotFound>> (long id, CustomerService service, CancellationToken ct) =>
+            await service.GetAsync(id, ct) is { } detail ? TypedResults.Ok(CustomerConsentResponse.From(detail)) : TypedResults.NotFound())
+            .WithTags("Consent")
+            .WithSummary("A customer's current e-mail consent and its proof: the consent log, newest first (who, when, channel, purpose, source, wording version, actor, IP, campaign, note).");
         customers.MapPost("/batch", (CustomerBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, CancellationToken ct) =>
                 UpsertAsync(user, importer, counts, ImportKind.Customers, batch.MatchOn ?? ImportFields.Email, CustomerInput.Fields(batch.Customers), batch.Customers.Select(c => c.ToRow(batch.Customers)).ToList(), ct))
             .RequireAuthorization(Policies.CanEdit)
@@ -78,6 +83,7 @@ public static class StudioApi
         api.MapAssetsApi();
         api.MapFlowResultsApi();
         api.MapFlowsApi();
+        api.MapCampaignsApi();
 
         return app;
     }

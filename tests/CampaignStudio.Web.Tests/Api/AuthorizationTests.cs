@@ -89,6 +89,7 @@ public sealed class AuthorizationTests(StudioAppFactory app) : IClassFixture<Stu
             .Concat(Features.Campaigns.BlockTemplatesTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.Campaigns.ImageLibraryTests.MutatingRoutes.Select(r => r.Pattern))
             .Concat(Features.Campaigns.PolicyLaunchTests.MutatingRoutes.Select(r => r.Pattern))
+            .Concat(ApiParityTests.MutatingRoutes.Select(r => r.Pattern))
             .Order().ToList());
     }
 

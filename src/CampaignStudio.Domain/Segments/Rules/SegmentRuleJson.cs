@@ -59,6 +59,36 @@ public static class SegmentRuleJson
         return SegmentRuleValidator.Validate(rule) is { } error ? new(null, error) : new(rule, null);
     }
 
+    /// <summary>
+    /// Reads rule JSON that may still be unfinished (a condition without its value), as the builder's live count takes it:
+    /// well-formed JSON comes back as a rule, to be counted with <see cref="RuleDraft.Countable"/>; malformed JSON with an error.
+    /// </summary>
+    public static SegmentRuleParseResult ReadDraft(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return new(null, "The rule is empty.");
+        }
+
+        if (json.Length > MaxLength)
+        {
+            return new(null, $"The rule is too large ({json.Length:N0} characters; at most {MaxLength:N0}).");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<SegmentRule>(json, _options) is { } rule ? new(rule, null) : new(null, "The rule is empty.");
+        }
+        catch (JsonException ex)
+        {
+            return new(null, Describe(ex));
+        }
+        catch (NotSupportedException ex)
+        {
+            return new(null, $"The rule JSON is not a rule: {ex.Message}");
+        }
+    }
+
     private static string Describe(JsonException ex)
     {
         var where = ex.LineNumber is { } line

@@ -3,6 +3,7 @@ using CampaignStudio.Domain.Identity;
 using CampaignStudio.Messaging.Links;
 using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Features.Consent.Public;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CampaignStudio.Web.Features.Consent;
 
@@ -68,15 +69,11 @@ public static class ConsentEndpoints
         var api = app.MapGroup("/api").RequireAuthorization(Policies.CanRead).AddEndpointFilter(StudioApi.ForbiddenAsProblem)
             .AddEndpointFilter(StudioApi.UnusableRuleAsProblem);
 
-        api.MapPost("/customers/{id:long}/consent/double-opt-in", async (long id, DoubleOptInRequest? request, ConsentService consent, CancellationToken ct) =>
-                await consent.SendDoubleOptInAsync(id, request?.WordingVersion, ConsentSource.Api, ct) is { Sent: true }
-                    ? Results.Accepted()
-                    : Results.Problem("The confirmation e-mail was not sent.", statusCode: StatusCodes.Status409Conflict))
+        api.MapPost("/customers/{id:long}/consent/double-opt-in", SendDoubleOptInAsync)
             .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
             .WithSummary("Records a sign-up as pending (with the wording version the person saw) and mails the double opt-in link.");
 
-        api.MapPost("/customers/{id:long}/consent/opt-out", async (long id, OptOutRequest? request, ConsentService consent, CancellationToken ct) =>
-                (await consent.RecordOptOutAsync(id, request?.Note, ct)) is { Recorded: true } outcome ? Results.Ok(new { status = outcome.Status.ToString() }) : Results.NotFound())
+        api.MapPost("/customers/{id:long}/consent/opt-out", RecordOptOutAsync)
             .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
             .WithSummary("Records an opt-out the person asked for (appended to the consent log).");
 
@@ -133,6 +130,16 @@ public static class ConsentEndpoints
             .RequireAuthorization(Policies.CanAdminister).WithTags("Privacy")
             .WithSummary("Erases one customer: personal data removed, purchases anonymised, the address kept only as a suppression hash.");
     }
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> SendDoubleOptInAsync(long id, DoubleOptInRequest? request, ConsentService consent, CancellationToken ct) =>
+        await consent.SendDoubleOptInAsync(id, request?.WordingVersion, ConsentSource.Api, ct) is { Sent: true }
+            ? TypedResults.Accepted($"/api/customers/{id}/consent")
+            : TypedResults.Problem("The confirmation e-mail was not sent.", statusCode: StatusCodes.Status409Conflict);
+
+    public static async Task<Results<Ok<ConsentStatusResponse>, NotFound>> RecordOptOutAsync(long id, OptOutRequest? request, ConsentService consent, CancellationToken ct) =>
+        await consent.RecordOptOutAsync(id, request?.Note, ct) is { Recorded: true } outcome
+            ? TypedResults.Ok(new ConsentStatusResponse(outcome.Status.ToString()))
+            : TypedResults.NotFound();
 
     private static async Task<IResult> SaveBounceMailboxAsync(BounceMailboxRequest request, Settings.BounceMailboxService mailbox, CancellationToken ct)
     {
@@ -198,6 +205,9 @@ public static class ConsentEndpoints
 public sealed record DoubleOptInRequest(string? WordingVersion);
 
 public sealed record OptOutRequest(string? Note);
+
+/// <summary>A customer's e-mail consent after the change.</summary>
+public sealed record ConsentStatusResponse(string Status);
 
 /// <summary>The bounce mailbox as the API takes it; a missing password keeps the stored one.</summary>
 public sealed record BounceMailboxRequest(string? ReturnAddress, string? ImapHost, int? ImapPort, CampaignStudio.Sending.Bounces.MailboxSecurity? Security, string? ImapUser,

@@ -195,8 +195,77 @@ public static class ExperimentsApi
             })
             .WithSummary("Out-of-fold uplift scores per customer for every learner, with purchase propensity; file_id is the results file's id column (empty when none was kept). Text cells are spreadsheet-safe.");
 
+        group.MapGet("/{id:int}", GetAsync).WithSummary("One experiment: status, source, metric, dates and its arms with their weights, e-mails and customers.");
+        group.MapGet("/plan", Plan)
+            .WithSummary("The design page's sample-size panel: customers per arm and in all for a baseline rate and the smallest effect worth finding, "
+                + "by the arms' weights ('weights' as 50,50 with the control first) and the holdout share; with 'eligiblePerDay' how many days that takes. Problems come back as 'error'.");
+        group.MapPost("/{id:int}/outcomes", MeasureOutcomesAsync).RequireAuthorization(Policies.CanEdit)
+            .WithSummary("Measures the outcomes of a campaign experiment's customers now (clicks, visits, purchases and revenue in the attribution window), as 'Measure outcomes' on its page does.");
+        group.MapPost("/{id:int}/finish", FinishAsync).RequireAuthorization(Policies.CanEdit)
+            .WithSummary("Finishes (stops) a running experiment: outcomes stop accruing and the analysis becomes final; 400 in words when it is not running.");
+
         group.MapExperimentDesignApi();
         return group;
+    }
+
+    public static async Task<Results<JsonHttpResult<ExperimentDetail>, NotFound>> GetAsync(int id, ExperimentService experiments, CancellationToken ct) =>
+        await experiments.GetAsync(id, ct) is { } detail ? TypedResults.Json(detail, Json) : TypedResults.NotFound();
+
+    public static JsonHttpResult<PlanResponse> Plan([AsParameters] PlanRequest request)
+    {
+        var form = new PowerForm
+        {
+            BaselineRate = request.BaselineRate,
+            MinimumDetectableEffect = request.MinimumDetectableEffect,
+            EffectKind = request.EffectKind ?? Analytics.Experiments.EffectKind.Relative,
+            Alpha = request.Alpha ?? 0.05,
+            Power = request.Power ?? 0.8,
+            Arms = request.Arms ?? 2,
+            EligiblePerDay = request.EligiblePerDay,
+            AvailableAudience = request.AvailableAudience,
+            HoldoutShare = request.HoldoutShare ?? 0,
+            Weights = request.Weights?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(w => double.TryParse(w, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToList(),
+        };
+        var (plan, error) = ExperimentService.Plan(form);
+        return TypedResults.Json(new PlanResponse(plan, error), Json);
+    }
+
+    public static async Task<Results<Ok<OutcomesResponse>, NotFound, ProblemHttpResult>> MeasureOutcomesAsync(int id, ExperimentService experiments, ExperimentOutcomeService outcomes,
+        CancellationToken ct)
+    {
+        if (await experiments.GetAsync(id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        try
+        {
+            return TypedResults.Ok(new OutcomesResponse(id, await outcomes.FillAsync(id, ct)));
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+    }
+
+    public static async Task<Results<JsonHttpResult<ExperimentDetail>, NotFound, ProblemHttpResult>> FinishAsync(int id, ExperimentService experiments, CancellationToken ct)
+    {
+        if (await experiments.GetAsync(id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        try
+        {
+            await experiments.FinishAsync(id, ct);
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        return TypedResults.Json((await experiments.GetAsync(id, ct))!, Json);
     }
 
     private static ProblemHttpResult Problem(ResultsFileException ex) =>
@@ -295,6 +364,16 @@ public sealed class ImportForm
 
 /// <summary>The body of a start: the explicit confirmation that customers are assigned for good, and the number confirmed.</summary>
 public sealed record StartRequest(bool Confirm, int? ExpectedCustomers = null);
+
+/// <summary>The inputs of the sample-size panel; 'weights' are the arms' weights separated by commas, control first (default: an equal split over 'arms').</summary>
+public sealed record PlanRequest(double BaselineRate, double MinimumDetectableEffect, Analytics.Experiments.EffectKind? EffectKind, double? Alpha, double? Power, int? Arms,
+    double? EligiblePerDay, long? AvailableAudience, double? HoldoutShare, string? Weights);
+
+/// <summary>The plan, or the error in the inputs in words.</summary>
+public sealed record PlanResponse(SampleSizePlan? Plan, string? Error);
+
+/// <summary>Outcomes measured: the customers of the experiment whose outcomes were filled in.</summary>
+public sealed record OutcomesResponse(int ExperimentId, int Customers);
 
 /// <summary>A started experiment: customers assigned in all and per arm.</summary>
 public sealed record StartResponse(int ExperimentId, int Customers, IReadOnlyDictionary<string, int> Arms);
