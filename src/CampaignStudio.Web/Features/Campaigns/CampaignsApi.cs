@@ -239,7 +239,7 @@ public sealed record CampaignReviewResponse(int Audience, int Mailable, int Supp
 public sealed record ContentReviewResponse(string Label, string TemplateName, PreviewResponse Preview, int? MergeFieldRecipients, IReadOnlyList<MissingMergeFieldResponse> MissingMergeFields)
 {
     public static ContentReviewResponse From(ContentReview c) => new(c.Label, c.TemplateName,
-        new PreviewResponse(c.Preview?.Subject, c.Preview?.Preheader, c.Preview?.Html, c.Preview?.Text, TemplateErrorResponse.From(c.Errors), c.SpamWarnings),
+        new PreviewResponse(c.Preview?.Subject, c.Preview?.Preheader, c.Preview?.Html, c.Preview?.Text, TemplateErrorResponse.From(c.Errors), c.SpamWarnings, c.FieldWarnings ?? []),
         c.MergeFields?.RecipientCount, c.MergeFields?.Missing.Select(m => new MissingMergeFieldResponse(m.Path, m.MissingCount, m.IsKnown)).ToList() ?? []);
 }
 
