@@ -17,8 +17,8 @@ namespace CampaignStudio.Flows;
 /// <summary>
 /// Moves customers through live flows (docs/decisions/053-flows.md): reads new events and purchases after a cursor kept in
 /// the database (entering customers, taking them out on the goal, ending waits for an event), enters customers from
-/// segment and date triggers, and runs due customers' steps — each customer's run in one transaction with its visits and the
-/// message it queues, so a crash repeats a run whole or not at all.
+/// segment and date triggers, and runs due customers' steps in batches — what the steps need read set-based for the whole
+/// batch, the batch's visits, messages and moves written in one transaction, so a crash repeats a batch whole or not at all.
 /// </summary>
 public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEngineOptions options, TimeProvider clock, ILogger<FlowEngine> log)
 {
@@ -143,7 +143,15 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
         foreach (var ev in events)
         {
             // Those already inside first: an order that enters a customer into a post-purchase flow is not that trip's goal.
-            foreach (var enrollment in byCustomer.GetValueOrDefault(ev.CustomerId) ?? [])
+            var inside = byCustomer.GetValueOrDefault(ev.CustomerId) ?? [];
+            if (inside.Any(e => e.Id == 0))
+            {
+                // A trip this batch began is written before a later event of the batch (the goal, the awaited event)
+                // records a visit against its id; one write per such customer, not one per event.
+                await db.SaveChangesAsync(ct);
+            }
+
+            foreach (var enrollment in inside)
             {
                 if (enrollment.State == FlowEnrollmentState.Active && await MapAsync(db, enrollment.FlowVersionId, ct) is { } map)
                 {
@@ -166,8 +174,6 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
 
             if (entered.Count > 0)
             {
-                // Saved now, so a later event of this batch (the goal, the awaited event) can record visits against their ids.
-                await db.SaveChangesAsync(ct);
                 if (!byCustomer.TryGetValue(ev.CustomerId, out var list))
                 {
                     byCustomer[ev.CustomerId] = list = [];
@@ -362,7 +368,10 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
 
     // ---- Due customers -----------------------------------------------------------------------------------------------
 
-    /// <summary>Leases a batch of due customers (and those of archived flows) and runs each one's steps; returns how many ran.</summary>
+    /// <summary>
+    /// Leases a batch of due customers (and those of archived flows) and runs their steps together — everything the steps
+    /// need read set-based, one query per kind for the whole batch, and written in one transaction; returns how many ran.
+    /// </summary>
     internal async Task<int> RunDueAsync(CancellationToken ct)
     {
         var now = Now;
@@ -387,79 +396,208 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
             ids = await db.FlowEnrollments.AsNoTracking().Where(e => candidates.Contains(e.Id) && e.LeaseOwner == owner).Select(e => e.Id).ToListAsync(ct);
         }
 
-        var context = new PassContext();
-        foreach (var id in ids)
+        try
         {
-            await RunEnrollmentAsync(id, context, ct);
+            await RunBatchAsync(ids, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ids.Count > 1)
+        {
+            // One customer the batch cannot move (a broken rule, a row another writer changed) must not hold up the others:
+            // the batch is redone one customer at a time, and only that one waits for its lease to run out.
+            log.LogWarning(ex, "A batch of {Count} flow customers failed; moving them one at a time", ids.Count);
+            foreach (var id in ids)
+            {
+                try
+                {
+                    await RunBatchAsync([id], ct);
+                }
+                catch (Exception one) when (one is not OperationCanceledException)
+                {
+                    log.LogError(one, "Flow enrollment {EnrollmentId} could not be moved; it is tried again when its lease runs out", id);
+                }
+            }
         }
 
         return ids.Count;
     }
 
-    /// <summary>What one pass reads once: the sending rules and each send step's campaign.</summary>
     /// <summary>A send step's campaign as a pass sees it: a paused one (by a person or by itself) mails nobody.</summary>
     private sealed record StepCampaign(int Id, CampaignStatus Status, string? Reason);
 
-    private sealed class PassContext
+    /// <summary>
+    /// What a batch reads once, set-based, before its customers' steps run in memory: the sending rules, each customer's
+    /// time zone, who may be mailed, the frequency-cap counts (with the mail this batch queues added as it goes), each send
+    /// step's campaign, the answers of condition splits and the customers an attribute step changes.
+    /// </summary>
+    private sealed class Batch(SendingRules rules)
     {
-        public SendingRules? Rules { get; set; }
+        public SendingRules Rules { get; } = rules;
 
-        public Dictionary<(int Version, string Step), StepCampaign?> Campaigns { get; } = [];
+        public Dictionary<long, string?> TimeZones { get; init; } = [];
+
+        public HashSet<long> Mailable { get; init; } = [];
+
+        public Dictionary<long, FrequencyCap.MailCounts> MailCounts { get; init; } = [];
+
+        public Dictionary<(int Version, string Step), StepCampaign> Campaigns { get; init; } = [];
+
+        /// <summary>Customers who meet a condition split's rule, by version and step.</summary>
+        public Dictionary<(int Version, string Step), HashSet<long>> ConditionYes { get; } = [];
+
+        /// <summary>Customers loaded for change by an attribute step.</summary>
+        public Dictionary<long, Domain.Customers.Customer> Customers { get; } = [];
+
+        /// <summary>Messages queued by this batch, with the visit that names each once the message has its id.</summary>
+        public List<(FlowEnrollment Enrollment, string StepId, Message Message)> Sent { get; } = [];
+
+        public TimeZoneInfo Zone(long customerId) => LocalTimes.Zone(TimeZones.GetValueOrDefault(customerId), Rules.DefaultTimeZone);
     }
 
-    /// <summary>One customer's run: steps until a wait or the end, all in one transaction, then the lease released.</summary>
-    private async Task RunEnrollmentAsync(long id, PassContext context, CancellationToken ct)
+    /// <summary>
+    /// The leased customers' runs, all in one transaction: steps until a wait or the end, moved in rounds of one step each so
+    /// what a step needs is read for every customer at that kind of step at once; then the leases are released.
+    /// </summary>
+    private async Task RunBatchAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var owner = WorkerId;
-        var enrollment = await db.FlowEnrollments.FirstOrDefaultAsync(e => e.Id == id && e.LeaseOwner == owner && e.State == FlowEnrollmentState.Active, ct);
-        if (enrollment is null)
+        var enrollments = await db.FlowEnrollments.Where(e => ids.Contains(e.Id) && e.LeaseOwner == owner && e.State == FlowEnrollmentState.Active)
+            .ToListAsync(ct);
+        if (enrollments.Count == 0)
         {
             return;
         }
 
         var now = Now;
-        context.Rules ??= await SendingRulesStore.ReadAsync(db, ct);
-        var status = await db.Flows.AsNoTracking().Where(f => f.Id == enrollment.FlowId).Select(f => f.Status).FirstAsync(ct);
-        if (status == FlowStatus.Archived)
+        var flowIds = enrollments.Select(e => e.FlowId).Distinct().ToList();
+        var statuses = await db.Flows.AsNoTracking().Where(f => flowIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.Status, ct);
+        var moving = new List<(FlowEnrollment Enrollment, FlowMap Map)>();
+        foreach (var enrollment in enrollments)
         {
-            Exit(db, enrollment, FlowExitReason.FlowArchived, now, "The flow was archived.");
-        }
-        else if (status == FlowStatus.Live)
-        {
-            if (await MapAsync(db, enrollment.FlowVersionId, ct) is not { } map)
+            var status = statuses.GetValueOrDefault(enrollment.FlowId);
+            if (status == FlowStatus.Archived)
             {
-                Exit(db, enrollment, FlowExitReason.StepRemoved, now, "The flow version cannot be read.");
+                Exit(db, enrollment, FlowExitReason.FlowArchived, now, "The flow was archived.");
             }
-            else
+            else if (status == FlowStatus.Live)
             {
-                // A tree has no loops, so a run visits each step at most once; the bound only guards against a bug.
-                for (var guard = 0; guard <= FlowDefinitionJson.MaxSteps && enrollment.State == FlowEnrollmentState.Active; guard++)
+                if (await MapAsync(db, enrollment.FlowVersionId, ct) is { } map)
                 {
-                    if (enrollment.StepId is not { } stepId || map.Step(stepId) is not { } step)
-                    {
-                        Exit(db, enrollment, FlowExitReason.StepRemoved, now, "The step they were at no longer exists.", visit: false);
-                        break;
-                    }
-
-                    if (!await StepAsync(db, context, enrollment, map, step, now, ct))
-                    {
-                        break;
-                    }
+                    moving.Add((enrollment, map));
+                }
+                else
+                {
+                    Exit(db, enrollment, FlowExitReason.StepRemoved, now, "The flow version cannot be read.");
                 }
             }
         }
 
-        enrollment.LeaseOwner = null;
-        enrollment.LeaseUntil = null;
+        var sent = new List<(FlowEnrollment Enrollment, string StepId, Message Message)>();
+        if (moving.Count > 0)
+        {
+            var batch = await ReadBatchAsync(db, moving.Select(m => m.Enrollment).ToList(), now, ct);
+
+            // A tree has no loops, so a run visits each step at most once; the bound only guards against a bug.
+            for (var guard = 0; guard <= FlowDefinitionJson.MaxSteps && moving.Count > 0; guard++)
+            {
+                var here = new List<(FlowEnrollment Enrollment, FlowMap Map, FlowStep Step)>(moving.Count);
+                foreach (var (enrollment, map) in moving)
+                {
+                    if (enrollment.StepId is { } stepId && map.Step(stepId) is { } step)
+                    {
+                        here.Add((enrollment, map, step));
+                    }
+                    else
+                    {
+                        Exit(db, enrollment, FlowExitReason.StepRemoved, now, "The step they were at no longer exists.", visit: false);
+                    }
+                }
+
+                await ReadRoundAsync(db, batch, here, ct);
+                moving = here.Where(h => Step(db, batch, h.Enrollment, h.Map, h.Step, now)).Select(h => (h.Enrollment, h.Map)).ToList();
+            }
+
+            sent = batch.Sent;
+        }
+
+        foreach (var enrollment in enrollments)
+        {
+            enrollment.LeaseOwner = null;
+            enrollment.LeaseUntil = null;
+        }
+
         await db.SaveChangesAsync(ct);
+        if (sent.Count > 0)
+        {
+            // A message has its id only once written, so the visits naming their message follow it in the same transaction.
+            foreach (var (enrollment, stepId, message) in sent)
+            {
+                Visit(db, enrollment, stepId, FlowStepOutcome.Sent, now, messageId: message.Id);
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Does one step; true when the customer moved on and the next step runs now, false when they wait.</summary>
-    private async Task<bool> StepAsync(AppDbContext db, PassContext context, FlowEnrollment enrollment, FlowMap map, FlowStep step, DateTime now,
-        CancellationToken ct)
+    /// <summary>What every send step of the batch may need, one query per kind for all its customers.</summary>
+    private static async Task<Batch> ReadBatchAsync(AppDbContext db, List<FlowEnrollment> enrollments, DateTime now, CancellationToken ct)
+    {
+        var rules = await SendingRulesStore.ReadAsync(db, ct);
+        var customerIds = enrollments.Select(e => e.CustomerId).Distinct().ToList();
+        var versionIds = enrollments.Select(e => e.FlowVersionId).Distinct().ToList();
+        var zones = await db.Customers.AsNoTracking().Where(c => customerIds.Contains(c.Id)).Select(c => new { c.Id, c.TimeZone })
+            .ToDictionaryAsync(c => c.Id, c => c.TimeZone, ct);
+        var mailable = await db.Customers.AsNoTracking().Mailable().Where(c => customerIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct);
+        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.FlowVersionId != null && versionIds.Contains(c.FlowVersionId.Value) && c.FlowStepId != null)
+            .Select(c => new { Version = c.FlowVersionId!.Value, Step = c.FlowStepId!, Campaign = new StepCampaign(c.Id, c.Status, c.AutoPauseReason) })
+            .ToListAsync(ct);
+        return new Batch(rules)
+        {
+            TimeZones = zones,
+            Mailable = [.. mailable],
+            MailCounts = await FrequencyCap.CountsAsync(db, customerIds, rules, now, countQueued: true, ct),
+            Campaigns = campaigns.ToDictionary(c => (c.Version, c.Step), c => c.Campaign),
+        };
+    }
+
+    /// <summary>
+    /// Before a round of steps: the answers of the condition splits customers stand at (one query per split step for all
+    /// of them) and the customers an attribute step is about to change (one query).
+    /// </summary>
+    private async Task ReadRoundAsync(AppDbContext db, Batch batch, List<(FlowEnrollment Enrollment, FlowMap Map, FlowStep Step)> here, CancellationToken ct)
+    {
+        var splits = here.Where(h => h.Step is ConditionSplitStep).GroupBy(h => (h.Enrollment.FlowVersionId, h.Step.Id)).ToList();
+        if (splits.Count > 0 && batch.Customers.Count > 0)
+        {
+            // Attributes set earlier in this batch are written first (inside the batch's transaction), so a split asks the
+            // rule of the customer as the flow left them.
+            await db.SaveChangesAsync(ct);
+        }
+
+        foreach (var split in splits)
+        {
+            var rule = ((ConditionSplitStep)split.First().Step).Rule;
+            var customerIds = split.Select(h => h.Enrollment.CustomerId).Distinct().ToList();
+            var predicate = await new SegmentQueryCompiler(db, clock).CompileAsync(rule, ct: ct);
+            var yes = await db.Customers.AsNoTracking().Where(c => customerIds.Contains(c.Id) && !c.IsErased).Where(predicate).Select(c => c.Id).ToListAsync(ct);
+            batch.ConditionYes[split.Key] = [.. yes];
+        }
+
+        var updated = here.Where(h => h.Step is UpdateAttributeStep).Select(h => h.Enrollment.CustomerId).Where(id => !batch.Customers.ContainsKey(id)).Distinct().ToList();
+        if (updated.Count > 0)
+        {
+            foreach (var customer in await db.Customers.Where(c => updated.Contains(c.Id)).ToListAsync(ct))
+            {
+                batch.Customers[customer.Id] = customer;
+            }
+        }
+    }
+
+    /// <summary>Does one step with what the batch read; true when the customer moved on and the next step runs now, false when they wait.</summary>
+    private bool Step(AppDbContext db, Batch batch, FlowEnrollment enrollment, FlowMap map, FlowStep step, DateTime now)
     {
         // A step is "arrived at" when StepEnteredAt is null: waits then start; once set, the wait is over when due.
         var arrived = enrollment.StepEnteredAt is null;
@@ -470,7 +608,7 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
 
             case WaitUntilTimeStep until when arrived:
                 FlowDefinitionJson.TryLocalTime(until.LocalTime, out var at);
-                return Hold(enrollment, now, LocalTimes.Next(now, await ZoneAsync(db, context, enrollment.CustomerId, ct), at, until.Days));
+                return Hold(enrollment, now, LocalTimes.Next(now, batch.Zone(enrollment.CustomerId), at, until.Days));
 
             case WaitForEventStep waitFor when arrived:
                 enrollment.WaitingForEvent = waitFor.Event.EventType;
@@ -484,8 +622,7 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
                 return Enter(enrollment, FlowMap.FirstOf(waitFor.TimedOut), now);
 
             case ConditionSplitStep condition:
-                var predicate = await new SegmentQueryCompiler(db, clock).CompileAsync(condition.Rule, ct: ct);
-                var yes = await db.Customers.AsNoTracking().Where(c => c.Id == enrollment.CustomerId && !c.IsErased).Where(predicate).AnyAsync(ct);
+                var yes = batch.ConditionYes.GetValueOrDefault((enrollment.FlowVersionId, step.Id))?.Contains(enrollment.CustomerId) == true;
                 Visit(db, enrollment, step.Id, FlowStepOutcome.Passed, now, branch: yes ? Yes : No);
                 return Enter(enrollment, FlowMap.FirstOf(yes ? condition.Yes : condition.No), now);
 
@@ -495,11 +632,10 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
                 return Enter(enrollment, FlowMap.FirstOf(arm.Steps), now);
 
             case SendEmailStep send:
-                return await SendAsync(db, context, enrollment, map, send, now, ct);
+                return Send(db, batch, enrollment, map, send, now);
 
             case UpdateAttributeStep update:
-                var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == enrollment.CustomerId, ct);
-                if (customer is { IsErased: false })
+                if (batch.Customers.GetValueOrDefault(enrollment.CustomerId) is { IsErased: false } customer)
                 {
                     // A new dictionary, so EF sees the JSON column change.
                     customer.Attributes = new Dictionary<string, string>(customer.Attributes) { [update.Attribute] = update.Value };
@@ -522,24 +658,25 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
     /// frequency cap (skip the mail, go on), the holdout (keep the mail back, go on), then the message queued to the step's
     /// campaign. The holdout is drawn last, among customers who would really get the mail, so sent and held-out compare like with like.
     /// </summary>
-    private async Task<bool> SendAsync(AppDbContext db, PassContext context, FlowEnrollment enrollment, FlowMap map, SendEmailStep send, DateTime now,
-        CancellationToken ct)
+    private bool Send(AppDbContext db, Batch batch, FlowEnrollment enrollment, FlowMap map, SendEmailStep send, DateTime now)
     {
-        var rules = context.Rules!;
+        var rules = batch.Rules;
         if (rules.HasQuietHours
-            && LocalTimes.QuietUntil(now, await ZoneAsync(db, context, enrollment.CustomerId, ct), rules.QuietFrom!.Value, rules.QuietUntil!.Value) is { } end)
+            && LocalTimes.QuietUntil(now, batch.Zone(enrollment.CustomerId), rules.QuietFrom!.Value, rules.QuietUntil!.Value) is { } end)
         {
             return Hold(enrollment, now, end);
         }
 
-        if (!await db.Customers.AsNoTracking().Mailable().AnyAsync(c => c.Id == enrollment.CustomerId, ct))
+        if (!batch.Mailable.Contains(enrollment.CustomerId))
         {
             Visit(db, enrollment, send.Id, FlowStepOutcome.Skipped, now, note: NotMailableNote);
             Exit(db, enrollment, FlowExitReason.NotMailable, now, null, visit: false);
             return false;
         }
 
-        if ((await FrequencyCap.OverCapAsync(db, [enrollment.CustomerId], rules, now, countQueued: true, ct)).GetValueOrDefault(enrollment.CustomerId) is { } cap)
+        // The counts read for the batch plus the mail this batch already queued: two flows cannot both queue the day's one mail.
+        var counts = batch.MailCounts.GetValueOrDefault(enrollment.CustomerId);
+        if (FrequencyCap.Reason(counts, rules) is { } cap)
         {
             Visit(db, enrollment, send.Id, FlowStepOutcome.Skipped, now, note: cap);
             return Pass(db, enrollment, map, send, now, visit: false);
@@ -547,15 +684,7 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
 
         // The step's campaign is looked up before the draw: a missing or paused step passes customers by without drawing,
         // so the held-out side only grows while the mailed side can.
-        var key = (enrollment.FlowVersionId, send.Id);
-        if (!context.Campaigns.TryGetValue(key, out var campaign))
-        {
-            var version = enrollment.FlowVersionId;
-            context.Campaigns[key] = campaign = await db.Campaigns.AsNoTracking().Where(c => c.FlowVersionId == version && c.FlowStepId == send.Id)
-                .Select(c => new StepCampaign(c.Id, c.Status, c.AutoPauseReason)).FirstOrDefaultAsync(ct);
-        }
-
-        if (campaign is null)
+        if (batch.Campaigns.GetValueOrDefault((enrollment.FlowVersionId, send.Id)) is not { } campaign)
         {
             log.LogWarning("Flow {FlowId} version {VersionId}: send step {StepId} has no campaign", enrollment.FlowId, enrollment.FlowVersionId, send.Id);
             Visit(db, enrollment, send.Id, FlowStepOutcome.Skipped, now, note: NoCampaignNote);
@@ -579,15 +708,13 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
             CampaignId = campaign.Id, CustomerId = enrollment.CustomerId, EntryNumber = enrollment.EntryNumber, Status = MessageStatus.Queued, QueuedAt = now,
         };
         db.Messages.Add(message);
-        await db.SaveChangesAsync(ct);
-        Visit(db, enrollment, send.Id, FlowStepOutcome.Sent, now, messageId: message.Id);
-        return Pass(db, enrollment, map, send, now, visit: false);
-    }
+        batch.Sent.Add((enrollment, send.Id, message));
+        if (rules.HasFrequencyCap)
+        {
+            batch.MailCounts[enrollment.CustomerId] = counts.PlusOne();
+        }
 
-    private async Task<TimeZoneInfo> ZoneAsync(AppDbContext db, PassContext context, long customerId, CancellationToken ct)
-    {
-        var id = await db.Customers.AsNoTracking().Where(c => c.Id == customerId).Select(c => c.TimeZone).FirstOrDefaultAsync(ct);
-        return LocalTimes.Zone(id, context.Rules?.DefaultTimeZone);
+        return Pass(db, enrollment, map, send, now, visit: false);
     }
 
     // ---- Moves -------------------------------------------------------------------------------------------------------

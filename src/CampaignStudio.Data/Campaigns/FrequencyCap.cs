@@ -9,6 +9,13 @@ namespace CampaignStudio.Data.Campaigns;
 /// </summary>
 public static class FrequencyCap
 {
+    /// <summary>Marketing mails of one customer in the two rolling windows.</summary>
+    public readonly record struct MailCounts(int LastDay, int LastWeek)
+    {
+        /// <summary>The counts with one more mail in both windows (a mail queued now).</summary>
+        public MailCounts PlusOne() => new(LastDay + 1, LastWeek + 1);
+    }
+
     /// <summary>
     /// Customers the cap stops now, with the reason in words. <paramref name="countQueued"/> also counts mail queued or being
     /// sent in the window (a flow deciding whether to queue one more); the send pipeline counts only mail that left, so two
@@ -18,9 +25,28 @@ public static class FrequencyCap
         DateTime now, bool countQueued, CancellationToken ct = default)
     {
         var over = new Dictionary<long, string>();
+        foreach (var (customerId, counts) in await CountsAsync(db, customerIds, rules, now, countQueued, ct))
+        {
+            if (Reason(counts, rules) is { } reason)
+            {
+                over[customerId] = reason;
+            }
+        }
+
+        return over;
+    }
+
+    /// <summary>
+    /// How many mails each customer got in the windows (customers with none are left out), read for a whole batch at once;
+    /// empty when the rules set no cap. A caller that queues mail itself adds it with <see cref="MailCounts.PlusOne"/>.
+    /// </summary>
+    public static async Task<Dictionary<long, MailCounts>> CountsAsync(AppDbContext db, IReadOnlyCollection<long> customerIds, SendingRules rules,
+        DateTime now, bool countQueued, CancellationToken ct = default)
+    {
+        var counts = new Dictionary<long, MailCounts>();
         if (!rules.HasFrequencyCap || customerIds.Count == 0)
         {
-            return over;
+            return counts;
         }
 
         var weekAgo = now.AddDays(-7);
@@ -35,19 +61,16 @@ public static class FrequencyCap
                 .ToListAsync(ct);
             foreach (var customer in recent.GroupBy(m => m.CustomerId))
             {
-                var day = customer.Count(m => m.At >= dayAgo);
-                var week = customer.Count();
-                if (rules.MaxPerDay is { } perDay && day >= perDay)
-                {
-                    over[customer.Key] = $"Frequency cap: {day} mails in the last 24 hours (at most {perDay}).";
-                }
-                else if (rules.MaxPerWeek is { } perWeek && week >= perWeek)
-                {
-                    over[customer.Key] = $"Frequency cap: {week} mails in the last 7 days (at most {perWeek}).";
-                }
+                counts[customer.Key] = new MailCounts(customer.Count(m => m.At >= dayAgo), customer.Count());
             }
         }
 
-        return over;
+        return counts;
     }
+
+    /// <summary>Why the cap stops one more mail to a customer with these counts, in words; null when it may go.</summary>
+    public static string? Reason(MailCounts counts, SendingRules rules) =>
+        rules.MaxPerDay is { } perDay && counts.LastDay >= perDay ? $"Frequency cap: {counts.LastDay} mails in the last 24 hours (at most {perDay})."
+        : rules.MaxPerWeek is { } perWeek && counts.LastWeek >= perWeek ? $"Frequency cap: {counts.LastWeek} mails in the last 7 days (at most {perWeek})."
+        : null;
 }
