@@ -484,8 +484,18 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
                 return Enter(enrollment, FlowMap.FirstOf(waitFor.TimedOut), now);
 
             case ConditionSplitStep condition:
-                var predicate = await new SegmentQueryCompiler(db, clock).CompileAsync(condition.Rule, ct: ct);
-                var yes = await db.Customers.AsNoTracking().Where(c => c.Id == enrollment.CustomerId && !c.IsErased).Where(predicate).AnyAsync(ct);
+                var yes = true;
+                if (condition.Rule is not null)
+                {
+                    var predicate = await new SegmentQueryCompiler(db, clock).CompileAsync(condition.Rule, ct: ct);
+                    yes = await db.Customers.AsNoTracking().Where(c => c.Id == enrollment.CustomerId && !c.IsErased).Where(predicate).AnyAsync(ct);
+                }
+
+                if (yes && condition.OfferGain is { } offerGain)
+                {
+                    yes = (await OfferPaysAsync(db, offerGain, [enrollment.CustomerId], ct))[0];
+                }
+
                 Visit(db, enrollment, step.Id, FlowStepOutcome.Passed, now, branch: yes ? Yes : No);
                 return Enter(enrollment, FlowMap.FirstOf(yes ? condition.Yes : condition.No), now);
 
@@ -515,6 +525,23 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
             default:
                 return Pass(db, enrollment, map, step, now);
         }
+    }
+
+    /// <summary>
+    /// The "offer pays" condition for many customers at once, in one query: per customer (in the order given) whether the
+    /// experiment's latest trained offer policy predicts a gain from the offer above the threshold. A customer it did not score
+    /// has no prediction and gets false (the split's "no" branch).
+    /// </summary>
+    public static async Task<bool[]> OfferPaysAsync(AppDbContext db, OfferGainCondition condition, IReadOnlyList<long> customerIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(customerIds);
+        var ids = customerIds.Distinct().ToList();
+        var paying = ids.Count == 0 ? [] : (await db.PredictedOfferGains.AsNoTracking()
+            .Where(g => g.ExperimentId == condition.ExperimentId && g.VariantId == condition.VariantId && ids.Contains(g.CustomerId) && g.Gain > condition.GainAbove)
+            .Select(g => g.CustomerId).ToListAsync(ct)).ToHashSet();
+        return customerIds.Select(paying.Contains).ToArray();
     }
 
     /// <summary>
