@@ -35,11 +35,14 @@ public static class FlowChanges
             return FlowChange.Refused($"There is no ready-made flow “{readyMadeKey}”; choose one of: {string.Join(", ", ReadyMadeFlows.All.Select(f => f.Key))}.");
         }
 
-        var definition = readyMade is null ? Starter : await ReadyMadeFlows.BuildAsync(db, readyMade.Key, actor, now, ct);
+        var built = readyMade is null ? new ReadyMadeDefinition(Starter, null) : await ReadyMadeFlows.BuildWithNoteAsync(db, readyMade.Key, actor, now, ct);
+        var definition = built.Definition;
         var flow = new Flow
         {
             Name = Clip(string.IsNullOrWhiteSpace(name) ? readyMade?.Name ?? "New flow" : name.Trim(), Domain.Limits.Title),
-            Description = readyMade?.Description,
+
+            // The note says what the shop's data decided (the cart flow's offer, or why there is none); the editor shows it.
+            Description = readyMade is null ? null : Clip(built.Note ?? readyMade.Description, Domain.Limits.ShortText),
             Status = FlowStatus.Draft,
             StartedFrom = readyMade?.Key,
             CreatedBy = actor,
@@ -209,7 +212,7 @@ public static class FlowChanges
         return FlowChange.Done(id, new { flow.Name });
     }
 
-    /// <summary>What stops the definition from going live that JSON alone cannot tell: templates and segments that do not exist.</summary>
+    /// <summary>What stops the definition from going live that JSON alone cannot tell: templates, segments and offers that do not exist.</summary>
     public static async Task<string?> ProblemAsync(AppDbContext db, FlowDefinition definition, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -229,6 +232,15 @@ public static class FlowChanges
         if (definition.Trigger is SegmentEntryTrigger entry && !await db.Segments.AnyAsync(s => s.Id == entry.SegmentId, ct))
         {
             return $"The trigger's segment #{entry.SegmentId} does not exist (any more); choose another.";
+        }
+
+        foreach (var split in map.Steps.OfType<ConditionSplitStep>().Where(s => s.OfferGain is not null))
+        {
+            var gain = split.OfferGain!;
+            if (!await db.Variants.AnyAsync(v => v.Id == gain.VariantId && v.ExperimentId == gain.ExperimentId && !v.IsControl, ct))
+            {
+                return $"Step \"{split.Label ?? split.Id}\": the offer #{gain.VariantId} of experiment #{gain.ExperimentId} does not exist (any more); choose another.";
+            }
         }
 
         return null;

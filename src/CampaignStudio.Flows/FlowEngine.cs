@@ -579,10 +579,22 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
 
         foreach (var split in splits)
         {
-            var rule = ((ConditionSplitStep)split.First().Step).Rule;
-            var customerIds = split.Select(h => h.Enrollment.CustomerId).Distinct().ToList();
-            var predicate = await new SegmentQueryCompiler(db, clock).CompileAsync(rule, ct: ct);
-            var yes = await db.Customers.AsNoTracking().Where(c => customerIds.Contains(c.Id) && !c.IsErased).Where(predicate).Select(c => c.Id).ToListAsync(ct);
+            // Both parts must hold: the segment rule (when set), then the offer's predicted gain (when set).
+            var condition = (ConditionSplitStep)split.First().Step;
+            var yes = split.Select(h => h.Enrollment.CustomerId).Distinct().ToList();
+            if (condition.Rule is not null)
+            {
+                var customerIds = yes;
+                var predicate = await new SegmentQueryCompiler(db, clock).CompileAsync(condition.Rule, ct: ct);
+                yes = await db.Customers.AsNoTracking().Where(c => customerIds.Contains(c.Id) && !c.IsErased).Where(predicate).Select(c => c.Id).ToListAsync(ct);
+            }
+
+            if (condition.OfferGain is { } offerGain && yes.Count > 0)
+            {
+                var pays = await OfferPaysAsync(db, offerGain, yes, ct);
+                yes = yes.Where((_, i) => pays[i]).ToList();
+            }
+
             batch.ConditionYes[split.Key] = [.. yes];
         }
 
@@ -651,6 +663,23 @@ public sealed class FlowEngine(IDbContextFactory<AppDbContext> dbFactory, FlowEn
             default:
                 return Pass(db, enrollment, map, step, now);
         }
+    }
+
+    /// <summary>
+    /// The "offer pays" condition for many customers at once, in one query: per customer (in the order given) whether the
+    /// experiment's latest trained offer policy predicts a gain from the offer above the threshold. A customer it did not score
+    /// has no prediction and gets false (the split's "no" branch).
+    /// </summary>
+    public static async Task<bool[]> OfferPaysAsync(AppDbContext db, OfferGainCondition condition, IReadOnlyList<long> customerIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(customerIds);
+        var ids = customerIds.Distinct().ToList();
+        var paying = ids.Count == 0 ? [] : (await db.PredictedOfferGains.AsNoTracking()
+            .Where(g => g.ExperimentId == condition.ExperimentId && g.VariantId == condition.VariantId && ids.Contains(g.CustomerId) && g.Gain > condition.GainAbove)
+            .Select(g => g.CustomerId).ToListAsync(ct)).ToHashSet();
+        return customerIds.Select(paying.Contains).ToArray();
     }
 
     /// <summary>

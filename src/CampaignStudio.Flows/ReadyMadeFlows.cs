@@ -10,6 +10,9 @@ namespace CampaignStudio.Flows;
 /// <summary>A flow to start from: its key, name and what it does in a sentence.</summary>
 public sealed record ReadyMadeFlow(string Key, string Name, string Description);
 
+/// <summary>A ready-made flow's definition and, when the shop's data changed what it does, a sentence saying how and why (shown in the editor).</summary>
+public sealed record ReadyMadeDefinition(FlowDefinition Definition, string? Note);
+
 /// <summary>
 /// The four flows a shop can switch on in minutes (issue 15): welcome series, abandoned cart, win-back, post-purchase. Each
 /// brings the e-mails it needs (and win-back its segment), reused by name when a previous start created them, so "choose →
@@ -28,13 +31,15 @@ public static class ReadyMadeFlows
     /// <summary>Churn risk (%) from which a customer counts as lapsing: the shop's own BG/NBD prediction.</summary>
     public const int WinBackChurnRisk = 70;
 
-    /// <summary>In the abandoned-cart flow, customers this likely to leave get the second reminder with an offer.</summary>
-    public const int CartOfferChurnRisk = 50;
+    /// <summary>Said in the editor when the abandoned-cart flow's second reminder goes without an offer.</summary>
+    public const string NoOfferPolicyNote =
+        "The second reminder goes without an offer: no offer policy has been trained yet, so nothing tells whom an offer would pay for. " +
+        "Train “Which offer for whom” on an offers experiment, then add the condition “Predicted gain of an offer” before the last reminder.";
 
     public static IReadOnlyList<ReadyMadeFlow> All { get; } =
     [
         new(Welcome, "Welcome series", "Three e-mails over seven days after a customer signs up; they stop when the first order arrives."),
-        new(AbandonedCart, "Abandoned cart", "A reminder an hour after a cart is left, a second one a day later — with an offer only for customers likely to leave; nothing once they order."),
+        new(AbandonedCart, "Abandoned cart", "A reminder an hour after a cart is left, a second one a day later — with an offer only for customers it is predicted to pay for; nothing once they order."),
         new(WinBack, "Win-back", $"When a customer's churn risk reaches {WinBackChurnRisk} %: a “we miss you” e-mail, and a week later one with an offer."),
         new(PostPurchase, "Post-purchase", "Three days after an order: thank you, and products picked for the customer."),
     ];
@@ -42,7 +47,91 @@ public static class ReadyMadeFlows
     public static ReadyMadeFlow? Find(string? key) => All.FirstOrDefault(f => string.Equals(f.Key, key, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The definition of a ready-made flow, creating its e-mails (and segment) in <paramref name="db"/> if they are not there yet.</summary>
-    public static async Task<FlowDefinition> BuildAsync(AppDbContext db, string key, string actor, DateTime now, CancellationToken ct)
+    public static async Task<FlowDefinition> BuildAsync(AppDbContext db, string key, string actor, DateTime now, CancellationToken ct) =>
+        (await BuildWithNoteAsync(db, key, actor, now, ct)).Definition;
+
+    /// <summary>
+    /// The definition of a ready-made flow, with the note the editor shows when the shop's data decided part of it (the
+    /// abandoned-cart flow's offer: see <see cref="CartOfferAsync"/>).
+    /// </summary>
+    public static async Task<ReadyMadeDefinition> BuildWithNoteAsync(AppDbContext db, string key, string actor, DateTime now, CancellationToken ct)
+    {
+        if (key == AbandonedCart)
+        {
+            return await AbandonedCartAsync(db, actor, now, ct);
+        }
+
+        return new ReadyMadeDefinition(await BuildOtherAsync(db, key, actor, now, ct), null);
+    }
+
+    /// <summary>
+    /// The offer the abandoned-cart flow's second reminder carries: of the most recently trained offer policy's offers, the
+    /// one with a discount (any offer when none has one) that pays for the most customers. Null when no policy stored predictions.
+    /// </summary>
+    public static async Task<OfferGainChoice?> CartOfferAsync(AppDbContext db, CancellationToken ct)
+    {
+        var offers = await OfferGainChoices.ListAsync(db, ct);
+        if (offers.Count == 0)
+        {
+            return null;
+        }
+
+        var latest = offers.Where(o => o.ExperimentId == offers[0].ExperimentId).ToList();
+        var discounted = latest.Where(o => o.DiscountShare > 0).ToList();
+        return (discounted.Count > 0 ? discounted : latest).OrderByDescending(o => o.Pays).First();
+    }
+
+    private static async Task<ReadyMadeDefinition> AbandonedCartAsync(AppDbContext db, string actor, DateTime now, CancellationToken ct)
+    {
+        Task<int> Template(string name, string subject, string preheader, string html, string text) => TemplateAsync(db, name, subject, preheader, html, text, actor, now, ct);
+        var reminder = await Template("Cart · Your cart is waiting", "Your cart is waiting, {{ customer.first_name | default: \"friend\" }}", "We kept your items for you",
+            Body("You left something behind", "The items in your cart are still there. Come back and finish your order whenever you are ready."),
+            "You left something behind. The items in your cart are still there: come back and finish your order whenever you are ready.");
+        var last = await Template("Cart · Last reminder", "Still thinking it over?", "Your cart is still saved",
+            Body("Still thinking it over?", "Your cart is saved. If something held you back, reply and tell us — we read every answer."),
+            "Still thinking it over? Your cart is saved. If something held you back, reply and tell us.");
+        var lastReminder = new SendEmailStep("cart-last", last) { Label = "Last reminder" };
+        FlowStep second = lastReminder;
+        string? note = NoOfferPolicyNote;
+        if (await CartOfferAsync(db, ct) is { } pick)
+        {
+            var tier = pick.DiscountShare > 0 ? $"{pick.DiscountShare * 100:0.#}%" : "10%";
+            var offer = await Template("Cart · A little something", "{{ campaign.discount_tier | default: \"10%\" }} off your cart — today only", "A thank-you for coming back",
+                Body("A little something to help you decide", "Finish your order today and take {{ campaign.discount_tier | default: \"10%\" }} off: the discount is applied at checkout."),
+                "Finish your order today and take {{ campaign.discount_tier | default: \"10%\" }} off: the discount is applied at checkout.");
+
+            // Only where the policy predicts the offer pays for itself; customers it did not score have no prediction and get no offer.
+            second = new ConditionSplitStep("offer-pays", null)
+            {
+                Label = "Does the offer pay?",
+                OfferGain = new OfferGainCondition(pick.ExperimentId, pick.VariantId),
+                Yes = [new SendEmailStep("cart-offer", offer) { Label = "Reminder with offer", OfferCost = 5m, DiscountTier = tier }],
+                No = [lastReminder],
+            };
+            note = $"The second reminder carries the offer “{pick.Offer}” (experiment “{pick.Experiment}”) only for customers whose predicted gain from it is positive " +
+                $"({pick.Pays:N0} of {pick.Scored:N0} scored customers); everyone else, including customers the policy did not score, gets the last reminder without an offer.";
+        }
+
+        return new ReadyMadeDefinition(new FlowDefinition
+        {
+            Trigger = new EventTrigger(new EventMatch(CartAbandoned)),
+            Entry = new FlowEntryRule { AgainAfterDays = 7 },
+            Goal = new FlowGoal(new EventMatch(EventMatch.Purchase)),
+            ConversionWindowDays = 3,
+            Steps =
+            [
+                new WaitStep("wait-1h", 60),
+                new SendEmailStep("cart-reminder", reminder) { Label = "Your cart is waiting" },
+                new WaitForEventStep("wait-order", new EventMatch(EventMatch.Purchase), 23 * 60)
+                {
+                    Happened = [new ExitStep("ordered")],
+                    TimedOut = [second],
+                },
+            ],
+        }, note);
+    }
+
+    private static async Task<FlowDefinition> BuildOtherAsync(AppDbContext db, string key, string actor, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         Task<int> Template(string name, string subject, string preheader, string html, string text) => TemplateAsync(db, name, subject, preheader, html, text, actor, now, ct);
@@ -69,47 +158,6 @@ public static class ReadyMadeFlows
                             new SendEmailStep("welcome-2", second) { Label = "Favourites" },
                             new WaitStep("wait-5d", 5 * Day),
                             new SendEmailStep("welcome-3", third) { Label = "Can we help?" },
-                        ],
-                    };
-                }
-
-            case AbandonedCart:
-                {
-                    var reminder = await Template("Cart · Your cart is waiting", "Your cart is waiting, {{ customer.first_name | default: \"friend\" }}", "We kept your items for you",
-                        Body("You left something behind", "The items in your cart are still there. Come back and finish your order whenever you are ready."),
-                        "You left something behind. The items in your cart are still there: come back and finish your order whenever you are ready.");
-                    var offer = await Template("Cart · A little something", "{{ campaign.discount_tier | default: \"10%\" }} off your cart — today only", "A thank-you for coming back",
-                        Body("A little something to help you decide", "Finish your order today and take {{ campaign.discount_tier | default: \"10%\" }} off: the discount is applied at checkout."),
-                        "Finish your order today and take {{ campaign.discount_tier | default: \"10%\" }} off: the discount is applied at checkout.");
-                    var last = await Template("Cart · Last reminder", "Still thinking it over?", "Your cart is still saved",
-                        Body("Still thinking it over?", "Your cart is saved. If something held you back, reply and tell us — we read every answer."),
-                        "Still thinking it over? Your cart is saved. If something held you back, reply and tell us.");
-                    return new FlowDefinition
-                    {
-                        Trigger = new EventTrigger(new EventMatch(CartAbandoned)),
-                        Entry = new FlowEntryRule { AgainAfterDays = 7 },
-                        Goal = orderGoal,
-                        ConversionWindowDays = 3,
-                        Steps =
-                        [
-                            new WaitStep("wait-1h", 60),
-                            new SendEmailStep("cart-reminder", reminder) { Label = "Your cart is waiting" },
-                            new WaitForEventStep("wait-order", new EventMatch(EventMatch.Purchase), 23 * 60)
-                            {
-                                Happened = [new ExitStep("ordered")],
-                                TimedOut =
-                                [
-                                    new ConditionSplitStep("likely-to-leave", new SegmentRule
-                                    {
-                                        Root = new RuleGroup(GroupOperator.And, [new RuleCondition(RuleFields.ChurnRisk, RuleOperators.AtLeast) { Value = CartOfferChurnRisk.ToString(System.Globalization.CultureInfo.InvariantCulture) }]),
-                                    })
-                                    {
-                                        Label = "Likely to leave?",
-                                        Yes = [new SendEmailStep("cart-offer", offer) { Label = "Reminder with offer", OfferCost = 5m, DiscountTier = "10%" }],
-                                        No = [new SendEmailStep("cart-last", last) { Label = "Last reminder" }],
-                                    },
-                                ],
-                            },
                         ],
                     };
                 }

@@ -116,7 +116,7 @@ public sealed class AbandonedCartFlowEndToEndTests(AbandonedCartFlowEndToEndTest
             exit.ExitReason.ShouldBe(FlowExitReason.Goal);
         }
 
-        // No order in the next 23 hours: the customer is not likely to leave (no churn risk), so the last reminder, no offer.
+        // No order in the next 23 hours: no offer policy is trained here, so the second mail is the last reminder, no offer.
         app.Clock.Advance(TimeSpan.FromHours(23));
         await CountAsync(page, "finished", 1);
         (await page.TextContentAsync("[data-testid=count-active]"))!.Trim().ShouldBe("0");

@@ -36,6 +36,8 @@ public sealed class FlowResultsPanelEndToEndTests(FlowResultsPanelEndToEndTests.
     [Fact]
     public async Task TheResultsPanelShowsEachReminderAgainstItsHoldoutAndHidesTheSmallOfferHoldout()
     {
+        // A trained offer policy's predictions exist, so the cart flow's second mail is the offer behind a split (decision 053).
+        await new ExperimentTestBuilder(browser.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>()).CartOfferGainsAsync();
         var page = await browser.SignedInPageAsync("marketer@demo.local");
         await BrowserFixture.OpenAsync(page, "/flows");
         await page.ClickAsync("[data-testid=start-abandoned_cart]");
@@ -82,7 +84,7 @@ public sealed class FlowResultsPanelEndToEndTests(FlowResultsPanelEndToEndTests.
     /// <summary>
     /// Past trips through the published flow, as the engine and the send pipeline would have left them (seeded random, so the
     /// figures are the same every run): the first reminder lifts orders within the window from ~9 % to ~14 %; customers who did
-    /// not order go to the offer (likely to leave, ~8 %) or the last reminder.
+    /// not order go to the offer (where it is predicted to pay, ~8 %) or the last reminder.
     /// </summary>
     private async Task<Seeded> SeedTripsAsync(int flowId, int trips)
     {
@@ -127,7 +129,7 @@ public sealed class FlowResultsPanelEndToEndTests(FlowResultsPanelEndToEndTests.
                 continue;
             }
 
-            // Timed out after 23 hours: the likely-to-leave get the offer (holdout kept small, as a new step's would be).
+            // Timed out after 23 hours: those the offer is predicted to pay for get it (holdout kept small, as a new step's would be).
             var secondAt = reminderAt.AddHours(23);
             var offer = random.NextDouble() < 0.08;
             var step = offer ? "cart-offer" : "cart-last";

@@ -1,4 +1,8 @@
+using CampaignStudio.Data;
 using CampaignStudio.EndToEnd.Tests.Support;
+using CampaignStudio.TestSupport.Web;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CampaignStudio.EndToEnd.Tests;
@@ -12,6 +16,8 @@ public sealed class FlowsEndToEndTests(BrowserFixture browser) : IClassFixture<B
     [Fact]
     public async Task AMarketerStartsTheAbandonedCartFlowFromTheListAndPublishesIt()
     {
+        // A trained offer policy's predictions exist, so the cart flow's second mail is the offer behind a split (decision 053).
+        await new ExperimentTestBuilder(browser.App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>()).CartOfferGainsAsync();
         var page = await browser.SignedInPageAsync("marketer@demo.local");
         await BrowserFixture.OpenAsync(page, "/flows");
         await page.Locator("[data-testid=flows-empty]").WaitForAsync();

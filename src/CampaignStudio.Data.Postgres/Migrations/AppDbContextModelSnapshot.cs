@@ -1180,6 +1180,32 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.ToTable("Experiments");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.PredictedOfferGain", b =>
+                {
+                    b.Property<int>("ExperimentId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("VariantId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Gain")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("TrainingRunId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ExperimentId", "VariantId", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("VariantId");
+
+                    b.ToTable("PredictedOfferGains");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.TrainingRun", b =>
                 {
                     b.Property<long>("Id")
@@ -2357,6 +2383,27 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("LaunchedFromExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.PredictedOfferGain", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Variant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.TrainingRun", b =>

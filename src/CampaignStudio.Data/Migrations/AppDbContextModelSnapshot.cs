@@ -1145,6 +1145,32 @@ namespace CampaignStudio.Data.Migrations
                     b.ToTable("Experiments");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.PredictedOfferGain", b =>
+                {
+                    b.Property<int>("ExperimentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VariantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Gain")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("TrainingRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ExperimentId", "VariantId", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("VariantId");
+
+                    b.ToTable("PredictedOfferGains");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.TrainingRun", b =>
                 {
                     b.Property<long>("Id")
@@ -2286,6 +2312,27 @@ namespace CampaignStudio.Data.Migrations
                         .WithMany()
                         .HasForeignKey("LaunchedFromExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.PredictedOfferGain", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Variant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.TrainingRun", b =>

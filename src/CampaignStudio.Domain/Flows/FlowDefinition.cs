@@ -131,11 +131,29 @@ public sealed record WaitForEventStep(string Id, EventMatch Event, int TimeoutMi
     public IReadOnlyList<FlowStep> TimedOut { get; init; } = [];
 }
 
-/// <summary>Sends customers who match the rule (any segment rule) down <see cref="Yes"/>, the others down <see cref="No"/>.</summary>
-public sealed record ConditionSplitStep(string Id, SegmentRule Rule) : FlowStep(Id)
+/// <summary>
+/// Sends customers who match down <see cref="Yes"/>, the others down <see cref="No"/>. A customer matches when they match
+/// the <see cref="Rule"/> (any segment rule) and, when <see cref="OfferGain"/> is set, the offer is predicted to pay for
+/// them; at least one of the two is given.
+/// </summary>
+public sealed record ConditionSplitStep(string Id, SegmentRule? Rule) : FlowStep(Id)
 {
+    /// <summary>"The offer pays for this customer": their predicted gain from an offer of a trained offer policy.</summary>
+    public OfferGainCondition? OfferGain { get; init; }
+
     public IReadOnlyList<FlowStep> Yes { get; init; } = [];
     public IReadOnlyList<FlowStep> No { get; init; } = [];
+}
+
+/// <summary>
+/// A customer's predicted gain from one offer (arm <see cref="VariantId"/> of experiment <see cref="ExperimentId"/>, as the
+/// experiment's latest trained offer policy predicts it: value with the offer minus value with no message, net of the
+/// offer's costs) is above <see cref="GainAbove"/>. Customers the policy did not score have no prediction and do not match.
+/// </summary>
+public sealed record OfferGainCondition(int ExperimentId, int VariantId)
+{
+    /// <summary>The gain per customer (money) the prediction must exceed; 0 = "the offer pays".</summary>
+    public double GainAbove { get; init; }
 }
 
 /// <summary>An experiment inside the flow: each customer takes one arm at random by weight (an arm with no steps is "no message").</summary>

@@ -191,7 +191,7 @@ public static class FlowDefinitionJson
                 WaitForEventStep e => CheckEvent(e.Event, name)
                     ?? (e.TimeoutMinutes is < 1 or > MaxWaitMinutes ? $"{name}: the time to wait must be between 1 minute and a year." : null)
                     ?? CheckSteps(e.Happened, ids, depth + 1) ?? CheckSteps(e.TimedOut, ids, depth + 1),
-                ConditionSplitStep c => (SegmentRuleValidator.Validate(c.Rule) is { } ruleError ? $"{name}: {ruleError}" : null)
+                ConditionSplitStep c => CheckCondition(c, name)
                     ?? CheckSteps(c.Yes, ids, depth + 1) ?? CheckSteps(c.No, ids, depth + 1),
                 RandomSplitStep r => CheckArms(r, name, ids, depth),
                 SendEmailStep s when s.TemplateId <= 0 => $"{name}: choose the e-mail template to send.",
@@ -209,6 +209,29 @@ public static class FlowDefinitionJson
 
         return null;
     }
+
+    private static string? CheckCondition(ConditionSplitStep c, string name)
+    {
+        if (c.Rule is null && c.OfferGain is null)
+        {
+            return $"{name}: give the split a rule, an offer whose predicted gain decides, or both.";
+        }
+
+        if (c.Rule is not null && SegmentRuleValidator.Validate(c.Rule) is { } ruleError)
+        {
+            return $"{name}: {ruleError}";
+        }
+
+        return c.OfferGain switch
+        {
+            { ExperimentId: <= 0 } or { VariantId: <= 0 } => $"{name}: choose the experiment and the offer whose predicted gain decides.",
+            { GainAbove: var gain } when !double.IsFinite(gain) || Math.Abs(gain) > MaxGainAbove => $"{name}: the gain to exceed must be a number between −{MaxGainAbove:N0} and {MaxGainAbove:N0}.",
+            _ => null,
+        };
+    }
+
+    /// <summary>Largest gain per customer a split may ask for, either way (a guard against a typo, not a business limit).</summary>
+    public const double MaxGainAbove = 1_000_000;
 
     private static string? CheckArms(RandomSplitStep split, string name, HashSet<string> ids, int depth)
     {

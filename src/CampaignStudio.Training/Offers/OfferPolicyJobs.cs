@@ -1,5 +1,6 @@
 using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Experiments;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Wording;
@@ -53,7 +54,54 @@ public sealed class OfferPolicyJobs(IDbContextFactory<AppDbContext> dbFactory, O
             $"Learning the value of {Plural.Of(data.ArmCount, "offer")} for {Plural.Of(data.Count, "customer")} and checking the policy on customers the models did not see");
         var policy = await Task.Run(() => OfferPolicyTrainer.Train(data, OptionsFor(data.Count, data.ArmCount)));
 
-        job.Report(0.95, "Saving the policy");
-        await store.SaveAsync(OfferDataLoader.Result(input, policy, clock.GetUtcNow().UtcDateTime));
+        job.Report(0.9, "Saving the policy");
+        var result = OfferDataLoader.Result(input, policy, clock.GetUtcNow().UtcDateTime);
+        await store.SaveAsync(result);
+
+        job.Report(0.95, "Storing each customer's predicted gain per offer");
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await WriteGainsAsync(db, result, job.RunId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the experiment's per-customer predicted gains (<see cref="PredictedOfferGains"/>) with this run's: for every row
+    /// that is a studio customer and every offer but the control arm, the out-of-fold expected value of the offer minus that of
+    /// the control arm — both already net of the offers' discounts and costs. Returns the rows written.
+    /// </summary>
+    public static async Task<int> WriteGainsAsync(AppDbContext db, OfferPolicyResult result, long trainingRunId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(result);
+        var variantOf = await db.Variants.AsNoTracking().Where(v => v.ExperimentId == result.ExperimentId).ToDictionaryAsync(v => v.Name, v => v.Id, StringComparer.Ordinal, ct);
+        var customerOf = await PredictedOfferGains.CustomerOfRowAsync(db, result.ExperimentId, ct);
+        var offers = Enumerable.Range(0, result.ArmNames.Count).Where(a => a != result.ControlArm && variantOf.ContainsKey(result.ArmNames[a]))
+            .Select(a => (Arm: a, VariantId: variantOf[result.ArmNames[a]])).ToList();
+
+        IEnumerable<OfferGainRow> Rows()
+        {
+            var seen = new HashSet<long>();
+            for (var i = 0; i < result.Count; i++)
+            {
+                // A customer who is two rows (imported twice under one id) keeps the first row's prediction.
+                if (!customerOf.TryGetValue(result.AssignmentIds[i], out var customerId) || !seen.Add(customerId))
+                {
+                    continue;
+                }
+
+                var values = result.ExpectedValues[i];
+                foreach (var (arm, variantId) in offers)
+                {
+                    var gain = values[arm] - values[result.ControlArm];
+                    if (double.IsFinite(gain))
+                    {
+                        yield return new OfferGainRow(customerId, variantId, gain);
+                    }
+                }
+            }
+        }
+
+        return await PredictedOfferGains.ReplaceAsync(db, result.ExperimentId, trainingRunId, Rows(), ct);
     }
 }

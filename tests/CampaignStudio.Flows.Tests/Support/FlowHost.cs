@@ -1,6 +1,7 @@
 using CampaignStudio.Sending;
 using CampaignStudio.TestSupport;
 using CampaignStudio.TestSupport.Web;
+using CampaignStudio.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,7 +28,8 @@ public sealed class FlowHost() : PipelineHost("cs-flows-")
 
     protected override void AddSettings(Dictionary<string, string?> settings) => settings["Flows:Engine:Enabled"] = "false";
 
-    protected override void AddServices(IServiceCollection services, IConfiguration configuration) => services.AddFlowEngine(configuration);
+    // Training too, so the offer tests can train a real policy whose predicted gains the engine reads.
+    protected override void AddServices(IServiceCollection services, IConfiguration configuration) => services.AddFlowEngine(configuration).AddTraining();
 
     /// <summary>Engine passes until one finds nothing to do.</summary>
     public async Task<int> RunEngineAsync()

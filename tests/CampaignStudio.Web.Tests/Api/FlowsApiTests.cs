@@ -37,6 +37,8 @@ public sealed class FlowsApiTests(StudioAppFactory app) : IClassFixture<StudioAp
     [Fact]
     public async Task PublishingTheAbandonedCartFlowLaunchesOneSendingCampaignPerSendStep()
     {
+        // A trained offer policy's predictions exist, so the second mail is the offer behind a split (decision 053).
+        await new ExperimentTestBuilder(Db).CartOfferGainsAsync();
         var marketer = await ApiClientAsync("marketer@demo.local");
 
         var created = await marketer.PostAsJsonAsync("/api/flows", new { readyMade = ReadyMadeFlows.AbandonedCart });
@@ -163,6 +165,44 @@ public sealed class FlowsApiTests(StudioAppFactory app) : IClassFixture<StudioAp
             .ShouldBe([ReadyMadeFlows.Welcome, ReadyMadeFlows.AbandonedCart, ReadyMadeFlows.WinBack, ReadyMadeFlows.PostPurchase]);
         await using var db = await Db.CreateDbContextAsync();
         (await db.Campaigns.CountAsync(c => c.FlowId == id && c.Status == CampaignStatus.Sending)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task TheOffersListNamesEachTrainedOfferAndASplitOnOneIsSavedAndRefusedWhenTheOfferIsTheControl()
+    {
+        const string Name = "Offers list test";
+        var (experimentId, offerId) = await new ExperimentTestBuilder(Db).CartOfferGainsAsync(Name);
+        var manager = await ApiClientAsync("manager@demo.local");
+        var offers = (await manager.GetFromJsonAsync<List<OfferGainChoice>>("/api/flows/offers", Json))!;
+        offers.Single(o => o.Experiment == Name).ShouldBe(offers.Single(o => o.VariantId == offerId));
+        var offer = offers.Single(o => o.VariantId == offerId);
+        (offer.ExperimentId, offer.Offer, offer.DiscountShare, offer.Scored, offer.Pays).ShouldBe((experimentId, "10 % off", 0.10, 1, 1));
+
+        // The editor saves a split on it with the draft; the control arm ("no message") is refused in words.
+        var marketer = await ApiClientAsync("marketer@demo.local");
+        var created = (await (await marketer.PostAsJsonAsync("/api/flows", new { readyMade = ReadyMadeFlows.Welcome })).Content.ReadFromJsonAsync<FlowDto>(Json))!;
+        object Split(int variantId) => new
+        {
+            trigger = new { type = "event", @event = new { eventType = "cart_abandoned" } },
+            steps = new object[]
+            {
+                new { type = "condition", id = "pays", offerGain = new { experimentId, variantId, gainAbove = 0.5 }, yes = new object[] { new { type = "exit", id = "done" } } },
+            },
+        };
+        var saved = await marketer.PutAsJsonAsync($"/api/flows/{created.Id}/draft", new { definition = Split(offerId) });
+        saved.StatusCode.ShouldBe(HttpStatusCode.OK, await saved.Content.ReadAsStringAsync());
+        var split = new FlowMap(FlowDefinitionJson.Parse((await saved.Content.ReadFromJsonAsync<FlowDto>(Json))!.Definition.GetRawText()).Definition!).Step("pays");
+        split.ShouldBeOfType<ConditionSplitStep>().OfferGain.ShouldBe(new OfferGainCondition(experimentId, offerId) { GainAbove = 0.5 });
+
+        int control;
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            control = await db.Variants.Where(v => v.ExperimentId == experimentId && v.IsControl).Select(v => v.Id).SingleAsync();
+        }
+
+        var refused = await marketer.PutAsJsonAsync($"/api/flows/{created.Id}/draft", new { definition = Split(control) });
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain($"the offer #{control} of experiment #{experimentId} does not exist (any more); choose another.");
     }
 
     [Fact]

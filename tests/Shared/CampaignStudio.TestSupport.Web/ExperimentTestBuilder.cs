@@ -14,6 +14,41 @@ public sealed record ArmRows(string Name, int Customers, int Converted, int Days
 public sealed class ExperimentTestBuilder(IDbContextFactory<AppDbContext> dbFactory)
 {
     /// <summary>
+    /// What a trained offer policy leaves for the flows: experiment "Cart offers" (no message, "10 % off") and the given
+    /// customers' predicted gains from 10 % off, stored as a training stores them (one customer of its own when none is given,
+    /// so the table is not empty). The ready-made abandoned-cart flow then carries the offer behind a split. Returns the ids.
+    /// </summary>
+    public Task<(int ExperimentId, int OfferId)> CartOfferGainsAsync(params (long CustomerId, double Gain)[] gains) => CartOfferGainsAsync("Cart offers", gains);
+
+    /// <summary>The same, with the experiment named <paramref name="name"/>.</summary>
+    public async Task<(int ExperimentId, int OfferId)> CartOfferGainsAsync(string name, params (long CustomerId, double Gain)[] gains)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var now = DateTime.UtcNow.Date;
+        var experiment = new Experiment
+        {
+            Name = name, Status = ExperimentStatus.Finished, Source = ExperimentSource.Imported, AssignmentSalt = Guid.NewGuid().ToString("N"),
+            CreatedBy = "test", CreatedAt = now, PrimaryMetric = PrimaryMetric.RevenuePerCustomer,
+            Variants = [new Variant { Name = "No message", IsControl = true, SortOrder = 0 }, new Variant { Name = "10 % off", DiscountShare = 0.10, SortOrder = 1 }],
+        };
+        db.Experiments.Add(experiment);
+        if (gains.Length == 0)
+        {
+            var customer = new Domain.Customers.Customer { CreatedAt = now, UpdatedAt = now };
+            customer.SetEmail($"scored-{Guid.NewGuid():N}@example.com");
+            db.Customers.Add(customer);
+            await db.SaveChangesAsync();
+            gains = [(customer.Id, 1.0)];
+        }
+
+        await db.SaveChangesAsync();
+        var offer = experiment.Variants[1].Id;
+        await Data.Experiments.PredictedOfferGains.ReplaceAsync(db, experiment.Id, trainingRunId: 0, gains.Select(g => new Data.Experiments.OfferGainRow(g.CustomerId, offer, g.Gain)),
+            CancellationToken.None);
+        return (experiment.Id, offer);
+    }
+
+    /// <summary>
     /// A conversion experiment; the first arm is the control. Each arm's customers are spread evenly over its days from
     /// <paramref name="start"/>, converted ones spread evenly among them. Returns the experiment id.
     /// </summary>

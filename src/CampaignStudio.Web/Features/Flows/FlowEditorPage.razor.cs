@@ -114,6 +114,8 @@ public partial class FlowEditorPage : IDisposable
 
     public string? TemplateName(int id) => _choices.Templates.FirstOrDefault(t => t.Id == id)?.Name;
 
+    public string? OfferName(OfferGainCondition condition) => _choices.OfferName(condition);
+
     public int WaitingAt(string stepId) => _detail?.WaitingAtStep.GetValueOrDefault(stepId) ?? 0;
 
     public bool CanMove(string stepId, int by) => FlowEdits.CanMove(Current, stepId, by);

@@ -74,7 +74,7 @@ public sealed class FlowService(IDbContextFactory<AppDbContext> dbFactory, Curre
             atSteps, onOlder);
     }
 
-    /// <summary>The e-mail templates and segments the editor's pickers offer.</summary>
+    /// <summary>The e-mail templates, segments and offers with predicted gains the editor's pickers offer.</summary>
     public async Task<FlowChoices> ChoicesAsync(CancellationToken ct = default)
     {
         await user.RequireAsync(Policies.CanRead);
@@ -82,7 +82,18 @@ public sealed class FlowService(IDbContextFactory<AppDbContext> dbFactory, Curre
         var templates = await db.EmailTemplates.AsNoTracking().OrderBy(t => t.Name).Select(t => new FlowChoice(t.Id, t.Name)).ToListAsync(ct);
         var segments = await db.Segments.AsNoTracking().Where(s => s.Kind == Domain.Segments.SegmentKind.Rule).OrderBy(s => s.Name)
             .Select(s => new FlowSegmentChoice(s.Id, s.Name, s.RuleJson)).ToListAsync(ct);
-        return new FlowChoices(templates, segments);
+        return new FlowChoices(templates, segments, await OfferGainChoices.ListAsync(db, ct));
+    }
+
+    /// <summary>
+    /// The offers a condition split can ask "does it pay for this customer?" about: each offer of a trained offer policy with
+    /// stored predictions, with how many customers it scored and how many it pays for (the editor's pick list and its API twin).
+    /// </summary>
+    public async Task<IReadOnlyList<OfferGainChoice>> OffersAsync(CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await OfferGainChoices.ListAsync(db, ct);
     }
 
     /// <summary>A new draft flow, version 1: from a ready-made flow (its e-mails created if missing) or from <see cref="Starter"/>.</summary>
@@ -180,4 +191,10 @@ public sealed record FlowChoice(int Id, string Name);
 
 public sealed record FlowSegmentChoice(int Id, string Name, string? RuleJson);
 
-public sealed record FlowChoices(IReadOnlyList<FlowChoice> Templates, IReadOnlyList<FlowSegmentChoice> Segments);
+/// <summary>The editor's pick lists; <see cref="Offers"/> are the offers of trained offer policies a condition split can ask about.</summary>
+public sealed record FlowChoices(IReadOnlyList<FlowChoice> Templates, IReadOnlyList<FlowSegmentChoice> Segments, IReadOnlyList<OfferGainChoice>? Offers = null)
+{
+    /// <summary>The offer's name as the marketer knows it: “10 % off” (experiment “Spring offers”).</summary>
+    public string? OfferName(OfferGainCondition condition) =>
+        Offers?.FirstOrDefault(o => o.VariantId == condition.VariantId && o.ExperimentId == condition.ExperimentId) is { } o ? $"“{o.Offer}” (experiment “{o.Experiment}”)" : null;
+}

@@ -85,6 +85,18 @@ public sealed class FlowStepModel
 
     public RuleGroupModel Rule { get; set; } = new();
 
+    /// <summary>A condition split asks the rule (off: only the offer decides).</summary>
+    public bool UseRule { get; set; } = true;
+
+    /// <summary>A condition split asks whether an offer pays for the customer (its predicted gain).</summary>
+    public bool UseOfferGain { get; set; }
+
+    public int? OfferExperimentId { get; set; }
+
+    public int? OfferVariantId { get; set; }
+
+    public double GainAbove { get; set; }
+
     public List<ArmModel> Arms { get; set; } = [new() { Label = "Mail", Weight = 1 }, new() { Label = "No message", Weight = 1 }];
 
     public int TemplateId { get; set; }
@@ -126,6 +138,11 @@ public sealed class FlowStepModel
             case ConditionSplitStep c:
                 model.Kind = FlowStepKind.ConditionSplit;
                 model.Rule = RuleEditorModel.FromRule(c.Rule);
+                model.UseRule = c.Rule is not null;
+                model.UseOfferGain = c.OfferGain is not null;
+                model.OfferExperimentId = c.OfferGain?.ExperimentId;
+                model.OfferVariantId = c.OfferGain?.VariantId;
+                model.GainAbove = c.OfferGain?.GainAbove ?? 0;
                 break;
             case RandomSplitStep r:
                 model.Kind = FlowStepKind.RandomSplit;
@@ -165,9 +182,10 @@ public sealed class FlowStepModel
                 Happened = (_original as WaitForEventStep)?.Happened ?? [],
                 TimedOut = (_original as WaitForEventStep)?.TimedOut ?? [],
             },
-            FlowStepKind.ConditionSplit => new ConditionSplitStep(Id, RuleEditorModel.ToRule(Rule))
+            FlowStepKind.ConditionSplit => new ConditionSplitStep(Id, UseRule ? RuleEditorModel.ToRule(Rule) : null)
             {
                 Label = label,
+                OfferGain = UseOfferGain ? new OfferGainCondition(OfferExperimentId ?? 0, OfferVariantId ?? 0) { GainAbove = GainAbove } : null,
                 Yes = (_original as ConditionSplitStep)?.Yes ?? [],
                 No = (_original as ConditionSplitStep)?.No ?? [],
             },

@@ -26,12 +26,16 @@ public static class FlowWords
         : $"Goal: {Event(goal.Event)}" + (goal.ExitOnGoal ? " — customers leave when it happens" : " — counted, customers stay");
 
     /// <summary>What one step does, e.g. "Wait 1 hour" or "Send “Your cart is waiting” · 10 % holdout".</summary>
-    public static string Step(FlowStep step, Func<int, string?>? templateName = null) => step switch
+    public static string Step(FlowStep step, Func<int, string?>? templateName = null, Func<OfferGainCondition, string?>? offerName = null) => step switch
     {
         WaitStep w => $"Wait {Duration(w.Minutes)}",
         WaitUntilTimeStep t => $"Wait until {t.LocalTime} their time" + (t.Days is { Count: > 0 and < 7 } days ? $" on {string.Join(", ", days.Select(d => English.DateTimeFormat.GetAbbreviatedDayName(d)))}" : ""),
         WaitForEventStep e => $"Wait up to {Duration(e.TimeoutMinutes)} for {Event(e.Event)}",
-        ConditionSplitStep c => $"Split: does the customer match {Rule(c.Rule)}?",
+        ConditionSplitStep c => "Split: " + string.Join(" and ", new[]
+        {
+            c.Rule is null ? null : $"does the customer match {Rule(c.Rule)}",
+            c.OfferGain is { } gain ? OfferGain(gain, offerName?.Invoke(gain)) : null,
+        }.Where(x => x is not null)) + "?",
         RandomSplitStep r => $"Random split: {string.Join(" / ", r.Arms.Select(a => $"{a.Label} {Share(a.Weight, r.Arms.Sum(x => x.Weight))}"))}",
         SendEmailStep s => $"Send “{templateName?.Invoke(s.TemplateId) ?? $"template #{s.TemplateId}"}” · {s.HoldoutPercent} % holdout"
             + (s.OfferCost is { } cost ? $" · offer costs {cost.ToString("0.##", CultureInfo.InvariantCulture)} per order" : "")
@@ -86,6 +90,10 @@ public static class FlowWords
 
     public static string Event(EventMatch match) =>
         $"“{match.EventType}”" + (match.Filters.Count == 0 ? "" : " where " + string.Join(" and ", match.Filters.Select(Filter)));
+
+    /// <summary>"does “10 % off” (experiment “Spring offers”) pay for the customer (predicted gain above 0)".</summary>
+    public static string OfferGain(OfferGainCondition gain, string? offerName) =>
+        $"does {offerName ?? $"offer #{gain.VariantId} of experiment #{gain.ExperimentId}"} pay for the customer (predicted gain above {gain.GainAbove.ToString("0.##", CultureInfo.InvariantCulture)})";
 
     public static string Rule(SegmentRule rule) => rule.Root switch
     {

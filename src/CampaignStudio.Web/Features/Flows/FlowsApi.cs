@@ -16,6 +16,8 @@ public static class FlowsApi
 
         group.MapGet("", ListAsync).WithSummary("Every flow with its status, trigger in words and live counts (inside now, entered, finished, exited).");
         group.MapGet("/templates", ReadyMade).WithSummary("The ready-made flows a new flow can start from (welcome series, abandoned cart, win-back, post-purchase).");
+        group.MapGet("/offers", OffersAsync)
+            .WithSummary("The offers a condition split can use (\"offerGain\": experimentId, variantId, gainAbove): each offer of a trained offer policy with per-customer predicted gains, how many customers it scored and how many it pays for. Customers without a prediction take the \"no\" branch.");
         group.MapGet("/{id:int}", GetAsync).WithSummary("One flow: the version shown (the draft if any, else the live one) with its definition JSON and live counts per step.");
         group.MapPost("", CreateAsync).RequireAuthorization(Policies.CanEdit)
             .WithSummary("Creates a draft flow, from scratch or from a ready-made key (its e-mails are created when missing).");
@@ -37,6 +39,8 @@ public static class FlowsApi
     public static async Task<Ok<List<FlowListItem>>> ListAsync(FlowService flows, CancellationToken ct) => TypedResults.Ok((await flows.ListAsync(ct)).ToList());
 
     public static Ok<IReadOnlyList<ReadyMadeFlow>> ReadyMade() => TypedResults.Ok(ReadyMadeFlows.All);
+
+    public static async Task<Ok<List<OfferGainChoice>>> OffersAsync(FlowService flows, CancellationToken ct) => TypedResults.Ok((await flows.OffersAsync(ct)).ToList());
 
     public static async Task<Results<Ok<FlowResponse>, NotFound>> GetAsync(int id, FlowService flows, CancellationToken ct) =>
         await flows.GetAsync(id, ct) is { } detail ? TypedResults.Ok(FlowResponse.From(detail)) : TypedResults.NotFound();

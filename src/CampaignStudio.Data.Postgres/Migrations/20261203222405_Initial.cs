@@ -1133,6 +1133,39 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "PredictedOfferGains",
+                columns: table => new
+                {
+                    ExperimentId = table.Column<int>(type: "integer", nullable: false),
+                    VariantId = table.Column<int>(type: "integer", nullable: false),
+                    CustomerId = table.Column<long>(type: "bigint", nullable: false),
+                    TrainingRunId = table.Column<long>(type: "bigint", nullable: false),
+                    Gain = table.Column<double>(type: "double precision", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PredictedOfferGains", x => new { x.ExperimentId, x.VariantId, x.CustomerId });
+                    table.ForeignKey(
+                        name: "FK_PredictedOfferGains_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_PredictedOfferGains_Experiments_ExperimentId",
+                        column: x => x.ExperimentId,
+                        principalTable: "Experiments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_PredictedOfferGains_Variants_VariantId",
+                        column: x => x.VariantId,
+                        principalTable: "Variants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TrackedLinks",
                 columns: table => new
                 {
@@ -1533,6 +1566,16 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_PredictedOfferGains_CustomerId",
+                table: "PredictedOfferGains",
+                column: "CustomerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PredictedOfferGains_VariantId",
+                table: "PredictedOfferGains",
+                column: "VariantId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Products_Category_InStock",
                 table: "Products",
                 columns: new[] { "Category", "InStock" });
@@ -1709,6 +1752,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "JobLeases");
 
             migrationBuilder.DropTable(
+                name: "PredictedOfferGains");
+
+            migrationBuilder.DropTable(
                 name: "Products");
 
             migrationBuilder.DropTable(
@@ -1748,13 +1794,13 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 name: "AspNetUsers");
 
             migrationBuilder.DropTable(
-                name: "Variants");
-
-            migrationBuilder.DropTable(
                 name: "FlowEnrollments");
 
             migrationBuilder.DropTable(
                 name: "ImportJobs");
+
+            migrationBuilder.DropTable(
+                name: "Variants");
 
             migrationBuilder.DropTable(
                 name: "Messages");
