@@ -32,6 +32,8 @@ public sealed class ProductsEndToEndTests(BrowserFixture browser) : IClassFixtur
         await page.Locator("[data-testid=product-name]").First.WaitForAsync();
         (await page.TextContentAsync("[data-testid=product-total]"))!.ShouldBe("12 products");
         (await page.Locator("[data-testid=product-thumb]").CountAsync()).ShouldBeGreaterThan(0);
+        await page.SetViewportSizeAsync(1400, 900);
+        (await ColumnsOverflowAsync(page)).ShouldBe(0, "every column of the grid fits at 1,400 px (no sideways scrolling inside the grid)");
         await BrowserFixture.ScreenshotAsync(page, "products-grid");
 
         await page.GetByText("In stock only").ClickAsync();
@@ -52,8 +54,14 @@ public sealed class ProductsEndToEndTests(BrowserFixture browser) : IClassFixtur
         await dark.Locator("[data-testid=product-name]").First.WaitForAsync();
         (await dark.Locator("[data-testid=import-products]").CountAsync()).ShouldBe(0, "a manager reads the catalogue and imports nothing");
         (await dark.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(375, "the grid fits a phone");
+        (await ColumnsOverflowAsync(dark)).ShouldBe(0, "the name and price columns fit a phone");
+        (await dark.Locator("[data-testid=product-search] input, input[data-testid=product-search]").First.BoundingBoxAsync())!.Width.ShouldBeGreaterThan(180, "the search field is not squeezed to a few letters");
         await BrowserFixture.ScreenshotAsync(dark, "products-dark-375");
     }
+
+    /// <summary>How many pixels the grid's table is wider than its container (0 when every column shows).</summary>
+    private static Task<int> ColumnsOverflowAsync(IPage page) =>
+        page.EvaluateAsync<int>("() => { const c = document.querySelector('[data-testid=product-grid] .mud-table-container'); return c.scrollWidth - c.clientWidth; }");
 
     /// <summary>Twelve products, some with very long names, one sold out; twelve buyers of the trail shoe who also bought socks and an id the catalogue lacks.</summary>
     private async Task CatalogueAsync()

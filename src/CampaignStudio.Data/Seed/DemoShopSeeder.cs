@@ -55,6 +55,7 @@ public sealed class DemoShopSeeder(IDbContextFactory<AppDbContext> dbFactory, Ti
             UpdatedAt = now.AddDays(-70),
         };
         db.EmailTemplates.Add(template);
+        db.Products.AddRange(DemoCatalogue.Products(Categories, now.AddDays(-120)));
         var experimentStart = today.AddDays(-60);
         var experiment = new Experiment
         {

@@ -41,6 +41,23 @@ public sealed class DemoShopSeederTests
     }
 
     [Fact]
+    public async Task TheDemoShopHasACatalogueHoldingEveryProductItsCustomersBought()
+    {
+        await using var test = await SqliteTestDatabase.CreateAsync();
+        await new DemoShopSeeder(test.Factory, FixedClock).SeedIfEmptyAsync(new DemoShopOptions(Customers: 800, Seed: 7));
+
+        await using var db = await test.Factory.CreateDbContextAsync();
+        var products = await db.Products.AsNoTracking().ToListAsync();
+        products.Count.ShouldBe(8 * DemoCatalogue.ItemsPerCategory);
+        var bought = await db.Purchases.Select(p => p.Product).Distinct().ToListAsync();
+        bought.ShouldNotBeEmpty();
+        bought.ShouldBeSubsetOf(products.Select(p => (string?)p.ExternalId), "every purchase names a product the catalogue holds, so recommendations have links");
+        products.ShouldAllBe(p => p.Url!.StartsWith("https://", StringComparison.Ordinal) && p.Price > 0 && p.Name.Length > 0);
+        products.Count(p => !p.InStock).ShouldBeInRange(1, products.Count / 10, "a few products are sold out, most are not");
+        products.Where(p => p.SalePrice is not null).ShouldAllBe(p => p.SalePrice < p.Price);
+    }
+
+    [Fact]
     public async Task TheSameSeedGivesTheSameShop()
     {
         async Task<(int, decimal, int)> Shape()

@@ -21,8 +21,10 @@ public static class AssetsApi
         group.MapPost("", UploadAsync).RequireAuthorization(Policies.CanEdit).DisableAntiforgery()
             .WithSummary("Adds a picture (multipart `file`): PNG, JPEG, GIF or WebP by its bytes, at most Assets:MaxImageBytes (5 MB). The same picture twice " +
                 "gives the same URL. 400 with the reason otherwise. Admin or Marketer.");
+        group.MapGet("/uses", UsesAsync).WithSummary("Where each picture is used (templates, the brand's logo, products), by picture name; unused pictures are left out. Every role.");
         group.MapDelete("/{name}", DeleteAsync).RequireAuthorization(Policies.CanEdit)
-            .WithSummary("Removes a picture; mail already sent that shows it shows a broken image from then on. Admin or Marketer.");
+            .WithSummary("Removes a picture nothing in the studio uses; 409 with where it is used otherwise (a template, the brand's logo, a product). " +
+                "Mail already sent that shows it shows a broken image from then on. Admin or Marketer.");
         return api;
     }
 
@@ -59,6 +61,18 @@ public static class AssetsApi
             : TypedResults.Problem(detail: problem, statusCode: StatusCodes.Status400BadRequest);
     }
 
-    public static async Task<Results<NoContent, NotFound>> DeleteAsync(string name, AssetService assets, CancellationToken ct) =>
-        await assets.DeleteAsync(name, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    public static async Task<Ok<Dictionary<string, IReadOnlyList<string>>>> UsesAsync(AssetService assets, CancellationToken ct) =>
+        TypedResults.Ok((await assets.UsesAsync(ct)).ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal));
+
+    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(string name, AssetService assets, CancellationToken ct)
+    {
+        var (outcome, usedBy) = await assets.DeleteAsync(name, ct);
+        return outcome switch
+        {
+            AssetDeleteOutcome.Deleted => TypedResults.NoContent(),
+            AssetDeleteOutcome.InUse => TypedResults.Problem(detail: $"The picture is still used: {string.Join("; ", usedBy)}.", statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["usedBy"] = usedBy }),
+            _ => TypedResults.NotFound(),
+        };
+    }
 }

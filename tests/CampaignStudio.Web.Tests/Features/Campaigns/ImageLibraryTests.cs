@@ -1,7 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using CampaignStudio.Data;
+using CampaignStudio.Data.Settings;
+using CampaignStudio.Domain.Campaigns;
+using CampaignStudio.TestSupport.Web;
 using CampaignStudio.Web.Features.Assets;
+using Microsoft.EntityFrameworkCore;
 using CampaignStudio.Web.Tests.Support;
 
 namespace CampaignStudio.Web.Tests.Features.Campaigns;
@@ -42,6 +47,32 @@ public sealed class ImageLibraryTests(ConsentStudioFactory app) : IClassFixture<
         (await marketer.DeleteAsync($"/api/assets/{asset.Name}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await anonymous.GetAsync(asset.Url)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await marketer.DeleteAsync($"/api/assets/{asset.Name}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task APictureATemplateOrTheBrandStillShowsIsNotDeletedAndSaysWhereItIsUsed()
+    {
+        var marketer = await ApiClientAsync("marketer@demo.local");
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+        var asset = (await (await marketer.PostAsync("/api/assets", File(png, "red.png", "image/png"))).Content.ReadFromJsonAsync<AssetDto>())!;
+        var templateId = await new CampaignTestBuilder(app.Services).TemplateAsync("Picture newsletter", html: $"<html><body><img src=\"https://studio.example{asset.Url}\"></body></html>");
+        await app.Get<BrandStore>().SaveAsync(BrandStyle.Default with { LogoUrl = asset.Url });
+
+        var uses = (await marketer.GetFromJsonAsync<Dictionary<string, List<string>>>("/api/assets/uses"))!;
+        uses[asset.Name].ShouldBe(["Template “Picture newsletter”", "The brand's logo (Settings → Brand)"]);
+        var refused = await marketer.DeleteAsync($"/api/assets/{asset.Name}");
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("Picture newsletter");
+        (await app.CookielessClient().GetAsync(asset.Url)).StatusCode.ShouldBe(HttpStatusCode.OK, "the refused picture is still served");
+
+        await using (var db = await app.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            await db.EmailTemplates.Where(t => t.Id == templateId).ExecuteUpdateAsync(t => t.SetProperty(x => x.HtmlBody, "<html><body>No picture</body></html>"));
+        }
+
+        await app.Get<BrandStore>().SaveAsync(BrandStyle.Default);
+        (await marketer.GetFromJsonAsync<Dictionary<string, List<string>>>("/api/assets/uses"))!.ShouldNotContainKey(asset.Name);
+        (await marketer.DeleteAsync($"/api/assets/{asset.Name}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
     }
 
     [Fact]
