@@ -163,7 +163,8 @@ public sealed class S3ImageStore : IImageStore, IDisposable
             AmazonS3Exception { ErrorCode: "NoSuchBucket" } => "the bucket does not exist",
             AmazonS3Exception { ErrorCode: "InvalidAccessKeyId" } => "it does not know the access key (Assets:S3:AccessKey)",
             AmazonS3Exception { ErrorCode: "SignatureDoesNotMatch" } => "the secret key does not match the access key (Assets:S3:SecretKey)",
-            AmazonS3Exception { StatusCode: HttpStatusCode.Forbidden } s3 => $"access denied ({s3.ErrorCode ?? "403"}): check the keys and the bucket's policy",
+            // A refused HEAD has no body to say why: name everything that can cause it.
+            AmazonS3Exception { StatusCode: HttpStatusCode.Forbidden } s3 => $"access denied ({s3.ErrorCode ?? "403"}): check Assets:S3:AccessKey, Assets:S3:SecretKey and the bucket's policy",
             AmazonS3Exception s3 => $"{s3.ErrorCode ?? ((int)s3.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)}: {s3.Message}",
             _ => $"it could not be reached: {e.GetBaseException().Message}",
         };
