@@ -10,7 +10,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # Debian packages the tests use: Chromium (Playwright end-to-end), aiosmtpd (a real SMTP server on 127.0.0.1),
 # PostgreSQL's server binaries (the tests start their own server; the package's cluster service is not used),
 # dnsmasq (a real DNS server on 127.0.0.1 for the DKIM/SPF/DMARC check), python3-dkim (an independent DKIM verifier),
-# dovecot-imapd (a real IMAP bounce mailbox; the tests run it as a plain process with its own configuration).
+# dovecot-imapd (a real IMAP bounce mailbox; the tests run it as a plain process with its own configuration),
+# Node.js and npm (s3rver, a real S3-compatible server the image-library tests run as a plain process).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
@@ -19,11 +20,16 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 /usr/bin/python3 -c "import dkim, dns.resolver" 2>/dev/null || need+=(python3-dkim)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ -x /usr/lib/dovecot/pop3 ] || need+=(dovecot-pop3d)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
+
+# s3rver, pinned by tests/Shared/s3rver/package-lock.json; installed into that folder, once.
+[ -f tests/Shared/s3rver/node_modules/s3rver/bin/s3rver.js ] || npm ci --prefix tests/Shared/s3rver --no-audit --no-fund --silent
 
 dotnet tool restore >/dev/null
 results="TestResults"

@@ -23,11 +23,15 @@ public static class BlockCompiler
     public static string ProductLoop(int count) => $"{{% for p in recommendations limit: {Math.Clamp(count, 1, ProductGridBlock.MaxProducts)} %}}";
 
     /// <param name="publicBaseUrl">The studio's public address, to make the image library's paths absolute in mail.</param>
-    public static BlockEmail Compile(BlockDocument document, BrandStyle brand, string publicBaseUrl)
+    /// <param name="imageBaseUrl">
+    /// Where mail fetches library pictures instead (the image store's public address, ending in <c>/</c>), or null for the
+    /// studio's own <c>/assets/images/</c>.
+    /// </param>
+    public static BlockEmail Compile(BlockDocument document, BrandStyle brand, string publicBaseUrl, string? imageBaseUrl = null)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(brand);
-        var context = new Context(brand, publicBaseUrl ?? "");
+        var context = new Context(brand, publicBaseUrl ?? "", imageBaseUrl);
         var rows = new StringBuilder();
         var text = new StringBuilder();
         for (var i = 0; i < document.Blocks.Count; i++)
@@ -321,8 +325,9 @@ public static class BlockCompiler
     /// Holds the Liquid pieces while the HTML goes through the inliner: the HTML parser would escape a <c>&gt;</c> in
     /// <c>{% if a &gt; 1 %}</c> or a quote in <c>default: "there"</c>, so each piece waits as a marker and comes back after.
     /// </summary>
-    private sealed class Context(BrandStyle brand, string publicBaseUrl)
+    private sealed class Context(BrandStyle brand, string publicBaseUrl, string? imageBaseUrl)
     {
+        private const string LibraryPath = "/assets/images/";
         private const char Open = '\u27E6';
         private const char Close = '\u27E7';
         private readonly List<string> _liquid = [];
@@ -396,9 +401,9 @@ public static class BlockCompiler
                 return null;
             }
 
-            if (url.StartsWith("/assets/images/", StringComparison.Ordinal))
+            if (url.StartsWith(LibraryPath, StringComparison.Ordinal))
             {
-                url = publicBaseUrl.TrimEnd('/') + url;
+                url = imageBaseUrl is null ? publicBaseUrl.TrimEnd('/') + url : imageBaseUrl + url[LibraryPath.Length..];
             }
 
             if (BrandStyle.IsImageAddress(url) && url.Contains("://", StringComparison.Ordinal))

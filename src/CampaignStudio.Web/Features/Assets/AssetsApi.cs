@@ -9,7 +9,19 @@ public static class AssetsApi
     public static IServiceCollection AddAssetsFeature(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(_ => configuration.GetSection(AssetOptions.Section).Get<AssetOptions>() ?? new AssetOptions());
-        services.AddSingleton<IImageStore, ImageStore>();
+        services.AddSingleton<IImageStore>(provider =>
+        {
+            var options = provider.GetRequiredService<AssetOptions>();
+            if (options.S3.Problem() is { } problem)
+            {
+                throw new InvalidOperationException(problem);
+            }
+
+            return options.S3.IsConfigured ? new S3ImageStore(options.S3) : ActivatorUtilities.CreateInstance<FolderImageStore>(provider);
+        });
+
+        // Built at start, so S3 settings that cannot work stop the studio with their sentence instead of failing the first upload.
+        services.AddHostedService<ImageStoreCheck>();
         services.AddScoped<AssetService>();
         return services;
     }
@@ -28,51 +40,118 @@ public static class AssetsApi
         return api;
     }
 
+    public const string ImageCacheControl = "public, max-age=31536000, immutable";
+
     /// <summary>Serves library pictures to anyone (mail programs), cached for a year: a name is the hash of its bytes and never changes meaning.</summary>
     public static IEndpointRouteBuilder MapAssetImages(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(ImageStore.UrlPrefix + "{name}", (string name, IImageStore store, HttpContext context) =>
+        endpoints.MapGet(ImageLibrary.UrlPrefix + "{name}", async (string name, IImageStore store, HttpContext context, ILoggerFactory logs, CancellationToken ct) =>
         {
-            if (store.Open(name) is not { } stream)
+            // A plain status, as for tracking links: the friendly error page would send a mail program to the sign-in page.
+            if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
             {
-                // A plain 404, as for tracking links: the friendly not-found page would send a mail program to the sign-in page.
-                if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
-                {
-                    pages.Enabled = false;
-                }
+                pages.Enabled = false;
+            }
 
+            StoredImage? image;
+            try
+            {
+                image = await store.OpenAsync(name, ct);
+            }
+            catch (ImageStoreException e)
+            {
+                logs.CreateLogger(typeof(AssetsApi)).LogError(e, "{Problem}", e.Message);
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
+            if (image is null)
+            {
                 return Results.NotFound();
             }
 
-            context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
-            return Results.Stream(stream, ImageFormat.ContentType(name));
+            context.Response.Headers.CacheControl = ImageCacheControl;
+            if (image.Length is { } length)
+            {
+                context.Response.ContentLength = length;
+            }
+
+            return Results.Stream(image.Content, ImageFormat.ContentType(name));
         }).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }
 
-    public static async Task<Ok<List<ImageAsset>>> ListAsync(AssetService assets, CancellationToken ct) => TypedResults.Ok((await assets.ListAsync(ct)).ToList());
+    public static async Task<Results<Ok<List<ImageAsset>>, ProblemHttpResult>> ListAsync(AssetService assets, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Ok((await assets.ListAsync(ct)).ToList());
+        }
+        catch (ImageStoreException e)
+        {
+            return StoreProblem(e);
+        }
+    }
 
     public static async Task<Results<Created<ImageAsset>, ProblemHttpResult>> UploadAsync(IFormFile file, AssetService assets, CancellationToken ct)
     {
         await using var stream = file.OpenReadStream();
-        var (asset, problem) = await assets.UploadAsync(stream, ct);
-        return asset is not null
-            ? TypedResults.Created(asset.Url, asset)
-            : TypedResults.Problem(detail: problem, statusCode: StatusCodes.Status400BadRequest);
+        try
+        {
+            var (asset, problem) = await assets.UploadAsync(stream, ct);
+            return asset is not null
+                ? TypedResults.Created(asset.Url, asset)
+                : TypedResults.Problem(detail: problem, statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch (ImageStoreException e)
+        {
+            return StoreProblem(e);
+        }
     }
 
-    public static async Task<Ok<Dictionary<string, IReadOnlyList<string>>>> UsesAsync(AssetService assets, CancellationToken ct) =>
-        TypedResults.Ok((await assets.UsesAsync(ct)).ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal));
+    public static async Task<Results<Ok<Dictionary<string, IReadOnlyList<string>>>, ProblemHttpResult>> UsesAsync(AssetService assets, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Ok((await assets.UsesAsync(ct)).ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal));
+        }
+        catch (ImageStoreException e)
+        {
+            return StoreProblem(e);
+        }
+    }
 
     public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(string name, AssetService assets, CancellationToken ct)
     {
-        var (outcome, usedBy) = await assets.DeleteAsync(name, ct);
-        return outcome switch
+        try
         {
-            AssetDeleteOutcome.Deleted => TypedResults.NoContent(),
-            AssetDeleteOutcome.InUse => TypedResults.Problem(detail: $"The picture is still used: {string.Join("; ", usedBy)}.", statusCode: StatusCodes.Status409Conflict,
-                extensions: new Dictionary<string, object?> { ["usedBy"] = usedBy }),
-            _ => TypedResults.NotFound(),
-        };
+            var (outcome, usedBy) = await assets.DeleteAsync(name, ct);
+            return outcome switch
+            {
+                AssetDeleteOutcome.Deleted => TypedResults.NoContent(),
+                AssetDeleteOutcome.InUse => TypedResults.Problem(detail: $"The picture is still used: {string.Join("; ", usedBy)}.", statusCode: StatusCodes.Status409Conflict,
+                    extensions: new Dictionary<string, object?> { ["usedBy"] = usedBy }),
+                _ => TypedResults.NotFound(),
+            };
+        }
+        catch (ImageStoreException e)
+        {
+            return StoreProblem(e);
+        }
     }
+
+    /// <summary>The store could not be used: 503 with the sentence naming the bucket and the reason (the picture was not kept anywhere else).</summary>
+    private static ProblemHttpResult StoreProblem(ImageStoreException e) =>
+        TypedResults.Problem(title: "The image store is not available", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+}
+
+/// <summary>Builds the image store when the studio starts, so S3 settings that cannot work stop it with their sentence.</summary>
+internal sealed class ImageStoreCheck(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        services.GetRequiredService<IImageStore>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -17,7 +17,8 @@ namespace CampaignStudio.Web.Features.Campaigns.Templates;
 
 /// <summary>The template library: save, preview for a chosen customer, test send.</summary>
 public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, TemplateRenderer renderer, MessageBuilder builder,
-    IMailTransport transport, SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations, BrandStore brand)
+    IMailTransport transport, SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations, BrandStore brand,
+    Assets.AssetOptions assets)
 {
     /// <summary>How many addresses one test send may go to: enough for a team and its seed inboxes, too few to be a campaign.</summary>
     public const int MaxTestAddresses = 10;
@@ -78,7 +79,7 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
     {
         await user.RequireAsync(Policies.CanEdit);
         var identity = await senders.GetAsync(ct);
-        return BlockCompiler.Compile(blocks, await brand.GetAsync(ct), identity.PublicBaseUrl);
+        return BlockCompiler.Compile(blocks, await brand.GetAsync(ct), identity.PublicBaseUrl, assets.MailImageBaseUrl);
     }
 
     /// <summary>Merge fields the model does not know, as sentences naming the nearest known field; empty when the source does not compile.</summary>
