@@ -53,6 +53,7 @@ public static class CompareSend
         // The studio's defaults (batch size, in-flight window), as a deployed worker runs.
         var worker = new SendWorkerOptions { WorkerId = "bench" };
         await using var sender = new CampaignSender(factory, new TemplateRenderer(), new MessageBuilder(clock), new SignedTokenService(DataProtectionProvider.Create("bench"), clock),
+            new Sending.Tracking.ClickKeyStore(factory, DataProtectionProvider.Create("bench"), clock),
             capture, senders, mail, worker, clock, NullLogger<CampaignSender>.Instance, new RecommendationLists(new ProductModels(factory, clock)));
 
         // Warm-up of both sides (JIT, connections, SQLite cache), not recorded; the pipeline's messages become the loop's input.

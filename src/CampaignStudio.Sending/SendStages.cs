@@ -24,7 +24,7 @@ public static class SendStages
     /// <summary>Rendering the batch's messages and minting their signed links.</summary>
     public const string Render = "render";
 
-    /// <summary>Storing the batch's tracked links and rewriting the HTML to signed redirects.</summary>
+    /// <summary>Rewriting the batch's HTML to signed click redirects (nothing stored since decision 054).</summary>
     public const string Links = "links";
 
     /// <summary>Building one MIME message (per message, summed over the parallel sends).</summary>
@@ -48,6 +48,15 @@ public static class SendStages
     private static readonly Meter StageMeter = new(MeterName);
 
     private static readonly Histogram<double> Duration = StageMeter.CreateHistogram<double>(InstrumentName, "ms", "Time spent in one stage of the send pipeline.");
+
+    /// <summary>Records a duration measured in <see cref="Stopwatch"/> ticks (a stage's share of a loop) under a stage.</summary>
+    internal static void AddTicks(string stage, long elapsedTicks)
+    {
+        if (Duration.Enabled)
+        {
+            Duration.Record(elapsedTicks * 1000.0 / Stopwatch.Frequency, new KeyValuePair<string, object?>("stage", stage));
+        }
+    }
 
     /// <summary>Records the time since <paramref name="startedAt"/> (a <see cref="Stopwatch.GetTimestamp"/>) under a stage.</summary>
     internal static void Time(string stage, long startedAt)
