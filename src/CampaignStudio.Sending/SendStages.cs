@@ -21,10 +21,10 @@ public static class SendStages
     /// <summary>Reading the sender settings, the batch's recipients again (consent, merge data, recommendations) and its templates.</summary>
     public const string Recipients = "recipients";
 
-    /// <summary>Rendering the batch's messages and minting their signed links.</summary>
+    /// <summary>Rendering one message and minting its signed links (per message, summed over the parallel sends).</summary>
     public const string Render = "render";
 
-    /// <summary>Rewriting the batch's HTML to signed click redirects (nothing stored since decision 054).</summary>
+    /// <summary>Rewriting one message's HTML to signed click redirects, nothing stored (per message, summed over the parallel sends).</summary>
     public const string Links = "links";
 
     /// <summary>Building one MIME message (per message, summed over the parallel sends).</summary>
@@ -36,7 +36,7 @@ public static class SendStages
     /// <summary>Handing one message to the transport, retries and pacing included (per message, summed over the parallel sends).</summary>
     public const string Transport = "transport";
 
-    /// <summary>The batch's parallel send phase, wall clock (MIME, window and transport run inside it).</summary>
+    /// <summary>The batch's parallel send phase, wall clock (render, links, MIME, window and transport run inside it).</summary>
     public const string SendPhase = "send phase";
 
     /// <summary>Committing a group of outcomes to the ledger (runs beside the sends).</summary>
@@ -48,15 +48,6 @@ public static class SendStages
     private static readonly Meter StageMeter = new(MeterName);
 
     private static readonly Histogram<double> Duration = StageMeter.CreateHistogram<double>(InstrumentName, "ms", "Time spent in one stage of the send pipeline.");
-
-    /// <summary>Records a duration measured in <see cref="Stopwatch"/> ticks (a stage's share of a loop) under a stage.</summary>
-    internal static void AddTicks(string stage, long elapsedTicks)
-    {
-        if (Duration.Enabled)
-        {
-            Duration.Record(elapsedTicks * 1000.0 / Stopwatch.Frequency, new KeyValuePair<string, object?>("stage", stage));
-        }
-    }
 
     /// <summary>Records the time since <paramref name="startedAt"/> (a <see cref="Stopwatch.GetTimestamp"/>) under a stage.</summary>
     internal static void Time(string stage, long startedAt)
