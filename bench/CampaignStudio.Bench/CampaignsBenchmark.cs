@@ -109,6 +109,7 @@ public static class CampaignsBenchmark
         await using var transport = new SmtpMailTransport(mail.Smtp);
         var worker = new SendWorkerOptions { BatchSize = 500, InFlightWindow = 64, WorkerId = "bench" };
         await using var sender = new CampaignSender(factory, new TemplateRenderer(), new MessageBuilder(clock), new SignedTokenService(DataProtectionProvider.Create("bench"), clock),
+            new Sending.Tracking.ClickKeyStore(factory, DataProtectionProvider.Create("bench"), clock),
             transport, senders, mail, worker, clock, NullLogger<CampaignSender>.Instance, recommendations);
         var watch = Stopwatch.StartNew();
         while (await sender.RunOnceAsync(ct))
@@ -118,9 +119,8 @@ public static class CampaignsBenchmark
         watch.Stop();
         await using var db = await factory.CreateDbContextAsync(ct);
         var sent = await db.Messages.CountAsync(m => m.CampaignId == campaignId && m.Status == MessageStatus.Sent, ct);
-        var links = await db.TrackedLinks.CountAsync(ct);
         sink.Kill();
-        Console.WriteLine($"send: {sent:N0} sent in {watch.Elapsed.TotalSeconds:F1} s = {sent / watch.Elapsed.TotalSeconds:N0}/s over {connections} connections ({links:N0} tracked links)");
+        Console.WriteLine($"send: {sent:N0} sent in {watch.Elapsed.TotalSeconds:F1} s = {sent / watch.Elapsed.TotalSeconds:N0}/s over {connections} connections");
         Console.WriteLine($"launch: {count:N0} recipients in {launchWatch.Elapsed.TotalSeconds:F2} s");
         return (new LaunchResult(count, launchWatch.Elapsed.TotalSeconds), new SendResult(sent, watch.Elapsed.TotalSeconds, connections, perBatch.WithRecommendations, perBatch.Without));
     }

@@ -78,6 +78,7 @@ public static class ClusterSendBenchmark
             var transport = new SmtpMailTransport(mail.Smtp);
             var clock = TimeProvider.System;
             senders.Add((new CampaignSender(factory, new TemplateRenderer(), new MessageBuilder(clock), new SignedTokenService(DataProtectionProvider.Create("bench"), clock),
+            new Sending.Tracking.ClickKeyStore(factory, DataProtectionProvider.Create("bench"), clock),
                 transport, new SenderIdentityStore(factory, clock), mail, new SendWorkerOptions { BatchSize = 500, WorkerId = $"instance-{w + 1}" }, clock,
                 NullLogger<CampaignSender>.Instance, recommendations), transport));
         }

@@ -53,6 +53,7 @@ public static class CompareSend
         // The studio's defaults (batch size, in-flight window), as a deployed worker runs.
         var worker = new SendWorkerOptions { WorkerId = "bench" };
         await using var sender = new CampaignSender(factory, new TemplateRenderer(), new MessageBuilder(clock), new SignedTokenService(DataProtectionProvider.Create("bench"), clock),
+            new Sending.Tracking.ClickKeyStore(factory, DataProtectionProvider.Create("bench"), clock),
             capture, senders, mail, worker, clock, NullLogger<CampaignSender>.Instance, new RecommendationLists(new ProductModels(factory, clock)));
 
         // Warm-up of both sides (JIT, connections, SQLite cache), not recorded; the pipeline's messages become the loop's input.
@@ -212,8 +213,9 @@ public sealed record CompareSendRun(int Pair, string Side, int Sent, double Seco
 public sealed record CompareSendResult(int Customers, int Messages, double Bytes, int BatchSize, int InFlightWindow, IReadOnlyList<CompareSendRun> Runs,
     IReadOnlyDictionary<string, (double Ms, long Count)> Stages)
 {
-    private static readonly string[] Sequential = [SendStages.Campaigns, SendStages.Lease, SendStages.Recipients, SendStages.Render, SendStages.Links, SendStages.SendPhase, SendStages.Finish];
-    private static readonly string[] Inside = [SendStages.Mime, SendStages.Window, SendStages.Transport, SendStages.Record];
+    private static readonly string[] Sequential = [SendStages.Campaigns, SendStages.Lease, SendStages.Recipients, SendStages.SendPhase, SendStages.Finish];
+    // Since decision 054's second step each parallel send renders its own message: render and links run inside the send phase.
+    private static readonly string[] Inside = [SendStages.Render, SendStages.Links, SendStages.Mime, SendStages.Window, SendStages.Transport, SendStages.Record];
 
     private double Median(string side, Func<CompareSendRun, double> value) => Stats.Median(Runs.Where(r => r.Side == side).Select(value).ToList());
 
@@ -266,7 +268,7 @@ public sealed record CompareSendResult(int Customers, int Messages, double Bytes
         s.AppendLine();
         s.AppendLine(inv, $"**Ratio (studio / bare loop, median msg/s): {Ratio:F2}** (target ≥ 0.8: {(Ratio >= 0.8 ? "met" : "not met")}).");
         s.AppendLine();
-        s.AppendLine("Where the pipeline's time goes (`SendStages`, summed over the studio runs). A batch's turn stages run one after another; MIME, window and transport run inside the send phase on 8 parallel sends, and the ledger records beside them:");
+        s.AppendLine("Where the pipeline's time goes (`SendStages`, summed over the studio runs). A batch's turn stages run one after another; render, links, MIME, window and transport run inside the send phase on 8 parallel sends, and the ledger records beside them:");
         s.AppendLine();
         s.Append(StageTable());
         return s.ToString();

@@ -55,6 +55,7 @@ public static class DkimBenchmark
         await using var transport = new DkimSigningTransport(new SmtpMailTransport(mail.Smtp), source);
         var worker = new SendWorkerOptions { BatchSize = 500, InFlightWindow = 64, WorkerId = "bench" };
         await using var sender = new CampaignSender(factory, new TemplateRenderer(), new MessageBuilder(clock), new SignedTokenService(DataProtectionProvider.Create("bench"), clock),
+            new Sending.Tracking.ClickKeyStore(factory, DataProtectionProvider.Create("bench"), clock),
             transport, senders, mail, worker, clock, NullLogger<CampaignSender>.Instance, recommendations);
 
         // Warm-up (JIT, connections, SQLite cache), not recorded.

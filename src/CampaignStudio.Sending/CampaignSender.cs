@@ -40,12 +40,14 @@ public sealed class CampaignSender : IAsyncDisposable
     private readonly Bounces.BounceMailboxStore? _bounceMailbox;
     private readonly Bounces.ProviderWebhookStore? _providerWebhooks;
     private readonly AutomaticPauseStore? _automaticPauses;
+    private readonly ClickKeyStore _clickKeys;
 
     public CampaignSender(IDbContextFactory<AppDbContext> dbFactory, TemplateRenderer renderer, MessageBuilder builder, SignedTokenService tokens,
-        IMailTransport transport, SenderIdentityStore senders, Messaging.MailOptions mail, SendWorkerOptions options, TimeProvider clock,
+        ClickKeyStore clickKeys, IMailTransport transport, SenderIdentityStore senders, Messaging.MailOptions mail, SendWorkerOptions options, TimeProvider clock,
         ILogger<CampaignSender> log, RecommendationLists recommendations, Bounces.BounceMailboxStore? bounceMailbox = null,
         Bounces.ProviderWebhookStore? providerWebhooks = null, AutomaticPauseStore? automaticPauses = null)
     {
+        _clickKeys = clickKeys;
         _providerWebhooks = providerWebhooks;
         _automaticPauses = automaticPauses;
         _bounceMailbox = bounceMailbox;
@@ -130,6 +132,7 @@ public sealed class CampaignSender : IAsyncDisposable
         var identity = await _senders.GetAsync(ct);
         var returnAddresses = _bounceMailbox is null ? null : await _bounceMailbox.ReturnAddressesAsync(ct);
         var references = _bounceMailbox is null ? null : await _bounceMailbox.MessageReferencesAsync(ct);
+        var clicks = await _clickKeys.GetAsync(ct);
         var providers = _providerWebhooks is null ? new HashSet<Messaging.Bounces.Providers.EmailProvider>() : (await _providerWebhooks.GetAsync(ct)).Enabled;
         Dictionary<long, RecipientData> recipients;
         Dictionary<int, CompiledTemplate?> templates;
@@ -152,68 +155,30 @@ public sealed class CampaignSender : IAsyncDisposable
         var now = _clock.GetUtcNow().UtcDateTime;
         await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow), _clock);
         var sender = new MimeSender(identity.FromName, identity.FromAddress, null, identity.ReplyTo);
-        var prepared = new List<(LeasedMessage Message, RecipientData Recipient, RenderedMessage Content, MessageLinks Links)>(leased.Count);
-        foreach (var message in leased)
-        {
-            if (!recipients.TryGetValue(message.CustomerId, out var recipient))
-            {
-                recorder.Add(new MessageOutcome(message.Id, MessageStatus.Suppressed, Error: SuppressedAtSend));
-                continue;
-            }
-
-            if (overCap.TryGetValue(message.CustomerId, out var cap))
-            {
-                recorder.Add(new MessageOutcome(message.Id, MessageStatus.Suppressed, Error: cap));
-                continue;
-            }
-
-            var template = templates.GetValueOrDefault(message.VariantId ?? 0);
-            if (template is null || !identity.IsReadyToSend)
-            {
-                recorder.Add(new MessageOutcome(message.Id, MessageStatus.Failed,
-                    Error: template is null ? "The campaign has no valid template for this variant." : "No sender address or postal address is set."));
-                continue;
-            }
-
-            // The only place a customer's working links are minted: from the lease on the message that goes to them.
-            var links = _tokens.LinksFor(message.Delivery, identity.PublicBaseUrl);
-            try
-            {
-                var content = _renderer.Render(template, recipient, new CampaignData(campaign.Id, campaign.Name, campaign.DiscountTier),
-                    new MessageFooter(links.UnsubscribeUrl, identity.PostalAddress));
-                prepared.Add((message, recipient, content, links));
-            }
-            catch (TemplateRenderException ex)
-            {
-                recorder.Add(new MessageOutcome(message.Id, MessageStatus.Failed, Error: ex.Message));
-            }
-        }
-
-        SendStages.Time(SendStages.Render, started);
-        IReadOnlyList<string> htmls;
-        started = Stopwatch.GetTimestamp();
-        await using (var db = await _dbFactory.CreateDbContextAsync(ct))
-        {
-            htmls = await LinkTracker.RewriteAsync(db, prepared.Select(p => (p.Message.Id, p.Content.Html, p.Links)).ToList(), ct);
-        }
-
-        SendStages.Time(SendStages.Links, started);
-        started = Stopwatch.GetTimestamp();
-
+        var campaignData = new CampaignData(campaign.Id, campaign.Name, campaign.DiscountTier);
         var watcher = new CampaignStatusWatcher(_dbFactory, campaign.Id);
         var unsent = new System.Collections.Concurrent.ConcurrentBag<long>();
-        await Parallel.ForEachAsync(Enumerable.Range(0, prepared.Count), new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = ct },
-            async (i, token) =>
+
+        // Each of the parallel sends renders its next message itself, so the connections never wait for a whole batch to be
+        // rendered first: one message's rendering overlaps the others' time on the wire (decision 054).
+        await Parallel.ForEachAsync(leased, new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = ct },
+            async (message, token) =>
             {
-                var (message, recipient, content, links) = prepared[i];
                 if (!await watcher.IsSendingAsync(token))
                 {
                     unsent.Add(message.Id);
                     return;
                 }
 
+                if (Prepare(message, recipients, overCap, templates, identity, clicks, campaignData, out var outcome) is not { } prepared)
+                {
+                    recorder.Add(outcome!);
+                    return;
+                }
+
                 var step = Stopwatch.GetTimestamp();
-                var mime = _builder.Build(content with { Html = htmls[i] },
+                var (recipient, content, links) = prepared;
+                var mime = _builder.Build(content,
                     new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, links.UnsubscribeUrl));
                 if (references is not null)
                 {
@@ -250,6 +215,56 @@ public sealed class CampaignSender : IAsyncDisposable
 
         _log.LogDebug("Campaign {CampaignId}: batch of {Count} done at {Now}", campaign.Id, leased.Count, now);
         return sendPhaseEnded;
+    }
+
+    /// <summary>
+    /// Renders one leased message with its live links, or says why it goes out not at all (consent gone, over the frequency
+    /// cap, no template, render error): then <paramref name="outcome"/> is its final result.
+    /// </summary>
+    private (RecipientData Recipient, RenderedMessage Content, MessageLinks Links)? Prepare(LeasedMessage message, Dictionary<long, RecipientData> recipients,
+        Dictionary<long, string> overCap, Dictionary<int, CompiledTemplate?> templates, Data.Settings.SenderIdentity identity, ClickTokens clicks,
+        CampaignData campaignData, out MessageOutcome? outcome)
+    {
+        outcome = null;
+        if (!recipients.TryGetValue(message.CustomerId, out var recipient))
+        {
+            outcome = new MessageOutcome(message.Id, MessageStatus.Suppressed, Error: SuppressedAtSend);
+            return null;
+        }
+
+        if (overCap.TryGetValue(message.CustomerId, out var cap))
+        {
+            outcome = new MessageOutcome(message.Id, MessageStatus.Suppressed, Error: cap);
+            return null;
+        }
+
+        var template = templates.GetValueOrDefault(message.VariantId ?? 0);
+        if (template is null || !identity.IsReadyToSend)
+        {
+            outcome = new MessageOutcome(message.Id, MessageStatus.Failed,
+                Error: template is null ? "The campaign has no valid template for this variant." : "No sender address or postal address is set.");
+            return null;
+        }
+
+        // The only place a customer's working links are minted: from the lease on the message that goes to them.
+        var started = Stopwatch.GetTimestamp();
+        var links = _tokens.LinksFor(message.Delivery, identity.PublicBaseUrl, clicks);
+        RenderedMessage content;
+        try
+        {
+            content = _renderer.Render(template, recipient, campaignData, new MessageFooter(links.UnsubscribeUrl, identity.PostalAddress));
+        }
+        catch (TemplateRenderException ex)
+        {
+            outcome = new MessageOutcome(message.Id, MessageStatus.Failed, Error: ex.Message);
+            return null;
+        }
+
+        SendStages.Time(SendStages.Render, started);
+        started = Stopwatch.GetTimestamp();
+        content = content with { Html = LinkTracker.Rewrite(content.Html, links) };
+        SendStages.Time(SendStages.Links, started);
+        return (recipient, content, links);
     }
 
     private MessageOutcome Outcome(LeasedMessage message, SendResult result, string? messageId)

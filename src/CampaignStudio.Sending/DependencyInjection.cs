@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.TryAddSingleton<RecommendationLists>();
         services.TryAddSingleton<SendTimePopulation>();
         services.TryAddSingleton<BestSendTimes>();
+        services.TryAddSingleton<Tracking.ClickKeyStore>();
         services.AddSingleton<CampaignLauncher>();
         services.AddSingleton<CampaignSender>();
         services.AddHostedService<CampaignSendWorker>();

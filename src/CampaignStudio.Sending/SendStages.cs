@@ -21,10 +21,10 @@ public static class SendStages
     /// <summary>Reading the sender settings, the batch's recipients again (consent, merge data, recommendations) and its templates.</summary>
     public const string Recipients = "recipients";
 
-    /// <summary>Rendering the batch's messages and minting their signed links.</summary>
+    /// <summary>Rendering one message and minting its signed links (per message, summed over the parallel sends).</summary>
     public const string Render = "render";
 
-    /// <summary>Storing the batch's tracked links and rewriting the HTML to signed redirects.</summary>
+    /// <summary>Rewriting one message's HTML to signed click redirects, nothing stored (per message, summed over the parallel sends).</summary>
     public const string Links = "links";
 
     /// <summary>Building one MIME message (per message, summed over the parallel sends).</summary>
@@ -36,7 +36,7 @@ public static class SendStages
     /// <summary>Handing one message to the transport, retries and pacing included (per message, summed over the parallel sends).</summary>
     public const string Transport = "transport";
 
-    /// <summary>The batch's parallel send phase, wall clock (MIME, window and transport run inside it).</summary>
+    /// <summary>The batch's parallel send phase, wall clock (render, links, MIME, window and transport run inside it).</summary>
     public const string SendPhase = "send phase";
 
     /// <summary>Committing a group of outcomes to the ledger (runs beside the sends).</summary>

@@ -27,9 +27,9 @@ public class DependencyInjectionTests
         services.GetRequiredService<TemplateRenderer>().ShouldNotBeNull();
         services.GetRequiredService<MessageBuilder>().ShouldNotBeNull();
         var tokens = services.GetRequiredService<SignedTokenService>();
-        var click = tokens.LinksFor(new CampaignStudio.Domain.Campaigns.MessageDelivery(1, 1, 1), "https://studio.example").ClickUrl(5)!;
-        tokens.TryReadTrackingToken(click.Split('/')[^1], out var id).ShouldBeTrue();
-        id.ShouldBe(5);
+        var unsubscribe = tokens.LinksFor(new CampaignStudio.Domain.Campaigns.MessageDelivery(1, 5, 6), "https://studio.example", new ClickTokens(new byte[32])).UnsubscribeUrl;
+        tokens.TryReadUnsubscribeToken(unsubscribe.Split('/')[^1], out var request).ShouldBeTrue();
+        request.ShouldBe(new UnsubscribeRequest(5, 6));
         Directory.Delete(folder);
     }
 

@@ -2,15 +2,15 @@ namespace CampaignStudio.Messaging.Links;
 
 /// <summary>
 /// The links one e-mail carries back to the studio: unsubscribe / preference centre, the open pixel and tracked clicks.
-/// Made two ways only: live by <see cref="SignedTokenService.LinksFor(Domain.Campaigns.MessageDelivery, string)"/> for a
+/// Made two ways only: live by <see cref="SignedTokenService.LinksFor(Domain.Campaigns.MessageDelivery, string, ClickTokens)"/> for a
 /// message the send pipeline leased, or <see cref="Preview"/> for previews, test sends and reviews — the same shape, but a
 /// token every public endpoint refuses, no open pixel and untracked clicks.
 /// </summary>
 public sealed class MessageLinks
 {
-    private readonly Func<long, string>? _click;
+    private readonly Func<string, string>? _click;
 
-    internal MessageLinks(string unsubscribeUrl, string? openPixelUrl, Func<long, string>? click)
+    internal MessageLinks(string unsubscribeUrl, string? openPixelUrl, Func<string, string>? click)
     {
         UnsubscribeUrl = unsubscribeUrl;
         OpenPixelUrl = openPixelUrl;
@@ -29,8 +29,8 @@ public sealed class MessageLinks
     /// <summary>Whether these links act for a customer (minted for a leased message).</summary>
     public bool IsLive => _click is not null;
 
-    /// <summary>The signed redirect for one stored link of this message; null in a preview (the link stays as written).</summary>
-    public string? ClickUrl(long trackedLinkId) => _click?.Invoke(trackedLinkId);
+    /// <summary>The signed redirect to <paramref name="target"/> for this message; null in a preview (the link stays as written).</summary>
+    public string? ClickUrl(string target) => _click?.Invoke(target);
 }
 
 /// <summary>The two links of a double opt-in confirmation e-mail.</summary>

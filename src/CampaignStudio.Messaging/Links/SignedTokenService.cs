@@ -53,13 +53,18 @@ public sealed class SignedTokenService
         _options = options ?? new SignedTokenOptions();
     }
 
-    /// <summary>The working links of one campaign message the send pipeline holds the lease on.</summary>
-    public MessageLinks LinksFor(MessageDelivery delivery, string publicBaseUrl)
+    /// <summary>
+    /// The working links of one campaign message the send pipeline holds the lease on; its click links are signed with
+    /// <paramref name="clicks"/> (the studio's click key), nothing is stored per link.
+    /// </summary>
+    public MessageLinks LinksFor(MessageDelivery delivery, string publicBaseUrl, ClickTokens clicks)
     {
         ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(clicks);
         var unsubscribe = UnsubscribeLinks.For(publicBaseUrl, CreateUnsubscribeToken(delivery.CustomerId, delivery.CampaignId));
         var open = TrackingLinks.Open(publicBaseUrl, CreatePermanent(_open, delivery.MessageId));
-        return new MessageLinks(unsubscribe, open, linkId => TrackingLinks.Click(publicBaseUrl, CreatePermanent(_tracking, linkId)));
+        var messageId = delivery.MessageId;
+        return new MessageLinks(unsubscribe, open, target => TrackingLinks.Click(publicBaseUrl, clicks.Mint(messageId, target)));
     }
 
     /// <summary>The confirm link and the "do not e-mail me" link of a double opt-in e-mail the consent rules allow.</summary>
@@ -116,7 +121,10 @@ public sealed class SignedTokenService
         return true;
     }
 
-    /// <summary>Tracked links do not expire: a click on an old newsletter should still reach the shop.</summary>
+    /// <summary>
+    /// The stored-link click tokens of mail sent before click tokens carried their target (decision 054): the link id of a
+    /// <c>TrackedLinks</c> row. Tracked links do not expire: a click on an old newsletter should still reach the shop.
+    /// </summary>
     public bool TryReadTrackingToken(string? token, out long linkId) => TryReadPermanent(_tracking, token, out linkId);
 
     /// <summary>The open pixel of one message; its own purpose, so a link id never passes as a message id.</summary>

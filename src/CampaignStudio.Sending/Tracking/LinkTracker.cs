@@ -1,17 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using CampaignStudio.Data;
-using CampaignStudio.Data.Bulk;
 using CampaignStudio.Messaging.Links;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CampaignStudio.Sending.Tracking;
 
 /// <summary>
-/// Rewrites the links of sent messages to signed redirect links. The target URL is stored with the message at send time,
-/// so the redirect can only ever go where the message pointed (no open redirect), and a tampered token finds nothing.
+/// Rewrites the links of sent messages to signed redirect links. The target URL is signed into the link's token at send
+/// time, so the redirect can only ever go where the message pointed (no open redirect), and a tampered token finds nothing.
+/// Mail sent before decision 054 carries tokens of stored <c>TrackedLinks</c> rows instead; those still redirect.
 /// </summary>
 public static partial class LinkTracker
 {
@@ -35,52 +32,22 @@ public static partial class LinkTracker
     }
 
     /// <summary>
-    /// Stores the links of a batch of messages in one transaction and returns each message's HTML with its links
-    /// replaced by signed redirects and an open pixel added. The redirects come from each message's own
-    /// <see cref="MessageLinks"/>, which only the send pipeline can mint live.
+    /// A message's HTML with its links replaced by signed redirects and an open pixel added. The redirects come from the
+    /// message's own <see cref="MessageLinks"/>, which only the send pipeline can mint live; each carries its target in the
+    /// signed token, so nothing is stored per link (decision 054). A preview's links stay as written.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> RewriteAsync(AppDbContext db, IReadOnlyList<(long MessageId, string Html, MessageLinks Links)> messages,
-        CancellationToken ct)
+    public static string Rewrite(string html, MessageLinks links)
     {
-        var found = messages.Select(m => FindLinks(m.Html, m.Links.UnsubscribeUrl)).ToList();
-        var ids = new List<Dictionary<string, long>>(messages.Count);
-        await db.Database.OpenConnectionAsync(ct);
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        ArgumentNullException.ThrowIfNull(html);
+        ArgumentNullException.ThrowIfNull(links);
+        var rewritten = Href().Replace(html, match =>
         {
-            await using (var insert = await BulkInserter.CreateAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), "TrackedLinks",
-                             ["MessageId", "Url", "Clicks"], returning: "Id", ct: ct))
-            {
-                for (var i = 0; i < messages.Count; i++)
-                {
-                    var map = new Dictionary<string, long>(StringComparer.Ordinal);
-                    foreach (var url in found[i])
-                    {
-                        map[url] = Convert.ToInt64(await insert.InsertAsync(ct, messages[i].MessageId, url, 0), System.Globalization.CultureInfo.InvariantCulture);
-                    }
-
-                    ids.Add(map);
-                }
-            }
-
-            await tx.CommitAsync(ct);
-        }
-
-        var result = new List<string>(messages.Count);
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var (_, html, links) = messages[i];
-            var map = ids[i];
-            var rewritten = Href().Replace(html, match =>
-            {
-                var url = WebUtility.HtmlDecode(match.Groups["url"].Value);
-                return map.TryGetValue(url, out var linkId) && links.ClickUrl(linkId) is { } tracked
-                    ? $"{match.Groups["pre"].Value}{tracked}\""
-                    : match.Value;
-            });
-            result.Add(links.OpenPixelUrl is { } pixel ? AddPixel(rewritten, pixel) : rewritten);
-        }
-
-        return result;
+            var url = WebUtility.HtmlDecode(match.Groups["url"].Value);
+            return url != links.UnsubscribeUrl && url.Length <= Domain.Limits.Url && links.ClickUrl(url) is { } tracked
+                ? $"{match.Groups["pre"].Value}{tracked}\""
+                : match.Value;
+        });
+        return links.OpenPixelUrl is { } pixel ? AddPixel(rewritten, pixel) : rewritten;
     }
 
     private static string AddPixel(string html, string pixelUrl)

@@ -14,17 +14,20 @@ public class SignedTokenServiceTests
 
     private const string BaseUrl = "https://studio.example";
 
+    private static readonly ClickTokens Clicks = new(new byte[32]);
+
     private SignedTokenService Service(TimeProvider? time = null, SignedTokenOptions? options = null) => new(_provider, time ?? _clock, options);
 
     /// <summary>The last path segment of a link: its token.</summary>
     private static string TokenOf(string? url) => Uri.UnescapeDataString(url!.Split('/')[^1]);
 
     private static string Unsubscribe(SignedTokenService service, long customerId, int campaignId, long messageId = 1) =>
-        TokenOf(service.LinksFor(new MessageDelivery(messageId, customerId, campaignId), BaseUrl).UnsubscribeUrl);
+        TokenOf(service.LinksFor(new MessageDelivery(messageId, customerId, campaignId), BaseUrl, Clicks).UnsubscribeUrl);
 
-    private static string Open(SignedTokenService service, long messageId) => TokenOf(service.LinksFor(new MessageDelivery(messageId, 1, 1), BaseUrl).OpenPixelUrl);
+    private static string Open(SignedTokenService service, long messageId) => TokenOf(service.LinksFor(new MessageDelivery(messageId, 1, 1), BaseUrl, Clicks).OpenPixelUrl);
 
-    private static string Tracking(SignedTokenService service, long linkId) => TokenOf(service.LinksFor(new MessageDelivery(1, 1, 1), BaseUrl).ClickUrl(linkId));
+    /// <summary>A stored-link click token as mail sent before decision 054 carries it (Data Protection, the link row's id).</summary>
+    private string Tracking(long linkId) => StoredLinkTokens.Mint(_provider, linkId);
 
     private static ConfirmationLinks Confirmation(SignedTokenService service, long customerId) =>
         service.LinksFor(new ConfirmationPermit(customerId, "someone@example.com", null, ConsentPurposes.Marketing), BaseUrl);
@@ -52,7 +55,7 @@ public class SignedTokenServiceTests
 
         service.TryReadDoubleOptInToken(DoubleOptIn(service, 77), out var customerId).ShouldBeTrue();
         customerId.ShouldBe(77);
-        service.TryReadTrackingToken(Tracking(service, long.MaxValue), out var linkId).ShouldBeTrue();
+        service.TryReadTrackingToken(Tracking(long.MaxValue), out var linkId).ShouldBeTrue();
         linkId.ShouldBe(long.MaxValue);
     }
 
@@ -79,7 +82,9 @@ public class SignedTokenServiceTests
         {
             ("unsubscribe", Unsubscribe(service, 11, 12), t => service.TryReadUnsubscribeToken(t, out _)),
             ("double opt-in", DoubleOptIn(service, 11), t => service.TryReadDoubleOptInToken(t, out _)),
-            ("tracking", Tracking(service, 11), t => service.TryReadTrackingToken(t, out _)),
+            ("tracking", Tracking(11), t => service.TryReadTrackingToken(t, out _)),
+            ("click", TokenOf(service.LinksFor(new MessageDelivery(11, 1, 1), BaseUrl, Clicks).ClickUrl("https://shop.example/a")),
+                t => Clicks.TryRead(t, out _, out _)),
             ("open", Open(service, 11), t => service.TryReadOpenToken(t, out _)),
         };
 
@@ -142,7 +147,7 @@ public class SignedTokenServiceTests
         var service = Service();
         var unsubscribe = Unsubscribe(service, 5, 6);
         var optIn = DoubleOptIn(service, 5);
-        var tracking = Tracking(service, 5);
+        var tracking = Tracking(5);
 
         service.TryReadDoubleOptInToken(unsubscribe, out _).ShouldBeFalse();
         service.TryReadTrackingToken(unsubscribe, out _).ShouldBeFalse();
@@ -220,6 +225,7 @@ public class SignedTokenServiceTests
 public class TokenMintingTests
 {
     private const string BaseUrl = "https://studio.example";
+    private static readonly ClickTokens Clicks = new(new byte[32]);
     private readonly SignedTokenService _service = new(new EphemeralDataProtectionProvider(), new StudioClock());
 
     [Fact]
@@ -233,6 +239,10 @@ public class TokenMintingTests
         typeof(MessageDelivery).GetConstructors().ShouldBeEmpty();
         typeof(ConfirmationPermit).GetConstructors().ShouldBeEmpty();
         typeof(MessageLinks).GetConstructors().ShouldBeEmpty();
+
+        // Click tokens can be read by anyone holding the key, but minted only through LinksFor.
+        typeof(ClickTokens).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName).Select(m => m.Name).ShouldBe(["TryRead"]);
     }
 
     [Fact]
@@ -242,7 +252,7 @@ public class TokenMintingTests
 
         preview.IsLive.ShouldBeFalse();
         preview.OpenPixelUrl.ShouldBeNull();
-        preview.ClickUrl(1).ShouldBeNull();
+        preview.ClickUrl("https://shop.example").ShouldBeNull();
         preview.UnsubscribeUrl.ShouldBe(BaseUrl + "/u/" + UnsubscribeLinks.PreviewToken);
         _service.TryReadUnsubscribeToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
         _service.TryReadDoubleOptInToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
@@ -253,15 +263,15 @@ public class TokenMintingTests
     [Fact]
     public void TheLinksOfASentMessageActForItsCustomerAndCampaign()
     {
-        var links = _service.LinksFor(new MessageDelivery(31, 41, 59), BaseUrl);
+        var links = _service.LinksFor(new MessageDelivery(31, 41, 59), BaseUrl, Clicks);
 
         links.IsLive.ShouldBeTrue();
         _service.TryReadUnsubscribeToken(links.UnsubscribeUrl.Split('/')[^1], out var request).ShouldBeTrue();
         request.ShouldBe(new UnsubscribeRequest(41, 59));
         _service.TryReadOpenToken(links.OpenPixelUrl!.Split('/')[^1], out var messageId).ShouldBeTrue();
         messageId.ShouldBe(31);
-        _service.TryReadTrackingToken(links.ClickUrl(26)!.Split('/')[^1], out var linkId).ShouldBeTrue();
-        linkId.ShouldBe(26);
+        Clicks.TryRead(links.ClickUrl("https://shop.example/sale?x=1&y=ü")!.Split('/')[^1], out var clicked, out var target).ShouldBeTrue();
+        (clicked, target).ShouldBe((31L, "https://shop.example/sale?x=1&y=ü"));
     }
 
     [Fact]
@@ -292,6 +302,76 @@ public class TokenMintingTests
         request.ShouldBe(new UnsubscribeRequest(8, 0));
         _service.TryReadDoubleOptInToken(links.UnsubscribeUrl.Split('/')[^1], out _).ShouldBeFalse();
         _service.TryReadUnsubscribeToken(links.ConfirmUrl.Split('/')[^1], out _).ShouldBeFalse();
+    }
+}
+
+/// <summary>The click tokens that carry their target (decision 054), and the stored-link tokens of older mail beside them.</summary>
+public class ClickTokensTests
+{
+    private const string BaseUrl = "https://studio.example";
+    private const string Target = "https://shop.example.com/sale?from=mail&id=7";
+    private readonly IDataProtectionProvider _provider = new EphemeralDataProtectionProvider();
+    private readonly ClickTokens _clicks = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    private string Mint(long messageId, string target) =>
+        new SignedTokenService(_provider, new StudioClock()).LinksFor(new MessageDelivery(messageId, 2, 3), BaseUrl, _clicks).ClickUrl(target)!.Split('/')[^1];
+
+    [Fact]
+    public void AClickTokenCarriesItsMessageAndTarget()
+    {
+        _clicks.TryRead(Mint(42, Target), out var messageId, out var url).ShouldBeTrue();
+
+        (messageId, url).ShouldBe((42L, Target));
+    }
+
+    [Fact]
+    public void AChangedTargetOrMessageOrAnotherKeyFindsNoValidTag()
+    {
+        var token = Mint(42, Target);
+        var bytes = System.Buffers.Text.Base64Url.DecodeFromChars(token);
+
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var changed = (byte[])bytes.Clone();
+            changed[i] ^= 0x01;
+            _clicks.TryRead(System.Buffers.Text.Base64Url.EncodeToString(changed), out _, out _).ShouldBeFalse($"byte {i}");
+        }
+
+        new ClickTokens(new byte[32]).TryRead(token, out _, out _).ShouldBeFalse();
+        _clicks.TryRead(token[..^4], out _, out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void StoredLinkTokensOfOlderMailAndClickTokensAreNeverReadAsEachOther()
+    {
+        var service = new SignedTokenService(_provider, new StudioClock());
+        var old = StoredLinkTokens.Mint(_provider, 42);
+
+        service.TryReadTrackingToken(old, out var linkId).ShouldBeTrue();
+        linkId.ShouldBe(42);
+        _clicks.TryRead(old, out _, out _).ShouldBeFalse();
+        service.TryReadTrackingToken(Mint(42, Target), out _).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("preview")]
+    [InlineData("!!!!****")]
+    [InlineData("AgAAAAAAAAAq")]
+    public void GarbageIsRejectedWithoutThrowing(string? garbage) => _clicks.TryRead(garbage, out _, out _).ShouldBeFalse();
+}
+
+/// <summary>Mints the click tokens mail carried before decision 054: the id of a stored link under Data Protection.</summary>
+internal static class StoredLinkTokens
+{
+    public static string Mint(IDataProtectionProvider provider, long linkId)
+    {
+        var payload = new byte[9];
+        payload[0] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), linkId);
+        var protector = provider.CreateProtector("CampaignStudio.Messaging.Links").CreateProtector("TrackingLink.v1");
+        return System.Buffers.Text.Base64Url.EncodeToString(protector.Protect(payload));
     }
 }
 

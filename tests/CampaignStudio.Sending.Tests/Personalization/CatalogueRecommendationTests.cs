@@ -127,10 +127,17 @@ public sealed partial class CatalogueRecommendationTests : IAsyncLifetime
         Names(html).ShouldBe(["Lantern", "Socks", "Kettle"]);
         html.ShouldNotContain("href=\"https://shop.example.com/p/");
         html.ShouldContain("src=\"https://cdn.example.com/lantern.jpg\"");
+        // Each product link became a click link whose signed token carries the product's address and this message.
         await using var db = await Db.CreateDbContextAsync();
-        var messageIds = await db.Messages.Where(m => m.CampaignId == campaignId).Select(m => m.Id).ToListAsync();
-        var tracked = await db.TrackedLinks.AsNoTracking().Where(l => messageIds.Contains(l.MessageId)).Select(l => l.Url).ToListAsync();
-        new[] { "https://shop.example.com/p/lantern", "https://shop.example.com/p/socks", "https://shop.example.com/p/kettle" }.ShouldBeSubsetOf(tracked);
+        var messageId = await db.Messages.Where(m => m.CampaignId == campaignId).Select(m => m.Id).SingleAsync();
+        var clicks = await Services.GetRequiredService<ClickKeyStore>().GetAsync();
+        var tracked = Regex.Matches(html, "href=\"https://studio.example.com/t/c/([^\"]+)\"").Select(m =>
+        {
+            clicks.TryRead(m.Groups[1].Value, out var id, out var url).ShouldBeTrue();
+            id.ShouldBe(messageId);
+            return url;
+        }).ToList();
+        tracked.ShouldBe(["https://shop.example.com/p/lantern", "https://shop.example.com/p/socks", "https://shop.example.com/p/kettle"]);
     }
 
     [Fact]

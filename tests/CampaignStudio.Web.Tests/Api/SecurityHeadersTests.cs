@@ -48,7 +48,7 @@ public sealed partial class SecurityHeadersTests(StudioAppFactory app) : IClassF
     {
         var client = app.CreateClient(new() { AllowAutoRedirect = false });
         var unsubscribe = new Uri(app.Services.GetRequiredService<SignedTokenService>()
-            .LinksFor(new MessageDelivery(1, 1, 1), "https://studio.example").UnsubscribeUrl).AbsolutePath;
+            .LinksFor(new MessageDelivery(1, 1, 1), "https://studio.example", new CampaignStudio.Messaging.Links.ClickTokens(new byte[32])).UnsubscribeUrl).AbsolutePath;
 
         foreach (var path in new[] { "/account/login", unsubscribe })
         {

@@ -56,7 +56,7 @@ public sealed class ConsentStudioFactory : StudioAppFactory
     /// without sending anything; tests build the proof, which only the data layer can in the studio itself.
     /// </summary>
     public string UnsubscribePath(long customerId, int campaignId = 1) =>
-        new Uri(Get<SignedTokenService>().LinksFor(new MessageDelivery(1, customerId, campaignId), "https://studio.example").UnsubscribeUrl).AbsolutePath;
+        new Uri(Get<SignedTokenService>().LinksFor(new MessageDelivery(1, customerId, campaignId), "https://studio.example", new CampaignStudio.Messaging.Links.ClickTokens(new byte[32])).UnsubscribeUrl).AbsolutePath;
 
     /// <summary>The confirm link of a double opt-in e-mail to the customer, minted from a permit without sending.</summary>
     public string ConfirmPath(long customerId) =>

@@ -194,6 +194,33 @@ public abstract class SendPipelineTests(SmtpStudio studio)
         var tampered = click[..^3] + (click[^3] == 'A' ? "B" : "A") + click[^2..];
         (await client.GetAsync(tampered)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await client.GetAsync("/t/c/" + Uri.EscapeDataString("https://evil.example.com"))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // The token carries the target (decision 054): the link's row is made at its first click. A link of mail sent before
+        // (a Data Protection token naming a stored row) still redirects and counts.
+        var annaMessage = await MessageOfAsync(campaignId, "pipe0@example.com");
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            var clicked = await db.TrackedLinks.AsNoTracking().SingleAsync(l => l.MessageId == annaMessage);
+            (clicked.Url, clicked.Clicks).ShouldBe(("https://shop.example.com/sale?from=mail&id=7", 1));
+            (await db.Messages.AsNoTracking().SingleAsync(m => m.Id == annaMessage)).ClickedAt.ShouldNotBeNull();
+            db.TrackedLinks.Add(new TrackedLink { MessageId = annaMessage, Url = "https://shop.example.com/old-newsletter" });
+            await db.SaveChangesAsync();
+        }
+
+        long oldLinkId;
+        await using (var db = await Db.CreateDbContextAsync())
+        {
+            oldLinkId = await db.TrackedLinks.Where(l => l.Url == "https://shop.example.com/old-newsletter").Select(l => l.Id).SingleAsync();
+        }
+
+        var payload = new byte[9];
+        payload[0] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), oldLinkId);
+        var oldToken = System.Buffers.Text.Base64Url.EncodeToString(Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()
+            .CreateProtector("CampaignStudio.Messaging.Links").CreateProtector("TrackingLink.v1").Protect(payload));
+        var old = await client.GetAsync("/t/c/" + oldToken);
+        old.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        old.Headers.Location!.OriginalString.ShouldBe("https://shop.example.com/old-newsletter");
         var open = Regex.Match(xss.HtmlBody!, "https://studio.example.com(/t/o/[^\"]+)\"").Groups[1].Value;
         var pixel = await client.GetAsync(open);
         pixel.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -329,4 +356,11 @@ public abstract class SendPipelineTests(SmtpStudio studio)
     }
 
     private Task DrainAsync(int campaignId) => SendPasses.DrainAsync(Services, campaignId);
+
+    private async Task<long> MessageOfAsync(int campaignId, string email)
+    {
+        await using var db = await Db.CreateDbContextAsync();
+        return await db.Messages.Where(m => m.CampaignId == campaignId)
+            .Join(db.Customers.Where(c => c.Email == email), m => m.CustomerId, c => c.Id, (m, _) => m.Id).SingleAsync();
+    }
 }

@@ -52,9 +52,15 @@ internal static class TrackingEndpoints
         return Results.File(Pixel, "image/gif");
     }
 
-    private static async Task<IResult> ClickAsync(HttpContext context, string token, SignedTokenService tokens, IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock,
-        CancellationToken ct)
+    private static async Task<IResult> ClickAsync(HttpContext context, string token, SignedTokenService tokens, ClickKeyStore clickKeys,
+        IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, CancellationToken ct)
     {
+        if ((await clickKeys.GetAsync(ct)).TryRead(token, out var messageId, out var url))
+        {
+            return await ClickSignedTargetAsync(context, messageId, url, dbFactory, clock, ct);
+        }
+
+        // Mail sent before decision 054: the token names a stored link.
         if (!tokens.TryReadTrackingToken(token, out var linkId))
         {
             return NotFound(context);
@@ -62,9 +68,7 @@ internal static class TrackingEndpoints
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var link = await db.TrackedLinks.AsNoTracking().FirstOrDefaultAsync(l => l.Id == linkId, ct);
-
-        // Stored links are http(s) by construction; checking again costs nothing and keeps this from ever becoming an open redirect.
-        if (link is null || !Uri.TryCreate(link.Url, UriKind.Absolute, out var target) || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps))
+        if (link is null || !IsWebAddress(link.Url))
         {
             return NotFound(context);
         }
@@ -73,11 +77,48 @@ internal static class TrackingEndpoints
         await db.TrackedLinks.Where(l => l.Id == linkId).ExecuteUpdateAsync(s => s
             .SetProperty(l => l.Clicks, l => l.Clicks + 1)
             .SetProperty(l => l.FirstClickedAt, l => l.FirstClickedAt ?? now), ct);
-
-        // A click proves the message was opened, even when images were blocked.
-        await db.Messages.Where(m => m.Id == link.MessageId).ExecuteUpdateAsync(s => s
-            .SetProperty(m => m.ClickedAt, m => m.ClickedAt ?? now)
-            .SetProperty(m => m.OpenedAt, m => m.OpenedAt ?? now), ct);
+        await RecordMessageClickAsync(db, link.MessageId, now, ct);
         return Results.Redirect(link.Url);
     }
+
+    /// <summary>
+    /// A click link whose token carries its target: the link's row is made at its first click (nothing is stored at send
+    /// time), so per-link counts read as before. A message erased since (its row gone) has no links any more.
+    /// </summary>
+    private static async Task<IResult> ClickSignedTargetAsync(HttpContext context, long messageId, string url, IDbContextFactory<AppDbContext> dbFactory,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (!IsWebAddress(url))
+        {
+            return NotFound(context);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await RecordMessageClickAsync(db, messageId, now, ct) == 0)
+        {
+            return NotFound(context);
+        }
+
+        if (await db.TrackedLinks.Where(l => l.MessageId == messageId && l.Url == url).ExecuteUpdateAsync(s => s
+                .SetProperty(l => l.Clicks, l => l.Clicks + 1), ct) == 0)
+        {
+            db.TrackedLinks.Add(new TrackedLink { MessageId = messageId, Url = url, Clicks = 1, FirstClickedAt = now });
+            await db.SaveChangesAsync(ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return Results.Redirect(url);
+    }
+
+    /// <summary>A click proves the message was opened, even when images were blocked. The number of messages found (0 or 1).</summary>
+    private static Task<int> RecordMessageClickAsync(AppDbContext db, long messageId, DateTime now, CancellationToken ct) =>
+        db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.ClickedAt, m => m.ClickedAt ?? now)
+            .SetProperty(m => m.OpenedAt, m => m.OpenedAt ?? now), ct);
+
+    // Links are http(s) by construction; checking again costs nothing and keeps this from ever becoming an open redirect.
+    private static bool IsWebAddress(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var target) && (target.Scheme == Uri.UriSchemeHttp || target.Scheme == Uri.UriSchemeHttps);
 }
