@@ -12,7 +12,7 @@ namespace CampaignStudio.Data.Customers;
 public static class CustomerTotals
 {
     /// <summary>Below this many (estimated) customers an exact count is cheap on any database, so it is exact.</summary>
-    public const long EstimateFrom = 100_000;
+    public const long EstimateFrom = 50_000;
 
     /// <summary>
     /// The planner's estimate of the customers shown (not erased) on PostgreSQL, when it is at least <see cref="EstimateFrom"/>;

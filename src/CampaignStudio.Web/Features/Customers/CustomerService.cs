@@ -23,7 +23,7 @@ public sealed class CustomerService(IDbContextFactory<AppDbContext> dbFactory, C
         var customers = Search(db.Customers.AsNoTracking().Where(c => !c.IsErased), query.Search);
 
         // Counting a million rows costs more than the page itself: the unfiltered total is PostgreSQL's estimate
-        // from a hundred thousand customers on, otherwise counted and cached briefly; a search counts only up to the cap.
+        // from 50,000 customers on, otherwise counted and cached briefly; a search counts only up to the cap.
         var capped = false;
         var estimated = false;
         int total;
