@@ -75,6 +75,10 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
                     : new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<decimal, double>(v => (double)v, v => (decimal)v));
             }
         }
+        else
+        {
+            Configurations.CustomerStatsConfiguration.ConfigurePostgres(builder.Entity<CustomerStats>());
+        }
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

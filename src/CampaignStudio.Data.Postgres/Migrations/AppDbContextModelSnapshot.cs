@@ -882,6 +882,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.HasIndex("TotalSpent");
 
+                    b.HasIndex("CustomerId", "TotalSpent");
+
                     b.HasIndex("FrequencyScore", "OrderCount");
 
                     b.HasIndex("MonetaryScore", "TotalSpent");

@@ -68,6 +68,15 @@ public sealed class CustomerGridTests : MudTestContext
     }
 
     [Fact]
+    public void AnEstimatedTotalSaysAbout()
+    {
+        var grid = Render<CustomerGrid>(p => p.Add(g => g.Query, (CustomerQuery q, CancellationToken ct) =>
+            Query(q, ct).ContinueWith(t => t.Result with { Total = 1_000_000, TotalIsEstimate = true }, TaskScheduler.Default)));
+
+        grid.WaitForAssertion(() => grid.Find("[data-testid=customer-total]").TextContent.ShouldBe("about 1,000,000 customers"));
+    }
+
+    [Fact]
     public void AnEmptyStudioExplainsWhatToDo()
     {
         var grid = Render<CustomerGrid>(p => p.Add(g => g.Query, (CustomerQuery _, CancellationToken _) => Task.FromResult(new CustomerPage([], 0))));

@@ -54,6 +54,7 @@ public abstract class CustomerServiceTests(StudioAppFactory app) : IAsyncLifetim
         {
             var result = await service.QueryAsync(new CustomerQuery(SortBy: "email", Page: page, PageSize: 50));
             result.Total.ShouldBe(300);
+            result.TotalIsEstimate.ShouldBeFalse("a few hundred customers are counted, on PostgreSQL too");
             foreach (var item in result.Items)
             {
                 seen.Add(item.Id).ShouldBeTrue();

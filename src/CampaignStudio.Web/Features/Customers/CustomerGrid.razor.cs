@@ -1,3 +1,4 @@
+using CampaignStudio.Domain.Wording;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -10,6 +11,7 @@ public partial class CustomerGrid
     private string? _search;
     private int _total;
     private bool _totalIsCapped;
+    private bool _totalIsEstimate;
     private bool _loaded;
 
     /// <summary>Where the rows come from; the page passes <see cref="CustomerService.QueryAsync"/>.</summary>
@@ -27,9 +29,16 @@ public partial class CustomerGrid
         var page = await Query(new CustomerQuery(_search, sortKey, sort?.Descending ?? false, state.Page, state.PageSize), ct);
         _total = page.Total;
         _totalIsCapped = page.TotalIsCapped;
+        _totalIsEstimate = page.TotalIsEstimate;
         _loaded = true;
         return new GridData<CustomerListItem> { Items = page.Items, TotalItems = page.Total };
     }
+
+    /// <summary>"1,234 customers"; "10,000+ customers" past a search's cap; "about 1,000,000 customers" when the database estimated.</summary>
+    private string TotalText => !_loaded ? "Counting…"
+        : _totalIsCapped ? $"{_total:N0}+ {Plural.Word(_total, "customer")}"
+        : _totalIsEstimate ? "about " + Plural.Of(_total, "customer")
+        : Plural.Of(_total, "customer");
 
     private async Task SearchChangedAsync(string? value)
     {

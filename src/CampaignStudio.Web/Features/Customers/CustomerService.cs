@@ -1,4 +1,5 @@
 using CampaignStudio.Data;
+using CampaignStudio.Data.Customers;
 using CampaignStudio.Domain.Consent;
 using CampaignStudio.Domain.Customers;
 using CampaignStudio.Domain.Identity;
@@ -21,13 +22,21 @@ public sealed class CustomerService(IDbContextFactory<AppDbContext> dbFactory, C
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var customers = Search(db.Customers.AsNoTracking().Where(c => !c.IsErased), query.Search);
 
-        // Counting a million rows costs more than the page itself: the unfiltered total is cached briefly,
-        // a search counts only up to the cap.
+        // Counting a million rows costs more than the page itself: the unfiltered total is PostgreSQL's estimate
+        // from 50,000 customers on, otherwise counted and cached briefly; a search counts only up to the cap.
         var capped = false;
+        var estimated = false;
         int total;
         if (string.IsNullOrWhiteSpace(query.Search))
         {
-            total = await counts.GetAsync(token => customers.CountAsync(token), ct);
+            if (await CustomerTotals.EstimateAsync(db, ct) is { } estimate)
+            {
+                (total, estimated) = (estimate, true);
+            }
+            else
+            {
+                total = await counts.GetAsync(token => customers.CountAsync(token), ct);
+            }
         }
         else
         {
@@ -46,7 +55,7 @@ public sealed class CustomerService(IDbContextFactory<AppDbContext> dbFactory, C
                 ValueBand = db.CustomerPredictions.Where(p => p.CustomerId == c.Id).Select(p => (PredictedValueBand?)p.ValueBand).FirstOrDefault(),
             })
             .ToListAsync(ct);
-        return new CustomerPage(items, total, capped);
+        return new CustomerPage(items, total, capped, estimated);
     }
 
     public async Task<CustomerDetail?> GetAsync(long id, CancellationToken ct = default)
@@ -125,8 +134,11 @@ public sealed record CustomerListItem(long Id, string? ExternalId, string? Email
     public string Name => string.Join(' ', new[] { FirstName, LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
 }
 
-/// <summary>One page of the grid; <see cref="TotalIsCapped"/> means there are more than <see cref="Total"/> matches.</summary>
-public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Total, bool TotalIsCapped = false);
+/// <summary>
+/// One page of the grid; <see cref="TotalIsCapped"/> means there are more than <see cref="Total"/> matches,
+/// <see cref="TotalIsEstimate"/> that the unfiltered total is the database's estimate (about <see cref="Total"/>), not a count.
+/// </summary>
+public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Total, bool TotalIsCapped = false, bool TotalIsEstimate = false);
 
 public sealed record CustomerDetail(Customer Customer, IReadOnlyList<Purchase> RecentPurchases, int PurchaseCount, decimal TotalSpent,
     DateTime? FirstPurchaseAt, DateTime? LastPurchaseAt, IReadOnlyList<CustomerEvent> RecentEvents, IReadOnlyList<ConsentRecord> ConsentHistory)

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CampaignStudio.Data.Postgres.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203222405_Initial")]
+    [Migration("20261203233843_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -884,6 +884,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.HasIndex("OrderCount");
 
                     b.HasIndex("TotalSpent");
+
+                    b.HasIndex("CustomerId", "TotalSpent");
 
                     b.HasIndex("FrequencyScore", "OrderCount");
 

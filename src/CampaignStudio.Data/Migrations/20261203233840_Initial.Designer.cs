@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CampaignStudio.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261203222321_Initial")]
+    [Migration("20261203233840_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

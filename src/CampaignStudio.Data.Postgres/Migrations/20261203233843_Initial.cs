@@ -1421,6 +1421,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 columns: new[] { "LastNameKey", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomerStats_CustomerId_TotalSpent",
+                table: "CustomerStats",
+                columns: new[] { "CustomerId", "TotalSpent" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_CustomerStats_FrequencyScore_OrderCount",
                 table: "CustomerStats",
                 columns: new[] { "FrequencyScore", "OrderCount" });
