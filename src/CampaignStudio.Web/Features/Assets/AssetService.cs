@@ -164,9 +164,9 @@ public sealed class AssetService(CurrentUser user, IImageStore store, AssetOptio
                 return;
             }
 
-            for (var at = text.IndexOf(ImageStore.UrlPrefix, StringComparison.Ordinal); at >= 0; at = text.IndexOf(ImageStore.UrlPrefix, at + 1, StringComparison.Ordinal))
+            for (var at = text.IndexOf(ImageLibrary.UrlPrefix, StringComparison.Ordinal); at >= 0; at = text.IndexOf(ImageLibrary.UrlPrefix, at + 1, StringComparison.Ordinal))
             {
-                var start = at + ImageStore.UrlPrefix.Length;
+                var start = at + ImageLibrary.UrlPrefix.Length;
                 var end = start;
                 while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] == '.'))
                 {
@@ -174,7 +174,7 @@ public sealed class AssetService(CurrentUser user, IImageStore store, AssetOptio
                 }
 
                 var name = text[start..end];
-                if (ImageStore.IsLibraryName(name) && !(uses.TryGetValue(name, out var list) && list.Contains(where)))
+                if (ImageLibrary.IsLibraryName(name) && !(uses.TryGetValue(name, out var list) && list.Contains(where)))
                 {
                     (uses.TryGetValue(name, out var known) ? known : uses[name] = []).Add(where);
                 }
@@ -183,7 +183,7 @@ public sealed class AssetService(CurrentUser user, IImageStore store, AssetOptio
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var templates = await db.EmailTemplates.AsNoTracking()
-            .Where(t => t.HtmlBody.Contains(ImageStore.UrlPrefix) || (t.BlocksJson != null && t.BlocksJson.Contains(ImageStore.UrlPrefix)))
+            .Where(t => t.HtmlBody.Contains(ImageLibrary.UrlPrefix) || (t.BlocksJson != null && t.BlocksJson.Contains(ImageLibrary.UrlPrefix)))
             .Select(t => new { t.Name, t.HtmlBody, t.BlocksJson }).ToListAsync(ct);
         foreach (var t in templates)
         {
@@ -192,7 +192,7 @@ public sealed class AssetService(CurrentUser user, IImageStore store, AssetOptio
         }
 
         Add((await brand.GetAsync(ct)).LogoUrl, "The brand's logo (Settings → Brand)");
-        var products = await db.Products.AsNoTracking().Where(p => p.ImageUrl != null && p.ImageUrl.Contains(ImageStore.UrlPrefix))
+        var products = await db.Products.AsNoTracking().Where(p => p.ImageUrl != null && p.ImageUrl.Contains(ImageLibrary.UrlPrefix))
             .OrderBy(p => p.Name).Select(p => new { p.Name, p.ImageUrl }).Take(1_000).ToListAsync(ct);
         foreach (var p in products)
         {
