@@ -72,7 +72,8 @@ public sealed class TwoInstancesTests : IAsyncLifetime
         (await db.Roles.Select(r => r.Name).OrderBy(n => n).ToListAsync()).ShouldBe(Roles.All.Order(StringComparer.Ordinal));
         (await db.Users.CountAsync()).ShouldBe(3);
         (await db.Database.GetAppliedMigrationsAsync()).Count().ShouldBe(1);
-        (await db.JobLeases.CountAsync()).ShouldBe(0, "the startup lease is released once setup is done");
+        // Only the startup lease: a background job (flows, webhooks) may hold its own lease by now.
+        (await db.JobLeases.CountAsync(l => l.Name == "startup")).ShouldBe(0, "the startup lease is released once setup is done");
     }
 
     [Fact]
