@@ -1,8 +1,6 @@
-using System.Text.Json;
 using CampaignStudio.Domain;
 using CampaignStudio.Domain.Customers;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace CampaignStudio.Data.Configurations;
@@ -27,17 +25,7 @@ public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.Property(c => c.AgeBand).HasMaxLength(Limits.AgeBand);
         builder.Ignore(c => c.DisplayName);
 
-        builder.Property(c => c.Attributes)
-            .HasColumnName("AttributesJson")
-            .UsePropertyAccessMode(PropertyAccessMode.Property)
-            .IsRequired(false)
-            .HasConversion(
-                v => v.Count == 0 ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-                v => v == null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),
-                new ValueComparer<Dictionary<string, string>>(
-                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                    v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
-                    v => new Dictionary<string, string>(v)));
+        builder.Property(c => c.Attributes).IsAttributesJson();
 
         // Upsert keys: unique where present (both databases allow many NULLs in a unique index). Not partial, so the
         // grid can also sort by e-mail through the index.

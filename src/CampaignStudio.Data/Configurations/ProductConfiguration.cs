@@ -1,8 +1,6 @@
-using System.Text.Json;
 using CampaignStudio.Domain;
 using CampaignStudio.Domain.Products;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace CampaignStudio.Data.Configurations;
@@ -23,18 +21,7 @@ public class ProductConfiguration : IEntityTypeConfiguration<Product>
         builder.Property(p => p.Brand).HasMaxLength(Limits.Brand);
         builder.Ignore(p => p.CurrentPrice);
 
-        // Stored exactly as the customers' custom attributes: a JSON object of strings, NULL for none.
-        builder.Property(p => p.Attributes)
-            .HasColumnName("AttributesJson")
-            .UsePropertyAccessMode(PropertyAccessMode.Property)
-            .IsRequired(false)
-            .HasConversion(
-                v => v.Count == 0 ? null : JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-                v => v == null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),
-                new ValueComparer<Dictionary<string, string>>(
-                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                    v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
-                    v => new Dictionary<string, string>(v)));
+        builder.Property(p => p.Attributes).IsAttributesJson();
 
         // The upsert key, and what purchases' Product names.
         builder.HasIndex(p => p.ExternalId).IsUnique();
