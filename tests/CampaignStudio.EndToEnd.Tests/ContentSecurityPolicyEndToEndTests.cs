@@ -94,6 +94,8 @@ public sealed class ContentSecurityPolicyEndToEndTests(DemoShopBrowserFixture br
         await BrowserFixture.OpenAsync(page, "/campaigns/templates/new");
         await page.WaitForSelectorAsync("[data-testid=preview-subject]");
 
+        // A new template starts from blocks; the runaway loop is written as HTML.
+        await page.Locator("[data-testid=editor-mode]").GetByText("HTML", new() { Exact = true }).ClickAsync();
         var html = page.Locator("textarea[data-testid=template-html], [data-testid=template-html] textarea").First;
         await html.FillAsync("<p>Hi</p>{% for i in (1..100000000) %}x{% endfor %}");
         await page.Locator("[data-testid=template-errors]", new() { HasText = "a range may have at most 10,000 numbers" }).WaitForAsync(new() { Timeout = 5_000 });
