@@ -23,6 +23,17 @@ public static class PredictedOfferGains
         ArgumentNullException.ThrowIfNull(db);
         var rows = await db.Assignments.AsNoTracking().Where(a => a.ExperimentId == experimentId)
             .Select(a => new { a.Id, a.CustomerId, a.RowKey }).ToListAsync(ct);
+        return await CustomerOfRowAsync(db, rows.Select(r => (r.Id, r.CustomerId, (string?)r.RowKey)).ToList(), ct);
+    }
+
+    /// <summary>
+    /// The same rule for rows the caller has already read (assignment id, its customer if any, its imported row id): the
+    /// policy launcher reads more of each row, and asks this one place which customer a row is.
+    /// </summary>
+    public static async Task<Dictionary<long, long>> CustomerOfRowAsync(AppDbContext db, IReadOnlyCollection<(long Id, long? CustomerId, string? RowKey)> rows, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(rows);
         var keys = rows.Where(r => r.CustomerId is null && r.RowKey is not null).Select(r => r.RowKey!).Distinct().ToList();
         var byExternalId = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var chunk in keys.Chunk(2_000))

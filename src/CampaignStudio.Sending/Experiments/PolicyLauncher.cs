@@ -5,6 +5,7 @@ using CampaignStudio.Analytics.Offers;
 using CampaignStudio.Analytics.Statistics;
 using CampaignStudio.Data;
 using CampaignStudio.Data.Consent;
+using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Experiments;
@@ -261,19 +262,10 @@ public static class PolicyLauncher
         var policyOf = result.AssignmentIds.Select((id, i) => (id, arm: result.Recommended[i])).ToDictionary(x => x.id, x => x.arm);
 
         // A row is a studio customer when it is one (a studio experiment) or when its file id is a customer's external id.
-        var keys = rows.Where(r => r.CustomerId is null && r.RowKey is not null).Select(r => r.RowKey!).Distinct().ToList();
-        var byExternalId = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var chunk in keys.Chunk(2_000))
-        {
-            foreach (var c in await db.Customers.AsNoTracking().Where(c => c.ExternalId != null && chunk.Contains(c.ExternalId)).Select(c => new { c.Id, c.ExternalId }).ToListAsync(ct))
-            {
-                byExternalId.TryAdd(c.ExternalId!, c.Id);
-            }
-        }
-
+        var customerOf = await PredictedOfferGains.CustomerOfRowAsync(db, rows.Select(r => (r.Id, r.CustomerId, (string?)r.RowKey)).ToList(), ct);
         var customers = rows
             .Where(r => policyOf.ContainsKey(r.Id))
-            .Select(r => (r, customerId: r.CustomerId ?? (r.RowKey is { } key && byExternalId.TryGetValue(key, out var id) ? id : (long?)null)))
+            .Select(r => (r, customerId: customerOf.TryGetValue(r.Id, out var id) ? id : (long?)null))
             .ToList();
         var seen = new HashSet<long>();
         var studio = customers.Where(x => x.customerId is { } id && seen.Add(id)).ToList();
