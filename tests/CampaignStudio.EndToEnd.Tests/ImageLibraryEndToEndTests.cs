@@ -1,4 +1,5 @@
 using System.Net;
+using CampaignStudio.Data.Assets;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.EndToEnd.Tests.Support;
 using CampaignStudio.TestSupport.Web;

@@ -1,3 +1,4 @@
+using CampaignStudio.Data.Assets;
 using CampaignStudio.Domain.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -40,8 +41,6 @@ public static class AssetsApi
         return api;
     }
 
-    public const string ImageCacheControl = "public, max-age=31536000, immutable";
-
     /// <summary>Serves library pictures to anyone (mail programs), cached for a year: a name is the hash of its bytes and never changes meaning.</summary>
     public static IEndpointRouteBuilder MapAssetImages(this IEndpointRouteBuilder endpoints)
     {
@@ -69,7 +68,7 @@ public static class AssetsApi
                 return Results.NotFound();
             }
 
-            context.Response.Headers.CacheControl = ImageCacheControl;
+            context.Response.Headers.CacheControl = ImageLibrary.CacheControl;
             if (image.Length is { } length)
             {
                 context.Response.ContentLength = length;

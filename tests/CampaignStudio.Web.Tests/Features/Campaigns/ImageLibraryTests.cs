@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using CampaignStudio.Data;
+using CampaignStudio.Data.Assets;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.TestSupport.Web;

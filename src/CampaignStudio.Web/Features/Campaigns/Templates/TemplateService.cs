@@ -1,4 +1,5 @@
 using CampaignStudio.Data;
+using CampaignStudio.Data.Assets;
 using CampaignStudio.Data.Settings;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Domain.Identity;
@@ -18,7 +19,7 @@ namespace CampaignStudio.Web.Features.Campaigns.Templates;
 /// <summary>The template library: save, preview for a chosen customer, test send.</summary>
 public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, TemplateRenderer renderer, MessageBuilder builder,
     IMailTransport transport, SenderIdentityStore senders, TimeProvider clock, RecommendationLists recommendations, BrandStore brand,
-    Assets.AssetOptions assets)
+    AssetOptions assets)
 {
     /// <summary>How many addresses one test send may go to: enough for a team and its seed inboxes, too few to be a campaign.</summary>
     public const int MaxTestAddresses = 10;

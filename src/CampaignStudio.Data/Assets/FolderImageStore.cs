@@ -1,6 +1,4 @@
-using CampaignStudio.Data;
-
-namespace CampaignStudio.Web.Features.Assets;
+namespace CampaignStudio.Data.Assets;
 
 /// <summary>Library pictures as files in <c>{data folder}/images</c> (the default store; one machine, or a shared folder).</summary>
 public sealed class FolderImageStore(DatabaseOptions database, TimeProvider clock) : IImageStore

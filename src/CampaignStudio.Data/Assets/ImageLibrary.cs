@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
-namespace CampaignStudio.Web.Features.Assets;
+namespace CampaignStudio.Data.Assets;
 
 /// <summary>A picture in the library: its content-addressed name (<c>sha256.ext</c>), size and when it was added.</summary>
 public sealed record ImageAsset(string Name, long Bytes, DateTime AddedAt)
@@ -40,6 +40,9 @@ public static partial class ImageLibrary
 {
     public const string UrlPrefix = "/assets/images/";
 
+    /// <summary>A picture's address never changes meaning (its name is its content), so it may be cached for a year.</summary>
+    public const string CacheControl = "public, max-age=31536000, immutable";
+
     /// <summary>Whether a name is one the library gives out: 64 lower-case hex digits and a picture extension (nothing else reaches a store).</summary>
     public static bool IsLibraryName(string? name) => name is not null && LibraryName().IsMatch(name);
 
@@ -48,4 +51,24 @@ public static partial class ImageLibrary
 
     [GeneratedRegex("^[0-9a-f]{64}\\.(png|jpg|gif|webp)$")]
     private static partial Regex LibraryName();
+}
+
+/// <summary>What a picture is, by its first bytes.</summary>
+public static class ImageFormat
+{
+    public static string? Extension(ReadOnlySpan<byte> bytes) =>
+        bytes.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "png"
+        : bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "jpg"
+        : bytes.StartsWith("GIF87a"u8) || bytes.StartsWith("GIF89a"u8) ? "gif"
+        : bytes.Length >= 12 && bytes.StartsWith("RIFF"u8) && bytes[8..12].SequenceEqual("WEBP"u8) ? "webp"
+        : null;
+
+    public static string ContentType(string name) => Path.GetExtension(name) switch
+    {
+        ".png" => "image/png",
+        ".jpg" => "image/jpeg",
+        ".gif" => "image/gif",
+        ".webp" => "image/webp",
+        _ => "application/octet-stream",
+    };
 }

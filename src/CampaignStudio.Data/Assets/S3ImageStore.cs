@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace CampaignStudio.Web.Features.Assets;
+namespace CampaignStudio.Data.Assets;
 
 /// <summary>
 /// Library pictures as objects in an S3-compatible bucket (AWS S3, MinIO, Cloudflare R2, Wasabi, ...), under
@@ -56,7 +56,7 @@ public sealed class S3ImageStore : IImageStore, IDisposable
                 ContentType = ImageFormat.ContentType(name),
 
                 // For a public base URL that serves the bucket directly: the same year-long caching the studio gives.
-                Headers = { CacheControl = AssetsApi.ImageCacheControl },
+                Headers = { CacheControl = ImageLibrary.CacheControl },
                 UseChunkEncoding = false,
             }, ct);
             return true;
