@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using CampaignStudio.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -128,7 +126,7 @@ public sealed class PostgresServer
 
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"], asServer: true);
 
-        var port = FreePort();
+        var port = FreePort.Next();
         var start = ServerStartInfo(Path.Combine(bin, "postgres"),
         [
             "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -314,12 +312,6 @@ public sealed class PostgresServer
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class OptionsFactory(DbContextOptions<AppDbContext> options) : IDbContextFactory<AppDbContext>
     {

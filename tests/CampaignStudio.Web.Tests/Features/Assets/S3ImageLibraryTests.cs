@@ -6,6 +6,7 @@ using Amazon.S3;
 using CampaignStudio.Domain.Campaigns;
 using CampaignStudio.Messaging.Templates.Blocks;
 using CampaignStudio.TestSupport;
+using CampaignStudio.Web.Features.Assets;
 using CampaignStudio.Web.Features.Campaigns.Templates;
 using CampaignStudio.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -130,6 +131,21 @@ public sealed class S3ImageLibraryTests : IAsyncLifetime
 
         using var s3 = Client(S3Server.SecretKey);
         ((await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = Bucket })).S3Objects ?? []).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task AnUnreachableBucketLeavesTheTemplateEditorsPickerWithTheReasonInsteadOfFailing()
+    {
+        var settings = _s3.StudioSettings(Bucket);
+        settings["Assets:S3:ServiceUrl"] = $"http://127.0.0.1:{FreePort.Next()}";
+        using var studio = Studio(settings);
+        studio.CreateClient();
+        using var scope = await studio.ScopeAsAsync("marketer@demo.local");
+
+        var choices = await scope.ServiceProvider.GetRequiredService<AssetService>().ChoicesAsync();
+
+        choices.Urls.ShouldBeEmpty();
+        choices.Problem.ShouldNotBeNull().ShouldStartWith($"The image store (bucket \"{Bucket}\" at http://127.0.0.1:");
     }
 
     private static async Task<string?> Detail(HttpResponseMessage response) =>

@@ -46,8 +46,8 @@ public sealed class DovecotServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Port = FreePort();
-        Pop3Port = File.Exists(Pop3Binary) ? FreePort() : 0;
+        Port = FreePort.Next();
+        Pop3Port = File.Exists(Pop3Binary) ? FreePort.Next() : 0;
         var mail = Path.Combine(Folder, "mail");
         Directory.CreateDirectory(mail);
         Directory.CreateDirectory(Path.Combine(Folder, "run"));
@@ -240,12 +240,5 @@ public sealed class DovecotServer : IAsyncLifetime
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

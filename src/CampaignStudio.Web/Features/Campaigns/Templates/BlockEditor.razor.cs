@@ -1,4 +1,5 @@
 using CampaignStudio.Messaging.Templates.Blocks;
+using CampaignStudio.Web.Features.Assets;
 using Microsoft.AspNetCore.Components;
 
 namespace CampaignStudio.Web.Features.Campaigns.Templates;
@@ -29,9 +30,9 @@ public partial class BlockEditor
     [Parameter]
     public EventCallback Changed { get; set; }
 
-    /// <summary>The image library's pictures, offered by the image settings.</summary>
+    /// <summary>Reads the image library's pictures when an image setting's picker opens.</summary>
     [Parameter]
-    public IReadOnlyList<string> Images { get; set; } = [];
+    public Func<Task<ImageChoices>>? LoadImages { get; set; }
 
     private Task MoveAsync(int index, int by)
     {

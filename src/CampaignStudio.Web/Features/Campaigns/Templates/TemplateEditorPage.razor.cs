@@ -55,9 +55,6 @@ public partial class TemplateEditorPage
     [Inject]
     private Assets.AssetService ImageLibrary { get; set; } = null!;
 
-    /// <summary>The image library's pictures, offered by the image settings of blocks.</summary>
-    private IReadOnlyList<string> _images = [];
-
     [Inject]
     private NavigationManager Navigation { get; set; } = null!;
 
@@ -89,7 +86,6 @@ public partial class TemplateEditorPage
             _blocks = BlockDocument.Starter();
         }
 
-        _images = (await ImageLibrary.ListAsync()).Select(a => a.Url).ToList();
         _customers = await Templates.FindCustomersAsync(null);
         _customerId ??= _customers.FirstOrDefault()?.Id;
         await RefreshAsync();
