@@ -39,6 +39,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<AllocationRound> AllocationRounds => Set<AllocationRound>();
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
     public DbSet<PredictedOfferGain> PredictedOfferGains => Set<PredictedOfferGain>();
+
+    public DbSet<OfferGainSummary> OfferGainSummaries => Set<OfferGainSummary>();
     public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<Message> Messages => Set<Message>();

@@ -26,9 +26,9 @@ public static class OfferGainChoices
     {
         ArgumentNullException.ThrowIfNull(db);
 
-        // One pass over the table (its key starts with experiment and offer): a count per offer, and a run id per experiment.
-        var counts = await db.PredictedOfferGains.AsNoTracking().GroupBy(g => new { g.ExperimentId, g.VariantId })
-            .Select(g => new { g.Key.ExperimentId, g.Key.VariantId, Scored = g.Count(), Pays = g.Count(x => x.Gain > 0), Run = g.Max(x => x.TrainingRunId) })
+        // The counts written with the predictions: a row per offer, not a pass over a million predictions per editor open.
+        var counts = await db.OfferGainSummaries.AsNoTracking()
+            .Select(s => new { s.ExperimentId, s.VariantId, s.Scored, s.Pays, Run = s.TrainingRunId })
             .ToListAsync(ct);
         if (counts.Count == 0)
         {

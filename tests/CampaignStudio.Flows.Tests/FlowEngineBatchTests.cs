@@ -58,7 +58,7 @@ public sealed class FlowEngineBatchTests(ITestOutputHelper output) : IAsyncLifet
         (await _host.Engine.ReadEventsAsync(CancellationToken.None)).ShouldBe(customers);
 
         var counter = new CommandCounter();
-        var engine = new FlowEngine(new CountingFactory(_host.Services.GetRequiredService<DatabaseOptions>(), counter),
+        var engine = new FlowEngine(new CountingDbFactory(_host.Services.GetRequiredService<DatabaseOptions>(), counter),
             new FlowEngineOptions { BatchSize = customers }, _host.Clock, NullLogger<FlowEngine>.Instance);
         (await engine.RunDueAsync(CancellationToken.None)).ShouldBe(customers);
 
@@ -95,73 +95,5 @@ public sealed class FlowEngineBatchTests(ITestOutputHelper output) : IAsyncLifet
         trips.Count(e => e.State == FlowEnrollmentState.Active && e.StepId == "pause").ShouldBe(optedIn);
         trips.Count(e => e.State == FlowEnrollmentState.Exited && e.ExitReason == FlowExitReason.NotMailable).ShouldBe(customers - optedIn);
         (await db.Customers.AsNoTracking().Where(c => ids.Contains(c.Id)).ToListAsync()).ShouldAllBe(c => c.Attributes["tier"] == "gold");
-    }
-
-    /// <summary>Counts every command EF sends (reads and writes), keeping its first line.</summary>
-    private sealed class CommandCounter : DbCommandInterceptor
-    {
-        public List<string> Commands { get; } = [];
-
-        private void Count(DbCommand command)
-        {
-            lock (Commands)
-            {
-                Commands.Add(command.CommandText.Split('\n')[0].Trim());
-            }
-        }
-
-        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-        {
-            Count(command);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Count(command);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-        {
-            Count(command);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            Count(command);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-        {
-            Count(command);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<object> result, CancellationToken cancellationToken = default)
-        {
-            Count(command);
-            return ValueTask.FromResult(result);
-        }
-    }
-
-    /// <summary>The studio's own context configuration (provider, pragmas) with the counter added.</summary>
-    private sealed class CountingFactory : IDbContextFactory<AppDbContext>
-    {
-        private readonly DbContextOptions<AppDbContext> _options;
-
-        public CountingFactory(DatabaseOptions database, CommandCounter counter)
-        {
-            var builder = new DbContextOptionsBuilder<AppDbContext>();
-            CampaignStudio.Data.DependencyInjection.Configure(builder, database);
-            _options = builder.AddInterceptors(counter).Options;
-        }
-
-        public AppDbContext CreateDbContext() => new(_options);
     }
 }

@@ -85,6 +85,36 @@ public sealed class FlowOfferGainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheOfferListCountsWhatIsStoredWithoutReadingThePredictionsAgain()
+    {
+        var (experimentId, offer, other) = await ExperimentWithOffersAsync();
+        var ids = await _host.Build.CustomersAsync("count", 3);
+        await using (var db = await _host.Db.CreateDbContextAsync())
+        {
+            // The second row of a customer for the same offer is ignored, and so is it in the counts.
+            await PredictedOfferGains.ReplaceAsync(db, experimentId, trainingRunId: 7,
+                [new(ids[0], offer, 3.5), new(ids[0], offer, -9), new(ids[1], offer, -2), new(ids[2], offer, 0.1), new(ids[2], other, -1)], CancellationToken.None);
+        }
+
+        var counter = new CommandCounter();
+        await using (var counted = new CountingDbFactory(_host.Services.GetRequiredService<Data.DatabaseOptions>(), counter).CreateDbContext())
+        {
+            var choices = await OfferGainChoices.ListAsync(counted, CancellationToken.None);
+            choices.Select(c => (c.VariantId, c.Scored, c.Pays)).ShouldBe([(offer, 3, 2), (other, 1, 0)], ignoreOrder: true);
+        }
+
+        counter.Texts.ShouldNotBeEmpty();
+        counter.Texts.ShouldAllBe(t => !t.Contains("\"PredictedOfferGains\""), "the list reads the counts stored with the predictions, not the predictions");
+
+        // A training again replaces the counts with the new run's.
+        await using (var db = await _host.Db.CreateDbContextAsync())
+        {
+            await PredictedOfferGains.ReplaceAsync(db, experimentId, trainingRunId: 8, [new(ids[1], offer, 1)], CancellationToken.None);
+            (await OfferGainChoices.ListAsync(db, CancellationToken.None)).Select(c => (c.VariantId, c.Scored, c.Pays)).ShouldBe([(offer, 1, 1)]);
+        }
+    }
+
+    [Fact]
     public async Task TheSplitSendsTheOfferOnlyToCustomersItIsPredictedToPayForAndCustomersWithoutAPredictionGoToNo()
     {
         var (experimentId, offer, other) = await ExperimentWithOffersAsync();

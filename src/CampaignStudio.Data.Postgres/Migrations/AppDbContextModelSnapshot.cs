@@ -1182,6 +1182,30 @@ namespace CampaignStudio.Data.Postgres.Migrations
                     b.ToTable("Experiments");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.OfferGainSummary", b =>
+                {
+                    b.Property<int>("ExperimentId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("VariantId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Pays")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Scored")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("TrainingRunId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ExperimentId", "VariantId");
+
+                    b.HasIndex("VariantId");
+
+                    b.ToTable("OfferGainSummaries");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.PredictedOfferGain", b =>
                 {
                     b.Property<int>("ExperimentId")
@@ -2385,6 +2409,21 @@ namespace CampaignStudio.Data.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("LaunchedFromExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.OfferGainSummary", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Variant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.PredictedOfferGain", b =>

@@ -10,7 +10,8 @@ public readonly record struct OfferGainRow(long CustomerId, int VariantId, doubl
 /// <summary>
 /// The per-customer predicted gains of an experiment's latest trained offer policy: written set-based when a training
 /// finishes (the previous run's rows of the experiment deleted, the new ones bulk-inserted, in one transaction, so a
-/// reader sees one run or the other, never a mix), read by the flows' "the offer pays" condition.
+/// reader sees one run or the other, never a mix), read by the flows' "the offer pays" condition; their per-offer counts
+/// (<see cref="Domain.Experiments.OfferGainSummary"/>) are written with them.
 /// </summary>
 public static class PredictedOfferGains
 {
@@ -80,6 +81,15 @@ public static class PredictedOfferGains
                     written++;
                 }
             }
+
+            // The per-offer counts the pick lists show, from the rows as stored (a customer's second row was ignored above).
+            await db.OfferGainSummaries.Where(s => s.ExperimentId == experimentId).ExecuteDeleteAsync(ct);
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "OfferGainSummaries" ("ExperimentId", "VariantId", "TrainingRunId", "Scored", "Pays")
+                SELECT "ExperimentId", "VariantId", MAX("TrainingRunId"), COUNT(*), SUM(CASE WHEN "Gain" > 0 THEN 1 ELSE 0 END)
+                FROM "PredictedOfferGains" WHERE "ExperimentId" = {experimentId}
+                GROUP BY "ExperimentId", "VariantId"
+                """, ct);
 
             if (ownTransaction is not null)
             {

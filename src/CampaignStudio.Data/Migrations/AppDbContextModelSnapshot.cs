@@ -1145,6 +1145,30 @@ namespace CampaignStudio.Data.Migrations
                     b.ToTable("Experiments");
                 });
 
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.OfferGainSummary", b =>
+                {
+                    b.Property<int>("ExperimentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VariantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Pays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Scored")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TrainingRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ExperimentId", "VariantId");
+
+                    b.HasIndex("VariantId");
+
+                    b.ToTable("OfferGainSummaries");
+                });
+
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.PredictedOfferGain", b =>
                 {
                     b.Property<int>("ExperimentId")
@@ -2312,6 +2336,21 @@ namespace CampaignStudio.Data.Migrations
                         .WithMany()
                         .HasForeignKey("LaunchedFromExperimentId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("CampaignStudio.Domain.Experiments.OfferGainSummary", b =>
+                {
+                    b.HasOne("CampaignStudio.Domain.Experiments.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CampaignStudio.Domain.Experiments.Variant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CampaignStudio.Domain.Experiments.PredictedOfferGain", b =>

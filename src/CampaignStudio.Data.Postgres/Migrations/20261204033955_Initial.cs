@@ -1133,6 +1133,33 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "OfferGainSummaries",
+                columns: table => new
+                {
+                    ExperimentId = table.Column<int>(type: "integer", nullable: false),
+                    VariantId = table.Column<int>(type: "integer", nullable: false),
+                    TrainingRunId = table.Column<long>(type: "bigint", nullable: false),
+                    Scored = table.Column<int>(type: "integer", nullable: false),
+                    Pays = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OfferGainSummaries", x => new { x.ExperimentId, x.VariantId });
+                    table.ForeignKey(
+                        name: "FK_OfferGainSummaries_Experiments_ExperimentId",
+                        column: x => x.ExperimentId,
+                        principalTable: "Experiments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_OfferGainSummaries_Variants_VariantId",
+                        column: x => x.VariantId,
+                        principalTable: "Variants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PredictedOfferGains",
                 columns: table => new
                 {
@@ -1571,6 +1598,11 @@ namespace CampaignStudio.Data.Postgres.Migrations
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_OfferGainSummaries_VariantId",
+                table: "OfferGainSummaries",
+                column: "VariantId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PredictedOfferGains_CustomerId",
                 table: "PredictedOfferGains",
                 column: "CustomerId");
@@ -1755,6 +1787,9 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "JobLeases");
+
+            migrationBuilder.DropTable(
+                name: "OfferGainSummaries");
 
             migrationBuilder.DropTable(
                 name: "PredictedOfferGains");
