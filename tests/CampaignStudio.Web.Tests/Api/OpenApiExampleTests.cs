@@ -130,6 +130,16 @@ public sealed class OpenApiExampleTests(StudioAppFactory app) : IClassFixture<St
 
             var json = JsonNode.Parse(text);
             schemas.Problems(answer, json).ShouldBeEmpty($"{method} {path} answered {text}");
+
+            // A preview or a save may say yes (200) and still find a problem in the body: a true example has none.
+            foreach (var said in new[] { "error", "errors", "unfinished", "problems" })
+            {
+                if (json?[said] is { } problem)
+                {
+                    (problem is JsonArray list ? list.Count == 0 : problem.GetValueKind() == JsonValueKind.Null).ShouldBeTrue($"{method} {path} example '{name}': {said} {problem.ToJsonString()}");
+                }
+            }
+
             return json as JsonObject;
         }
     }
