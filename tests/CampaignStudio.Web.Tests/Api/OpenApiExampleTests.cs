@@ -98,8 +98,9 @@ public sealed class OpenApiExampleTests(StudioAppFactory app) : IClassFixture<St
         review!["canLaunch"]!.GetValue<bool>().ShouldBeTrue(review.ToJsonString());
         await SendAsync("POST", "/api/campaigns", example: "template");
 
-        // Automation and integration: a flow from a ready-made start, and a webhook endpoint for the shop.
-        await SendAsync("POST", "/api/flows");
+        // Automation and integration: a flow from a ready-made start and its draft rewritten, and a webhook endpoint for the shop.
+        var flow = (await SendAsync("POST", "/api/flows"))!["id"]!.GetValue<long>();
+        await SendAsync("PUT", "/api/flows/{id}/draft", pathId: flow);
         await SendAsync("POST", "/api/settings/webhooks");
 
         // Sends the operation's request example (the first, or the one named) and checks the answer against the document.
