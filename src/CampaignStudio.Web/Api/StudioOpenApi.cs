@@ -3,7 +3,7 @@ using Microsoft.OpenApi;
 
 namespace CampaignStudio.Web.Api;
 
-/// <summary>The OpenAPI document's title, and the one change that makes its multipart uploads readable by client generators.</summary>
+/// <summary>The OpenAPI document's title, the one change that makes its multipart uploads readable by client generators, and its examples (<see cref="OpenApiExamples"/>).</summary>
 public static class StudioOpenApi
 {
     public static OpenApiOptions Configure(OpenApiOptions options)
@@ -20,7 +20,26 @@ public static class StudioOpenApi
             FlattenMultipartForm(operation, context.Description.ParameterDescriptions.Where(p => p.IsRequired).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase));
             return Task.CompletedTask;
         });
+        options.AddSchemaTransformer((schema, _, _) =>
+        {
+            WithoutNullInEnum(schema);
+            return Task.CompletedTask;
+        });
+        options.AddExamples();
         return options;
+    }
+
+    /// <summary>
+    /// A nullable enum's schema lists null among its values, and every use of it is already "null or the enum" (oneOf): a null
+    /// then matches both, which oneOf refuses, so the document said no to the null the API sends (OpenApiExampleTests found it
+    /// on a flow step's verdict). The enum keeps its names; the use keeps saying it may be null.
+    /// </summary>
+    private static void WithoutNullInEnum(OpenApiSchema schema)
+    {
+        if (schema.Enum is { } values && values.Any(v => v is null || v.GetValueKind() == System.Text.Json.JsonValueKind.Null))
+        {
+            schema.Enum = values.Where(v => v is not null && v.GetValueKind() != System.Text.Json.JsonValueKind.Null).ToList();
+        }
     }
 
     /// <summary>

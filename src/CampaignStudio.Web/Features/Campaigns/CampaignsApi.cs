@@ -18,15 +18,6 @@ namespace CampaignStudio.Web.Features.Campaigns;
 /// </summary>
 public static class CampaignsApi
 {
-    private const string DraftExample = """
-        {"name":"Spring sale","segmentId":12,"templateId":3,"discountTier":"10%","attributionWindowDays":7,"schedule":"now"}
-        """;
-
-    private const string ExperimentDraftExample = """
-        {"name":"Subject line test","segmentId":12,"experimentId":5,"armTemplates":{"Treatment":3,"Control":null},"schedule":"later",
-         "localSendTime":"2026-12-04T09:00:00","timeZoneId":"Europe/Berlin","deliverAtBestHour":false}
-        """;
-
     public static RouteGroupBuilder MapCampaignsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/campaigns").WithTags("Campaigns");
@@ -36,12 +27,10 @@ public static class CampaignsApi
             .WithSummary("What the wizard offers: segments (not the audiences earlier campaigns froze), campaign experiments that are not finished with their arms, and templates.");
         group.MapPost("/review", ReviewAsync).RequireAuthorization(Policies.CanEdit)
             .WithSummary("The wizard's review of a draft, without creating anything: audience, who may be mailed after consent, per arm with an experiment, "
-                + "each e-mail rendered for a recipient with missing merge fields and spam warnings, the fairness check and the problems that block the launch.")
-            .WithRequestExamples(("template", "One template for the segment, sent now", DraftExample), ("experiment", "An e-mail per arm, at a local time", ExperimentDraftExample));
+                + "each e-mail rendered for a recipient with missing merge fields and spam warnings, the fairness check and the problems that block the launch.");
         group.MapPost("", LaunchAsync).RequireAuthorization(Policies.CanEdit)
             .WithSummary("Creates the campaign from a draft and hands it to the send worker, now or at the local time chosen (the wizard's Launch). "
-                + "Refused with 400 and the review's problems while it has any.")
-            .WithRequestExamples(("template", "One template for the segment, sent now", DraftExample), ("experiment", "An e-mail per arm, at a local time", ExperimentDraftExample));
+                + "Refused with 400 and the review's problems while it has any.");
         group.MapGet("/{id:int}", GetAsync).WithSummary("One campaign with its status, schedule and live progress (queued, sent, failed, suppressed, cancelled; waiting for their best hour).");
         group.MapGet("/{id:int}/results", ResultsAsync)
             .WithSummary("Opens, clicks, conversions and revenue per variant (every arm with an experiment; 'noMessage' arms are measured on the experiment page). "

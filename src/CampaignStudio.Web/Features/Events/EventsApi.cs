@@ -38,15 +38,7 @@ public static class EventsApi
                 (5 minutes) ahead and `Events:MaxAge` (30 days) old), `properties` (optional JSON object, at most {TrackedEvents.MaxPropertiesBytes / 1024} KB).
                 The answer (200) lists per event, in order: `accepted`, `duplicate` or `refused` with the reason; refused events are not
                 stored, the others are, and they are committed before the answer. Over 1,000 events: 413. Too many requests for one key: 429 with Retry-After.
-                """)
-            .AddOpenApiOperationTransformer((operation, _, _) =>
-            {
-                OpenApiExamples.Add(operation.RequestBody?.Content, "application/json",
-                    ("single", "One event", SingleExample), ("batch", "A batch, one refused", BatchExample));
-                OpenApiExamples.Add(operation.Responses?.GetValueOrDefault("200")?.Content, "application/json",
-                    ("batch", "The answer to the batch", ResponseExample));
-                return Task.CompletedTask;
-            });
+                """);
         return api;
     }
 
@@ -86,45 +78,6 @@ public static class EventsApi
     }
 
     private static ProblemHttpResult Problem(string detail, int status) => TypedResults.Problem(detail, statusCode: status);
-
-    private const string SingleExample = """
-        {"eventId": "cart-7f3a-1", "type": "added_to_cart", "email": "anna@example.com", "occurredAt": "2026-06-15T09:30:00+02:00",
-         "properties": {"product": "SKU-1042", "price": 49.90, "quantity": 1}}
-        """;
-
-    private const string BatchExample = """
-        {"events": [
-          {"eventId": "view-991", "type": "viewed_product", "externalId": "C-1001", "properties": {"product": "SKU-1042"}},
-          {"eventId": "order-5531", "type": "order_placed", "email": "anna@example.com", "properties": {"orderId": "5531", "total": 99.80, "currency": "EUR"}},
-          {"eventId": "view-992", "type": "Viewed Product", "email": "ben@example.com"}
-        ]}
-        """;
-
-    private const string ResponseExample = """
-        {"accepted": 1, "duplicates": 1, "refused": 1, "results": [
-          {"item": 1, "eventId": "view-991", "status": "accepted", "reason": null},
-          {"item": 2, "eventId": "order-5531", "status": "duplicate", "reason": null},
-          {"item": 3, "eventId": "view-992", "status": "refused", "reason": "type 'Viewed Product' is not a lower_snake name of at most 60 characters (e.g. added_to_cart)"}
-        ]}
-        """;
-
-    /// <summary>Named examples on a request or response body in the OpenAPI document.</summary>
-    private static class OpenApiExamples
-    {
-        public static void Add(IDictionary<string, Microsoft.OpenApi.OpenApiMediaType>? content, string mediaType, params (string Name, string Summary, string Json)[] examples)
-        {
-            if (content?.TryGetValue(mediaType, out var media) != true || media is null)
-            {
-                return;
-            }
-
-            media.Examples ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiExample>();
-            foreach (var (name, summary, json) in examples)
-            {
-                media.Examples[name] = new Microsoft.OpenApi.OpenApiExample { Summary = summary, Value = JsonNode.Parse(json) };
-            }
-        }
-    }
 }
 
 /// <summary>The batch form of <c>POST /api/events</c>; one event object alone is accepted too.</summary>

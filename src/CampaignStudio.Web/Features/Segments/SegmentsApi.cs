@@ -14,13 +14,6 @@ namespace CampaignStudio.Web.Features.Segments;
 /// </summary>
 public static class SegmentsApi
 {
-    internal const string RuleExample = """
-        {"version":1,"root":{"type":"group","operator":"and","children":[
-          {"type":"condition","field":"country","operator":"equals","value":"DE"},
-          {"type":"condition","field":"purchase_total","operator":"gte","value":"100","days":365},
-          {"type":"condition","field":"email_consent","operator":"equals","value":"OptedIn"}]}}
-        """;
-
     public static RouteGroupBuilder MapSegmentsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/segments").WithTags("Segments");
@@ -34,14 +27,11 @@ public static class SegmentsApi
             .WithSummary("A saved segment's members now: the count, everyone, a sample of ten and the spend mix against everyone.");
         group.MapPost("/preview", PreviewAsync).RequireAuthorization(Policies.CanEdit)
             .WithSummary("Counts a rule without saving it, as the builder's live count does: conditions not filled in yet are left out and listed in 'unfinished'; "
-                + "a part filled in wrongly is the 'error', in words.")
-            .WithRequestExamples(("rule", "Customers in Germany who spent 100 or more in a year and opted in", $$"""{"rule":{{RuleExample}}}"""));
+                + "a part filled in wrongly is the 'error', in words.");
         group.MapPost("", CreateAsync).RequireAuthorization(Policies.CanEdit)
-            .WithSummary("Saves a new rule segment; every condition must be filled in. A problem is a 400 naming the condition in words.")
-            .WithRequestExamples(("rule", "A rule segment", $$"""{"name":"German spenders","description":"100+ in the last year","rule":{{RuleExample}}}"""));
+            .WithSummary("Saves a new rule segment; every condition must be filled in. A problem is a 400 naming the condition in words.");
         group.MapPut("/{id:int}", UpdateAsync).RequireAuthorization(Policies.CanEdit)
-            .WithSummary("Saves a rule segment's name, description and rule (cluster, uplift and snapshot segments are fixed lists: 400).")
-            .WithRequestExamples(("rule", "A rule segment", $$"""{"name":"German spenders","rule":{{RuleExample}}}"""));
+            .WithSummary("Saves a rule segment's name, description and rule (cluster, uplift and snapshot segments are fixed lists: 400).");
         group.MapPost("/{id:int}/duplicate", DuplicateAsync).RequireAuthorization(Policies.CanEdit)
             .WithSummary("Copies a segment as “Copy of …” (a list segment's members are copied too).");
         group.MapPost("/{id:int}/freeze", FreezeAsync).RequireAuthorization(Policies.CanEdit)
