@@ -62,7 +62,8 @@ public sealed class SignedTokenService
         ArgumentNullException.ThrowIfNull(delivery);
         ArgumentNullException.ThrowIfNull(clicks);
         var unsubscribe = UnsubscribeLinks.For(publicBaseUrl, CreateUnsubscribeToken(delivery.CustomerId, delivery.CampaignId));
-        var open = TrackingLinks.Open(publicBaseUrl, CreatePermanent(_open, delivery.MessageId));
+        // The pixel is signed with the click key like the links (decision 054): no Data Protection token per message.
+        var open = TrackingLinks.Open(publicBaseUrl, clicks.MintOpen(delivery.MessageId));
         var messageId = delivery.MessageId;
         return new MessageLinks(unsubscribe, open, target => TrackingLinks.Click(publicBaseUrl, clicks.Mint(messageId, target)));
     }
@@ -127,7 +128,10 @@ public sealed class SignedTokenService
     /// </summary>
     public bool TryReadTrackingToken(string? token, out long linkId) => TryReadPermanent(_tracking, token, out linkId);
 
-    /// <summary>The open pixel of one message; its own purpose, so a link id never passes as a message id.</summary>
+    /// <summary>
+    /// The open pixel of mail sent before the pixel was signed with the click key (decision 054, session 12; new pixels are
+    /// read by <see cref="ClickTokens.TryReadOpen"/>); its own purpose, so a link id never passes as a message id.
+    /// </summary>
     public bool TryReadOpenToken(string? token, out long messageId) => TryReadPermanent(_open, token, out messageId);
 
     private string CreateUnsubscribeToken(long customerId, int campaignId)
@@ -137,14 +141,6 @@ public sealed class SignedTokenService
         BinaryPrimitives.WriteInt64BigEndian(payload[1..], customerId);
         BinaryPrimitives.WriteInt32BigEndian(payload[9..], campaignId);
         return Base64Url.EncodeToString(_unsubscribe.Protect(payload.ToArray(), _time.GetUtcNow() + _options.UnsubscribeLifetime));
-    }
-
-    private static string CreatePermanent(IDataProtector protector, long id)
-    {
-        var payload = new byte[9];
-        payload[0] = Version;
-        BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), id);
-        return Base64Url.EncodeToString(protector.Protect(payload));
     }
 
     private static bool TryReadPermanent(IDataProtector protector, string? token, out long id)

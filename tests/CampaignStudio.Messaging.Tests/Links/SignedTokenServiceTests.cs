@@ -85,7 +85,8 @@ public class SignedTokenServiceTests
             ("tracking", Tracking(11), t => service.TryReadTrackingToken(t, out _)),
             ("click", TokenOf(service.LinksFor(new MessageDelivery(11, 1, 1), BaseUrl, Clicks).ClickUrl("https://shop.example/a")),
                 t => Clicks.TryRead(t, out _, out _)),
-            ("open", Open(service, 11), t => service.TryReadOpenToken(t, out _)),
+            ("open", Open(service, 11), t => Clicks.TryReadOpen(t, out _)),
+            ("open of older mail", StoredLinkTokens.MintOpen(_provider, 11), t => service.TryReadOpenToken(t, out _)),
         };
 
         foreach (var (kind, token, read) in kinds)
@@ -240,9 +241,9 @@ public class TokenMintingTests
         typeof(ConfirmationPermit).GetConstructors().ShouldBeEmpty();
         typeof(MessageLinks).GetConstructors().ShouldBeEmpty();
 
-        // Click tokens can be read by anyone holding the key, but minted only through LinksFor.
+        // Click and open tokens can be read by anyone holding the key, but minted only through LinksFor.
         typeof(ClickTokens).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
-            .Where(m => !m.IsSpecialName).Select(m => m.Name).ShouldBe(["TryRead"]);
+            .Where(m => !m.IsSpecialName).Select(m => m.Name).ShouldBe(["TryRead", "TryReadOpen"], ignoreOrder: true);
     }
 
     [Fact]
@@ -258,6 +259,7 @@ public class TokenMintingTests
         _service.TryReadDoubleOptInToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
         _service.TryReadTrackingToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
         _service.TryReadOpenToken(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
+        Clicks.TryReadOpen(UnsubscribeLinks.PreviewToken, out _).ShouldBeFalse();
     }
 
     [Fact]
@@ -268,7 +270,7 @@ public class TokenMintingTests
         links.IsLive.ShouldBeTrue();
         _service.TryReadUnsubscribeToken(links.UnsubscribeUrl.Split('/')[^1], out var request).ShouldBeTrue();
         request.ShouldBe(new UnsubscribeRequest(41, 59));
-        _service.TryReadOpenToken(links.OpenPixelUrl!.Split('/')[^1], out var messageId).ShouldBeTrue();
+        Clicks.TryReadOpen(links.OpenPixelUrl!.Split('/')[^1], out var messageId).ShouldBeTrue();
         messageId.ShouldBe(31);
         Clicks.TryRead(links.ClickUrl("https://shop.example/sale?x=1&y=ü")!.Split('/')[^1], out var clicked, out var target).ShouldBeTrue();
         (clicked, target).ShouldBe((31L, "https://shop.example/sale?x=1&y=ü"));
@@ -359,10 +361,62 @@ public class ClickTokensTests
     [InlineData("preview")]
     [InlineData("!!!!****")]
     [InlineData("AgAAAAAAAAAq")]
-    public void GarbageIsRejectedWithoutThrowing(string? garbage) => _clicks.TryRead(garbage, out _, out _).ShouldBeFalse();
+    [InlineData("AwAAAAAAAAAq")]
+    public void GarbageIsRejectedWithoutThrowing(string? garbage)
+    {
+        _clicks.TryRead(garbage, out _, out _).ShouldBeFalse();
+        _clicks.TryReadOpen(garbage, out _).ShouldBeFalse();
+    }
+
+    private string OpenToken(long messageId) =>
+        new SignedTokenService(_provider, new StudioClock()).LinksFor(new MessageDelivery(messageId, 2, 3), BaseUrl, _clicks).OpenPixelUrl!.Split('/')[^1];
+
+    [Fact]
+    public void AnOpenPixelCarriesItsMessageSignedWithTheClickKey()
+    {
+        var token = OpenToken(42);
+
+        _clicks.TryReadOpen(token, out var messageId).ShouldBeTrue();
+        messageId.ShouldBe(42);
+        OpenToken(42).ShouldBe(token, "deterministic: the same message always has the same pixel");
+        token.Length.ShouldBeLessThan(40);
+    }
+
+    [Fact]
+    public void AChangedOpenTokenOrAnotherKeyFindsNoValidTag()
+    {
+        var token = OpenToken(42);
+        var bytes = System.Buffers.Text.Base64Url.DecodeFromChars(token);
+
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var changed = (byte[])bytes.Clone();
+            changed[i] ^= 0x01;
+            _clicks.TryReadOpen(System.Buffers.Text.Base64Url.EncodeToString(changed), out _).ShouldBeFalse($"byte {i}");
+        }
+
+        new ClickTokens(new byte[32]).TryReadOpen(token, out _).ShouldBeFalse();
+        _clicks.TryReadOpen(token[..^4], out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void OpenTokensClickTokensAndThePixelsOfOlderMailAreNeverReadAsEachOther()
+    {
+        var service = new SignedTokenService(_provider, new StudioClock());
+        var open = OpenToken(42);
+        var click = Mint(42, Target);
+        var older = StoredLinkTokens.MintOpen(_provider, 42);
+
+        service.TryReadOpenToken(older, out var messageId).ShouldBeTrue("a pixel in mail sent before still counts its open");
+        messageId.ShouldBe(42);
+        _clicks.TryReadOpen(older, out _).ShouldBeFalse();
+        service.TryReadOpenToken(open, out _).ShouldBeFalse();
+        _clicks.TryRead(open, out _, out _).ShouldBeFalse();
+        _clicks.TryReadOpen(click, out _).ShouldBeFalse();
+    }
 }
 
-/// <summary>Mints the click tokens mail carried before decision 054: the id of a stored link under Data Protection.</summary>
+/// <summary>Mints the tokens older mail carries: stored-link click tokens (before decision 054) and Data Protection open pixels (before its session 12).</summary>
 internal static class StoredLinkTokens
 {
     public static string Mint(IDataProtectionProvider provider, long linkId)
@@ -371,6 +425,16 @@ internal static class StoredLinkTokens
         payload[0] = 1;
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), linkId);
         var protector = provider.CreateProtector("CampaignStudio.Messaging.Links").CreateProtector("TrackingLink.v1");
+        return System.Buffers.Text.Base64Url.EncodeToString(protector.Protect(payload));
+    }
+
+    /// <summary>The open pixel's token as mail sent before the pixel was signed with the click key carries it (Data Protection, the message id).</summary>
+    public static string MintOpen(IDataProtectionProvider provider, long messageId)
+    {
+        var payload = new byte[9];
+        payload[0] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(1), messageId);
+        var protector = provider.CreateProtector("CampaignStudio.Messaging.Links").CreateProtector("OpenPixel.v1");
         return System.Buffers.Text.Base64Url.EncodeToString(protector.Protect(payload));
     }
 }

@@ -38,10 +38,11 @@ internal static class TrackingEndpoints
         endpoints.MapGet(LinkTracker.ClickRoute, ClickAsync).AllowAnonymous().ExcludeFromDescription();
     }
 
-    private static async Task<IResult> OpenAsync(HttpContext context, string token, SignedTokenService tokens, IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock,
-        CancellationToken ct)
+    private static async Task<IResult> OpenAsync(HttpContext context, string token, SignedTokenService tokens, ClickKeyStore clickKeys,
+        IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, CancellationToken ct)
     {
-        if (!tokens.TryReadOpenToken(token, out var messageId))
+        // Pixels are signed with the click key (decision 054); mail sent before carries a Data Protection token, still read.
+        if (!(await clickKeys.GetAsync(ct)).TryReadOpen(token, out var messageId) && !tokens.TryReadOpenToken(token, out messageId))
         {
             return NotFound(context);
         }
