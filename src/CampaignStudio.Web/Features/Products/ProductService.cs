@@ -129,10 +129,11 @@ public sealed class ProductService(IDbContextFactory<AppDbContext> dbFactory, Cu
         var grouped = kind == CollectionKind.Category
             ? products.Where(p => p.Category != null).GroupBy(p => p.Category!)
             : products.Where(p => p.Brand != null).GroupBy(p => p.Brand!);
-        return await grouped
-            .Select(g => new CollectionChoice(g.Key, g.Count(), g.Count(p => p.InStock)))
+        var rows = await grouped
+            .Select(g => new { Name = g.Key, Products = g.Count(), InStock = g.Count(p => p.InStock) })
             .OrderByDescending(c => c.InStock).ThenBy(c => c.Name)
             .ToListAsync(ct);
+        return rows.Select(r => new CollectionChoice(r.Name, r.Products, r.InStock)).ToList();
     }
 
     /// <summary>
