@@ -85,13 +85,15 @@ public sealed partial class CollectionGridSendTests : IAsyncLifetime
         tracked[1].ShouldBe(tracked[0]);
         foreach (var message in messages)
         {
-            message.HtmlBody.ShouldContain("Coats for autumn");
-            message.HtmlBody.ShouldNotContain("Anorak");
-            message.HtmlBody.ShouldNotContain("Kettle");
-            message.HtmlBody.ShouldNotContain("href=\"https://shop.example.com/p/");
-            message.TextBody.ShouldContain("- Parka");
-            message.TextBody.ShouldContain("- Rain cape");
-            message.TextBody.ShouldNotContain("Anorak");
+            var html = message.HtmlBody ?? "";
+            var text = message.TextBody ?? "";
+            html.ShouldContain("Coats for autumn");
+            html.ShouldNotContain("Anorak");
+            html.ShouldNotContain("Kettle");
+            html.ShouldNotContain("href=\"https://shop.example.com/p/");
+            text.ShouldContain("- Parka");
+            text.ShouldContain("- Rain cape");
+            text.ShouldNotContain("Anorak");
         }
     }
 
