@@ -44,6 +44,24 @@ public partial class BlockEditor
     /// <summary>Where the dragged block would land: above or below this block.</summary>
     private (int Index, bool Below)? _dropAt;
 
+    /// <summary>The drag handlers of each position, made once: the same delegates at every render keep their event ids, so a
+    /// quick drag's drop (sent before the render that followed its dragstart reached the browser) still finds its handler.</summary>
+    private readonly List<DragHandlers> _drag = [];
+
+    private DragHandlers DragFor(int index)
+    {
+        while (_drag.Count <= index)
+        {
+            var at = _drag.Count;
+            _drag.Add(new DragHandlers(() => StartDrag(at), () => Hover(at, below: false), () => Hover(at, below: true),
+                () => DropAsync(at, below: false), () => DropAsync(at, below: true)));
+        }
+
+        return _drag[index];
+    }
+
+    private sealed record DragHandlers(Action Start, Action HoverAbove, Action HoverBelow, Func<Task> DropAbove, Func<Task> DropBelow);
+
     private string CardClass(int index)
     {
         var css = "pa-2 mb-2 block-card";
