@@ -41,8 +41,8 @@ public sealed class BlockEditorTests : MudTestContext
     private static void Drag(IRenderedComponent<BlockEditor> editor, int from, int onto, bool below)
     {
         editor.FindAll("[data-testid=block-handle]")[from].DragStart();
-        var target = editor.FindAll(below ? "[data-testid=block-body]" : "[data-testid=block-head]")[onto];
-        target.DragEnter();
+        editor.WaitForElement(".block-dragging");
+        editor.FindAll(below ? "[data-testid=block-body]" : "[data-testid=block-head]")[onto].DragEnter();
         editor.FindAll(below ? "[data-testid=block-body]" : "[data-testid=block-head]")[onto].Drop();
     }
 
@@ -59,9 +59,9 @@ public sealed class BlockEditorTests : MudTestContext
 
         Drag(editor, from, onto, below);
 
-        Kinds(editor).ShouldBe(expected.Split(',').ToList());
+        editor.WaitForAssertion(() => Kinds(editor).ShouldBe(expected.Split(',').ToList()));
         _changes.ShouldBe(1);
-        editor.FindAll(".block-dragging, .drop-above, .drop-below").ShouldBeEmpty();
+        editor.WaitForAssertion(() => editor.FindAll(".block-dragging, .drop-above, .drop-below").ShouldBeEmpty());
     }
 
     [Theory]
@@ -74,6 +74,7 @@ public sealed class BlockEditorTests : MudTestContext
         var editor = RenderEditor(FourBlocks());
 
         editor.FindAll("[data-testid=block-handle]")[from].DragStart();
+        editor.WaitForElement(".block-dragging");
         editor.FindAll(below ? "[data-testid=block-body]" : "[data-testid=block-head]")[onto].DragEnter();
         editor.FindAll(".drop-above, .drop-below").ShouldBeEmpty();
         editor.FindAll(below ? "[data-testid=block-body]" : "[data-testid=block-head]")[onto].Drop();
@@ -88,12 +89,12 @@ public sealed class BlockEditorTests : MudTestContext
         var editor = RenderEditor(FourBlocks());
 
         editor.FindAll("[data-testid=block-handle]")[0].DragStart();
-        editor.FindAll("[data-testid=block]")[0].ClassList.ShouldContain("block-dragging");
+        editor.WaitForAssertion(() => editor.FindAll("[data-testid=block]")[0].ClassList.ShouldContain("block-dragging"));
         editor.FindAll("[data-testid=block-body]")[2].DragEnter();
-        editor.FindAll("[data-testid=block]")[2].ClassList.ShouldContain("drop-below");
+        editor.WaitForAssertion(() => editor.FindAll("[data-testid=block]")[2].ClassList.ShouldContain("drop-below"));
         editor.FindAll("[data-testid=block-head]")[3].DragEnter();
+        editor.WaitForAssertion(() => editor.FindAll("[data-testid=block]")[3].ClassList.ShouldContain("drop-above"));
         editor.FindAll("[data-testid=block]")[2].ClassList.ShouldNotContain("drop-below");
-        editor.FindAll("[data-testid=block]")[3].ClassList.ShouldContain("drop-above");
 
         // Let go outside a block: nothing moves, the line goes.
         editor.FindAll("[data-testid=block-handle]")[0].DragEnd();
