@@ -155,7 +155,11 @@ public sealed class CampaignSender : IAsyncDisposable
         var now = _clock.GetUtcNow().UtcDateTime;
         await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow), _clock);
         var sender = new MimeSender(identity.FromName, identity.FromAddress, null, identity.ReplyTo);
-        var campaignData = new CampaignData(campaign.Id, campaign.Name, campaign.DiscountTier);
+        // Chosen collections are the same for every recipient: read once per batch from the catalogue in memory, not per message.
+        var campaignData = new CampaignData(campaign.Id, campaign.Name, campaign.DiscountTier)
+        {
+            Collections = await _recommendations.CollectionsAsync(templates.Values.OfType<CompiledTemplate>().SelectMany(MergeFieldAnalyzer.FindCollections), ct),
+        };
         var watcher = new CampaignStatusWatcher(_dbFactory, campaign.Id);
         var unsent = new System.Collections.Concurrent.ConcurrentBag<long>();
 

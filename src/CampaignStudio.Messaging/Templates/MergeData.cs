@@ -30,7 +30,14 @@ public sealed record ProductRecommendation(string Name, string? Category = null,
 }
 
 /// <summary>Campaign-level values (one per campaign or per experiment variant).</summary>
-public sealed record CampaignData(int CampaignId, string Name, string? DiscountTier = null);
+public sealed record CampaignData(int CampaignId, string Name, string? DiscountTier = null)
+{
+    /// <summary>
+    /// The products of each chosen collection the template names, by <see cref="ProductCollection.Key"/>: the same for every
+    /// recipient, so read once per send batch (in stock at that moment), not per customer. A key missing here is an empty list.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ProductRecommendation>>? Collections { get; init; }
+}
 
 /// <summary>The legally required footer: always appended after the template's own content.</summary>
 public sealed record MessageFooter(string UnsubscribeUrl, string PostalAddress, string UnsubscribeLabel = "Unsubscribe");

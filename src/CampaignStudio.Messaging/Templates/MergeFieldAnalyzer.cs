@@ -52,6 +52,23 @@ public static class MergeFieldAnalyzer
     public static IReadOnlyList<UnknownMergeField> FindUnknown(CompiledTemplate template) =>
         FindFields(template).Where(f => !f.IsKnown).Select(f => new UnknownMergeField(f.Path, NearestKnown(f.Path))).ToList();
 
+    /// <summary>
+    /// The keys of the chosen collections a template names (<c>collections["category:Shoes"]</c>), each once, in order of
+    /// first use; what a send must read for it. A key written other than as a text in brackets is returned as it is written
+    /// (<c>collections.shoes</c> → <c>shoes</c>), so <see cref="ProductCollection.TryParse"/> can say what is wrong with it.
+    /// </summary>
+    public static IReadOnlyList<string> FindCollections(CompiledTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var finder = new CollectionFinder();
+        foreach (var (_, part) in template.Parts())
+        {
+            finder.VisitTemplate(part);
+        }
+
+        return finder.Keys;
+    }
+
     /// <summary>The known merge field closest in spelling to a path (at most a third of its letters different), or null.</summary>
     public static string? NearestKnown(string path)
     {
@@ -68,7 +85,8 @@ public static class MergeFieldAnalyzer
         return best.Distance <= Math.Max(2, path.Length / 3) ? best.Name : null;
     }
 
-    private static int Distance(string a, string b)
+    /// <summary>The edit distance of two names (insertions, deletions, substitutions): how "did you mean" suggestions are found.</summary>
+    public static int Distance(string a, string b)
     {
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
@@ -117,6 +135,32 @@ public static class MergeFieldAnalyzer
             .ThenBy(f => f.Path, StringComparer.Ordinal)
             .ToList();
         return new MergeFieldReport(total, result);
+    }
+
+    private sealed class CollectionFinder : AstVisitor
+    {
+        public List<string> Keys { get; } = [];
+
+        protected override Expression VisitMemberExpression(MemberExpression memberExpression)
+        {
+            if (memberExpression.Segments.Count > 1 && memberExpression.Segments[0] is IdentifierSegment { Identifier: MergeModel.Collections }
+                && FieldCollector.SegmentName(memberExpression.Segments[1]) is { } key && !Keys.Contains(key, StringComparer.Ordinal))
+            {
+                Keys.Add(key);
+            }
+
+            return base.VisitMemberExpression(memberExpression);
+        }
+
+        protected override Statement VisitForStatement(ForStatement forStatement)
+        {
+            if (forStatement.Source is not null)
+            {
+                Visit(forStatement.Source);
+            }
+
+            return base.VisitForStatement(forStatement);
+        }
     }
 
     private sealed class FieldCollector : AstVisitor
@@ -271,7 +315,7 @@ public static class MergeFieldAnalyzer
             return path;
         }
 
-        private static string? SegmentName(MemberSegment segment) => segment switch
+        internal static string? SegmentName(MemberSegment segment) => segment switch
         {
             IdentifierSegment identifier => identifier.Identifier,
             IndexerSegment { Expression: LiteralExpression { Value: StringValue text } } => text.ToStringValue(),

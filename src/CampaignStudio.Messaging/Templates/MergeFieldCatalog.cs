@@ -32,6 +32,7 @@ public static class MergeFieldCatalog
         [MergeModel.LastProduct] = "the product the customer bought last",
         [MergeModel.UnsubscribeUrl] = "the customer's unsubscribe link (the footer always has one)",
         [MergeModel.Recommendations] = "products picked for the customer, a list: {% for p in recommendations limit: 3 %} … {% endfor %}",
+        [MergeModel.Collections] = "products of a collection chosen in a product grid, the same for everyone and only those in stock: {% for p in collections[\"category:Shoes\"] %} … {% endfor %} (or \"brand:Acme\", \"products:id1,id2\")",
         ["p.id"] = "a recommended product's id in the shop",
         ["p.name"] = "a recommended product's name",
         ["p.url"] = "its page in the shop (the link is tracked like every link in the mail); empty for products not in the catalogue, so write {% if p.url %}<a href=\"{{ p.url }}\">{{ p.name }}</a>{% else %}{{ p.name }}{% endif %}",
@@ -70,7 +71,7 @@ public static class MergeFieldCatalog
     public static IReadOnlyList<MergeFieldHelp> PickerSnippets { get; } =
     [
         .. Fields
-            .Where(f => !f.Liquid.StartsWith("p.", StringComparison.Ordinal) && f.Liquid is not (MergeModel.Recommendations or "customer.attributes" or MergeModel.UnsubscribeUrl))
+            .Where(f => !f.Liquid.StartsWith("p.", StringComparison.Ordinal) && f.Liquid is not (MergeModel.Recommendations or MergeModel.Collections or "customer.attributes" or MergeModel.UnsubscribeUrl))
             .Select(f => new MergeFieldHelp($"{{{{ {f.Liquid} | default: \"{Fallbacks.GetValueOrDefault(f.Liquid, "")}\" }}}}", f.Meaning)),
         new MergeFieldHelp("{{ customer.attributes.loyalty_tier | default: \"\" }}", "an imported column (change loyalty_tier to yours)"),
     ];

@@ -11,6 +11,7 @@ internal static class MergeModel
 {
     public const string Customer = "customer";
     public const string Recommendations = "recommendations";
+    public const string Collections = "collections";
     public const string Campaign = "campaign";
     public const string TopCategory = "top_category";
     public const string LastProduct = "last_product";
@@ -20,13 +21,14 @@ internal static class MergeModel
     public static readonly string[] CampaignFields = ["name", "discount_tier"];
     /// <summary>A recommended product's fields (<c>p.name</c> in <c>{% for p in recommendations %}</c>); the block editor's product grid uses name, url, image, price and sale_price.</summary>
     public static readonly string[] RecommendationFields = ["id", "name", "url", "image", "price", "sale_price", "currency", "category", "brand"];
-    public static readonly string[] Roots = [Customer, Recommendations, Campaign, TopCategory, LastProduct, UnsubscribeUrl];
+    public static readonly string[] Roots = [Customer, Recommendations, Collections, Campaign, TopCategory, LastProduct, UnsubscribeUrl];
 
     public static void Populate(TemplateContext context, RecipientData recipient, CampaignData campaign, MessageFooter footer)
     {
         context.SetValue(Customer, new DictionaryValue(new CustomerIndexable(recipient)));
         context.SetValue(Campaign, new DictionaryValue(new CampaignIndexable(campaign)));
         context.SetValue(Recommendations, Recommendation(recipient.Recommendations));
+        context.SetValue(Collections, new DictionaryValue(new CollectionsIndexable(campaign.Collections)));
         context.SetValue(TopCategory, Text(recipient.TopCategory));
         context.SetValue(LastProduct, Text(recipient.LastProduct));
         context.SetValue(UnsubscribeUrl, Text(footer.UnsubscribeUrl));
@@ -46,6 +48,8 @@ internal static class MergeModel
             Campaign when parts.Length == 1 => true,
             Campaign => !string.IsNullOrWhiteSpace(CampaignField(campaign, parts[1])),
             Recommendations => recipient.Recommendations is { Count: > 0 },
+            // The same for everyone; an empty or unknown collection is reported by the review itself (ProductCollections.Problem).
+            Collections => true,
             TopCategory => !string.IsNullOrWhiteSpace(recipient.TopCategory),
             LastProduct => !string.IsNullOrWhiteSpace(recipient.LastProduct),
             UnsubscribeUrl => true,
@@ -132,6 +136,20 @@ internal static class MergeModel
         {
             value = Text(CampaignField(campaign, name));
             return value is not NilValue || CampaignFields.Contains(name);
+        }
+    }
+
+    /// <summary>Chosen collections by key; a key the send did not fill is an empty list (so <c>.size</c> is 0), never an error.</summary>
+    private sealed class CollectionsIndexable(IReadOnlyDictionary<string, IReadOnlyList<ProductRecommendation>>? collections) : IFluidIndexable
+    {
+        public int Count => collections?.Count ?? 0;
+
+        public IEnumerable<string> Keys => collections?.Keys ?? [];
+
+        public bool TryGetValue(string name, out FluidValue value)
+        {
+            value = collections is not null && collections.TryGetValue(name, out var products) ? Recommendation(products) : ArrayValue.Empty;
+            return true;
         }
     }
 

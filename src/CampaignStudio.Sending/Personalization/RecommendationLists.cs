@@ -86,6 +86,38 @@ public sealed class RecommendationLists(ProductModels models)
         return result;
     }
 
+    /// <summary>
+    /// The products of the chosen collections a template names (keys as in <c>collections["category:Shoes"]</c>), from the
+    /// catalogue in memory: read once per send batch or preview, the same for every recipient. Keys that are not
+    /// collections are left out (the template shows nothing for them; <see cref="ProductCollections.Problem"/> says why).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<ProductRecommendation>>> CollectionsAsync(IEnumerable<string> keys, CancellationToken ct)
+    {
+        var result = new Dictionary<string, IReadOnlyList<ProductRecommendation>>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (!result.ContainsKey(key) && ProductCollection.TryParse(key, out var collection, out _))
+            {
+                result[key] = await CollectionAsync(collection!, ct);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>One chosen collection's products as a send would show them now: in stock, best sellers first (picked products in their order).</summary>
+    public async Task<IReadOnlyList<ProductRecommendation>> CollectionAsync(ProductCollection collection, CancellationToken ct)
+    {
+        var catalogue = await CatalogueAsync(ct);
+        if (catalogue.IsEmpty)
+        {
+            return [];
+        }
+
+        var model = await ModelAsync(ct);
+        return ProductCollections.Resolve(collection, catalogue, model is null ? null : ListsFor(model, catalogue).RankOf);
+    }
+
     /// <summary>The categories of the viewed products: the catalogue's category, else the one its purchases carry.</summary>
     private static HashSet<string> ViewedCategories(ProductModel model, CatalogueSnapshot catalogue, IEnumerable<string> viewed)
     {
@@ -132,10 +164,7 @@ public sealed class RecommendationLists(ProductModels models)
                 var (product, category) = model.Catalog[i];
                 if (catalogue.ById.TryGetValue(product, out var p))
                 {
-                    items[i] = new ProductRecommendation(p.Name, p.Category ?? category, p.Url)
-                    {
-                        Id = p.Id, ImageUrl = p.ImageUrl, Price = p.Price, SalePrice = p.SalePrice, Currency = p.Currency, Brand = p.Brand,
-                    };
+                    items[i] = ProductCollections.ToRecommendation(p, category);
                     excluded[i] = !p.InStock;
                 }
                 else
@@ -167,6 +196,9 @@ public sealed class RecommendationLists(ProductModels models)
 
         /// <summary>Each item's place among the best sellers (0 = most buyers).</summary>
         public int[] Rank { get; }
+
+        /// <summary>A catalogue product's place among the best sellers (0 = most buyers); products nobody bought come last.</summary>
+        public int RankOf(string productId) => Model.Ids.TryGetValue(productId, out var id) ? Rank[id] : int.MaxValue;
 
         /// <summary>Per category, the item ids that may be recommended, best sellers first (at most 50).</summary>
         public Dictionary<string, int[]> ByCategory { get; }

@@ -10,7 +10,7 @@ public class MergeFieldCatalogTests
         MergeFieldCatalog.Fields.Select(f => f.Liquid).ShouldBe(
         [
             "customer.first_name", "customer.last_name", "customer.email", "customer.city", "customer.country", "customer.attributes",
-            "campaign.name", "campaign.discount_tier", "recommendations", "top_category", "last_product", "unsubscribe_url",
+            "campaign.name", "campaign.discount_tier", "recommendations", "collections", "top_category", "last_product", "unsubscribe_url",
             "p.id", "p.name", "p.url", "p.image", "p.price", "p.sale_price", "p.currency", "p.category", "p.brand",
         ], ignoreOrder: true);
         MergeFieldCatalog.Fields.ShouldAllBe(f => f.Meaning.Length > 0);

@@ -167,6 +167,67 @@ public sealed class ProductsApiTests(StudioAppFactory app) : IClassFixture<Studi
         paths.GetProperty("/api/imports").GetProperty("post").GetProperty("description").GetString()!.ShouldContain("products");
     }
 
+    [Fact]
+    public async Task AChosenCollectionShowsOnlyProductsInStockAndSaysWhyWhenItShowsNothing()
+    {
+        var marketer = await ClientAsync("marketer@demo.local");
+        (await marketer.PostAsJsonAsync("/api/products/batch", new
+        {
+            products = new object[]
+            {
+                new { id = "coll-1", name = "Coll parka", url = "https://shop.example.com/coll-1", category = "Coll coats", brand = "Collbrand", price = 200m, inStock = true },
+                new { id = "coll-2", name = "Coll anorak", url = "https://shop.example.com/coll-2", category = "Coll coats", brand = "Collbrand", price = 150m, inStock = false },
+                new { id = "coll-3", name = "Coll scarf", url = "https://shop.example.com/coll-3", category = "Coll scarves", brand = "Collbrand", price = 20m, inStock = true },
+                new { id = "coll-4", name = "Coll shawl", category = "Coll shawls", inStock = false },
+            },
+        })).EnsureSuccessStatusCode();
+        // Every role reads the catalogue, as on the products page: the block editor's pick lists are reads.
+        var manager = await ClientAsync("manager@demo.local");
+
+        var coats = (await manager.GetFromJsonAsync<CollectionDto>("/api/products/collection?category=coll%20COATS"))!;
+        var brand = (await manager.GetFromJsonAsync<CollectionDto>("/api/products/collection?brand=Collbrand"))!;
+        var picked = (await manager.GetFromJsonAsync<CollectionDto>("/api/products/collection?ids=coll-3,coll-404,coll-2,coll-1"))!;
+        var typo = (await manager.GetFromJsonAsync<CollectionDto>("/api/products/collection?category=Coll%20coatz"))!;
+        var soldOut = (await manager.GetFromJsonAsync<CollectionDto>("/api/products/collection?category=Coll%20shawls"))!;
+        var categories = (await manager.GetFromJsonAsync<List<ChoiceDto>>("/api/products/categories"))!;
+        var brands = (await manager.GetFromJsonAsync<List<ChoiceDto>>("/api/products/brands"))!;
+
+        (coats.Key, coats.Liquid).ShouldBe(("category:coll COATS", "collections[\"category:coll COATS\"]"));
+        coats.Products.Select(p => p.Id).ShouldBe(["coll-1"]);
+        coats.Products[0].Url.ShouldBe("https://shop.example.com/coll-1");
+        coats.Problem.ShouldBeNull();
+        brand.Products.Select(p => p.Id).ShouldBe(["coll-1", "coll-3"], ignoreOrder: true);
+        picked.Products.Select(p => p.Id).ShouldBe(["coll-3", "coll-1"]);
+        picked.Problem.ShouldBe("Of the 4 hand-picked products, some are left out — not in the catalogue: coll-404; out of stock now: coll-2.");
+        typo.Products.ShouldBeEmpty();
+        typo.Problem.ShouldBe("No product in the catalogue has the category “Coll coatz”, so the product grid shows nothing — did you mean “Coll coats”?");
+        soldOut.Problem.ShouldBe("Every product of the category “Coll shawls” is out of stock, so the product grid shows nothing.");
+        categories.Single(c => c.Name == "Coll coats").ShouldBe(new ChoiceDto("Coll coats", 2, 1));
+        brands.Single(c => c.Name == "Collbrand").ShouldBe(new ChoiceDto("Collbrand", 3, 2));
+    }
+
+    [Fact]
+    public async Task ACollectionAskedForWrongIsABadRequestThatSaysWhy()
+    {
+        var client = await ClientAsync("marketer@demo.local");
+
+        var none = await client.GetAsync("/api/products/collection");
+        var two = await client.GetAsync("/api/products/collection?category=a&brand=b");
+        var tooMany = await client.GetAsync("/api/products/collection?ids=" + string.Join(',', Enumerable.Range(0, 13).Select(i => $"p{i}")));
+
+        none.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await none.Content.ReadAsStringAsync()).ShouldContain("Give exactly one of category, brand or ids");
+        two.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        tooMany.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await tooMany.Content.ReadAsStringAsync()).ShouldContain("at most 12 picked products; 13 were given");
+    }
+
+    private sealed record CollectionDto(string Key, string Liquid, IReadOnlyList<CollectionProductDto> Products, string? Problem);
+
+    private sealed record CollectionProductDto(string Id, string Name, string? Url);
+
+    private sealed record ChoiceDto(string Name, int Products, int InStock);
+
     private sealed record BatchAnswer(long Inserted, long Updated, IReadOnlyList<ItemError> Errors);
 
     private sealed record ItemError(int Item, string Reason);

@@ -19,8 +19,12 @@ public static class BlockCompiler
     public const int ContentWidth = 600;
     private const int SidePadding = 24;
 
-    /// <summary>The product loop every product grid starts with (the merge model's recommendations, closest first).</summary>
-    public static string ProductLoop(int count) => $"{{% for p in recommendations limit: {Math.Clamp(count, 1, ProductGridBlock.MaxProducts)} %}}";
+    /// <summary>
+    /// The product loop a product grid starts with: over the merge model's recommendations (closest first) or over a chosen
+    /// collection (<c>collections["category:Shoes"]</c>, best sellers first; hand-picked products in the order picked).
+    /// </summary>
+    public static string ProductLoop(int count, string list = "recommendations") =>
+        $"{{% for p in {list} limit: {Math.Clamp(count, 1, ProductGridBlock.MaxProducts)} %}}";
 
     /// <param name="publicBaseUrl">The studio's public address, to make the image library's paths absolute in mail.</param>
     /// <param name="imageBaseUrl">
@@ -211,12 +215,33 @@ public static class BlockCompiler
         return Row($"<a class=\"cs-button\" href=\"{link}\">{c.Encode(b.Label)}</a>", align: Align(b.Align));
     }
 
-    /// <summary>The product grid: the only place the recommendations loop and the product fields are written.</summary>
+    /// <summary>The product grid: the only place the product loop (recommendations or a chosen collection) and the product fields are written.</summary>
     private static string Products(ProductGridBlock b, Context c, StringBuilder text)
     {
+        var collection = b.Collection;
+        if (b.Source != ProductSource.Recommended && collection is null)
+        {
+            c.Problem(b.Source switch
+            {
+                ProductSource.Category => "shows a category, but none is chosen.",
+                ProductSource.Brand => "shows a brand, but none is chosen.",
+                _ => "shows products picked by hand, but none is picked.",
+            });
+            return "";
+        }
+
+        if (collection is { Kind: CollectionKind.Products, Values.Count: > ProductCollection.MaxProducts })
+        {
+            c.Problem($"has {collection.Values.Count} products picked; a grid shows at most {ProductCollection.MaxProducts}, so only the first {ProductCollection.MaxProducts} are kept.");
+            collection = ProductCollection.Products(collection.Values.Take(ProductCollection.MaxProducts));
+        }
+
+        var list = collection?.Liquid ?? "recommendations";
+        // Products picked one by one all show (those in stock); the count applies to recommendations, categories and brands.
+        var count = collection is { Kind: CollectionKind.Products } picked ? picked.Values.Count : b.Count;
         var columns = Math.Clamp(b.Columns, 1, 3);
         var cell = (ContentWidth - 2 * SidePadding) / columns;
-        var loop = c.Liquid(ProductLoop(b.Count));
+        var loop = c.Liquid(ProductLoop(count, list));
         var end = c.Liquid("{% endfor %}");
         var heading = string.IsNullOrWhiteSpace(b.Heading) ? "" : $"<h2 class=\"cs-heading\" style=\"text-align: center; margin-bottom: 8px;\">{c.Encode(b.Heading)}</h2>";
         var ifUrl = c.Liquid("{% if p.url %}");
@@ -229,16 +254,16 @@ public static class BlockCompiler
             $"{c.Liquid("{% if p.sale_price %}")}<p class=\"cs-price\"><span class=\"cs-old-price\">{c.Liquid("{{ p.price }}")}</span> <strong>{c.Liquid("{{ p.sale_price }}")}</strong></p>" +
             $"{c.Liquid("{% elsif p.price %}")}<p class=\"cs-price\">{c.Liquid("{{ p.price }}")}</p>{endIf}";
         var button = string.IsNullOrWhiteSpace(b.ButtonLabel) ? "" : $"{ifUrl}<a class=\"cs-small-button\" href=\"{url}\">{c.Encode(b.ButtonLabel)}</a>{endIf}";
-        var html = $"{c.Liquid("{% if recommendations.size > 0 %}")}{heading}<div class=\"cs-grid\">{loop}<div class=\"cs-product\" style=\"max-width: {cell}px;\"><div class=\"cs-product-inner\">" +
+        var html = $"{c.Liquid($"{{% if {list}.size > 0 %}}")}{heading}<div class=\"cs-grid\">{loop}<div class=\"cs-product\" style=\"max-width: {cell}px;\"><div class=\"cs-product-inner\">" +
             $"{image}{title}{price}{button}</div></div>{end}</div>{endIf}";
 
-        text.Append(c.RawText("{% if recommendations.size > 0 %}"));
+        text.Append(c.RawText($"{{% if {list}.size > 0 %}}"));
         if (!string.IsNullOrWhiteSpace(b.Heading))
         {
             text.Append(Plain(b.Heading)).Append("\n\n");
         }
 
-        text.Append(ProductLoop(b.Count)).Append("- {{ p.name }}");
+        text.Append(ProductLoop(count, list)).Append("- {{ p.name }}");
         if (b.ShowPrices)
         {
             text.Append("{% if p.sale_price %} {{ p.sale_price }} (was {{ p.price }}){% elsif p.price %} {{ p.price }}{% endif %}");

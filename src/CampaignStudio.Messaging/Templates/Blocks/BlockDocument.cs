@@ -31,6 +31,35 @@ public sealed class BlockDocument
         ],
     };
 
+    /// <summary>
+    /// Where the block at <paramref name="from"/> ends up when dropped above or below the block at <paramref name="target"/>
+    /// (its index after the move), or null when that changes nothing: dropped on itself, or into the gap it came from.
+    /// </summary>
+    public static int? Landing(int from, int target, bool below)
+    {
+        var gap = target + (below ? 1 : 0);
+        if (gap == from || gap == from + 1)
+        {
+            return null;
+        }
+
+        return gap > from ? gap - 1 : gap;
+    }
+
+    /// <summary>Moves a block above or below another (the editor's drag and drop); false, and no change, when the order stays as it is.</summary>
+    public bool Move(int from, int target, bool below)
+    {
+        if (from < 0 || from >= Blocks.Count || target < 0 || target >= Blocks.Count || Landing(from, target, below) is not { } to)
+        {
+            return false;
+        }
+
+        var block = Blocks[from];
+        Blocks.RemoveAt(from);
+        Blocks.Insert(to, block);
+        return true;
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads stored or posted blocks; the problem in words when the JSON is not a block list.</summary>

@@ -24,7 +24,7 @@ public abstract class EmailBlock
     public abstract string Kind { get; }
 
     /// <summary>A copy to insert elsewhere (the editor's "duplicate").</summary>
-    public EmailBlock Copy() => (EmailBlock)MemberwiseClone();
+    public virtual EmailBlock Copy() => (EmailBlock)MemberwiseClone();
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<BlockAlign>))]
@@ -94,7 +94,27 @@ public sealed class ButtonBlock : EmailBlock
     public BlockAlign Align { get; set; } = BlockAlign.Center;
 }
 
-/// <summary>The customer's recommended products: picture, name, price (and sale price), each a link where the product has one.</summary>
+/// <summary>Where a product grid takes its products from.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ProductSource>))]
+public enum ProductSource
+{
+    /// <summary>The products recommended for each customer (different per customer).</summary>
+    Recommended,
+
+    /// <summary>A category of the catalogue, best sellers first (the same for everyone).</summary>
+    Category,
+
+    /// <summary>A brand of the catalogue, best sellers first (the same for everyone).</summary>
+    Brand,
+
+    /// <summary>Products the marketer picked, in the order picked (the same for everyone).</summary>
+    Products,
+}
+
+/// <summary>
+/// A grid of products: picture, name, price (and sale price), each a link where the product has one. The products are the
+/// customer's recommendations or a collection chosen from the catalogue (<see cref="Collection"/>); only products in stock show.
+/// </summary>
 public sealed class ProductGridBlock : EmailBlock
 {
     public const int MaxProducts = 12;
@@ -112,6 +132,34 @@ public sealed class ProductGridBlock : EmailBlock
     public bool ShowPrices { get; set; } = true;
 
     public string ButtonLabel { get; set; } = "View";
+
+    public ProductSource Source { get; set; } = ProductSource.Recommended;
+
+    /// <summary>The category shown when <see cref="Source"/> is <see cref="ProductSource.Category"/>.</summary>
+    public string? Category { get; set; }
+
+    /// <summary>The brand shown when <see cref="Source"/> is <see cref="ProductSource.Brand"/>.</summary>
+    public string? Brand { get; set; }
+
+    /// <summary>The shop's ids of the products picked one by one, in the order shown, when <see cref="Source"/> is <see cref="ProductSource.Products"/>.</summary>
+    public List<string> ProductIds { get; set; } = [];
+
+    /// <summary>The chosen collection; null for recommendations, or when the category, brand or products are not chosen yet.</summary>
+    [JsonIgnore]
+    public ProductCollection? Collection => Source switch
+    {
+        ProductSource.Category => ProductCollection.Category(Category),
+        ProductSource.Brand => ProductCollection.Brand(Brand),
+        ProductSource.Products => ProductCollection.Products(ProductIds),
+        _ => null,
+    };
+
+    public override EmailBlock Copy()
+    {
+        var copy = (ProductGridBlock)base.Copy();
+        copy.ProductIds = [.. ProductIds];
+        return copy;
+    }
 }
 
 public sealed class DiscountCodeBlock : EmailBlock

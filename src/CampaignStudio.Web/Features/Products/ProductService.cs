@@ -4,6 +4,7 @@ using CampaignStudio.Data.Privacy;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
 using CampaignStudio.Domain.Products;
+using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Sending.Personalization;
 using CampaignStudio.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,7 @@ namespace CampaignStudio.Web.Features.Products;
 /// Marketers through the import's own validation and writer (the same rules as a CSV file).
 /// </summary>
 public sealed class ProductService(IDbContextFactory<AppDbContext> dbFactory, CurrentUser user, CsvImporter importer, ProductCatalogue catalogue,
-    PrivacySettingsStore privacy)
+    PrivacySettingsStore privacy, RecommendationLists recommendations)
 {
     public const int MaxPageSize = 500;
 
@@ -111,6 +112,41 @@ public sealed class ProductService(IDbContextFactory<AppDbContext> dbFactory, Cu
         return rows.Select(r => (r.Key, r.Count)).ToList();
     }
 
+    /// <summary>
+    /// The categories or brands a product grid can show, with how many products each has and how many are in stock, most
+    /// in stock first (the block editor's pick list and <c>GET /api/products/categories</c>, <c>/brands</c>).
+    /// </summary>
+    public async Task<IReadOnlyList<CollectionChoice>> CollectionChoicesAsync(CollectionKind kind, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        if (kind == CollectionKind.Products)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), "Products are found with a search, not from a list.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var products = db.Products.AsNoTracking();
+        var grouped = kind == CollectionKind.Category
+            ? products.Where(p => p.Category != null).GroupBy(p => p.Category!)
+            : products.Where(p => p.Brand != null).GroupBy(p => p.Brand!);
+        var rows = await grouped
+            .Select(g => new { Name = g.Key, Products = g.Count(), InStock = g.Count(p => p.InStock) })
+            .OrderByDescending(c => c.InStock).ThenBy(c => c.Name)
+            .ToListAsync(ct);
+        return rows.Select(r => new CollectionChoice(r.Name, r.Products, r.InStock)).ToList();
+    }
+
+    /// <summary>
+    /// What a chosen collection shows in a mail sent now (in stock, best sellers first; picked products in their order) and,
+    /// when it shows nothing or less than chosen, why — the same rule and the same sentence as the send and the review.
+    /// </summary>
+    public async Task<CollectionPreview> CollectionAsync(ProductCollection collection, CancellationToken ct = default)
+    {
+        await user.RequireAsync(Policies.CanRead);
+        var products = await recommendations.CollectionAsync(collection, ct);
+        return new CollectionPreview(collection, products, ProductCollections.Problem(collection, await recommendations.CatalogueAsync(ct)));
+    }
+
     /// <summary>Prefix search on the name (index on the lower-cased name) or the exact shop id.</summary>
     internal static IQueryable<Product> Search(IQueryable<Product> products, string? search)
     {
@@ -135,6 +171,12 @@ public sealed class ProductService(IDbContextFactory<AppDbContext> dbFactory, Cu
         _ => descending ? products.OrderByDescending(p => p.NameKey).ThenByDescending(p => p.Id) : products.OrderBy(p => p.NameKey).ThenBy(p => p.Id),
     };
 }
+
+/// <summary>A category or brand with its products and how many of them are in stock.</summary>
+public sealed record CollectionChoice(string Name, int Products, int InStock);
+
+/// <summary>A chosen collection's products as a mail sent now shows them; <see cref="Problem"/> says why it shows nothing or less than chosen.</summary>
+public sealed record CollectionPreview(ProductCollection Collection, IReadOnlyList<ProductRecommendation> Products, string? Problem);
 
 public sealed record ProductQuery(string? Search = null, bool InStockOnly = false, string? SortBy = null, bool Descending = false, int Page = 0, int PageSize = 25);
 

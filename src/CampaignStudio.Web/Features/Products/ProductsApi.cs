@@ -2,6 +2,7 @@ using System.Globalization;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Privacy;
+using CampaignStudio.Messaging.Templates;
 using CampaignStudio.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +20,14 @@ public static class ProductsApi
         var products = api.MapGroup("/products").WithTags("Products");
         products.MapGet("/", ListAsync)
             .WithSummary("Pages through the catalogue (search: prefix of the name, or the exact product id; inStock=true for products in stock only).");
+        products.MapGet("/categories", CategoriesAsync)
+            .WithSummary("The catalogue's categories with their products and how many are in stock, most in stock first: what a product grid can show.");
+        products.MapGet("/brands", BrandsAsync)
+            .WithSummary("The catalogue's brands with their products and how many are in stock, most in stock first: what a product grid can show.");
+        products.MapGet("/collection", CollectionAsync)
+            .WithSummary("What a product grid with a chosen collection shows in a mail sent now: give exactly one of category, brand or ids " +
+                "(comma-separated shop ids, at most 12, in the order shown). Only products in stock, best sellers first (picked products in their order); " +
+                "`problem` says why it shows nothing or less than chosen. `liquid` is the list to loop over in a template.");
         products.MapGet("/{id}", GetAsync)
             .WithSummary("One product by the shop's product id (URL-encoded), with its buyers, orders and revenue (counts below the privacy setting's k are null) and the products bought together with it.");
         products.MapPost("/batch", UpsertAsync)
@@ -41,6 +50,45 @@ public static class ProductsApi
     public static async Task<Results<Ok<ProductDetailResponse>, NotFound>> GetAsync(string id, ProductService service, CancellationToken ct) =>
         await service.GetByShopIdAsync(id, ct) is { } detail ? TypedResults.Ok(ProductDetailResponse.From(detail)) : TypedResults.NotFound();
 
+    public static async Task<Ok<List<CollectionChoice>>> CategoriesAsync(ProductService service, CancellationToken ct) =>
+        TypedResults.Ok((await service.CollectionChoicesAsync(CollectionKind.Category, ct)).ToList());
+
+    public static async Task<Ok<List<CollectionChoice>>> BrandsAsync(ProductService service, CancellationToken ct) =>
+        TypedResults.Ok((await service.CollectionChoicesAsync(CollectionKind.Brand, ct)).ToList());
+
+    public static async Task<Results<Ok<CollectionResponse>, ProblemHttpResult>> CollectionAsync(string? category, string? brand, string? ids, ProductService service,
+        CancellationToken ct)
+    {
+        var given = new[] { category, brand, ids }.Count(v => !string.IsNullOrWhiteSpace(v));
+        if (given != 1)
+        {
+            return TypedResults.Problem("Give exactly one of category, brand or ids (comma-separated product ids).", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var picked = ids?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (picked is { Length: > ProductCollection.MaxProducts })
+        {
+            return TypedResults.Problem($"A product grid shows at most {ProductCollection.MaxProducts} picked products; {picked.Length} were given.",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var collection = (category, brand) switch
+        {
+            ({ } c, _) when !string.IsNullOrWhiteSpace(c) => ProductCollection.Category(c),
+            (_, { } b) when !string.IsNullOrWhiteSpace(b) => ProductCollection.Brand(b),
+            _ => ProductCollection.Products(picked),
+        };
+        if (collection is null)
+        {
+            return TypedResults.Problem("The collection names no product.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var preview = await service.CollectionAsync(collection, ct);
+        return TypedResults.Ok(new CollectionResponse(collection.Key, collection.Liquid,
+            preview.Products.Select(p => new CollectionProductResponse(p.Id ?? "", p.Name, p.Url, p.ImageUrl, p.Price, p.SalePrice, p.Currency, p.Category, p.Brand)).ToList(),
+            preview.Problem));
+    }
+
     public static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> UpsertAsync(ProductBatch batch, ProductService service, CancellationToken ct)
     {
         if (batch.Products is not { } items)
@@ -57,6 +105,15 @@ public static class ProductsApi
         return TypedResults.Ok(new BatchResult(summary.InsertedRows, summary.UpdatedRows, summary.Errors.Select(e => new BatchItemError((int)e.LineNumber, e.Reason)).ToList()));
     }
 }
+
+/// <param name="Key">The collection's name in a template, e.g. <c>category:Shoes</c>.</param>
+/// <param name="Liquid">The list to loop over: <c>{% for p in collections["category:Shoes"] %}</c>.</param>
+/// <param name="Problem">Why the grid shows nothing or less than chosen (unknown category, all sold out, ids not in the catalogue); null when all is well.</param>
+public sealed record CollectionResponse(string Key, string Liquid, IReadOnlyList<CollectionProductResponse> Products, string? Problem);
+
+/// <summary>A product of a chosen collection, with the fields a template shows (<c>p.id</c>, <c>p.name</c>, <c>p.url</c>, …).</summary>
+public sealed record CollectionProductResponse(string Id, string Name, string? Url, string? ImageUrl, decimal? Price, decimal? SalePrice, string? Currency,
+    string? Category, string? Brand);
 
 public sealed record ProductListRequest(string? Search, bool? InStock, string? Sort, bool? Descending, int? Page, int? PageSize);
 

@@ -34,6 +34,77 @@ public partial class BlockEditor
     [Parameter]
     public Func<Task<ImageChoices>>? LoadImages { get; set; }
 
+    /// <summary>Reads the catalogue for a product grid's collection (categories, brands, product search, what it shows); null where there is none.</summary>
+    [Parameter]
+    public ProductPicks? Products { get; set; }
+
+    /// <summary>The block being dragged; null when no drag of a block is under way.</summary>
+    private int? _dragging;
+
+    /// <summary>Where the dragged block would land: above or below this block.</summary>
+    private (int Index, bool Below)? _dropAt;
+
+    /// <summary>The drag handlers of each position, made once: the same delegates at every render keep their event ids, so a
+    /// quick drag's drop (sent before the render that followed its dragstart reached the browser) still finds its handler.</summary>
+    private readonly List<DragHandlers> _drag = [];
+
+    private DragHandlers DragFor(int index)
+    {
+        while (_drag.Count <= index)
+        {
+            var at = _drag.Count;
+            _drag.Add(new DragHandlers(() => StartDrag(at), () => Hover(at, below: false), () => Hover(at, below: true),
+                () => DropAsync(at, below: false), () => DropAsync(at, below: true)));
+        }
+
+        return _drag[index];
+    }
+
+    private sealed record DragHandlers(Action Start, Action HoverAbove, Action HoverBelow, Func<Task> DropAbove, Func<Task> DropBelow);
+
+    private string CardClass(int index)
+    {
+        var css = "pa-2 mb-2 block-card";
+        if (_dragging == index)
+        {
+            css += " block-dragging";
+        }
+
+        // The indicator shows only where a drop changes the order: not on the block itself or the gap it came from.
+        if (_dragging is { } from && _dropAt is { } at && at.Index == index && BlockDocument.Landing(from, at.Index, at.Below) is not null)
+        {
+            css += at.Below ? " drop-below" : " drop-above";
+        }
+
+        return css;
+    }
+
+    private void StartDrag(int index)
+    {
+        if (!ReadOnly)
+        {
+            (_dragging, _dropAt) = (index, null);
+        }
+    }
+
+    private void Hover(int index, bool below)
+    {
+        if (_dragging is not null)
+        {
+            _dropAt = (index, below);
+        }
+    }
+
+    private void EndDrag() => (_dragging, _dropAt) = (null, null);
+
+    /// <summary>Moves the dragged block above or below the block it was dropped on; the page recompiles once, only when the order changed.</summary>
+    private Task DropAsync(int index, bool below)
+    {
+        var from = _dragging;
+        EndDrag();
+        return from is { } dragged && !ReadOnly && Document.Move(dragged, index, below) ? Changed.InvokeAsync() : Task.CompletedTask;
+    }
+
     private Task MoveAsync(int index, int by)
     {
         var to = index + by;

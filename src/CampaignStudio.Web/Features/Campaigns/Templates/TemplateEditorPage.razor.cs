@@ -58,6 +58,14 @@ public partial class TemplateEditorPage
     [Inject]
     private NavigationManager Navigation { get; set; } = null!;
 
+    [Inject]
+    private Products.ProductService Catalogue { get; set; } = null!;
+
+    /// <summary>The catalogue as a product grid's settings read it (collections: categories, brands, product search).</summary>
+    private ProductPicks ProductChoices => _productChoices ??= ProductPicks.From(Catalogue);
+
+    private ProductPicks? _productChoices;
+
     /// <summary>What the editor holds as Liquid source: for blocks, what they compiled to at the last change.</summary>
     private TemplateSource Source => _blocks is not null && _compiled is not null
         ? new(_subject ?? "", _preheader, _compiled.Html, _compiled.Text)

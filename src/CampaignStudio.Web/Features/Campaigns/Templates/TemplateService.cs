@@ -72,7 +72,7 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         template.BlocksJson = blocks?.ToJson();
         template.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        return new TemplateSaved(template.Id, [.. blockProblems, .. FieldWarnings(source)]);
+        return new TemplateSaved(template.Id, [.. blockProblems, .. await FieldWarningsAsync(source, ct)]);
     }
 
     /// <summary>What blocks compile to with the saved brand, for the editor's live preview and for saving.</summary>
@@ -83,9 +83,14 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         return BlockCompiler.Compile(blocks, await brand.GetAsync(ct), identity.PublicBaseUrl, assets.MailImageBaseUrl);
     }
 
-    /// <summary>Merge fields the model does not know, as sentences naming the nearest known field; empty when the source does not compile.</summary>
-    public IReadOnlyList<string> FieldWarnings(TemplateSource source) =>
-        renderer.Compile(source) is { Succeeded: true } compiled ? MergeFieldAnalyzer.FindUnknown(compiled.Template!).Select(f => f.Sentence).ToList() : [];
+    /// <summary>
+    /// Merge fields the model does not know, as sentences naming the nearest known field, and chosen collections that show
+    /// nothing or less than chosen; empty when the source does not compile.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FieldWarningsAsync(TemplateSource source, CancellationToken ct = default) =>
+        renderer.Compile(source) is { Succeeded: true } compiled
+            ? [.. MergeFieldAnalyzer.FindUnknown(compiled.Template!).Select(f => f.Sentence), .. await CollectionWarningsAsync(MergeFieldAnalyzer.FindCollections(compiled.Template!), ct)]
+            : [];
 
     public async Task DeleteAsync(int id, CancellationToken ct = default)
     {
@@ -154,17 +159,47 @@ public sealed class TemplateService(IDbContextFactory<AppDbContext> dbFactory, C
         }
 
         var links = MessageLinks.Preview(identity.PublicBaseUrl);
+        var collectionKeys = MergeFieldAnalyzer.FindCollections(compiled.Template!);
+        var campaign = new CampaignData(campaignId, campaignName, discountTier) { Collections = await recommendations.CollectionsAsync(collectionKeys, ct) };
         try
         {
-            var rendered = renderer.Render(compiled.Template!, recipient, new CampaignData(campaignId, campaignName, discountTier),
+            var rendered = renderer.Render(compiled.Template!, recipient, campaign,
                 new MessageFooter(links.UnsubscribeUrl, string.IsNullOrWhiteSpace(identity.PostalAddress) ? "(postal address — set it in Settings)" : identity.PostalAddress));
             return new TemplatePreview(rendered, [], SpamRules.Check(rendered.Subject, rendered.Html),
-                MergeFieldAnalyzer.FindUnknown(compiled.Template!).Select(f => f.Sentence).ToList());
+                [.. MergeFieldAnalyzer.FindUnknown(compiled.Template!).Select(f => f.Sentence), .. await CollectionWarningsAsync(collectionKeys, ct)]);
         }
         catch (TemplateRenderException ex)
         {
             return new TemplatePreview(null, [new TemplateError(ex.Part, ex.Message, 0, 0)], []);
         }
+    }
+
+    /// <summary>
+    /// What is wrong with the chosen collections a template names (unknown key, category or brand no product has, all sold
+    /// out, ids not in the catalogue), in words: shown in the editor's preview, the save's answer and the campaign review.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> CollectionWarningsAsync(IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        var catalogue = await recommendations.CatalogueAsync(ct);
+        var warnings = new List<string>();
+        foreach (var key in keys)
+        {
+            if (!ProductCollection.TryParse(key, out var collection, out var problem))
+            {
+                warnings.Add(problem!);
+            }
+            else if (ProductCollections.Problem(collection!, catalogue) is { } sentence)
+            {
+                warnings.Add(sentence);
+            }
+        }
+
+        return warnings;
     }
 
     /// <summary>
