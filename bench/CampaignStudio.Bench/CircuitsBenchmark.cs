@@ -44,6 +44,7 @@ public static class CircuitsBenchmark
         await first.ClickAsync("[data-testid=sign-in]");
         await DashboardAsync(first);
         var baseline = Heap();
+        await GcDumpAsync("baseline");
         Console.WriteLine($"circuits: baseline {baseline / 1024.0 / 1024:F1} MB managed with the sign-in tab on the dashboard");
 
         var steps = new List<CircuitsStep>();
@@ -64,7 +65,7 @@ public static class CircuitsBenchmark
             Console.WriteLine($"circuits: {target} more dashboards open: +{(heap - baseline) / 1024.0:N0} KB managed = {(heap - baseline) / 1024.0 / target:N0} KB a circuit");
         }
 
-        await GcDumpAsync();
+        await GcDumpAsync($"{pages.Count}-tabs");
         return new CircuitsResult(baseline, steps);
     }
 
@@ -90,19 +91,20 @@ public static class CircuitsBenchmark
 
     /// <summary>
     /// With CAMPAIGNSTUDIO_GCDUMP naming a dotnet-gcdump executable (<c>dotnet tool install --tool-path … dotnet-gcdump</c>),
-    /// dumps this process's heap while the tabs are open and prints the types that hold the most.
+    /// dumps this process's heap at the baseline and with the tabs open, each with its <c>dotnet-gcdump report</c> beside it,
+    /// so the two can be compared type by type (decision 061 says how they were read).
     /// </summary>
-    private static async Task GcDumpAsync()
+    private static async Task GcDumpAsync(string label)
     {
         if (Environment.GetEnvironmentVariable("CAMPAIGNSTUDIO_GCDUMP") is not { Length: > 0 } tool)
         {
             return;
         }
 
-        var file = Path.Combine(Path.GetTempPath(), $"campaignstudio-circuits-{Environment.ProcessId}.gcdump");
+        var file = Path.Combine(Path.GetTempPath(), $"campaignstudio-circuits-{Environment.ProcessId}-{label}.gcdump");
         await RunAsync(tool, "collect", "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "-o", file);
-        Console.WriteLine(await RunAsync(tool, "report", file));
-        Console.WriteLine($"circuits: heap dump kept at {file}");
+        await File.WriteAllTextAsync(Path.ChangeExtension(file, ".txt"), await RunAsync(tool, "report", file));
+        Console.WriteLine($"circuits: heap dump ({label}) kept at {file}, its report at {Path.ChangeExtension(file, ".txt")}");
 
         static async Task<string> RunAsync(string tool, params string[] args)
         {
@@ -152,6 +154,16 @@ public sealed record CircuitsResult(long BaselineBytes, IReadOnlyList<CircuitsSt
         foreach (var step in Steps)
         {
             s.AppendLine(inv, $"| {step.Circuits} | {step.Bytes / 1024.0:N0} KB | **{step.KilobytesPerCircuit:N0} KB** | {(step.KilobytesPerCircuit <= 500 ? "met" : "not met")} |");
+        }
+
+        if (Steps.Count > 1)
+        {
+            // The first new tab also warms what the process keeps once (compiled queries, DI call sites, JSON metadata of
+            // shared options): what each further circuit adds is the figure that scales to 1,000 users.
+            var (first, last) = (Steps[0], Steps[^1]);
+            var each = (last.Bytes - first.Bytes) / 1024.0 / (last.Circuits - first.Circuits);
+            s.AppendLine();
+            s.AppendLine(inv, $"Each circuit after the first: {(last.Bytes - first.Bytes) / 1024.0:N0} KB for {last.Circuits - first.Circuits} more = **{each:N0} KB a circuit** ({(each <= 500 ? "met" : "not met")}).");
         }
 
         return s.ToString();

@@ -12,7 +12,7 @@ public partial class MainLayout
     /// <summary>Cookie holding the chosen theme, so the server renders the right one and dark mode never flashes light.</summary>
     public const string ThemeCookie = "cs-theme";
 
-    private MudThemeProvider? _themeProvider;
+    private StudioThemeProvider? _themeProvider;
     private ErrorBoundary? _errorBoundary;
     private bool _isDarkMode;
     private bool _drawerOpen = true;
