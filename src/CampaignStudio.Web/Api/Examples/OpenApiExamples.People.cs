@@ -106,5 +106,11 @@ public static partial class OpenApiExamples
              "createdAt": "2026-02-01T09:00:00Z", "updatedAt": "2026-06-14T22:00:00Z", "buyers": 214, "orders": 231, "revenue": 27456.90, "minGroupSize": 10,
              "boughtTogether": [{"id": "SKU-2210", "name": "Merino socks, 3 pairs", "inCatalogue": true, "buyers": 61}]}
             """)]),
+        (nameof(CollectionResponse), [new("category", "What a grid of the category \"Socks\" shows in a mail sent now: in stock only, best sellers first", """
+            {"key": "category:Socks", "liquid": "collections[\"category:Socks\"]", "problem": null, "products": [
+              {"id": "SKU-2210", "name": "Merino socks, 3 pairs", "url": "https://shop.example.com/p/merino-socks", "imageUrl": null,
+               "price": 34.50, "salePrice": null, "currency": "EUR", "category": "Socks", "brand": "Northpeak"}
+            ]}
+            """)]),
     ];
 }

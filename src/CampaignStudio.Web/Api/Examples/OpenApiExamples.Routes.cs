@@ -18,6 +18,12 @@ public static partial class OpenApiExamples
         ("GET /api/segments/suggestions 200", [new("cities", "Cities containing 'ber', most frequent first", """
             ["Berlin", "Oberhausen", "Bernau bei Berlin"]
             """)]),
+        ("GET /api/products/categories 200", [new("categories", "The catalogue's categories, most products in stock first", """
+            [{"name": "Running shoes", "products": 42, "inStock": 39}, {"name": "Socks", "products": 18, "inStock": 18}]
+            """)]),
+        ("GET /api/products/brands 200", [new("brands", "The catalogue's brands, most products in stock first", """
+            [{"name": "Northpeak", "products": 35, "inStock": 31}, {"name": "Trailwise", "products": 12, "inStock": 9}]
+            """)]),
         ("GET /api/assets/uses 200", [new("uses", "Which templates show each image", """
             {"spring-banner.png": ["Spring sale — 10% off", "Spring sale — personal subject"], "logo.png": ["Welcome"]}
             """)]),
