@@ -129,6 +129,9 @@ public sealed class DemoShopPagesTests(DemoShopBrowserFixture browser) : IClassF
         await BrowserFixture.ScreenshotAsync(page, $"32-consent-first-paint-{width}-{name}");
         await page.WaitForSelectorAsync("body[data-interactive=true]");
 
+        // The drawer learns the screen's width a moment after the page turns interactive (MudBlazor asks the browser);
+        // a toggle before that is undone by its own folding, so wait until it has folded.
+        await page.Locator(".mud-drawer.mud-drawer--closed:not(.mud-drawer--initial)").WaitForAsync();
         await page.ClickAsync("[aria-label='Toggle navigation']");
         await page.Locator(".mud-drawer .mud-nav-link", new() { HasText = "Segments" }).ClickAsync();
         await page.WaitForURLAsync("**/segments");

@@ -11,6 +11,10 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
     protected MudTestContext()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
+
+        // bUnit gives a JS call left pending, and every WaitFor, one second by default; with the suite's projects running side by
+        // side on two cores, a test can take longer than that between a call and the step that answers it.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(30);
         Services.AddMudServices(options => options.PopoverOptions.CheckForPopoverProvider = false);
     }
 
