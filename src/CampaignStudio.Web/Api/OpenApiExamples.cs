@@ -27,7 +27,7 @@ public static partial class OpenApiExamples
 
     /// <summary>
     /// Examples of bodies that have no type of their own, by route: a form upload by "METHOD /route", an answer that is a bare
-    /// list of strings, a map or a number by "METHOD /route status".
+    /// list of strings, a map or a number by "METHOD /route status", a CSV download by "METHOD /route status text/csv".
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<Example>> ByRoute { get; } = Routes().ToDictionary(e => e.Route, e => (IReadOnlyList<Example>)e.Examples, StringComparer.Ordinal);
 
@@ -45,29 +45,32 @@ public static partial class OpenApiExamples
             foreach (var (method, operation) in item.Operations ?? [])
             {
                 var route = $"{method.Method.ToUpperInvariant()} {path}";
-                foreach (var media in operation.RequestBody?.Content?.Values ?? [])
+                foreach (var (type, media) in operation.RequestBody?.Content ?? new Dictionary<string, OpenApiMediaType>())
                 {
-                    AttachTo(document, media, route);
+                    AttachTo(document, media, route, type);
                 }
 
                 foreach (var (status, response) in operation.Responses ?? [])
                 {
-                    foreach (var media in response.Content?.Values ?? [])
+                    foreach (var (type, media) in response.Content ?? new Dictionary<string, OpenApiMediaType>())
                     {
-                        AttachTo(document, media, $"{route} {status}");
+                        AttachTo(document, media, $"{route} {status}", type);
                     }
                 }
             }
         }
     }
 
-    private static void AttachTo(OpenApiDocument document, OpenApiMediaType media, string route)
+    private static void AttachTo(OpenApiDocument document, OpenApiMediaType media, string route, string mediaType)
     {
+        // A body that is not JSON (a CSV download) is keyed by its media type too: one answer may come as JSON or CSV.
         var (key, examples, asList) = SchemaName(media.Schema) is var (name, list) && name is not null && BySchema.TryGetValue(name, out var found)
             ? (name, found, list)
-            : ByRoute.TryGetValue(route, out var byRoute)
-                ? (RouteKey(route), byRoute, false)
-                : (null, null, false);
+            : ByRoute.TryGetValue($"{route} {mediaType}", out var byType)
+                ? (RouteKey($"{route} {mediaType}"), byType, false)
+                : ByRoute.TryGetValue(route, out var byRoute)
+                    ? (RouteKey(route), byRoute, false)
+                    : (null, null, false);
         if (key is null || examples is null)
         {
             return;
@@ -94,7 +97,7 @@ public static partial class OpenApiExamples
     }
 
     /// <summary>"POST /api/imports" → "PostApiImports": a components/examples name (letters, digits, dots, dashes and underscores only).</summary>
-    private static string RouteKey(string route) => string.Concat(route.Split(' ', '/', '{', '}', '-', '.').Where(p => p.Length > 0)
+    private static string RouteKey(string route) => string.Concat(route.Split(' ', '/', '{', '}', '-', '.', ';', '=').Where(p => p.Length > 0)
         .Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
 
     /// <summary>The referenced type of a body: itself, a list of it, or "it or null".</summary>

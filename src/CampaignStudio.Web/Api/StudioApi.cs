@@ -36,7 +36,15 @@ public static class StudioApi
     public static IEndpointRouteBuilder MapStudioApi(this IEndpointRouteBuilder app)
     {
         // Identity's token endpoints; self-registration is off (see UseNoSelfRegistration): an admin creates users.
-        app.MapGroup("/api/auth").WithTags("Authentication").AllowAnonymous().MapIdentityApi<AppUser>();
+        // /register answers 404 (UseNoSelfRegistration), so the document does not offer it.
+        app.MapGroup("/api/auth").WithTags("Authentication").AllowAnonymous().MapIdentityApi<AppUser>()
+            .Add(endpoint =>
+            {
+                if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.EndsWith("/register", StringComparison.Ordinal))
+                {
+                    endpoint.Metadata.Add(new ExcludeFromDescriptionAttribute());
+                }
+            });
 
         var api = app.MapGroup("/api").RequireAuthorization(Policies.CanRead).AddEndpointFilter(ForbiddenAsProblem).AddEndpointFilter(UnusableRuleAsProblem);
 
@@ -54,18 +62,19 @@ public static class StudioApi
         customers.MapPost("/batch", (CustomerBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, CancellationToken ct) =>
                 UpsertAsync(user, importer, counts, ImportKind.Customers, batch.MatchOn ?? ImportFields.Email, CustomerInput.Fields(batch.Customers), batch.Customers.Select(c => c.ToRow(batch.Customers)).ToList(), ct))
             .RequireAuthorization(Policies.CanEdit)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Upserts up to 10,000 customers by e-mail (or external id). Bad items are reported by position; the rest are saved.");
 
         api.MapPost("/purchases/batch", (PurchaseBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, IDbContextFactory<AppDbContext> dbFactory,
                 TimeProvider clock, CancellationToken ct) =>
                 new CustomerStatsRefresher(dbFactory, clock).RefreshAfterPurchasesAsync(() =>
                     UpsertAsync(user, importer, counts, ImportKind.Purchases, batch.MatchOn ?? ImportFields.Email, PurchaseInput.Fields, batch.Purchases.Select(p => p.ToRow()).ToList(), ct), ct))
-            .RequireAuthorization(Policies.CanEdit).WithTags("Purchases")
+            .RequireAuthorization(Policies.CanEdit).WithTags("Purchases").ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Adds purchases (idempotent per order id, or per identical row). Unknown customers are created with unknown consent.");
 
         api.MapPost("/events/batch", (EventBatch batch, CsvImporter importer, CustomerCountCache counts, CurrentUser user, CancellationToken ct) =>
                 UpsertAsync(user, importer, counts, ImportKind.Events, batch.MatchOn ?? ImportFields.Email, EventInput.Fields, batch.Events.Select(e => e.ToRow()).ToList(), ct))
-            .RequireAuthorization(Policies.CanEdit).WithTags("Events")
+            .RequireAuthorization(Policies.CanEdit).WithTags("Events").ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Adds customer events (idempotent per event id, or per identical event).");
 
         api.MapEventsApi();
@@ -100,7 +109,7 @@ public static class StudioApi
         await next(context);
     });
 
-    private static async Task<IResult> UpsertAsync(CurrentUser user, CsvImporter importer, CustomerCountCache counts, ImportKind kind, string matchOn, IReadOnlyList<string> fields,
+    private static async Task<Results<Ok<BatchResult>, ProblemHttpResult>> UpsertAsync(CurrentUser user, CsvImporter importer, CustomerCountCache counts, ImportKind kind, string matchOn, IReadOnlyList<string> fields,
         IReadOnlyList<string[]> rows, CancellationToken ct)
     {
         await user.RequireAsync(Policies.CanEdit);

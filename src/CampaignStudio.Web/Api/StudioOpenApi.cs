@@ -18,15 +18,55 @@ public static class StudioOpenApi
         options.AddOperationTransformer((operation, context, _) =>
         {
             FlattenMultipartForm(operation, context.Description.ParameterDescriptions.Where(p => p.IsRequired).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase));
+            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<CsvDownload>().Any())
+            {
+                AddCsvAnswer(operation);
+            }
+
             return Task.CompletedTask;
         });
-        options.AddSchemaTransformer((schema, _, _) =>
+        options.AddSchemaTransformer((schema, context, _) =>
         {
             WithoutNullInEnum(schema);
+            if (Features.Experiments.ExperimentsApi.EnumsByName.Contains(context.JsonTypeInfo.Type))
+            {
+                ByName(schema, context.JsonTypeInfo.Type);
+            }
+
             return Task.CompletedTask;
         });
         options.AddExamples();
         return options;
+    }
+
+    /// <summary>
+    /// A CSV download: 200 as text/csv, a string in the document, beside any other form of the same answer (a privacy export is
+    /// JSON or CSV; Produces would keep only one per status). Its example (by route and media type) shows the header and a row.
+    /// </summary>
+    public static RouteHandlerBuilder ProducesCsv(this RouteHandlerBuilder endpoint) => endpoint.WithMetadata(new CsvDownload());
+
+    /// <summary>Marks an endpoint whose 200 answer is (also) a CSV file.</summary>
+    private sealed class CsvDownload;
+
+    private static void AddCsvAnswer(OpenApiOperation operation)
+    {
+        operation.Responses ??= [];
+        if (!operation.Responses.TryGetValue("200", out var found) || found is not OpenApiResponse ok)
+        {
+            ok = new OpenApiResponse { Description = "OK" };
+            operation.Responses["200"] = ok;
+        }
+
+        ok.Content ??= new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal);
+        ok.Content["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+    }
+
+    /// <summary>An enum the experiments API writes by name (<see cref="Features.Experiments.ExperimentsApi.Json"/>) is a string of its names in the document, as on the wire.</summary>
+    private static void ByName(OpenApiSchema schema, Type type)
+    {
+        schema.Type = JsonSchemaType.String;
+        schema.Format = null;
+        schema.Enum = Enum.GetNames(Nullable.GetUnderlyingType(type) ?? type).Select(name => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(name)).ToList();
     }
 
     /// <summary>

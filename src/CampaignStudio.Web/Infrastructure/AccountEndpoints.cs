@@ -22,13 +22,13 @@ public static class AccountEndpoints
 
             var error = result.IsLockedOut ? "locked" : "invalid";
             return Results.Redirect($"/account/login?error={error}&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(SafeReturnUrl(returnUrl))}");
-        }).AllowAnonymous();
+        }).AllowAnonymous().Produces(StatusCodes.Status302Found);
 
         app.MapPost("/account/logout", async (SignInManager<AppUser> signIn) =>
         {
             await signIn.SignOutAsync();
             return Results.Redirect("/account/login");
-        });
+        }).Produces(StatusCodes.Status302Found);
 
         app.MapPost("/setup", async ([FromForm] string email, [FromForm] string password, [FromForm] string confirm,
             AppDbContext db, UserManager<AppUser> users, SignInManager<AppUser> signIn, FirstRunState state, TimeProvider clock) =>
@@ -59,7 +59,7 @@ public static class AccountEndpoints
             state.NeedsSetup = false;
             await signIn.PasswordSignInAsync(email.Trim(), password, isPersistent: true, lockoutOnFailure: false);
             return Results.Redirect("/");
-        }).AllowAnonymous();
+        }).AllowAnonymous().Produces(StatusCodes.Status302Found);
 
         return app;
     }

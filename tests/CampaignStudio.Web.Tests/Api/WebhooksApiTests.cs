@@ -62,6 +62,16 @@ public sealed class WebhooksApiTests(StudioAppFactory app) : IClassFixture<Studi
         retry.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await retry.Content.ReadAsStringAsync()).ShouldContain("Only a failed delivery can be retried");
 
+        // Failed after its last attempt (as the sender leaves it): a retry is queued, 202 with the delivery's id, as a test event is.
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            await db.WebhookDeliveries.Where(d => d.Id == deliveryId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, Domain.Webhooks.WebhookDeliveryStatus.Failed));
+        }
+
+        var queued = await admin.PostAsync($"/api/settings/webhooks/deliveries/{deliveryId}/retry", null);
+        queued.StatusCode.ShouldBe(HttpStatusCode.Accepted, await queued.Content.ReadAsStringAsync());
+        long.Parse(await queued.Content.ReadAsStringAsync(), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(deliveryId);
+
         (await admin.DeleteAsync($"/api/settings/webhooks/{id}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await admin.GetAsync($"/api/settings/webhooks/{id}/deliveries")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }

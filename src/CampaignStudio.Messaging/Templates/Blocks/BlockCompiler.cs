@@ -24,7 +24,7 @@ public static class BlockCompiler
     /// collection (<c>collections["category:Shoes"]</c>, best sellers first; hand-picked products in the order picked).
     /// </summary>
     public static string ProductLoop(int count, string list = "recommendations") =>
-        $"{{% for p in {list} limit: {Math.Clamp(count, 1, ProductGridBlock.MaxProducts)} %}}";
+        $"{{% for p in {list} limit: {Math.Clamp(count, 1, ProductCollection.MaxProducts)} %}}";
 
     /// <param name="publicBaseUrl">The studio's public address, to make the image library's paths absolute in mail.</param>
     /// <param name="imageBaseUrl">

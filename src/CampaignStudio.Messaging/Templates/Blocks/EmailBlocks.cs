@@ -117,13 +117,11 @@ public enum ProductSource
 /// </summary>
 public sealed class ProductGridBlock : EmailBlock
 {
-    public const int MaxProducts = 12;
-
     public override string Kind => "Product grid";
 
     public string? Heading { get; set; } = "Picked for you";
 
-    /// <summary>How many products at most (1–12).</summary>
+    /// <summary>How many products at most (1 to <see cref="ProductCollection.MaxProducts"/>).</summary>
     public int Count { get; set; } = 3;
 
     /// <summary>Products per row on a wide screen (1–3); phones show one per row.</summary>

@@ -70,7 +70,7 @@ public static class ConsentEndpoints
             .AddEndpointFilter(StudioApi.UnusableRuleAsProblem);
 
         api.MapPost("/customers/{id:long}/consent/double-opt-in", SendDoubleOptInAsync)
-            .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
+            .RequireAuthorization(Policies.CanEdit).WithTags("Consent").ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Records a sign-up as pending (with the wording version the person saw) and mails the double opt-in link.");
 
         api.MapPost("/customers/{id:long}/consent/opt-out", RecordOptOutAsync)
@@ -82,22 +82,23 @@ public static class ConsentEndpoints
 
         api.MapPost("/consent/bounces/{recordId:long}/lift", LiftBounceSuppressionAsync)
             .RequireAuthorization(Policies.CanEdit).WithTags("Consent")
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Lifts a soft-bounce suppression (a new consent record restoring the consent given before); hard bounces and complaints stay.");
 
         api.MapGet("/settings/bounce-mailbox", async (Settings.BounceMailboxService mailbox, CancellationToken ct) => TypedResults.Ok(await mailbox.GetAsync(ct)))
             .WithTags("Settings").WithSummary("The bounce mailbox: return address and the IMAP or POP3 account (whether a password is stored, never the password).");
 
         api.MapPut("/settings/bounce-mailbox", SaveBounceMailboxAsync)
-            .RequireAuthorization(Policies.CanAdminister).WithTags("Settings")
+            .RequireAuthorization(Policies.CanAdminister).WithTags("Settings").ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Sets the bounce mailbox (protocol Imap, the default, or Pop3); the password is stored encrypted, and left unchanged when omitted. Admin only.");
 
         api.MapGet("/consent/proof.csv", (HttpContext http, DataExportService exports, long? customerId, CancellationToken ct) =>
                 Csv(http, "consent-proof.csv", s => exports.WriteConsentProofAsync(s, customerId, ct)))
-            .RequireAuthorization(Policies.CanEdit).WithTags("Consent").WithSummary("The consent log as CSV (optionally for one customer).");
+            .RequireAuthorization(Policies.CanEdit).WithTags("Consent").ProducesCsv().WithSummary("The consent log as CSV (optionally for one customer).");
 
         api.MapGet("/customers/export.csv", (HttpContext http, DataExportService exports, CancellationToken ct) =>
                 Csv(http, "customers.csv", s => exports.WriteCustomersAsync(s, ct)))
-            .RequireAuthorization(Policies.CanEdit).WithTags("Customers").WithSummary("Every customer as CSV.");
+            .RequireAuthorization(Policies.CanEdit).WithTags("Customers").ProducesCsv().WithSummary("Every customer as CSV.");
 
         api.MapGet("/segments/{id:int}/export.csv", async (int id, HttpContext http, DataExportService exports, CancellationToken ct) =>
             {
@@ -110,7 +111,7 @@ public static class ConsentEndpoints
 
                 return Results.Empty;
             })
-            .RequireAuthorization(Policies.CanEdit).WithTags("Segments").WithSummary("The segment's current members as CSV.");
+            .RequireAuthorization(Policies.CanEdit).WithTags("Segments").ProducesCsv().Produces(StatusCodes.Status404NotFound).WithSummary("The segment's current members as CSV.");
 
         api.MapGet("/customers/{id:long}/privacy-export.{format:regex(^(json|csv)$)}", async (long id, string format, HttpContext http, PrivacyRequestService privacy, CancellationToken ct) =>
             {
@@ -123,17 +124,21 @@ public static class ConsentEndpoints
                 PrepareDownload(http, $"customer-{id}.{format}", format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8");
                 return Results.Bytes(buffer.ToArray(), http.Response.ContentType);
             })
-            .RequireAuthorization(Policies.CanAdminister).WithTags("Privacy").WithSummary("Everything the studio holds about one customer (access request).");
+            .RequireAuthorization(Policies.CanAdminister).WithTags("Privacy").ProducesCsv().Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, "application/json")
+            .Produces(StatusCodes.Status404NotFound)
+            .WithSummary("Everything the studio holds about one customer (access request), as JSON or CSV.");
 
-        api.MapPost("/customers/{id:long}/erase", async (long id, PrivacyRequestService privacy, CancellationToken ct) =>
-                await privacy.EraseAsync(id, ct) ? Results.NoContent() : Results.NotFound())
+        api.MapPost("/customers/{id:long}/erase", async Task<Results<NoContent, NotFound>> (long id, PrivacyRequestService privacy, CancellationToken ct) =>
+                await privacy.EraseAsync(id, ct) ? TypedResults.NoContent() : TypedResults.NotFound())
             .RequireAuthorization(Policies.CanAdminister).WithTags("Privacy")
             .WithSummary("Erases one customer: personal data removed, purchases anonymised, the address kept only as a suppression hash.");
     }
 
-    public static async Task<Results<Accepted, ProblemHttpResult>> SendDoubleOptInAsync(long id, DoubleOptInRequest? request, ConsentService consent, CancellationToken ct) =>
-        await consent.SendDoubleOptInAsync(id, request?.WordingVersion, ConsentSource.Api, ct) is { Sent: true }
-            ? TypedResults.Accepted($"/api/customers/{id}/consent")
+    /// <summary>202: the person's click is still to come; the answer is the consent as it now stands (pending, with the record just made), as its Location answers.</summary>
+    public static async Task<Results<Accepted<CustomerConsentResponse>, ProblemHttpResult>> SendDoubleOptInAsync(long id, DoubleOptInRequest? request, ConsentService consent,
+        Customers.CustomerService customers, CancellationToken ct) =>
+        await consent.SendDoubleOptInAsync(id, request?.WordingVersion, ConsentSource.Api, ct) is { Sent: true } && await customers.GetAsync(id, ct) is { } detail
+            ? TypedResults.Accepted($"/api/customers/{id}/consent", CustomerConsentResponse.From(detail))
             : TypedResults.Problem("The confirmation e-mail was not sent.", statusCode: StatusCodes.Status409Conflict);
 
     public static async Task<Results<Ok<ConsentStatusResponse>, NotFound>> RecordOptOutAsync(long id, OptOutRequest? request, ConsentService consent, CancellationToken ct) =>
@@ -141,19 +146,20 @@ public static class ConsentEndpoints
             ? TypedResults.Ok(new ConsentStatusResponse(outcome.Status.ToString()))
             : TypedResults.NotFound();
 
-    private static async Task<IResult> SaveBounceMailboxAsync(BounceMailboxRequest request, Settings.BounceMailboxService mailbox, CancellationToken ct)
+    private static async Task<Results<Ok<Settings.BounceMailboxView>, ProblemHttpResult>> SaveBounceMailboxAsync(BounceMailboxRequest request, Settings.BounceMailboxService mailbox,
+        CancellationToken ct)
     {
         var problems = await mailbox.SaveAsync(new Sending.Bounces.BounceMailboxSettings(request.ReturnAddress ?? "", request.ImapHost ?? "", request.ImapPort ?? 993,
             request.Security ?? Sending.Bounces.MailboxSecurity.SslOnConnect, request.ImapUser ?? "", request.Protocol ?? Sending.Bounces.MailboxProtocol.Imap), request.Password, ct);
-        return problems.Count == 0 ? Results.Ok(await mailbox.GetAsync(ct)) : Results.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status400BadRequest);
+        return problems.Count == 0 ? TypedResults.Ok(await mailbox.GetAsync(ct)) : TypedResults.Problem(string.Join(" ", problems), statusCode: StatusCodes.Status400BadRequest);
     }
 
-    private static async Task<IResult> LiftBounceSuppressionAsync(long recordId, BounceService bounces, CancellationToken ct)
+    private static async Task<Results<Ok<ConsentStatusResponse>, ProblemHttpResult>> LiftBounceSuppressionAsync(long recordId, BounceService bounces, CancellationToken ct)
     {
         var outcome = await bounces.LiftAsync(recordId, ct);
         return outcome.Lifted
-            ? Results.Ok(new { status = outcome.Status.ToString() })
-            : Results.Problem(outcome.Refusal, statusCode: StatusCodes.Status409Conflict);
+            ? TypedResults.Ok(new ConsentStatusResponse(outcome.Status.ToString()))
+            : TypedResults.Problem(outcome.Refusal, statusCode: StatusCodes.Status409Conflict);
     }
 
     private static async Task<IResult> Csv(HttpContext http, string fileName, Func<Stream, Task> write)

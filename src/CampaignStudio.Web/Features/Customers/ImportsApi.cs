@@ -4,6 +4,7 @@ using CampaignStudio.Data;
 using CampaignStudio.Data.Import;
 using CampaignStudio.Domain.Identity;
 using CampaignStudio.Domain.Imports;
+using CampaignStudio.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -39,7 +40,7 @@ public static class ImportsApi
         imports.MapGet("/{id:int}", GetAsync)
             .WithSummary("An import's status and counts: lines read = new + updated + refused + blank + continuation lines (rows whose quoted values span lines).");
         imports.MapGet("/{id:int}/errors.csv", RefusedRowsAsync)
-            .RequireAuthorization(Policies.CanEdit)
+            .RequireAuthorization(Policies.CanEdit).ProducesCsv().Produces(StatusCodes.Status404NotFound)
             .WithSummary("The rows an import refused, with line numbers and reasons (Admin and Marketer; every download is audited).");
         return api;
     }

@@ -5,6 +5,7 @@ using CampaignStudio.Analytics.Experiments;
 using CampaignStudio.Data.Experiments;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.Domain.Identity;
+using CampaignStudio.Web.Api;
 using CampaignStudio.Web.Features.Experiments.Offers;
 using CampaignStudio.Web.Features.Experiments.Uplift;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,20 +22,31 @@ public static class ExperimentsApi
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>
+    /// The enums this API's answers carry, which <see cref="Json"/> writes by name while the studio's other answers write enums as
+    /// numbers: the OpenAPI document describes them as their names (only this API uses them, so one description fits).
+    /// </summary>
+    public static readonly IReadOnlySet<Type> EnumsByName = new HashSet<Type>
+    {
+        typeof(PrimaryMetric), typeof(ExperimentStatus), typeof(ExperimentSource), typeof(Allocation), typeof(EffectKind), typeof(ArmVerdict), typeof(MetricKind),
+        typeof(Reading), typeof(Analytics.Sequential.SequentialVerdict),
+    };
+
     public static RouteGroupBuilder MapExperimentsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/experiments").WithTags("Experiments");
 
-        group.MapGet("/", async Task<Results<JsonHttpResult<IReadOnlyList<ExperimentSummary>>, ProblemHttpResult>> (string? reading, ExperimentService experiments, CancellationToken ct) =>
+        group.MapGet("/", async Task<Results<ExperimentOk<IReadOnlyList<ExperimentSummary>>, ProblemHttpResult>> (string? reading, ExperimentService experiments, CancellationToken ct) =>
                 AlwaysValidReading.Parse(reading) is var chosen && reading is not null && chosen is null
                     ? TypedResults.Problem("'reading' is 'sequential' or 'fixed'.", statusCode: StatusCodes.Status400BadRequest)
-                    : TypedResults.Json(await experiments.DashboardAsync(chosen, ct), Json))
+                    : ExperimentAnswer.Ok(await experiments.DashboardAsync(chosen, ct)))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Every experiment with its primary metric's best arm, relative lift and CI, verdict and sample-ratio flag. " +
                 "Running experiments show always-valid intervals and verdicts by default (valid at every look), finished ones fixed-horizon; 'reading=sequential|fixed' chooses for all. " +
                 "'reading' says which each row shows; both intervals are in every row.");
 
         // The form is read by hand (not bound) so a wrong content type still meets the role check first, and gets a readable 400.
-        group.MapPost("/import", async Task<Results<JsonHttpResult<ImportResponse>, ProblemHttpResult>> (HttpRequest request, ExperimentImportService import, CancellationToken ct) =>
+        group.MapPost("/import", async Task<Results<ExperimentCreated<ImportResponse>, ProblemHttpResult>> (HttpRequest request, ExperimentImportService import, CancellationToken ct) =>
             {
                 if (!request.HasFormContentType)
                 {
@@ -93,21 +105,21 @@ public static class ExperimentsApi
                 {
                     await using var content = form.File.OpenReadStream();
                     var summary = await import.CreateAsync(content, mapping, form.Name ?? Path.GetFileNameWithoutExtension(form.File.FileName), metric, ct, costs);
-                    return TypedResults.Json(new ImportResponse(summary.ExperimentId, summary.Rows, summary.ArmCounts, mapping), Json, statusCode: StatusCodes.Status201Created);
+                    return ExperimentAnswer.Created(new ImportResponse(summary.ExperimentId, summary.Rows, summary.ArmCounts, mapping));
                 }
                 catch (ResultsFileException ex)
                 {
                     return Problem(ex);
                 }
             })
-            .RequireAuthorization(Policies.CanEdit).DisableAntiforgery()
+            .RequireAuthorization(Policies.CanEdit).DisableAntiforgery().ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Creates a finished experiment from a results CSV (multipart field 'file'); columns are suggested from the header unless named. " +
                 "'plannedSplit' states the split the test was planned with as arm=share pairs ('Control=50, Mail=50'; default: equal shares) for the sample-ratio check. " +
                 "'id' names the column identifying each row (default: 'customer_id' or 'id' when the header has one); every id must be given and unique, and comes back in every per-row export; '(none)' keeps no id. " +
                 "'costs' states the offers' costs as JSON like the policy body ({\"margin\":0.40,\"arms\":{\"d10\":{\"discount\":0.10,\"messageCost\":0.01}}}; arms not named cost nothing); 'margin' sets the experiment's gross margin. " +
                 "Nothing is created when any row is bad.");
 
-        group.MapGet("/{id:int}/analysis", async Task<Results<JsonHttpResult<AnalysisResponse>, NotFound, ProblemHttpResult>> (int id, PrimaryMetric? metric, bool? cuped, string? reading,
+        group.MapGet("/{id:int}/analysis", async Task<Results<ExperimentOk<AnalysisResponse>, NotFound, ProblemHttpResult>> (int id, PrimaryMetric? metric, bool? cuped, string? reading,
                 ExperimentService experiments, ExperimentAnalysisService analysis, Privacy.PrivacySettingsService privacy, CancellationToken ct) =>
             {
                 var chosen = AlwaysValidReading.Parse(reading);
@@ -123,14 +135,15 @@ public static class ExperimentsApi
                 }
 
                 var readout = await analysis.AnalyzeAsync(id, metric, cuped, chosen, ct);
-                return TypedResults.Json(ExperimentPrivacy.Apply(detail, readout, await privacy.MinGroupSizeAsync(ct)), Json);
+                return ExperimentAnswer.Ok(ExperimentPrivacy.Apply(detail, readout, await privacy.MinGroupSizeAsync(ct)));
             })
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Per-arm results with lifts, 95 % CIs, raw and Holm-adjusted p-values, chances to beat control / be best, and the sample-ratio check; arms in hiddenArms (fewer than minGroupSize customers, successes or non-successes) carry no numbers. " +
                 "Without 'cuped' the lifts are CUPED-adjusted only when that removes at least 5 % of the variance (the experiment page's and the list's default); 'adjustment' says which they are. " +
                 "'sequential' holds always-valid intervals (confidence sequences) beside the fixed-horizon ones and the sequential sample-ratio check; 'reading' says which the verdict and " +
                 "'sampleRatioMismatch' follow: 'sequential' by default while the experiment runs, 'fixed' once finished, or as 'reading=sequential|fixed' asks.");
 
-        group.MapGet("/{id:int}/start-preview", async Task<Results<JsonHttpResult<StartPreview>, NotFound, ProblemHttpResult>> (int id, ExperimentService experiments, CancellationToken ct) =>
+        group.MapGet("/{id:int}/start-preview", async Task<Results<ExperimentOk<StartPreview>, NotFound, ProblemHttpResult>> (int id, ExperimentService experiments, CancellationToken ct) =>
             {
                 if (await experiments.GetAsync(id, ct) is null)
                 {
@@ -139,7 +152,7 @@ public static class ExperimentsApi
 
                 try
                 {
-                    return TypedResults.Json(await experiments.StartPreviewAsync(id, ct), Json);
+                    return ExperimentAnswer.Ok(await experiments.StartPreviewAsync(id, ct));
                 }
                 catch (ExperimentStateException ex)
                 {
@@ -150,10 +163,10 @@ public static class ExperimentsApi
                     return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
                 }
             })
-            .RequireAuthorization(Policies.CanEdit)
+            .RequireAuthorization(Policies.CanEdit).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("What starting a draft would do, without doing it: customers per arm (the same assignment the start makes), what each arm receives, and the power of that split for the design's plan.");
 
-        group.MapPost("/{id:int}/start", async Task<Results<JsonHttpResult<StartResponse>, NotFound, ProblemHttpResult>> (int id, StartRequest? request, ExperimentService experiments, CancellationToken ct) =>
+        group.MapPost("/{id:int}/start", async Task<Results<ExperimentOk<StartResponse>, NotFound, ProblemHttpResult>> (int id, StartRequest? request, ExperimentService experiments, CancellationToken ct) =>
             {
                 if (await experiments.GetAsync(id, ct) is null)
                 {
@@ -164,7 +177,7 @@ public static class ExperimentsApi
                 {
                     var assigned = await experiments.StartAsync(id, request?.Confirm == true, request?.ExpectedCustomers, ct);
                     var detail = (await experiments.GetAsync(id, ct))!;
-                    return TypedResults.Json(new StartResponse(id, assigned, detail.Arms.ToDictionary(a => a.Name, a => a.Customers)), Json);
+                    return ExperimentAnswer.Ok(new StartResponse(id, assigned, detail.Arms.ToDictionary(a => a.Name, a => a.Customers)));
                 }
                 catch (StartNotConfirmedException ex)
                 {
@@ -183,7 +196,7 @@ public static class ExperimentsApi
                     return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
                 }
             })
-            .RequireAuthorization(Policies.CanEdit)
+            .RequireAuthorization(Policies.CanEdit).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Starts a draft: assigns the audience's mailable customers to the arms for good. Needs {\"confirm\": true}; with \"expectedCustomers\" (the number the start preview showed) it is refused with 409 when the audience has changed since, and with 409 in words when its customers are already assigned (a launched policy's round, which starts with its campaign). Without the confirmation: 400 with the preview.");
 
         group.MapGet("/{id:int}/uplift-scores.csv", async (int id, UpliftService uplift, CancellationToken ct) =>
@@ -193,25 +206,26 @@ public static class ExperimentsApi
                     ? Results.File(buffer.ToArray(), "text/csv; charset=utf-8", $"experiment-{id}-uplift-scores.csv")
                     : Results.Problem("No uplift models are trained for this experiment yet.", statusCode: StatusCodes.Status404NotFound);
             })
+            .ProducesCsv().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Out-of-fold uplift scores per customer for every learner, with purchase propensity; file_id is the results file's id column (empty when none was kept). Text cells are spreadsheet-safe.");
 
         group.MapGet("/{id:int}", GetAsync).WithSummary("One experiment: status, source, metric, dates and its arms with their weights, e-mails and customers.");
         group.MapGet("/plan", Plan)
             .WithSummary("The design page's sample-size panel: customers per arm and in all for a baseline rate and the smallest effect worth finding, "
                 + "by the arms' weights ('weights' as 50,50 with the control first) and the holdout share; with 'eligiblePerDay' how many days that takes. Problems come back as 'error'.");
-        group.MapPost("/{id:int}/outcomes", MeasureOutcomesAsync).RequireAuthorization(Policies.CanEdit)
+        group.MapPost("/{id:int}/outcomes", MeasureOutcomesAsync).RequireAuthorization(Policies.CanEdit).ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Measures the outcomes of a campaign experiment's customers now (clicks, visits, purchases and revenue in the attribution window), as 'Measure outcomes' on its page does.");
-        group.MapPost("/{id:int}/finish", FinishAsync).RequireAuthorization(Policies.CanEdit)
+        group.MapPost("/{id:int}/finish", FinishAsync).RequireAuthorization(Policies.CanEdit).ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Finishes (stops) a running experiment: outcomes stop accruing and the analysis becomes final; 400 in words when it is not running.");
 
         group.MapExperimentDesignApi();
         return group;
     }
 
-    public static async Task<Results<JsonHttpResult<ExperimentDetail>, NotFound>> GetAsync(int id, ExperimentService experiments, CancellationToken ct) =>
-        await experiments.GetAsync(id, ct) is { } detail ? TypedResults.Json(detail, Json) : TypedResults.NotFound();
+    public static async Task<Results<ExperimentOk<ExperimentDetail>, NotFound>> GetAsync(int id, ExperimentService experiments, CancellationToken ct) =>
+        await experiments.GetAsync(id, ct) is { } detail ? ExperimentAnswer.Ok(detail) : TypedResults.NotFound();
 
-    public static JsonHttpResult<PlanResponse> Plan([AsParameters] PlanRequest request)
+    public static ExperimentOk<PlanResponse> Plan([AsParameters] PlanRequest request)
     {
         var form = new PowerForm
         {
@@ -228,7 +242,7 @@ public static class ExperimentsApi
                 .Select(w => double.TryParse(w, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToList(),
         };
         var (plan, error) = ExperimentService.Plan(form);
-        return TypedResults.Json(new PlanResponse(plan, error), Json);
+        return ExperimentAnswer.Ok(new PlanResponse(plan, error));
     }
 
     public static async Task<Results<Ok<OutcomesResponse>, NotFound, ProblemHttpResult>> MeasureOutcomesAsync(int id, ExperimentService experiments, ExperimentOutcomeService outcomes,
@@ -249,7 +263,7 @@ public static class ExperimentsApi
         }
     }
 
-    public static async Task<Results<JsonHttpResult<ExperimentDetail>, NotFound, ProblemHttpResult>> FinishAsync(int id, ExperimentService experiments, CancellationToken ct)
+    public static async Task<Results<ExperimentOk<ExperimentDetail>, NotFound, ProblemHttpResult>> FinishAsync(int id, ExperimentService experiments, CancellationToken ct)
     {
         if (await experiments.GetAsync(id, ct) is null)
         {
@@ -265,7 +279,7 @@ public static class ExperimentsApi
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return TypedResults.Json((await experiments.GetAsync(id, ct))!, Json);
+        return ExperimentAnswer.Ok((await experiments.GetAsync(id, ct))!);
     }
 
     private static ProblemHttpResult Problem(ResultsFileException ex) =>

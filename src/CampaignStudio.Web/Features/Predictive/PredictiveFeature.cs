@@ -1,4 +1,5 @@
 using System.Text;
+using CampaignStudio.Web.Api;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CampaignStudio.Web.Features.Predictive;
@@ -25,7 +26,7 @@ public static class PredictiveFeature
         app.MapGet("/api/predictive/value-report.csv", async (LifetimeService service, CancellationToken ct) =>
                 Results.File(Encoding.UTF8.GetBytes(await service.ExportReportCsvAsync(ct: ct)), "text/csv", "predicted-value-report.csv"))
             .RequireAuthorization(Domain.Identity.Policies.CanRead)
-            .WithTags("Predictive")
+            .WithTags("Predictive").ProducesCsv()
             .WithSummary("Customers per predicted-value band and churn-risk band; groups below k shown as \"< k\", optionally with Laplace noise.");
         return app;
     }

@@ -28,7 +28,8 @@ public static class WebhooksApi
         hooks.MapPost("/{id:int}/test", SendTestAsync)
             .WithSummary("Queues a signed test event for this endpoint (type \"test\"); it is delivered and logged like any other. 202 with the delivery id. Admin only.");
         hooks.MapPost("/deliveries/{deliveryId:long}/retry", RetryAsync)
-            .WithSummary("Sends a failed delivery again from its first attempt, with the same body and Webhook-Id. 400 when it is not failed. Admin only.");
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Queues a failed delivery again from its first attempt, with the same body and Webhook-Id; 202 with the delivery id. 400 when it is not failed. Admin only.");
         hooks.MapDelete("/{id:int}", DeleteAsync)
             .WithSummary("Removes an endpoint and its delivery log; nothing more is sent to it. Admin only.");
         return api;
@@ -66,12 +67,13 @@ public static class WebhooksApi
     public static async Task<Results<Accepted<long>, NotFound>> SendTestAsync(int id, WebhookService hooks, CancellationToken ct) =>
         await hooks.SendTestAsync(id, ct) is { } delivery ? TypedResults.Accepted($"/api/settings/webhooks/{id}/deliveries", delivery) : TypedResults.NotFound();
 
-    public static async Task<Results<Ok, ProblemHttpResult>> RetryAsync(long deliveryId, WebhookService hooks, CancellationToken ct)
+    /// <summary>202 with the delivery's id, as a test event is: the retry is queued, and the delivery log shows when it went.</summary>
+    public static async Task<Results<Accepted<long>, ProblemHttpResult>> RetryAsync(long deliveryId, WebhookService hooks, CancellationToken ct)
     {
         try
         {
             await hooks.RetryAsync(deliveryId, ct);
-            return TypedResults.Ok();
+            return TypedResults.Accepted((string?)null, deliveryId);
         }
         catch (ArgumentException ex)
         {

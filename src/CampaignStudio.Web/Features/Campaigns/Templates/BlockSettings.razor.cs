@@ -109,7 +109,7 @@ public partial class BlockSettings
             return "Nothing to show now: the grid is left out of the e-mail until products are in stock.";
         }
 
-        var count = grid.Source == ProductSource.Products ? shown.Products.Count : Math.Min(Math.Clamp(grid.Count, 1, ProductGridBlock.MaxProducts), shown.Products.Count);
+        var count = grid.Source == ProductSource.Products ? shown.Products.Count : Math.Min(Math.Clamp(grid.Count, 1, ProductCollection.MaxProducts), shown.Products.Count);
         var order = grid.Source == ProductSource.Products ? "in the order picked" : "best sellers first";
         return $"Everyone sees the same {count} product{(count == 1 ? "" : "s")} in stock, {order}: " +
             string.Join(", ", shown.Products.Take(count).Select(p => p.Name)) + ". Stock is checked again when the e-mail is sent.";

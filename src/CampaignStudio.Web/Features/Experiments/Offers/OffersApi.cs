@@ -4,6 +4,7 @@ using CampaignStudio.Domain.Identity;
 using CampaignStudio.Sending.Experiments;
 using CampaignStudio.Training;
 using CampaignStudio.Training.Offers;
+using CampaignStudio.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CampaignStudio.Web.Features.Experiments.Offers;
@@ -82,7 +83,7 @@ public static class OffersApi
                 "Body: {\"margin\":0.40,\"arms\":{\"mail\":{\"discount\":0,\"messageCost\":0.01,\"redemptionCost\":0},\"d10\":{\"discount\":0.10,\"messageCost\":0.01,\"redemptionCost\":0}}} " +
                 "(optional; arms not named cost nothing; a margin saves the experiment's own). Unknown arms, a margin outside (0, 1], a finished experiment missing or an arm too small to learn from: 400 with the reason. A policy already being trained for the experiment (on any studio instance): 409 in words.");
 
-        experiments.MapGet("/{id:int}/policy", async Task<Results<JsonHttpResult<OfferPolicyStatusResponse>, NotFound>> (int id, OfferPolicyService offers, CancellationToken ct) =>
+        experiments.MapGet("/{id:int}/policy", async Task<Results<ExperimentOk<OfferPolicyStatusResponse>, NotFound>> (int id, OfferPolicyService offers, CancellationToken ct) =>
             {
                 var status = await offers.StatusAsync(id, ct);
                 if (status is null)
@@ -90,7 +91,7 @@ public static class OffersApi
                     return TypedResults.NotFound();
                 }
 
-                return TypedResults.Json(OfferPolicyStatusResponse.From(status, status.State == OfferPolicyState.Done ? await offers.ResultAsync(id, ct) : null), ExperimentsApi.Json);
+                return ExperimentAnswer.Ok(OfferPolicyStatusResponse.From(status, status.State == OfferPolicyState.Done ? await offers.ResultAsync(id, ct) : null));
             })
             .WithSummary("The policy's training state (queued, running, done, failed with the reason) and, when done: the doubly-robust value per customer with its 95 % CI of " +
                 "the learned policy, of every single arm given to everyone and of \"no message\", the recommendation and why, and per arm the share of customers the policy gives it. " +
@@ -103,11 +104,12 @@ public static class OffersApi
                     ? Results.File(buffer.ToArray(), "text/csv; charset=utf-8", $"experiment-{id}-policy.csv")
                     : Results.Problem("No policy is trained for this experiment yet.", statusCode: StatusCodes.Status404NotFound);
             })
+            .ProducesCsv().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("customer_id,arm for every row of the experiment: the recommended offer. customer_id is the results file's id column, else the studio customer's " +
                 "external id, else the row's number in the experiment (from 1). Text cells are spreadsheet-safe.");
 
-        experiments.MapGet("/{id:int}/policy/realised", async Task<Results<JsonHttpResult<PolicyRealised>, NotFound>> (int id, PolicyRealisedService realised, CancellationToken ct) =>
-                await realised.ReadAsync(id, ct) is { } read ? TypedResults.Json(read, ExperimentsApi.Json) : TypedResults.NotFound())
+        experiments.MapGet("/{id:int}/policy/realised", async Task<Results<ExperimentOk<PolicyRealised>, NotFound>> (int id, PolicyRealisedService realised, CancellationToken ct) =>
+                await realised.ReadAsync(id, ct) is { } read ? ExperimentAnswer.Ok(read) : TypedResults.NotFound())
             .WithSummary("A launched policy's round (the experiment a launch created): the gain over \"no message\" per customer its source's policy predicted at the launch " +
                 "(doubly robust, 95 % CI), and once the campaign's attribution window has closed the gain realised in the round (the customers who got the policy's offer " +
                 "against those who got no message, each weighted by 1 ÷ their logged chance of their offer; 95 % sandwich CI). Before that, 'realised' is null and " +
