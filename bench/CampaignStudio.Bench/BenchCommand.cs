@@ -70,7 +70,7 @@ public static class BenchCommand
 
             if (run == "postgres")
             {
-                Save(options, results, "postgres", (await PostgresBenchmark.RunAsync(options.Rows, options.Runs, ct)).ToMarkdown(machine, options));
+                Save(options, results, "postgres", (await PostgresBenchmark.RunAsync(options.Rows, options.Runs, options.PostgresDatabase, ct)).ToMarkdown(machine, options));
             }
 
             if (run == "kmeans")
