@@ -73,4 +73,18 @@ public sealed class PostgresTranslationTests
         sql.ShouldContain("c.\"CountryKey\" IN (lower(");
         sql.ShouldNotContain(" OR ");
     }
+
+    [Fact]
+    public async Task ACountryNotInListTranslatesForPostgres()
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
+        await using var db = new AppDbContext(options.Options);
+        var rule = new SegmentRule { Root = new RuleCondition(F.Country, NotIn) { Values = ["at", "fr"] } };
+
+        var sql = (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule)).ToQueryString();
+
+        sql.ShouldContain("IN (lower(@", customMessage: sql);
+        sql.ShouldNotContain("()", customMessage: sql);
+    }
 }
