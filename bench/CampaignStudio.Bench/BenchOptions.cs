@@ -60,7 +60,8 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           --no-save       print only; leave bench/RESULTS.md alone
           --only <name>   compare: one comparison only (import, kmeans or send)
           --pg <conn>     postgres: time on this kept database (a connection string) instead of a fresh server: it is
-                          migrated, filled only when it has no customers, refreshed only when it has no stats, never dropped
+                          migrated, filled only when it has no customers, refreshed only when it has no stats, never dropped;
+                          printed only
         """;
 
     public static BenchOptions? Parse(string[] args)
