@@ -70,7 +70,9 @@ public static class BenchCommand
 
             if (run == "postgres")
             {
-                Save(options, results, "postgres", (await PostgresBenchmark.RunAsync(options.Rows, options.Runs, ct)).ToMarkdown(machine, options));
+                // A kept database (--pg) is a working loop, not a result: its data and indexes may be hand-made, so print only.
+                Save(options with { Save = options.Save && options.PostgresDatabase is null }, results, "postgres",
+                    (await PostgresBenchmark.RunAsync(options.Rows, options.Runs, options.PostgresDatabase, ct)).ToMarkdown(machine, options));
             }
 
             if (run == "kmeans")

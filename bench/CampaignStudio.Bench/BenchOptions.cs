@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CampaignStudio.Bench;
 
 /// <summary>The command line: a subcommand and a few options shared by all benchmarks.</summary>
-public sealed record BenchOptions(string Command, bool Quick, int Rows, string? DatabasePath, bool Keep, bool Save, int Runs, bool WhatIf, string? Only = null)
+public sealed record BenchOptions(string Command, bool Quick, int Rows, string? DatabasePath, bool Keep, bool Save, int Runs, bool WhatIf, string? Only = null, string? PostgresDatabase = null)
 {
     public const int FullRows = 1_000_000;
     public const int QuickRows = 100_000;
@@ -59,6 +59,9 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
           --what-if       import: also time the first import with a 256 MB page cache and without the grid indexes
           --no-save       print only; leave bench/RESULTS.md alone
           --only <name>   compare: one comparison only (import, kmeans or send)
+          --pg <conn>     postgres: time on this kept database (a connection string) instead of a fresh server: it is
+                          migrated, filled only when it has no customers, refreshed only when it has no stats, never dropped;
+                          printed only
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -76,6 +79,7 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
         int? runs = null;
         var whatIf = false;
         string? only = null;
+        string? pg = null;
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -87,12 +91,13 @@ public sealed record BenchOptions(string Command, bool Quick, int Rows, string? 
                 case "--rows" when i + 1 < args.Length: rows = int.Parse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture); break;
                 case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture); break;
                 case "--db" when i + 1 < args.Length: db = Path.GetFullPath(args[++i]); break;
+                case "--pg" when i + 1 < args.Length: pg = args[++i]; break;
                 case "--only" when i + 1 < args.Length && args[i + 1] is "import" or "kmeans" or "send": only = args[++i]; break;
                 default: return null;
             }
         }
 
-        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] switch { "segments" => 10, "dkim" => 6, "compare" => 3, _ => 20 })), whatIf, only);
+        return new BenchOptions(args[0], quick, rows ?? (quick ? QuickRows : FullRows), db, keep, save, Math.Max(1, runs ?? (args[0] switch { "segments" => 10, "dkim" => 6, "compare" => 3, _ => 20 })), whatIf, only, pg);
     }
 
     /// <summary>Whether the compare command runs this comparison (all of them without --only).</summary>

@@ -21,32 +21,23 @@ public static class PostgresBenchmark
     private static readonly string[] FirstNames = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hannah", "Jonas", "Lea", "Lukas", "Marie", "Noah", "Paul", "Sophie", "Theo", "Mia", "Elias", "Lina", "Finn"];
     private static readonly string[] LastNames = ["Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Braun", "Zimmermann", "Hartmann", "Krüger"];
 
-    public static async Task<PostgresResult> RunAsync(int customers, int runs, CancellationToken ct)
+    /// <param name="keptDatabase">
+    /// A connection string to a database kept between runs (<c>--pg</c>), for a quick loop while working on a query: it is
+    /// migrated, filled and refreshed only when empty, and left in place. Null: a fresh server and database, dropped afterwards.
+    /// </param>
+    public static async Task<PostgresResult> RunAsync(int customers, int runs, string? keptDatabase, CancellationToken ct)
     {
+        if (keptDatabase is not null)
+        {
+            await DatabaseMigrator.MigrateAsync(BenchDatabase.Postgres(keptDatabase), ct);
+            return await RunAsync(keptDatabase, customers, runs, ct);
+        }
+
         var server = await PostgresServer.SharedAsync();
         var connectionString = await server.CreateDatabaseAsync("bench_" + customers);
         try
         {
-            var timer = new CommandTimer();
-            var factory = BenchDatabase.Postgres(connectionString, timer);
-
-            Console.WriteLine($"postgres: generating {customers:N0} customers and ~{customers * 10L:N0} purchases on 127.0.0.1:{server.Port}");
-            var build = Stopwatch.StartNew();
-            var purchases = await GenerateAsync(connectionString, customers, ct);
-            build.Stop();
-            Console.WriteLine($"postgres: {purchases:N0} purchases generated, indexed and analysed in {build.Elapsed.TotalSeconds:F1} s");
-
-            var refresh = Stopwatch.StartNew();
-            var statsRows = await new CustomerStatsRefresher(factory, new SegmentsBenchmark.FixedTime(SegmentsBenchmark.Now)).RefreshAllAsync(ct);
-            refresh.Stop();
-            await ExecuteAsync(connectionString, "VACUUM ANALYZE \"CustomerStats\"", ct);
-            Console.WriteLine($"postgres: stats refresh of {statsRows:N0} customers in {refresh.Elapsed.TotalSeconds:F1} s");
-
-            Task<string> Explain(CapturedCommand command, CancellationToken token) => ExplainAsync(connectionString, command, token);
-            var counts = await SegmentsBenchmark.TimeCountsAsync(factory, timer, Math.Min(runs, 10), Explain, ct);
-            var grid = await GridBenchmark.RunAsync(factory, timer, "PostgreSQL", Explain, runs, ct);
-            var version = await ScalarAsync(connectionString, "SHOW server_version", ct);
-            return new PostgresResult(version, customers, purchases, build.Elapsed, refresh.Elapsed, Math.Min(runs, 10), counts, grid);
+            return await RunAsync(connectionString, customers, runs, ct);
         }
         finally
         {
@@ -54,6 +45,46 @@ public static class PostgresBenchmark
             server.Stop();
         }
     }
+
+    private static async Task<PostgresResult> RunAsync(string connectionString, int customers, int runs, CancellationToken ct)
+    {
+        var timer = new CommandTimer();
+        var factory = BenchDatabase.Postgres(connectionString, timer);
+
+        var build = Stopwatch.StartNew();
+        long purchases;
+        if (await CountAsync(connectionString, "Customers", ct) == 0)
+        {
+            Console.WriteLine($"postgres: generating {customers:N0} customers and ~{customers * 10L:N0} purchases on {new NpgsqlConnectionStringBuilder(connectionString).Port}");
+            purchases = await GenerateAsync(connectionString, customers, ct);
+            Console.WriteLine($"postgres: {purchases:N0} purchases generated, indexed and analysed in {build.Elapsed.TotalSeconds:F1} s");
+        }
+        else
+        {
+            customers = (int)await CountAsync(connectionString, "Customers", ct);
+            purchases = await CountAsync(connectionString, "Purchases", ct);
+            Console.WriteLine($"postgres: reusing the kept database ({customers:N0} customers, {purchases:N0} purchases)");
+        }
+
+        build.Stop();
+        var refresh = Stopwatch.StartNew();
+        if (await CountAsync(connectionString, "CustomerStats", ct) == 0)
+        {
+            var statsRows = await new CustomerStatsRefresher(factory, new SegmentsBenchmark.FixedTime(SegmentsBenchmark.Now)).RefreshAllAsync(ct);
+            Console.WriteLine($"postgres: stats refresh of {statsRows:N0} customers in {refresh.Elapsed.TotalSeconds:F1} s");
+            await ExecuteAsync(connectionString, "VACUUM ANALYZE \"CustomerStats\"", ct);
+        }
+
+        refresh.Stop();
+        Task<string> Explain(CapturedCommand command, CancellationToken token) => ExplainAsync(connectionString, command, token);
+        var counts = await SegmentsBenchmark.TimeCountsAsync(factory, timer, Math.Min(runs, 10), Explain, ct);
+        var grid = await GridBenchmark.RunAsync(factory, timer, "PostgreSQL", Explain, runs, ct);
+        var version = await ScalarAsync(connectionString, "SHOW server_version", ct);
+        return new PostgresResult(version, customers, purchases, build.Elapsed, refresh.Elapsed, Math.Min(runs, 10), counts, grid);
+    }
+
+    private static async Task<long> CountAsync(string connectionString, string table, CancellationToken ct) =>
+        Convert.ToInt64(await ScalarAsync(connectionString, $"SELECT COUNT(*) FROM \"{table}\"", ct), CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Customers 1..N and their purchases with the same hashed values as the SQLite <c>segments</c> benchmark (so the member
@@ -133,7 +164,8 @@ public static class PostgresBenchmark
             return "(the planner's estimate: EXPLAIN only, no rows read)";
         }
 
-        await using var connection = new NpgsqlConnection(connectionString);
+        // With the studio's connection settings (JIT off), so the plan is the one the timed query ran.
+        await using var connection = new NpgsqlConnection(DependencyInjection.WithoutJit(connectionString));
         await connection.OpenAsync(ct);
         await using var explain = new NpgsqlCommand("EXPLAIN " + command.Sql, connection);
         foreach (var (name, value) in command.Parameters)

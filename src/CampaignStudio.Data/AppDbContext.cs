@@ -79,6 +79,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options)
         }
         else
         {
+            Configurations.CustomerConfiguration.ConfigurePostgres(builder.Entity<Customer>());
             Configurations.CustomerStatsConfiguration.ConfigurePostgres(builder.Entity<CustomerStats>());
         }
     }

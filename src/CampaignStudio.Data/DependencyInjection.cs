@@ -53,6 +53,24 @@ public static class DependencyInjection
 
     public const string PostgresMigrationsAssembly = "CampaignStudio.Data.Postgres";
 
+    /// <summary>
+    /// The studio's connections run with PostgreSQL's JIT compiler off (<c>Options=-c jit=off</c>), so self-hosters get it
+    /// without touching postgresql.conf. Our expensive queries are short counts over ~100,000 index probes, which the
+    /// planner's cost puts above the JIT thresholds: compiling them took 100–800 ms, more than it saved (decision 033).
+    /// A connection string that already sets jit keeps its choice.
+    /// </summary>
+    public static string WithoutJit(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return connectionString;
+        }
+
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c jit=off" : builder.Options + " -c jit=off";
+        return builder.ConnectionString;
+    }
+
     public static void Configure(DbContextOptionsBuilder db, DatabaseOptions options)
     {
         if (options.IsSqlite)
@@ -63,7 +81,7 @@ public static class DependencyInjection
         else if (string.Equals(options.Provider, DatabaseProviders.Postgres, StringComparison.OrdinalIgnoreCase))
         {
             // The PostgreSQL migrations live in their own assembly (EF Core's advice: one migrations assembly per provider).
-            db.UseNpgsql(options.ConnectionString, pg => pg.CommandTimeout(120).MigrationsAssembly(PostgresMigrationsAssembly));
+            db.UseNpgsql(options.ConnectionString is null ? null : WithoutJit(options.ConnectionString), pg => pg.CommandTimeout(120).MigrationsAssembly(PostgresMigrationsAssembly));
         }
         else
         {

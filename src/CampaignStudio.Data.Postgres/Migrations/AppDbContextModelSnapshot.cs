@@ -754,6 +754,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.HasIndex("EmailConsent", "CountryKey", "IsErased");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("EmailConsent", "CountryKey", "IsErased"), new[] { "Id" });
+
                     b.ToTable("Customers");
                 });
 
@@ -886,9 +888,15 @@ namespace CampaignStudio.Data.Postgres.Migrations
 
                     b.HasIndex("FrequencyScore", "OrderCount");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("FrequencyScore", "OrderCount"), new[] { "CustomerId" });
+
                     b.HasIndex("MonetaryScore", "TotalSpent");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("MonetaryScore", "TotalSpent"), new[] { "CustomerId" });
+
                     b.HasIndex("RecencyScore", "LastPurchaseAt");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("RecencyScore", "LastPurchaseAt"), new[] { "CustomerId" });
 
                     b.ToTable("CustomerStats", (string)null);
                 });

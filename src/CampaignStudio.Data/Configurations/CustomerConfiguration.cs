@@ -49,4 +49,13 @@ public class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.HasMany(c => c.Events).WithOne(e => e.Customer).HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(c => c.ConsentRecords).WithOne(r => r.Customer).HasForeignKey(r => r.CustomerId).OnDelete(DeleteBehavior.Restrict);
     }
+
+    /// <summary>
+    /// PostgreSQL only (called by <see cref="AppDbContext"/>). A segment count needs the ids of the customers the consent
+    /// and country select; PostgreSQL's index entries point at the table, not at the id, so without the id in the index it
+    /// visits every page of Customers (about 100,000 matches are spread over all of them). With it the count reads the index
+    /// alone. SQLite's index entries already end with the rowid, which is the id.
+    /// </summary>
+    public static void ConfigurePostgres(EntityTypeBuilder<Customer> builder) =>
+        builder.HasIndex(c => new { c.EmailConsent, c.CountryKey, c.IsErased }).IncludeProperties(c => c.Id);
 }

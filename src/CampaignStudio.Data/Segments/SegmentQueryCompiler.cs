@@ -27,6 +27,7 @@ public sealed class SegmentQueryCompiler
 
     private readonly AppDbContext _db;
     private readonly DateTime _now;
+    private readonly bool _sqlite;
 
     /// <param name="db">The context the query will run on (referenced segments are read from it).</param>
     /// <param name="clock">"Now" for "within the last N days" and ages; fixed for one compilation.</param>
@@ -34,6 +35,7 @@ public sealed class SegmentQueryCompiler
     {
         _db = db;
         _now = (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime;
+        _sqlite = db.Database.IsSqlite();
     }
 
     /// <summary>Compiles a rule. <paramref name="ownSegmentId"/> is the segment being edited, so a reference to itself is caught.</summary>
@@ -147,9 +149,12 @@ public sealed class SegmentQueryCompiler
 
     /// <summary>
     /// Equality and lists compare the stored lower-case key with lower(value), both folded by the database: an index seek on
-    /// (consent, erased, country key) instead of lower-casing a million rows. Other operators read the display value.
+    /// (consent, country key, erased) instead of lower-casing a million rows. Other operators read the display value.
+    /// A list is an OR chain on SQLite (which folds it into one IN itself) and <c>IN (lower(@p0), ...)</c> on PostgreSQL,
+    /// which makes that <c>= ANY</c>, one index condition: an OR only becomes a BitmapOr that visits the table (measured at
+    /// 1M customers: the consent-and-country part of a count read 2,086 index pages as an OR, 613 as an IN).
     /// </summary>
-    private static Expression<Func<Customer, bool>> Country(RuleCondition c)
+    private Expression<Func<Customer, bool>> Country(RuleCondition c)
     {
         switch (c.Operator)
         {
@@ -159,8 +164,9 @@ public sealed class SegmentQueryCompiler
             case In:
                 var x = Expression.Parameter(typeof(Customer), "x");
                 var key = Expression.Property(x, nameof(Customer.CountryKey));
+                var any = _sqlite ? EqualsAnyLowered(key, c.Values!) : InLowered(key, c.Values!);
                 return Expression.Lambda<Func<Customer, bool>>(
-                    Expression.AndAlso(Expression.NotEqual(key, Expression.Constant(null, typeof(string))), EqualsAnyLowered(key, c.Values!)), x);
+                    Expression.AndAlso(Expression.NotEqual(key, Expression.Constant(null, typeof(string))), any), x);
             default:
                 return Text(x => x.Country, c);
         }
@@ -203,16 +209,26 @@ public sealed class SegmentQueryCompiler
     /// <summary><c>left = lower(@p0) OR left = lower(@p1) ...</c>, balanced so 500 values nest 9 deep rather than 500.</summary>
     private static Expression EqualsAnyLowered(Expression left, IReadOnlyList<string> values)
     {
-        var lower = typeof(Fn).GetMethod(nameof(Fn.Lower))!;
-        var tests = values.Distinct(StringComparer.Ordinal)
-            .Select(v => (Expression)Expression.Equal(left, Expression.Call(lower, Expression.Property(Expression.Constant(new Box<string?>(v)), nameof(Box<string?>.Value)))))
-            .ToList();
+        var tests = LoweredValues(values).Select(v => (Expression)Expression.Equal(left, v)).ToList();
         while (tests.Count > 1)
         {
             tests = [.. tests.Chunk(2).Select(pair => pair.Length == 2 ? Expression.OrElse(pair[0], pair[1]) : pair[0])];
         }
 
         return tests[0];
+    }
+
+    /// <summary><c>left IN (lower(@p0), lower(@p1), ...)</c>: an inline array's Contains, which EF Core sends as an IN list.</summary>
+    private static Expression InLowered(Expression left, IReadOnlyList<string> values) =>
+        Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(string)],
+            Expression.NewArrayInit(typeof(string), LoweredValues(values)), left);
+
+    /// <summary>lower(@p) for each distinct value; each value a parameter.</summary>
+    private static IEnumerable<Expression> LoweredValues(IReadOnlyList<string> values)
+    {
+        var lower = typeof(Fn).GetMethod(nameof(Fn.Lower))!;
+        return values.Distinct(StringComparer.Ordinal)
+            .Select(v => (Expression)Expression.Call(lower, Expression.Property(Expression.Constant(new Box<string?>(v)), nameof(Box<string?>.Value))));
     }
 
     private Expression<Func<Customer, bool>> Age(RuleCondition c)

@@ -30,9 +30,15 @@ public static class StudioDbFunctions
     {
         var textStore = sqlite ? "TEXT" : "text";
 
-        builder.HasDbFunction(typeof(StudioDbFunctions).GetMethod(nameof(Lower))!)
+        var lower = builder.HasDbFunction(typeof(StudioDbFunctions).GetMethod(nameof(Lower))!)
             .HasName("lower")
             .IsBuiltIn();
+        if (!sqlite)
+        {
+            // lower() is NULL only for NULL: telling EF lets "country not in (...)" negate the compiler's IN list of
+            // lower(@p) values, which EF otherwise rewrites for NULL items into invalid SQL on PostgreSQL.
+            lower.IsNullable().HasParameter("text").PropagatesNullability();
+        }
 
         var attributeText = builder.HasDbFunction(typeof(StudioDbFunctions).GetMethod(nameof(AttributeText))!);
 

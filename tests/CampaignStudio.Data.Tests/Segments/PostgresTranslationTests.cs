@@ -57,4 +57,34 @@ public sealed class PostgresTranslationTests
         // Values appear only in the "-- @p='...'" parameter comments ToQueryString prints, never in the statement.
         string.Join('\n', sql.Split('\n').Where(line => !line.StartsWith("--", StringComparison.Ordinal))).ShouldNotContain("gold");
     }
+
+    [Fact]
+    public async Task ACountryListIsOneInListForPostgres()
+    {
+        // PostgreSQL makes an IN list one "= ANY" index condition on (consent, country key, erased); an OR chain of the same
+        // tests only becomes a bitmap scan that visits the table (decision 033, session 13).
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
+        await using var db = new AppDbContext(options.Options);
+        var rule = new SegmentRule { Root = new RuleCondition(F.Country, In) { Values = ["Germany", "Austria", "Germany"] } };
+
+        var sql = (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule)).ToQueryString();
+
+        sql.ShouldContain("c.\"CountryKey\" IN (lower(");
+        sql.ShouldNotContain(" OR ");
+    }
+
+    [Fact]
+    public async Task ACountryNotInListTranslatesForPostgres()
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
+        await using var db = new AppDbContext(options.Options);
+        var rule = new SegmentRule { Root = new RuleCondition(F.Country, NotIn) { Values = ["at", "fr"] } };
+
+        var sql = (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule)).ToQueryString();
+
+        sql.ShouldContain("IN (lower(@", customMessage: sql);
+        sql.ShouldNotContain("()", customMessage: sql);
+    }
 }

@@ -73,6 +73,11 @@ public sealed class PostgresServer
             NpgsqlConnection.ClearPool(connection);
         }
 
+        using (var studio = new NpgsqlConnection(DependencyInjection.WithoutJit(connectionString)))
+        {
+            NpgsqlConnection.ClearPool(studio);
+        }
+
         await ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
     }
 
@@ -153,8 +158,9 @@ public sealed class PostgresServer
             DependencyInjection.Configure(builder, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = template });
             await DatabaseMigrator.MigrateAsync(new OptionsFactory(builder.Options));
 
-            // A template must have no open sessions while it is copied.
-            using var connection = new NpgsqlConnection(template);
+            // A template must have no open sessions while it is copied. The studio's contexts connect with their own
+            // options (JIT off), which is another pool than the plain connection string's.
+            using var connection = new NpgsqlConnection(DependencyInjection.WithoutJit(template));
             NpgsqlConnection.ClearPool(connection);
         }
         catch

@@ -1424,7 +1424,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_EmailConsent_CountryKey_IsErased",
                 table: "Customers",
-                columns: new[] { "EmailConsent", "CountryKey", "IsErased" });
+                columns: new[] { "EmailConsent", "CountryKey", "IsErased" })
+                .Annotation("Npgsql:IndexInclude", new[] { "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Customers_ExternalId",
@@ -1455,7 +1456,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_CustomerStats_FrequencyScore_OrderCount",
                 table: "CustomerStats",
-                columns: new[] { "FrequencyScore", "OrderCount" });
+                columns: new[] { "FrequencyScore", "OrderCount" })
+                .Annotation("Npgsql:IndexInclude", new[] { "CustomerId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_CustomerStats_LastPurchaseAt",
@@ -1465,7 +1467,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_CustomerStats_MonetaryScore_TotalSpent",
                 table: "CustomerStats",
-                columns: new[] { "MonetaryScore", "TotalSpent" });
+                columns: new[] { "MonetaryScore", "TotalSpent" })
+                .Annotation("Npgsql:IndexInclude", new[] { "CustomerId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_CustomerStats_OrderCount",
@@ -1475,7 +1478,8 @@ namespace CampaignStudio.Data.Postgres.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_CustomerStats_RecencyScore_LastPurchaseAt",
                 table: "CustomerStats",
-                columns: new[] { "RecencyScore", "LastPurchaseAt" });
+                columns: new[] { "RecencyScore", "LastPurchaseAt" })
+                .Annotation("Npgsql:IndexInclude", new[] { "CustomerId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_CustomerStats_TotalSpent",
