@@ -73,7 +73,7 @@ internal sealed class BatchWriter
         await cmd.PrepareAsync(ct);
         var now = _clock.GetUtcNow().UtcDateTime;
         var counter = new UpsertCounter(maxId);
-        foreach (var row in InKeyOrder(batch.Customers))
+        foreach (var row in batch.Customers)
         {
             SetCustomer(p, row, now);
             var errorsBefore = batch.Errors.Count;
@@ -112,39 +112,25 @@ internal sealed class BatchWriter
             await create.ExecuteNonQueryAsync(ct);
         }
 
-        Stage(InKeyOrder(batch.Customers));
+        Stage(batch.Customers);
 
-        var attributeKeys = _mapping.Columns.Where(c => c.Target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal))
-            .Select(c => c.Target[ImportFields.AttributePrefix.Length..]).Distinct().ToList();
-        if (attributeKeys.Count > Limits.AttributesPerCustomer)
+        if (_mapping.Columns.Count(c => c.Target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal)) > Limits.AttributesPerCustomer)
         {
             return null;
-        }
-
-        if (attributeKeys.Count > 0)
-        {
-            // Whatever the rows hold, a customer ends with at most their attributes plus every mapped one: if that fits, no row can pass the cap.
-            await using var check = Command(tx, $"""
-                SELECT 1 FROM temp."ImportCustomers" s JOIN "Customers" c ON c.{KeyColumn} = s.{KeyColumn}
-                WHERE c."AttributesJson" IS NOT NULL
-                  AND (SELECT COUNT(*) FROM json_each(json_patch(c."AttributesJson", @Mapped))) > {Limits.AttributesPerCustomer}
-                LIMIT 1
-                """);
-            var mapped = check.CreateParameter();
-            mapped.ParameterName = "@Mapped";
-            mapped.Value = JsonSerializer.Serialize(attributeKeys.ToDictionary(k => k, _ => ""));
-            check.Parameters.Add(mapped);
-            if (await check.ExecuteScalarAsync(ct) is not (null or DBNull))
-            {
-                return null;
-            }
         }
 
         await tx.SaveAsync("merge", ct);
         try
         {
+            // The upsert's WHERE keeps a customer whose attributes would pass the cap as they were; SQLite then counts no
+            // change for that row. Fewer changes than staged rows: undo and go row by row, which names the row.
             await using var merge = Command(tx, CustomerUpsertSql(fromStaging: true));
-            await merge.ExecuteNonQueryAsync(ct);
+            if (await merge.ExecuteNonQueryAsync(ct) != batch.Customers.Count)
+            {
+                await tx.RollbackAsync("merge", ct);
+                return null;
+            }
+
             await tx.ReleaseAsync("merge", ct);
         }
         catch (DbException ex) when (IsConstraintViolation(ex))
@@ -183,8 +169,8 @@ internal sealed class BatchWriter
                 Text(stmt, 2, row.Email);
                 Text(stmt, 3, row.FirstName);
                 Text(stmt, 4, row.LastName);
-                Text(stmt, 5, Domain.Customers.Customer.SearchKey(row.FirstName));
-                Text(stmt, 6, Domain.Customers.Customer.SearchKey(row.LastName));
+                Text(stmt, 5, row.FirstNameKey);
+                Text(stmt, 6, row.LastNameKey);
                 Text(stmt, 7, row.Country);
                 Text(stmt, 8, row.City);
                 if (row.BirthYear is { } year)
@@ -199,7 +185,7 @@ internal sealed class BatchWriter
                 Text(stmt, 10, row.AgeBand);
                 Text(stmt, 11, row.Gender);
                 Text(stmt, 12, row.CreatedAt is { } created ? SqliteText(created) : now);
-                Text(stmt, 13, row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes));
+                Text(stmt, 13, row.AttributesJson);
                 var rc = raw.sqlite3_step(stmt);
                 raw.sqlite3_reset(stmt);
                 if (rc != raw.SQLITE_DONE)
@@ -230,6 +216,12 @@ internal sealed class BatchWriter
         }
     }
 
+    /// <summary>
+    /// The length of the shortest JSON object with <paramref name="attributes"/> members (<c>{"":0,"":0}</c>: 4 characters a
+    /// member, a comma between, the braces): a shorter text holds fewer.
+    /// </summary>
+    internal static int ShortestJsonWith(int attributes) => attributes <= 0 ? 0 : 5 * attributes + 1;
+
     /// <summary>A date as Microsoft.Data.Sqlite writes a bound <see cref="DateTime"/> (and EF Core reads it back).</summary>
     private static string SqliteText(DateTime value) => value.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
@@ -243,8 +235,8 @@ internal sealed class BatchWriter
         Set(p[1], row.Email);
         Set(p[2], row.FirstName);
         Set(p[3], row.LastName);
-        Set(p[4], Domain.Customers.Customer.SearchKey(row.FirstName));
-        Set(p[5], Domain.Customers.Customer.SearchKey(row.LastName));
+        Set(p[4], row.FirstNameKey);
+        Set(p[5], row.LastNameKey);
         Set(p[6], row.Country);
         Set(p[7], row.City);
         Set(p[8], row.BirthYear);
@@ -252,17 +244,10 @@ internal sealed class BatchWriter
         Set(p[10], row.Gender);
         Set(p[11], row.CreatedAt ?? now);
         Set(p[12], now);
-        Set(p[13], row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes));
+        Set(p[13], row.AttributesJson);
         Set(p[14], nameof(ConsentStatus.Unknown));
         Set(p[15], false);
     }
-
-    /// <summary>
-    /// In key order the unique index is appended to in runs instead of at random pages; the stable sort keeps the last of two
-    /// rows with the same key winning, as in the file.
-    /// </summary>
-    private IEnumerable<CustomerRow> InKeyOrder(List<CustomerRow> rows) =>
-        MatchOnEmail ? rows.OrderBy(r => r.Email, StringComparer.Ordinal) : rows.OrderBy(r => r.ExternalId, StringComparer.Ordinal);
 
     private string CustomerUpsertSql(bool fromStaging = false)
     {
@@ -275,8 +260,16 @@ internal sealed class BatchWriter
             }
         }
 
-        Keep(ImportFields.ExternalId, "ExternalId");
-        Keep(ImportFields.Email, "Email");
+        // The key column is left out: it already holds the key (setting it again would rewrite the unique index's entry).
+        if (MatchOnEmail)
+        {
+            Keep(ImportFields.ExternalId, "ExternalId");
+        }
+        else
+        {
+            Keep(ImportFields.Email, "Email");
+        }
+
         Keep(ImportFields.FirstName, "FirstName", "FirstNameKey");
         Keep(ImportFields.LastName, "LastName", "LastNameKey");
         if (!_parser.Maps(ImportFields.FirstName))
@@ -308,10 +301,12 @@ internal sealed class BatchWriter
 
         set.Add("\"UpdatedAt\" = excluded.\"UpdatedAt\"");
 
-        // The cap on custom attributes holds for what the customer has after the merge, not only for the row.
-        var capAttributes = _mapping.Columns.Any(c => c.Target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal))
+        // The cap on custom attributes holds for what the customer has after the merge, not only for the row. On SQLite a
+        // customer whose JSON is too short to hold more than (cap - mapped) attributes cannot pass it: no JSON is read for them.
+        var mappedAttributes = _mapping.Columns.Where(c => c.Target.StartsWith(ImportFields.AttributePrefix, StringComparison.Ordinal)).Select(c => c.Target).Distinct().Count();
+        var capAttributes = mappedAttributes > 0
             ? _sqlite
-                ? $"WHERE excluded.\"AttributesJson\" IS NULL OR (SELECT COUNT(*) FROM json_each(json_patch(COALESCE(\"Customers\".\"AttributesJson\", '{{}}'), excluded.\"AttributesJson\"))) <= {Limits.AttributesPerCustomer}"
+                ? $"WHERE excluded.\"AttributesJson\" IS NULL OR length(\"Customers\".\"AttributesJson\") < {ShortestJsonWith(Limits.AttributesPerCustomer - mappedAttributes + 1)} OR (SELECT COUNT(*) FROM json_each(json_patch(COALESCE(\"Customers\".\"AttributesJson\", '{{}}'), excluded.\"AttributesJson\"))) <= {Limits.AttributesPerCustomer}"
                 : $"WHERE excluded.\"AttributesJson\" IS NULL OR (SELECT COUNT(*) FROM jsonb_object_keys(COALESCE(\"Customers\".\"AttributesJson\", '{{}}')::jsonb || excluded.\"AttributesJson\"::jsonb)) <= {Limits.AttributesPerCustomer}"
             : "";
         const string columns = """
@@ -319,12 +314,13 @@ internal sealed class BatchWriter
                 "BirthYear", "AgeBand", "Gender", "CreatedAt", "UpdatedAt", "AttributesJson", "EmailConsent", "IsErased"
             """;
 
-        // The staged merge was checked against the cap before it runs; "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
+        // "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
         return fromStaging
             ? $"""
                 INSERT INTO "Customers" ({columns})
                 SELECT {columns} FROM temp."ImportCustomers" WHERE true ORDER BY "Seq"
                 ON CONFLICT ({KeyColumn}) DO UPDATE SET {string.Join(", ", set)}
+                {capAttributes}
                 """
             : $"""
                 INSERT INTO "Customers" ({columns})

@@ -15,6 +15,11 @@ internal sealed class CustomerRow
     public DateTime? CreatedAt;
     public Dictionary<string, string>? Attributes;
     public long Line;
+
+    // Derived on the parsing thread, so the writer only binds them (issue 17: the parser runs beside the writer).
+    public string? FirstNameKey;
+    public string? LastNameKey;
+    public string? AttributesJson;
 }
 
 internal sealed class PurchaseRow

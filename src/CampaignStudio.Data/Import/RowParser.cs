@@ -79,6 +79,9 @@ internal sealed class RowParser
             throw new RowException(_matchOn == ImportFields.ExternalId ? "external id is empty" : "e-mail is empty");
         }
 
+        row.FirstNameKey = Domain.Customers.Customer.SearchKey(row.FirstName);
+        row.LastNameKey = Domain.Customers.Customer.SearchKey(row.LastName);
+        row.AttributesJson = row.Attributes is null ? null : JsonSerializer.Serialize(row.Attributes);
         return row;
     }
 

@@ -243,6 +243,25 @@ public abstract class CsvImportTrustTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACustomerAtTheCapWithTheShortestAttributesStillRefusesOneMore()
+    {
+        // One-character values and names of one or two characters: the shortest JSON a full customer can have, where SQLite's
+        // merge skips reading the JSON of customers whose text is too short to pass the cap.
+        string[] Headers(string prefix, int n) => ["email", .. Enumerable.Range(0, n).Select(i => $"{prefix}{i}")];
+        var full = Headers("", Limits.AttributesPerCustomer);
+        await Importer().ImportAsync(new CsvTestBuilder(full).Row("full@example.com" + string.Concat(Enumerable.Repeat(",v", Limits.AttributesPerCustomer))).ToStream(),
+            ImportKind.Customers, Suggest(ImportKind.Customers, full));
+
+        var summary = await Importer().ImportAsync(new CsvTestBuilder("email", "x").Row("full@example.com,v").Row("other@example.com,v").ToStream(),
+            ImportKind.Customers, Suggest(ImportKind.Customers, "email", "x"));
+
+        summary.InsertedRows.ShouldBe(1);
+        summary.Errors.Single().LineNumber.ShouldBe(2);
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        (await db.Customers.SingleAsync(c => c.Email == "full@example.com")).Attributes.Count.ShouldBe(Limits.AttributesPerCustomer);
+    }
+
+    [Fact]
     public async Task AnApiBatchOverTheAttributeCapIsRefusedPerItem()
     {
         var columns = new[] { "email" }.Concat(Enumerable.Range(0, Limits.AttributesPerCustomer + 1).Select(i => "attribute:k" + i)).ToList();
