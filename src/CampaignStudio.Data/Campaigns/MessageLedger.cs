@@ -28,6 +28,41 @@ public static class MessageLedger
     private const string Queued = nameof(MessageStatus.Queued);
     private const string Sending = nameof(MessageStatus.Sending);
 
+    /// <summary>The rows a lease may take: queued and due, or leased by a worker whose lease ran out.</summary>
+    private const string Due = """
+        "CampaignId" = @campaign
+          AND (("Status" = @queued AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= @now))
+            OR ("Status" = @sending AND "LeaseUntil" < @now))
+        """;
+
+    /// <summary>
+    /// The customers of the rows the next <see cref="LeaseAsync"/> would take, read without leasing them: the send pipeline loads
+    /// their data while the batch before them sends (decision 054, session 13). Another worker may lease them first; nothing
+    /// here holds or changes a row.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> PeekDueCustomersAsync(AppDbContext db, int campaignId, int count, DateTime now, CancellationToken ct = default)
+    {
+        var customers = new List<long>(Math.Max(0, count));
+        if (count <= 0)
+        {
+            return customers;
+        }
+
+        await using var command = await RawCommands.CreateAsync(db, $"""SELECT "CustomerId" FROM "Messages" WHERE {Due} ORDER BY "Id" LIMIT @count""", ct);
+        command.Add("@sending", Sending);
+        command.Add("@queued", Queued);
+        command.Add("@campaign", campaignId);
+        command.Add("@now", now);
+        command.Add("@count", count);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            customers.Add(reader.GetInt64(0));
+        }
+
+        return customers;
+    }
+
     /// <summary>
     /// Leases up to <paramref name="count"/> due rows of a campaign in one statement. SQLite runs one writer at a time, so the
     /// UPDATE … WHERE "Id" IN (SELECT … LIMIT) is atomic between workers. PostgreSQL picks the rows in a CTE with
@@ -43,20 +78,15 @@ public static class MessageLedger
             return [];
         }
 
-        const string due = """
-            "CampaignId" = @campaign
-              AND (("Status" = @queued AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= @now))
-                OR ("Status" = @sending AND "LeaseUntil" < @now))
-            """;
         var sql = db.Database.IsSqlite()
             ? $"""
                 UPDATE "Messages" SET "Status" = @sending, "LeaseOwner" = @owner, "LeaseUntil" = @until, "Attempts" = "Attempts" + 1
-                WHERE "Id" IN (SELECT "Id" FROM "Messages" WHERE {due} ORDER BY "Id" LIMIT @count)
+                WHERE "Id" IN (SELECT "Id" FROM "Messages" WHERE {Due} ORDER BY "Id" LIMIT @count)
                 RETURNING "Id", "CustomerId", "VariantId", "Attempts"
                 """
             : $"""
                 WITH picked AS (
-                    SELECT "Id" FROM "Messages" WHERE {due} ORDER BY "Id" LIMIT @count FOR UPDATE SKIP LOCKED)
+                    SELECT "Id" FROM "Messages" WHERE {Due} ORDER BY "Id" LIMIT @count FOR UPDATE SKIP LOCKED)
                 UPDATE "Messages" AS m SET "Status" = @sending, "LeaseOwner" = @owner, "LeaseUntil" = @until, "Attempts" = m."Attempts" + 1
                 FROM picked WHERE m."Id" = picked."Id"
                 RETURNING m."Id", m."CustomerId", m."VariantId", m."Attempts"

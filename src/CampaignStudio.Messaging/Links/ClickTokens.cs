@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
@@ -42,13 +43,35 @@ public sealed class ClickTokens
 
     internal string Mint(long messageId, string url)
     {
-        var urlBytes = Encoding.UTF8.GetByteCount(url);
-        var token = new byte[HeaderBytes + urlBytes + TagBytes];
-        token[0] = Version;
-        BinaryPrimitives.WriteInt64BigEndian(token.AsSpan(1), messageId);
-        Encoding.UTF8.GetBytes(url, token.AsSpan(HeaderBytes));
-        Sign(Purpose, token.AsSpan(0, HeaderBytes + urlBytes), token.AsSpan(HeaderBytes + urlBytes));
+        var token = new byte[HeaderBytes + Encoding.UTF8.GetByteCount(url) + TagBytes];
+        Fill(messageId, url, token);
         return Base64Url.EncodeToString(token);
+    }
+
+    /// <summary>The same token as <see cref="Mint(long, string)"/>, appended to <paramref name="writer"/> from pooled bytes (the send step's link rewrite).</summary>
+    internal void Mint(long messageId, ReadOnlySpan<char> url, Templates.CharBufferWriter writer)
+    {
+        var length = HeaderBytes + Encoding.UTF8.GetByteCount(url) + TagBytes;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var token = rented.AsSpan(0, length);
+            Fill(messageId, url, token);
+            var chars = writer.GetSpan(Base64Url.GetEncodedLength(length));
+            writer.Advance(Base64Url.EncodeToChars(token, chars));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void Fill(long messageId, ReadOnlySpan<char> url, Span<byte> token)
+    {
+        token[0] = Version;
+        BinaryPrimitives.WriteInt64BigEndian(token[1..], messageId);
+        var urlBytes = Encoding.UTF8.GetBytes(url, token[HeaderBytes..]);
+        Sign(Purpose, token[..(HeaderBytes + urlBytes)], token[(HeaderBytes + urlBytes)..]);
     }
 
     /// <summary>
@@ -122,11 +145,19 @@ public sealed class ClickTokens
 
     private void Sign(byte[] purpose, ReadOnlySpan<byte> payload, Span<byte> tag)
     {
-        var input = new byte[purpose.Length + payload.Length];
-        purpose.CopyTo(input, 0);
-        payload.CopyTo(input.AsSpan(purpose.Length));
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_key, input, mac);
-        mac[..TagBytes].CopyTo(tag);
+        var length = purpose.Length + payload.Length;
+        var input = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            purpose.CopyTo(input, 0);
+            payload.CopyTo(input.AsSpan(purpose.Length));
+            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            HMACSHA256.HashData(_key, input.AsSpan(0, length), mac);
+            mac[..TagBytes].CopyTo(tag);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+        }
     }
 }

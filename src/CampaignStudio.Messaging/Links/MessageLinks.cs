@@ -8,17 +8,21 @@ namespace CampaignStudio.Messaging.Links;
 /// </summary>
 public sealed class MessageLinks
 {
-    private readonly Func<string, string>? _click;
+    private readonly ClickTokens? _clicks;
+    private readonly string _clickPrefix;
+    private readonly long _messageId;
 
-    internal MessageLinks(string unsubscribeUrl, string? openPixelUrl, Func<string, string>? click)
+    internal MessageLinks(string unsubscribeUrl, string? openPixelUrl, string publicBaseUrl, ClickTokens? clicks, long messageId)
     {
         UnsubscribeUrl = unsubscribeUrl;
         OpenPixelUrl = openPixelUrl;
-        _click = click;
+        _clicks = clicks;
+        _clickPrefix = clicks is null ? "" : TrackingLinks.Click(publicBaseUrl, "");
+        _messageId = messageId;
     }
 
     /// <summary>Inert links for a mail that is shown or test-sent, not sent to the customer it is rendered for.</summary>
-    public static MessageLinks Preview(string publicBaseUrl) => new(UnsubscribeLinks.For(publicBaseUrl, UnsubscribeLinks.PreviewToken), null, null);
+    public static MessageLinks Preview(string publicBaseUrl) => new(UnsubscribeLinks.For(publicBaseUrl, UnsubscribeLinks.PreviewToken), null, publicBaseUrl, null, 0);
 
     /// <summary>The one-click unsubscribe link (List-Unsubscribe header and footer); its GET is the preference centre.</summary>
     public string UnsubscribeUrl { get; }
@@ -27,10 +31,17 @@ public sealed class MessageLinks
     public string? OpenPixelUrl { get; }
 
     /// <summary>Whether these links act for a customer (minted for a leased message).</summary>
-    public bool IsLive => _click is not null;
+    public bool IsLive => _clicks is not null;
 
     /// <summary>The signed redirect to <paramref name="target"/> for this message; null in a preview (the link stays as written).</summary>
-    public string? ClickUrl(string target) => _click?.Invoke(target);
+    public string? ClickUrl(string target) => _clicks is null ? null : _clickPrefix + _clicks.Mint(_messageId, target);
+
+    /// <summary>Appends <see cref="ClickUrl"/> of <paramref name="target"/> to <paramref name="writer"/> without making it a string first.</summary>
+    internal void WriteClickUrl(ReadOnlySpan<char> target, Templates.CharBufferWriter writer)
+    {
+        writer.Write(_clickPrefix);
+        _clicks!.Mint(_messageId, target, writer);
+    }
 }
 
 /// <summary>The two links of a double opt-in confirmation e-mail.</summary>

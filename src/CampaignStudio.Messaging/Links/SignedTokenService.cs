@@ -64,8 +64,7 @@ public sealed class SignedTokenService
         var unsubscribe = UnsubscribeLinks.For(publicBaseUrl, CreateUnsubscribeToken(delivery.CustomerId, delivery.CampaignId));
         // The pixel is signed with the click key like the links (decision 054): no Data Protection token per message.
         var open = TrackingLinks.Open(publicBaseUrl, clicks.MintOpen(delivery.MessageId));
-        var messageId = delivery.MessageId;
-        return new MessageLinks(unsubscribe, open, target => TrackingLinks.Click(publicBaseUrl, clicks.Mint(messageId, target)));
+        return new MessageLinks(unsubscribe, open, publicBaseUrl, clicks, delivery.MessageId);
     }
 
     /// <summary>The confirm link and the "do not e-mail me" link of a double opt-in e-mail the consent rules allow.</summary>

@@ -43,17 +43,19 @@ public sealed class MessageBuilder(TimeProvider timeProvider)
             throw new ArgumentException("The unsubscribe link must be an http(s) URL.", nameof(envelope));
         }
 
-        var message = new MimeMessage
-        {
-            Subject = content.Subject,
-            Date = timeProvider.GetUtcNow(),
-            MessageId = MimeUtils.GenerateMessageId(envelope.Sender.Domain),
-        };
-        message.From.Add(new MailboxAddress(envelope.Sender.Name, envelope.Sender.Address));
+        var message = new MimeMessage { Subject = content.Subject };
+        var sender = SenderHeaders(envelope.Sender);
+
+        // Headers that are the same for many messages are formatted once and copied (MimeKit formats and folds a header as it
+        // is set: ~1–2 KB each); the copies are parsed back into the message's properties as usual. A new MimeMessage already
+        // holds From and Date (placeholders in the standard order): they are replaced in place.
+        message.Headers.Replace(DateHeader(timeProvider.GetUtcNow()));
+        message.MessageId = MimeUtils.GenerateMessageId(envelope.Sender.Domain);
+        message.Headers.Replace(sender.From.Clone());
         message.To.Add(new MailboxAddress(envelope.RecipientName ?? "", envelope.RecipientAddress));
-        if (envelope.Sender.ReplyTo is { Length: > 0 } replyTo)
+        if (sender.ReplyTo is { } replyTo)
         {
-            message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+            message.Headers.Add(replyTo.Clone());
         }
 
         var unsubscribe = $"<{envelope.UnsubscribeUrl}>";
@@ -63,7 +65,7 @@ public sealed class MessageBuilder(TimeProvider timeProvider)
         }
 
         message.Headers.Add(HeaderId.ListUnsubscribe, unsubscribe);
-        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.Headers.Add(OneClickPost.Clone());
         message.Headers.Add(CampaignHeader, envelope.CampaignId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         message.Headers.Add(RecipientHeader, envelope.RecipientId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -71,4 +73,50 @@ public sealed class MessageBuilder(TimeProvider timeProvider)
         message.Body = body.ToMessageBody();
         return message;
     }
+
+    private static readonly Header OneClickPost = new("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+
+    // Read and replaced whole (a reference) by the parallel sends; the cached headers are only ever cloned, never changed.
+    private PreparedSender? _sender;
+    private PreparedDate? _date;
+
+    /// <summary>From and Reply-To as MimeKit formats them, made again only when the sender changes.</summary>
+    private PreparedSender SenderHeaders(SenderIdentity sender)
+    {
+        if (_sender is { } cached && cached.Sender == sender)
+        {
+            return cached;
+        }
+
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(sender.Name, sender.Address));
+        if (sender.ReplyTo is { Length: > 0 } replyTo)
+        {
+            message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+        }
+
+        var made = new PreparedSender(sender, message.Headers[message.Headers.IndexOf(HeaderId.From)],
+            message.Headers.IndexOf(HeaderId.ReplyTo) is >= 0 and var at ? message.Headers[at] : null);
+        _sender = made;
+        return made;
+    }
+
+    /// <summary>The Date header, formatted once a second (it carries whole seconds).</summary>
+    private Header DateHeader(DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeSeconds();
+        if (_date is { } cached && cached.Second == second)
+        {
+            return cached.Date.Clone();
+        }
+
+        var message = new MimeMessage { Date = now };
+        var date = message.Headers[message.Headers.IndexOf(HeaderId.Date)];
+        _date = new PreparedDate(second, date);
+        return date.Clone();
+    }
+
+    private sealed record PreparedSender(SenderIdentity Sender, Header From, Header? ReplyTo);
+
+    private sealed record PreparedDate(long Second, Header Date);
 }

@@ -71,6 +71,19 @@ internal sealed class CharBufferWriter : TextWriter
         _length += buffer.Length;
     }
 
+    /// <summary>Room for at least <paramref name="sizeHint"/> characters at the end; <see cref="Advance"/> by what was written (no limit or budget is charged).</summary>
+    public Span<char> GetSpan(int sizeHint)
+    {
+        if (_length + sizeHint > _buffer.Length)
+        {
+            Grow(sizeHint);
+        }
+
+        return _buffer.AsSpan(_length);
+    }
+
+    public void Advance(int count) => _length += count;
+
     public override Task WriteAsync(char value)
     {
         Write(value);

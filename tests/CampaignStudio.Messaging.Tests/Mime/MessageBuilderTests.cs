@@ -57,4 +57,41 @@ public class MessageBuilderTests
 
         Should.Throw<ArgumentException>(() => new MessageBuilder().Build(Content, envelope));
     }
+
+    [Fact]
+    public void PreparedHeadersWriteTheSameBytesAsHeadersSetOneByOne()
+    {
+        // From, Reply-To, Date and List-Unsubscribe-Post are formatted once and copied (decision 054, session 13).
+        var clock = new CampaignStudio.Messaging.Tests.Links.ManualTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
+        var builder = new MessageBuilder(clock);
+        const string replyTo = "Service <service@shop.example.com>";
+        var sender = Sender with { ReplyTo = replyTo };
+        foreach (var (recipientId, address) in new[] { (1L, "ada@example.com"), (2L, "grace@example.com"), (3L, "ada@example.com") })
+        {
+            var envelope = Envelope(5, recipientId, address) with { Sender = sender };
+            var built = builder.Build(Content, envelope);
+
+            var reference = new MimeMessage { Subject = Content.Subject, Date = clock.GetUtcNow(), MessageId = built.MessageId! };
+            reference.From.Add(new MailboxAddress(sender.Name, sender.Address));
+            reference.To.Add(new MailboxAddress(envelope.RecipientName ?? "", address));
+            reference.ReplyTo.Add(MailboxAddress.Parse(sender.ReplyTo));
+            reference.Headers.Add(HeaderId.ListUnsubscribe, $"<{envelope.UnsubscribeUrl}>, <mailto:{sender.UnsubscribeMailto}?subject=unsubscribe-5-{recipientId}>");
+            reference.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            reference.Headers.Add(MessageBuilder.CampaignHeader, "5");
+            reference.Headers.Add(MessageBuilder.RecipientHeader, recipientId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+            HeaderBytes(built).ShouldBe(HeaderBytes(reference));
+            built.From.Mailboxes.ShouldHaveSingleItem().Address.ShouldBe("news@shop.example.com");
+            built.ReplyTo.Mailboxes.ShouldHaveSingleItem().Address.ShouldBe("service@shop.example.com");
+            built.Date.ShouldBe(DateTimeOffset.FromUnixTimeSeconds(clock.GetUtcNow().ToUnixTimeSeconds()));
+            clock.Advance(TimeSpan.FromMilliseconds(700));
+        }
+    }
+
+    private static string HeaderBytes(MimeMessage message)
+    {
+        using var stream = new MemoryStream();
+        message.Headers.WriteTo(FormatOptions.Default, stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
 }
