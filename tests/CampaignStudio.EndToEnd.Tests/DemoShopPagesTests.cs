@@ -130,8 +130,9 @@ public sealed class DemoShopPagesTests(DemoShopBrowserFixture browser) : IClassF
         await page.WaitForSelectorAsync("body[data-interactive=true]");
 
         // The drawer learns the screen's width a moment after the page turns interactive (MudBlazor asks the browser);
-        // a toggle before that is undone by its own folding, so wait until it has folded.
-        await page.Locator(".mud-drawer.mud-drawer--closed:not(.mud-drawer--initial)").WaitForAsync();
+        // a toggle before that is undone by its own folding, so wait until it has folded. The server paints it open, and
+        // a folded drawer is off screen: wait for the class in the page, not for something visible.
+        await page.Locator(".mud-drawer.mud-drawer--closed").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await page.ClickAsync("[aria-label='Toggle navigation']");
         await page.Locator(".mud-drawer .mud-nav-link", new() { HasText = "Segments" }).ClickAsync();
         await page.WaitForURLAsync("**/segments");

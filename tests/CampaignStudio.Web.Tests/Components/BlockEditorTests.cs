@@ -151,7 +151,8 @@ public sealed class BlockEditorTests : MudTestContext
         popovers.WaitForAssertion(() => popovers.FindAll("[data-testid=merge-field-option]").Count.ShouldBe(MergeFieldCatalog.PickerSnippets.Count));
         popovers.FindAll("[data-testid=merge-field-option]")[0].Click();
 
-        text.Text.ShouldBe("Hello {{ customer.first_name | default: \"there\" }}");
+        // The menu closes before it hands the pick on, and under load that finishes after Click returns.
+        editor.WaitForAssertion(() => text.Text.ShouldBe("Hello {{ customer.first_name | default: \"there\" }}"));
         _changes.ShouldBe(1);
     }
 }
