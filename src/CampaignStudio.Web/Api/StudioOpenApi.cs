@@ -33,6 +33,11 @@ public static class StudioOpenApi
                 ByName(schema, context.JsonTypeInfo.Type);
             }
 
+            if (context.JsonPropertyInfo?.DeclaringType is { } owner && NamedNumbers.Owners(context.ApplicationServices).Contains(owner))
+            {
+                NamedNumbers.Allow(schema, context.JsonTypeInfo.Type);
+            }
+
             return Task.CompletedTask;
         });
         options.AddExamples();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CampaignStudio.Data;
 using CampaignStudio.Domain.Experiments;
 using CampaignStudio.TestSupport;
@@ -153,5 +154,23 @@ public sealed class AlwaysValidReadingApiTests(AlwaysValidReadingApiTests.Studio
         double.IsFinite(arms["Big"].GetProperty("alwaysValid").GetProperty("lower").GetDouble()).ShouldBeTrue();
         // With a small arm the split's p-value would help work out its size: hidden like the observed shares.
         read.GetProperty("sequential").GetProperty("sampleRatio").GetProperty("pValue").GetString().ShouldBe("NaN");
+    }
+
+    [Fact]
+    public async Task AnAnswerWithHiddenNumbersIsWhatTheDocumentSays()
+    {
+        var id = await SmallArmExperiment.ImportAsync(await ClientAsync("marketer@demo.local"), "Small arm, held to the document", bigArms: 400, convertEvery: 5);
+        var manager = await ClientAsync("manager@demo.local");
+        var schemas = new OpenApiSchemas(JsonNode.Parse(await manager.GetStringAsync("/openapi/v1.json"))!.AsObject());
+        var analysis = schemas.Operations().Single(o => o.Method == "GET" && o.Path == "/api/experiments/{id}/analysis").Operation;
+        var media = analysis["responses"]!["200"]!["content"]!["application/json"]!.AsObject();
+
+        // Hidden arms' numbers travel as "NaN" (and a lift against a control of 0 is NaN): a client generated from the document must read them.
+        foreach (var reading in new[] { "sequential", "fixed" })
+        {
+            var body = await GetJsonAsync(manager, $"/api/experiments/{id}/analysis?reading={reading}");
+            body.GetProperty("hiddenArms").GetArrayLength().ShouldBe(1);
+            schemas.Problems(media, JsonNode.Parse(body.GetRawText())).ShouldBeEmpty($"reading={reading}");
+        }
     }
 }

@@ -26,9 +26,15 @@ public abstract class ExperimentAnswer<T>(T value, int status) : IResult, IStatu
 
     public Task ExecuteAsync(HttpContext httpContext) => TypedResults.Json(value, ExperimentsApi.Json, statusCode: status).ExecuteAsync(httpContext);
 
-    private protected static void Describe(EndpointBuilder builder, int status) =>
+    private protected static void Describe(EndpointBuilder builder, int status)
+    {
         builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(T), ["application/json"]));
+        builder.Metadata.Add(new ExperimentsJsonBody(typeof(T)));
+    }
 }
+
+/// <summary>Endpoint metadata: this endpoint answers <paramref name="Type"/> in <see cref="ExperimentsApi.Json"/>, so the document can say what that JSON allows.</summary>
+public sealed record ExperimentsJsonBody(Type Type);
 
 /// <summary>200 with the value, in the experiments API's JSON.</summary>
 public sealed class ExperimentOk<T>(T value) : ExperimentAnswer<T>(value, StatusCodes.Status200OK), IEndpointMetadataProvider
