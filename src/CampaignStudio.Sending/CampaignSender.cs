@@ -160,7 +160,6 @@ public sealed class CampaignSender : IAsyncDisposable
             PreloadNext(campaign.Id, ct);
         }
 
-
         var now = _clock.GetUtcNow().UtcDateTime;
         await using var recorder = new OutcomeRecorder(_dbFactory, WorkerId, Math.Max(1, _options.InFlightWindow), _clock);
         var sender = new MimeSender(identity.FromName, identity.FromAddress, null, identity.ReplyTo);

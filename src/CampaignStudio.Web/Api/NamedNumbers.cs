@@ -43,7 +43,7 @@ internal static class NamedNumbers
         schema.Pattern = numbers is null ? $"^(?:{Literals})$" : $"^(?:{numbers}|{Literals})$";
     }
 
-    private static bool IsFloating(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is var t && (t == typeof(double) || t == typeof(float) || t == typeof(Half));
+    private static bool IsFloating(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is var t && (t == typeof(double) || t == typeof(float));
 
     private static Type? ElementOf(Type type) =>
         type == typeof(string) || !typeof(IEnumerable).IsAssignableFrom(type)
@@ -57,7 +57,8 @@ internal static class NamedNumbers
         while (pending.TryPop(out var type))
         {
             type = Nullable.GetUnderlyingType(type) ?? type;
-            if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type.Namespace?.StartsWith("System", StringComparison.Ordinal) == true && ElementOf(type) is null)
+            // Numbers, strings, dates and enums hold no properties of their own; the framework's lists hold what is walked next.
+            if (type.IsEnum || (type.Namespace?.StartsWith("System", StringComparison.Ordinal) == true && ElementOf(type) is null))
             {
                 continue;
             }
