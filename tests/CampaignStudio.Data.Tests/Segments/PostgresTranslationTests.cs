@@ -75,6 +75,50 @@ public sealed class PostgresTranslationTests
     }
 
     [Fact]
+    public async Task AStatsTestAfterTheConsentAndCountryPrefixIsAProbePerCustomer()
+    {
+        // PostgreSQL would hash-join every stats row against the ~100,000 customers the index seek found; a scalar probe
+        // per customer is one index-only seek each and a quarter of the CPU at 1M (decision 033, session 15).
+        var sql = await SqlAsync(new RuleGroup(GroupOperator.And,
+            [new RuleCondition(F.EmailConsent, EqualTo) { Value = "OptedIn" }, Total("100"), new RuleCondition(F.Country, In) { Values = ["Germany", "Austria"] }]));
+
+        sql.ShouldNotContain("EXISTS", customMessage: sql);
+        sql.ShouldContain("LIMIT 1) IS NOT NULL", customMessage: sql);
+    }
+
+    [Fact]
+    public async Task AStatsTestWithoutTheIndexedPrefixStaysASemiJoin()
+    {
+        // Alone, after consent only, or below an OR: the probe would run for most customers; the planner's join is cheaper there.
+        RuleNode consent = new RuleCondition(F.EmailConsent, EqualTo) { Value = "OptedIn" };
+        RuleNode country = new RuleCondition(F.Country, In) { Values = ["Germany", "Austria"] };
+        RuleNode[] rules =
+        [
+            Total("5000"),
+            new RuleGroup(GroupOperator.And, [consent, Total("100")]),
+            new RuleGroup(GroupOperator.Or, [new RuleGroup(GroupOperator.And, [consent, country]), Total("100")]),
+            new RuleGroup(GroupOperator.Not, [new RuleGroup(GroupOperator.And, [consent, country, Total("100")])]),
+        ];
+
+        foreach (var rule in rules)
+        {
+            var sql = await SqlAsync(rule);
+            sql.ShouldContain("EXISTS", customMessage: sql);
+            sql.ShouldNotContain("LIMIT 1", customMessage: sql);
+        }
+    }
+
+    private static RuleCondition Total(string atLeast) => new(F.PurchaseTotal, AtLeast) { Value = atLeast };
+
+    private static async Task<string> SqlAsync(RuleNode root)
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
+        await using var db = new AppDbContext(options.Options);
+        return (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(new SegmentRule { Root = root })).ToQueryString();
+    }
+
+    [Fact]
     public async Task ACountryNotInListTranslatesForPostgres()
     {
         var options = new DbContextOptionsBuilder<AppDbContext>();
