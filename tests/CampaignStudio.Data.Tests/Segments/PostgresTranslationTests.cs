@@ -15,10 +15,6 @@ public sealed class PostgresTranslationTests
     [Fact]
     public async Task EveryConditionKindTranslatesForPostgres()
     {
-        var options = new DbContextOptionsBuilder<AppDbContext>();
-        DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
-        await using var db = new AppDbContext(options.Options);
-
         RuleNode[] conditions =
         [
             new RuleCondition(F.Country, EqualTo) { Value = "DE" },
@@ -49,8 +45,7 @@ public sealed class PostgresTranslationTests
             new RuleCondition(F.PredictedValue, In) { Values = ["Top", "High"] },
         ];
 
-        var rule = new SegmentRule { Root = new RuleGroup(GroupOperator.Or, [new RuleGroup(GroupOperator.And, conditions), new RuleGroup(GroupOperator.Not, conditions)]) };
-        var sql = (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule)).ToQueryString();
+        var sql = await SqlAsync(new RuleGroup(GroupOperator.Or, [new RuleGroup(GroupOperator.And, conditions), new RuleGroup(GroupOperator.Not, conditions)]));
 
         sql.ShouldContain("json_extract_path_text(c.\"AttributesJson\"::json");
         sql.ShouldContain("lower(");
@@ -63,12 +58,7 @@ public sealed class PostgresTranslationTests
     {
         // PostgreSQL makes an IN list one "= ANY" index condition on (consent, country key, erased); an OR chain of the same
         // tests only becomes a bitmap scan that visits the table (decision 033, session 13).
-        var options = new DbContextOptionsBuilder<AppDbContext>();
-        DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
-        await using var db = new AppDbContext(options.Options);
-        var rule = new SegmentRule { Root = new RuleCondition(F.Country, In) { Values = ["Germany", "Austria", "Germany"] } };
-
-        var sql = (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule)).ToQueryString();
+        var sql = await SqlAsync(new RuleCondition(F.Country, In) { Values = ["Germany", "Austria", "Germany"] });
 
         sql.ShouldContain("c.\"CountryKey\" IN (lower(");
         sql.ShouldNotContain(" OR ");
@@ -108,6 +98,15 @@ public sealed class PostgresTranslationTests
         }
     }
 
+    [Fact]
+    public async Task ACountryNotInListTranslatesForPostgres()
+    {
+        var sql = await SqlAsync(new RuleCondition(F.Country, NotIn) { Values = ["at", "fr"] });
+
+        sql.ShouldContain("IN (lower(@", customMessage: sql);
+        sql.ShouldNotContain("()", customMessage: sql);
+    }
+
     private static RuleCondition Total(string atLeast) => new(F.PurchaseTotal, AtLeast) { Value = atLeast };
 
     private static async Task<string> SqlAsync(RuleNode root)
@@ -116,19 +115,5 @@ public sealed class PostgresTranslationTests
         DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
         await using var db = new AppDbContext(options.Options);
         return (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(new SegmentRule { Root = root })).ToQueryString();
-    }
-
-    [Fact]
-    public async Task ACountryNotInListTranslatesForPostgres()
-    {
-        var options = new DbContextOptionsBuilder<AppDbContext>();
-        DependencyInjection.Configure(options, new DatabaseOptions { Provider = DatabaseProviders.Postgres, ConnectionString = "Host=localhost;Database=none" });
-        await using var db = new AppDbContext(options.Options);
-        var rule = new SegmentRule { Root = new RuleCondition(F.Country, NotIn) { Values = ["at", "fr"] } };
-
-        var sql = (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule)).ToQueryString();
-
-        sql.ShouldContain("IN (lower(@", customMessage: sql);
-        sql.ShouldNotContain("()", customMessage: sql);
     }
 }
