@@ -373,19 +373,28 @@ public sealed class SegmentQueryCompiler
     /// </summary>
     /// <remarks>
     /// PostgreSQL turns the EXISTS into a join and, pricing 100,000 index probes as disk reads, hashes a scan of every
-    /// stats row instead. After an index seek on consent and country (<see cref="SeeksConsentAndCountry"/>) the test is
-    /// a scalar subquery, <c>(SELECT 1 ... LIMIT 1) IS NOT NULL</c>, which it cannot turn into a join: one index-only
-    /// probe per customer the seek found (measured at 1M: a quarter of the join's CPU, decision 033, session 15). Without
-    /// that prefix the probe could run for most customers, where the join is cheaper, so the EXISTS stays.
+    /// stats row instead. After an index seek on consent and country (<see cref="SeeksConsentAndCountry"/>) a test of the
+    /// spend is a scalar subquery, <c>(SELECT 1 ... LIMIT 1) IS NOT NULL</c>, which it cannot turn into a join: one
+    /// index-only probe of (customer, spend) per customer the seek found (measured at 1M: a quarter of the join's CPU,
+    /// decision 033, session 15). Without that prefix the probe could run for most customers, where the join is cheaper;
+    /// a test of another stats column would read the table per probe, no faster than the join: the EXISTS stays.
     /// </remarks>
     private Expression<Func<Customer, bool>> Stats(Expression<Func<CustomerStats, bool>> test)
     {
         var matchesWithoutRow = test.Compile(preferInterpretation: true)(new CustomerStats());
         var rows = _db.CustomerStats.Where(matchesWithoutRow ? Expression.Lambda<Func<CustomerStats, bool>>(Expression.Not(test.Body), test.Parameters) : test);
-        Expression<Func<Customer, bool>> hasRow = _narrowed
+        Expression<Func<Customer, bool>> hasRow = _narrowed && ReadsOnlySpend(test)
             ? x => rows.Where(s => s.CustomerId == x.Id).Select(s => (int?)1).FirstOrDefault() != null
             : x => rows.Any(s => s.CustomerId == x.Id);
         return matchesWithoutRow ? Negate(hasRow) : hasRow;
+    }
+
+    /// <summary>Whether a stats test reads the spend alone, which PostgreSQL's (customer, spend) index holds.</summary>
+    private static bool ReadsOnlySpend(Expression<Func<CustomerStats, bool>> test)
+    {
+        var read = new MembersRead(test.Parameters[0]);
+        read.Visit(test.Body);
+        return read.Names.All(name => name == nameof(CustomerStats.TotalSpent));
     }
 
     /// <summary>
@@ -593,6 +602,21 @@ public sealed class SegmentQueryCompiler
     }
 
     private static SegmentRuleException Unsupported(RuleCondition c) => new($"Operator '{c.Operator}' cannot be compiled for field '{c.Field}'.");
+
+    private sealed class MembersRead(ParameterExpression of) : ExpressionVisitor
+    {
+        public HashSet<string> Names { get; } = [];
+
+        protected override Expression VisitMember(MemberExpression node)
+        {
+            if (node.Expression == of)
+            {
+                Names.Add(node.Member.Name);
+            }
+
+            return base.VisitMember(node);
+        }
+    }
 
     private sealed class Rebinder(ParameterExpression from, Expression to) : ExpressionVisitor
     {

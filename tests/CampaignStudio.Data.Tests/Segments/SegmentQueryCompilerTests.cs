@@ -282,7 +282,7 @@ public abstract class SegmentQueryCompilerTests(SegmentTestShop shop)
     [InlineData(F.RfmRecency, AtLeast, "3", "Anna")]
     public async Task StatsConditionsAfterTheConsentAndCountryPrefixKeepTheirMembers(string field, string op, string value, string expected)
     {
-        // On PostgreSQL these probe each customer's stats row instead of joining all stats rows (decision 033, session 15).
+        // On PostgreSQL a spend test here probes each customer's stats row instead of joining all stats rows (decision 033, session 15).
         RuleNode Prefixed(RuleNode test) => new RuleGroup(GroupOperator.And,
             [C(F.EmailConsent, In, values: ["OptedIn", "OptedOut", "Unknown"]), test, C(F.Country, In, values: ["de", "AT", "fr"])]);
         var condition = C(field, op, value);
