@@ -273,6 +273,48 @@ public abstract class SegmentQueryCompilerTests(SegmentTestShop shop)
         windowed.ShouldNotContain("\"CustomerStats\"");
     }
 
+    [Theory]
+    [InlineData(F.PurchaseTotal, AtLeast, "100", "Ben")]
+    [InlineData(F.PurchaseTotal, AtMost, "100", "Anna,Clara")]
+    [InlineData(F.PurchaseCount, EqualTo, "0", "Clara")]
+    [InlineData(F.PurchaseAverage, NotEqualTo, "40", "Ben,Clara")]
+    [InlineData(F.LastPurchase, Before, "2026-01-01", "Ben")]
+    [InlineData(F.RfmRecency, AtLeast, "3", "Anna")]
+    public async Task StatsConditionsAfterTheConsentAndCountryPrefixKeepTheirMembers(string field, string op, string value, string expected)
+    {
+        // On PostgreSQL a spend test here probes each customer's stats row instead of joining all stats rows (decision 033, session 15).
+        RuleNode Prefixed(RuleNode test) => new RuleGroup(GroupOperator.And,
+            [C(F.EmailConsent, In, values: ["OptedIn", "OptedOut", "Unknown"]), test, C(F.Country, In, values: ["de", "AT", "fr"])]);
+        var condition = C(field, op, value);
+
+        (await Members(Prefixed(condition))).ShouldBe(Split(expected));
+        (await Members(Prefixed(new RuleGroup(GroupOperator.Not, [condition])))).ShouldBe(new[] { "Anna", "Ben", "Clara" }.Except(Split(expected)));
+        (await Members(new RuleGroup(GroupOperator.And, [C(F.EmailConsent, EqualTo, "OptedIn"), C(F.Country, EqualTo, "de"), C(F.PurchaseTotal, AtLeast, "50")])))
+            .ShouldBe(["Anna"]);
+    }
+
+    [Fact]
+    public async Task OnlyPostgresProbesStatsAfterTheConsentAndCountryPrefix()
+    {
+        await using var db = await shop.Factory.CreateDbContextAsync();
+        var rule = new SegmentRule
+        {
+            Root = new RuleGroup(GroupOperator.And, [C(F.EmailConsent, EqualTo, "OptedIn"), C(F.PurchaseTotal, AtLeast, "100"), C(F.Country, In, values: ["de", "at"])]),
+        };
+
+        var sql = (await new SegmentQueryCompiler(db, new FixedClock()).MembersAsync(rule)).ToQueryString();
+
+        // SQLite walks the matching customers and seeks its stats B-tree either way; its SQL stays as it was.
+        if (shop.IsSqlite)
+        {
+            sql.ShouldContain("EXISTS", customMessage: sql);
+        }
+        else
+        {
+            sql.ShouldNotContain("EXISTS", customMessage: sql);
+        }
+    }
+
     [Fact]
     public async Task ErasedCustomersAreNeverMembers()
     {
