@@ -313,7 +313,7 @@ public sealed record CompareSendResult(int Customers, int Messages, double Bytes
         s.AppendLine(inv, $"Medians of the pairs: the loop {loop:F0} µs CPU a message, smtp-sink {sink:F0} µs a message during the loop (from `/proc/<pid>/stat`; {studioSink:F0} µs during the studio's runs), the studio's transport alone {transport:F0} µs, the studio {studio:F0} µs. " +
             $"The loop used {(loop + sink) * loopRate / 1e6:F2} of the machine's {Environment.ProcessorCount} cores (itself and the sink).");
         s.AppendLine();
-        s.AppendLine(inv, $"**Bound** where both sides are CPU-bound on the same cores: ratio ≤ (loop + sink) / (transport + render + links + MIME build + sink) = ({loop:F0} + {sink:F0}) / ({transport:F0} + {Floor.Render:F0} + {Floor.Links:F0} + {Floor.MimeBuild:F0} + {sink:F0}) = **{bound:F2}**; " +
+        s.AppendLine(inv, $"**Bound** where both sides are CPU-bound on the same cores: ratio ≤ (loop + sink) / (transport + links minted + render + link rewrite + MIME build + sink) = ({loop:F0} + {sink:F0}) / ({transport:F0} + {Floor.Mint:F0} + {Floor.Render:F0} + {Floor.Links:F0} + {Floor.MimeBuild:F0} + {sink:F0}) = **{bound:F2}**; " +
             $"with the database's floor too (lease + recipients + record, {Floor.Database:F0} µs): **{boundWithDatabase:F2}**. " +
             $"The studio's measured {studio:F0} µs a message is {studio - floorTotal:F0} µs above its floor of {floorTotal:F0} µs (transport + every step alone): what running the steps together on 8 parallel sends costs (thread pool, contention, GC of a bigger heap).");
         return s.ToString();

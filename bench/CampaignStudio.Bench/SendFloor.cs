@@ -87,24 +87,26 @@ internal static class SendFloor
             };
         }
 
-        // Render as the send phase does: the message's links minted, then Fluid with the studio's layout and footer.
+        // As the send phase does: the message's links minted, then Fluid with the studio's layout and footer, then the rewrite.
         var count = leased.Count;
         var links = leased.Select(m => tokens.LinksFor(m.Delivery, identity.PublicBaseUrl, clicks)).ToArray();
         RenderedMessage Render(int i) =>
             renderer.Render(template, recipients[leased[i].CustomerId], campaignData, new MessageFooter(links[i].UnsubscribeUrl, identity.PostalAddress));
-        RenderedMessage Track(RenderedMessage content, int i) => content with { Html = LinkTracker.Rewrite(content.Html, links[i]) };
-        MimeMessage Build(RenderedMessage content, int i)
+        var rendered = Enumerable.Range(0, count).Select(Render).ToArray();
+        byte[] Track(RenderedMessage content, int i) => LinkTracker.RewriteUtf8(content.Html, links[i]);
+        MimeMessage Build(byte[] html, int i)
         {
             var recipient = recipients[leased[i].CustomerId];
             var name = string.Join(' ', new[] { recipient.FirstName, recipient.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
-            return builder.Build(content, new MessageEnvelope(sender, recipient.Email, name.Length > 0 ? name : null, campaignId, leased[i].Id, links[i].UnsubscribeUrl));
+            return builder.Build(rendered[i].Subject, rendered[i].Text, html,
+                new MessageEnvelope(sender, recipient.Email, name.Length > 0 ? name : null, campaignId, leased[i].Id, links[i].UnsubscribeUrl));
         }
 
         // Each step's input is made first, untimed; the timed passes drop their results at once, as a send does after the wire.
-        var rendered = Enumerable.Range(0, count).Select(Render).ToArray();
         var tracked = Enumerable.Range(0, count).Select(i => Track(rendered[i], i)).ToArray();
         var messages = Enumerable.Range(0, count).Select(i => Build(tracked[i], i)).ToArray();
-        var render = Repeat(count, i => tokens.LinksFor(leased[i].Delivery, identity.PublicBaseUrl, clicks) is { } minted ? Render(i) : null);
+        var mint = Repeat(count, i => tokens.LinksFor(leased[i].Delivery, identity.PublicBaseUrl, clicks));
+        var render = Repeat(count, Render);
         var rewrite = Repeat(count, i => Track(rendered[i], i));
         var build = Repeat(count, i => Build(tracked[i], i));
         var write = Repeat(count, i =>
@@ -130,7 +132,7 @@ internal static class SendFloor
             await MessageLedger.CompleteIfDoneAsync(db, campaignId, DateTime.UtcNow, ct);
         }
 
-        return new SendFloorResult(count, PerMessage(lease, count), PerMessage(read, count), render, rewrite, build, write, PerMessage(record, count));
+        return new SendFloorResult(count, PerMessage(lease, count), PerMessage(read, count), mint, render, rewrite, build, write, PerMessage(record, count));
     }
 
     private static double PerMessage(TimeSpan cpu, int count) => cpu.TotalMicroseconds / count;
@@ -201,10 +203,10 @@ internal static class CpuClock
 }
 
 /// <summary>CPU microseconds a message of each step the studio adds to the bare loop, each measured alone on one thread.</summary>
-public sealed record SendFloorResult(int Messages, double Lease, double Recipients, double Render, double Links, double MimeBuild, double MimeWrite, double Record)
+public sealed record SendFloorResult(int Messages, double Lease, double Recipients, double Mint, double Render, double Links, double MimeBuild, double MimeWrite, double Record)
 {
     /// <summary>What a message needs besides the transport without the database: rendering, links and the MIME object (its write is the transport's).</summary>
-    public double WithoutDatabase => Render + Links + MimeBuild;
+    public double WithoutDatabase => Mint + Render + Links + MimeBuild;
 
     public double Database => Lease + Recipients + Record;
 
@@ -217,7 +219,8 @@ public sealed record SendFloorResult(int Messages, double Lease, double Recipien
         foreach (var (step, us) in new[]
                  {
                      ("lease (batches of 200)", Lease), ("recipients: consent re-check and merge data (batches of 200)", Recipients),
-                     ("render: links minted, Fluid, layout and footer", Render), ("link rewrite", Links), ("MIME: `MessageBuilder.Build`", MimeBuild),
+                     ("links minted: unsubscribe token (Data Protection), open pixel (HMAC)", Mint), ("render: Fluid, layout and footer", Render),
+                     ("link rewrite, written as UTF-8", Links), ("MIME: `MessageBuilder.Build`", MimeBuild),
                      ("MIME: writing the message to a null stream (the transport writes it again; not added below)", MimeWrite),
                      ("record: ledger commits of 32 results", Record),
                  })
