@@ -38,6 +38,8 @@ public static class CompareSend
         await senders.SaveAsync(new Data.Settings.SenderIdentity("Demo Shop", "news@shop.example.com", null, "Demo Shop GmbH, Hauptstraße 1, 10115 Berlin", "https://studio.example.com"), ct);
         var firstCampaign = await CampaignsBenchmark.SeedAsync(factory, customers, ct);
         var launcher = new CampaignLauncher(factory, clock, new BestSendTimes(factory, clock, new SendTimePopulation()), NullLogger<CampaignLauncher>.Instance);
+        var clickKeys = new Sending.Tracking.ClickKeyStore(factory, DataProtectionProvider.Create("bench"), clock);
+        var recommendations = new RecommendationLists(new ProductModels(factory, clock));
 
         var port = CampaignsBenchmark.FreePort();
         using var sink = CampaignsBenchmark.StartSmtpSink(port);
@@ -53,8 +55,7 @@ public static class CompareSend
         // The studio's defaults (batch size, in-flight window), as a deployed worker runs.
         var worker = new SendWorkerOptions { WorkerId = "bench" };
         await using var sender = new CampaignSender(factory, new TemplateRenderer(), new MessageBuilder(clock), new SignedTokenService(DataProtectionProvider.Create("bench"), clock),
-            new Sending.Tracking.ClickKeyStore(factory, DataProtectionProvider.Create("bench"), clock),
-            capture, senders, mail, worker, clock, NullLogger<CampaignSender>.Instance, new RecommendationLists(new ProductModels(factory, clock)));
+            clickKeys, capture, senders, mail, worker, clock, NullLogger<CampaignSender>.Instance, recommendations);
 
         // Warm-up of both sides (JIT, connections, SQLite cache), not recorded; the pipeline's messages become the loop's input.
         capture.Capturing = true;
@@ -80,30 +81,41 @@ public static class CompareSend
             var load = Load();
             stages.Listening = true;
             var allocated = GC.GetTotalAllocatedBytes();
+            var sinkCpu = CpuClock.OfProcess(sink.Id);
             var (sent, seconds, cpu) = await DkimBenchmark.SendCampaignAsync(factory, launcher, sender, campaignId, ct);
             allocated = GC.GetTotalAllocatedBytes() - allocated;
             stages.Listening = false;
-            Add(new CompareSendRun(pair, CompareSendResult.Studio, sent, seconds, cpu, load, allocated));
+            Add(new CompareSendRun(pair, CompareSendResult.Studio, sent, seconds, cpu, load, allocated, CpuClock.OfProcess(sink.Id) - sinkCpu));
 
             load = Load();
+            sinkCpu = CpuClock.OfProcess(sink.Id);
             var (loopSeconds, loopCpu, loopAllocated) = await MeasureAsync(() => BareLoopAsync(port, messages, ct));
-            Add(new CompareSendRun(pair, CompareSendResult.Loop, messages.Length, loopSeconds, loopCpu, load, loopAllocated));
+            Add(new CompareSendRun(pair, CompareSendResult.Loop, messages.Length, loopSeconds, loopCpu, load, loopAllocated, CpuClock.OfProcess(sink.Id) - sinkCpu));
 
             load = Load();
+            sinkCpu = CpuClock.OfProcess(sink.Id);
             var (aloneSeconds, aloneCpu, aloneAllocated) = await MeasureAsync(() => TransportAloneAsync(alone, pipeline, messages, ct));
-            Add(new CompareSendRun(pair, CompareSendResult.TransportAlone, messages.Length, aloneSeconds, aloneCpu, load, aloneAllocated));
+            Add(new CompareSendRun(pair, CompareSendResult.TransportAlone, messages.Length, aloneSeconds, aloneCpu, load, aloneAllocated,
+                CpuClock.OfProcess(sink.Id) - sinkCpu));
         }
 
         sink.Kill();
         stages.Dispose();
 
+        // The floor: each step the studio adds, alone on one thread, on a copy of the same campaign (decision 054, session 15).
+        var floorLoad = Load();
+        var floor = await SendFloor.MeasureAsync(factory, launcher, senders, clickKeys, recommendations, firstCampaign, ct);
+        Console.WriteLine($"compare send: floor (load {floorLoad})");
+        Console.WriteLine(floor.Table());
+
         void Add(CompareSendRun run)
         {
             runs.Add(run);
-            Console.WriteLine($"compare send: {run.Side} {run.Sent:N0} in {run.Seconds:F2} s = {run.PerSecond:N0}/s, {run.CpuMicrosecondsPerMessage:F0} µs CPU and {run.AllocatedBytesPerMessage / 1024:F1} KB allocated a message (load {run.Load})");
+            Console.WriteLine($"compare send: {run.Side} {run.Sent:N0} in {run.Seconds:F2} s = {run.PerSecond:N0}/s, {run.CpuMicrosecondsPerMessage:F0} µs CPU and {run.AllocatedBytesPerMessage / 1024:F1} KB allocated a message, smtp-sink {run.SinkMicrosecondsPerMessage:F0} µs (load {run.Load})");
         }
-        var result = new CompareSendResult(customers, messages.Length, bytes, worker.BatchSize, worker.InFlightWindow, runs, stages.Snapshot());
+        var result = new CompareSendResult(customers, messages.Length, bytes, worker.BatchSize, worker.InFlightWindow, runs, stages.Snapshot(), floor, floorLoad);
         Console.WriteLine(result.StageTable());
+        Console.WriteLine(result.FloorText());
         return result;
     }
 
@@ -242,8 +254,11 @@ public static class CompareSend
     }
 }
 
-public sealed record CompareSendRun(int Pair, string Side, int Sent, double Seconds, double CpuSeconds, string Load, long AllocatedBytes)
+/// <param name="SinkCpuSeconds">smtp-sink's CPU (user + system) during the run, from /proc; null where it cannot be read.</param>
+public sealed record CompareSendRun(int Pair, string Side, int Sent, double Seconds, double CpuSeconds, string Load, long AllocatedBytes, double? SinkCpuSeconds = null)
 {
+    public double? SinkMicrosecondsPerMessage => SinkCpuSeconds * 1e6 / Sent;
+
     public double PerSecond => Sent / Seconds;
 
     public double CpuMicrosecondsPerMessage => CpuSeconds * 1e6 / Sent;
@@ -252,7 +267,7 @@ public sealed record CompareSendRun(int Pair, string Side, int Sent, double Seco
 }
 
 public sealed record CompareSendResult(int Customers, int Messages, double Bytes, int BatchSize, int InFlightWindow, IReadOnlyList<CompareSendRun> Runs,
-    IReadOnlyDictionary<string, (double Ms, long Count)> Stages)
+    IReadOnlyDictionary<string, (double Ms, long Count)> Stages, SendFloorResult Floor, string FloorLoad)
 {
     private static readonly string[] Sequential = [SendStages.Campaigns, SendStages.Lease, SendStages.Recipients, SendStages.SendPhase, SendStages.Finish];
     // Since decision 054's second step each parallel send renders its own message: render and links run inside the send phase.
@@ -273,6 +288,36 @@ public sealed record CompareSendResult(int Customers, int Messages, double Bytes
     /// <summary>The studio's CPU a message over the loop's, median of the pairs.</summary>
     public double CpuRatio => Stats.Median(Runs.Where(r => r.Side == Studio)
         .Select(s => s.CpuMicrosecondsPerMessage / Runs.Single(l => l.Pair == s.Pair && l.Side == Loop).CpuMicrosecondsPerMessage).ToList());
+
+    /// <summary>
+    /// The best ratio the studio can reach where both sides are CPU-bound on the same cores, smtp-sink included: each side's rate
+    /// is cores / (its CPU a message + the sink's), and the studio cannot spend less than the transport plus its own floor.
+    /// </summary>
+    public string FloorText()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var loop = Median(Loop, r => r.CpuMicrosecondsPerMessage);
+        var sink = Median(Loop, r => r.SinkMicrosecondsPerMessage ?? 0);
+        var transport = Median(TransportAlone, r => r.CpuMicrosecondsPerMessage);
+        var studio = Median(Studio, r => r.CpuMicrosecondsPerMessage);
+        var studioSink = Median(Studio, r => r.SinkMicrosecondsPerMessage ?? 0);
+        var loopRate = Median(Loop, r => r.PerSecond);
+        var bound = (loop + sink) / (transport + Floor.WithoutDatabase + sink);
+        var boundWithDatabase = (loop + sink) / (transport + Floor.WithoutDatabase + Floor.Database + sink);
+        var floorTotal = transport + Floor.WithoutDatabase + Floor.Database;
+        var s = new StringBuilder();
+        s.AppendLine(inv, $"The floor: each step the studio adds to the loop, alone on one thread over the {Floor.Messages:N0} messages of a copy of the campaign (CPU of this process, GC included; load {FloorLoad} at its start):");
+        s.AppendLine();
+        s.Append(Floor.Table());
+        s.AppendLine();
+        s.AppendLine(inv, $"Medians of the pairs: the loop {loop:F0} µs CPU a message, smtp-sink {sink:F0} µs a message during the loop (from `/proc/<pid>/stat`; {studioSink:F0} µs during the studio's runs), the studio's transport alone {transport:F0} µs, the studio {studio:F0} µs. " +
+            $"The loop used {(loop + sink) * loopRate / 1e6:F2} of the machine's {Environment.ProcessorCount} cores (itself and the sink).");
+        s.AppendLine();
+        s.AppendLine(inv, $"**Bound** where both sides are CPU-bound on the same cores: ratio ≤ (loop + sink) / (transport + links minted + render + link rewrite + MIME build + sink) = ({loop:F0} + {sink:F0}) / ({transport:F0} + {Floor.Mint:F0} + {Floor.Render:F0} + {Floor.Links:F0} + {Floor.MimeBuild:F0} + {sink:F0}) = **{bound:F2}**; " +
+            $"with the database's floor too (lease + recipients + record, {Floor.Database:F0} µs): **{boundWithDatabase:F2}**. " +
+            $"The studio's measured {studio:F0} µs a message is {studio - floorTotal:F0} µs above its floor of {floorTotal:F0} µs (transport + every step alone): what running the steps together on 8 parallel sends costs (thread pool, contention, GC of a bigger heap).");
+        return s.ToString();
+    }
 
     public string StageTable()
     {
@@ -312,11 +357,11 @@ public sealed record CompareSendResult(int Customers, int Messages, double Bytes
             "Third, as a diagnosis: the studio's transport alone (its SMTP pool and retry pipeline, called as the send phase calls them, 8 parallel sends) on the same messages. " +
             "CPU and allocations are this process's (smtp-sink runs apart).");
         s.AppendLine();
-        s.AppendLine("| pair | side | sent | seconds | msg/s | CPU a message | allocated a message | 1-min load at start |");
-        s.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+        s.AppendLine("| pair | side | sent | seconds | msg/s | CPU a message | allocated a message | smtp-sink's CPU a message | 1-min load at start |");
+        s.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in Runs)
         {
-            s.AppendLine(inv, $"| {r.Pair} | {r.Side} | {r.Sent:N0} | {r.Seconds:F2} | {r.PerSecond:N0} | {r.CpuMicrosecondsPerMessage:F0} µs | {r.AllocatedBytesPerMessage / 1024:F1} KB | {r.Load} |");
+            s.AppendLine(inv, $"| {r.Pair} | {r.Side} | {r.Sent:N0} | {r.Seconds:F2} | {r.PerSecond:N0} | {r.CpuMicrosecondsPerMessage:F0} µs | {r.AllocatedBytesPerMessage / 1024:F1} KB | {(r.SinkMicrosecondsPerMessage is { } sink ? $"{sink:F0} µs" : "?")} | {r.Load} |");
         }
 
         s.AppendLine();
@@ -327,6 +372,8 @@ public sealed record CompareSendResult(int Customers, int Messages, double Bytes
         s.AppendLine("Where the pipeline's time goes (`SendStages`, summed over the studio runs). A batch's turn stages run one after another; render, links, MIME, window and transport run inside the send phase on 8 parallel sends, and the ledger records beside them:");
         s.AppendLine();
         s.Append(StageTable());
+        s.AppendLine();
+        s.Append(FloorText());
         return s.ToString();
     }
 }

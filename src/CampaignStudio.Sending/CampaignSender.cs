@@ -189,8 +189,8 @@ public sealed class CampaignSender : IAsyncDisposable
                 }
 
                 var step = Stopwatch.GetTimestamp();
-                var (recipient, content, links) = prepared;
-                var mime = _builder.Build(content,
+                var (recipient, content, html, links) = prepared;
+                var mime = _builder.Build(content.Subject, content.Text, html,
                     new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, links.UnsubscribeUrl));
                 if (references is not null)
                 {
@@ -288,7 +288,7 @@ public sealed class CampaignSender : IAsyncDisposable
     /// Renders one leased message with its live links, or says why it goes out not at all (consent gone, over the frequency
     /// cap, no template, render error): then <paramref name="outcome"/> is its final result.
     /// </summary>
-    private (RecipientData Recipient, RenderedMessage Content, MessageLinks Links)? Prepare(LeasedMessage message, Dictionary<long, RecipientData> recipients,
+    private (RecipientData Recipient, RenderedMessage Content, byte[] HtmlUtf8, MessageLinks Links)? Prepare(LeasedMessage message, Dictionary<long, RecipientData> recipients,
         Dictionary<long, string> overCap, Dictionary<int, CompiledTemplate?> templates, Data.Settings.SenderIdentity identity, ClickTokens clicks,
         CampaignData campaignData, out MessageOutcome? outcome)
     {
@@ -329,9 +329,10 @@ public sealed class CampaignSender : IAsyncDisposable
 
         SendStages.Time(SendStages.Render, started);
         started = Stopwatch.GetTimestamp();
-        content = content with { Html = LinkTracker.Rewrite(content.Html, links) };
+        // Written as UTF-8 straight from the rewrite's buffer: the HTML part's bytes, with no tracked HTML string in between.
+        var html = LinkTracker.RewriteUtf8(content.Html, links);
         SendStages.Time(SendStages.Links, started);
-        return (recipient, content, links);
+        return (recipient, content, html, links);
     }
 
     private MessageOutcome Outcome(LeasedMessage message, SendResult result, string? messageId)

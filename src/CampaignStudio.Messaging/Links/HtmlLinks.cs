@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
 using CampaignStudio.Messaging.Templates;
 
@@ -85,20 +86,85 @@ public static partial class HtmlLinks
         return links;
     }
 
+    private const string PixelStart = "<img src=\"";
+    private const string PixelEnd = "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px;\">";
+
     /// <summary>
     /// A message's HTML with its links replaced by the message's signed redirects (<see cref="MessageLinks.ClickUrl"/>, the same
     /// tokens) and its open pixel added before the last <c>&lt;/body</c>; a preview's links stay as written.
     /// </summary>
     public static string Rewrite(string html, MessageLinks links)
     {
-        ArgumentNullException.ThrowIfNull(html);
-        ArgumentNullException.ThrowIfNull(links);
-        if (!links.IsLive && links.OpenPixelUrl is null)
+        if (!TryRewrite(html, links, out var writer, out var pixelAt))
         {
             return html;
         }
 
-        var writer = _writer ??= new CharBufferWriter(16 * 1024);
+        if (links.OpenPixelUrl is not { } pixel)
+        {
+            return writer.Written.ToString();
+        }
+
+        return string.Create(writer.Length + PixelStart.Length + pixel.Length + PixelEnd.Length, (writer, pixelAt, pixel), static (span, state) =>
+        {
+            var written = state.writer.Written;
+            written[..state.pixelAt].CopyTo(span);
+            span = span[state.pixelAt..];
+            PixelStart.CopyTo(span);
+            state.pixel.CopyTo(span[PixelStart.Length..]);
+            PixelEnd.CopyTo(span[(PixelStart.Length + state.pixel.Length)..]);
+            written[state.pixelAt..].CopyTo(span[(PixelStart.Length + state.pixel.Length + PixelEnd.Length)..]);
+        });
+    }
+
+    /// <summary>
+    /// <see cref="Rewrite"/>'s result as UTF-8, encoded straight from the pooled buffer: the bytes a MIME text part carries, without
+    /// the HTML string in between (decision 054, session 15).
+    /// </summary>
+    public static byte[] RewriteUtf8(string html, MessageLinks links)
+    {
+        var utf8 = Encoding.UTF8;
+        if (!TryRewrite(html, links, out var writer, out var pixelAt))
+        {
+            return utf8.GetBytes(html);
+        }
+
+        var written = writer.Written;
+        if (links.OpenPixelUrl is not { } pixel)
+        {
+            var all = new byte[utf8.GetByteCount(written)];
+            utf8.GetBytes(written, all);
+            return all;
+        }
+
+        // The pixel's start and end are ASCII; the buffer splits at "</body" (ASCII too), so no character is cut in two.
+        var head = written[..pixelAt];
+        var tail = written[pixelAt..];
+        var bytes = new byte[utf8.GetByteCount(head) + PixelStart.Length + utf8.GetByteCount(pixel) + PixelEnd.Length + utf8.GetByteCount(tail)];
+        var at = utf8.GetBytes(head, bytes);
+        at += Encoding.ASCII.GetBytes(PixelStart, bytes.AsSpan(at));
+        at += utf8.GetBytes(pixel, bytes.AsSpan(at));
+        at += Encoding.ASCII.GetBytes(PixelEnd, bytes.AsSpan(at));
+        utf8.GetBytes(tail, bytes.AsSpan(at));
+        return bytes;
+    }
+
+    /// <summary>
+    /// Writes the HTML with its links replaced into the thread's buffer and finds where the open pixel goes (the last
+    /// <c>&lt;/body</c>, else the end); false when nothing changes (a preview without a pixel).
+    /// </summary>
+    private static bool TryRewrite(string html, MessageLinks links, out CharBufferWriter writer, out int pixelAt)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+        ArgumentNullException.ThrowIfNull(links);
+        writer = null!;
+        pixelAt = 0;
+        if (!links.IsLive && links.OpenPixelUrl is null)
+        {
+            return false;
+        }
+
+        writer = _writer ??= new CharBufferWriter(16 * 1024);
         writer.Clear();
         var source = html.AsSpan();
         var copied = 0;
@@ -118,29 +184,13 @@ public static partial class HtmlLinks
         }
 
         writer.Write(source[copied..]);
-        if (links.OpenPixelUrl is not { } pixel)
+        pixelAt = writer.Written.LastIndexOf("</body", StringComparison.OrdinalIgnoreCase);
+        if (pixelAt < 0)
         {
-            return writer.Written.ToString();
+            pixelAt = writer.Length;
         }
 
-        var end = writer.Written.LastIndexOf("</body", StringComparison.OrdinalIgnoreCase);
-        if (end < 0)
-        {
-            end = writer.Length;
-        }
-
-        const string pixelStart = "<img src=\"";
-        const string pixelEnd = "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0;width:1px;height:1px;\">";
-        return string.Create(writer.Length + pixelStart.Length + pixel.Length + pixelEnd.Length, (writer, end, pixel), static (span, state) =>
-        {
-            var written = state.writer.Written;
-            written[..state.end].CopyTo(span);
-            span = span[state.end..];
-            pixelStart.CopyTo(span);
-            state.pixel.CopyTo(span[pixelStart.Length..]);
-            pixelEnd.CopyTo(span[(pixelStart.Length + state.pixel.Length)..]);
-            written[state.end..].CopyTo(span[(pixelStart.Length + state.pixel.Length + pixelEnd.Length)..]);
-        });
+        return true;
     }
 
     private static bool StartsWithAsciiIgnoreCase(ReadOnlySpan<char> text, string lowerAscii)

@@ -1,5 +1,7 @@
 using CampaignStudio.Messaging.Templates;
+using System.Text;
 using MimeKit;
+using MimeKit.Text;
 using MimeKit.Utils;
 
 namespace CampaignStudio.Messaging.Mime;
@@ -36,6 +38,18 @@ public sealed class MessageBuilder(TimeProvider timeProvider)
     public MimeMessage Build(RenderedMessage content, MessageEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(content);
+        return Build(content.Subject, content.Text, Encoding.UTF8.GetBytes(content.Html), envelope);
+    }
+
+    /// <summary>
+    /// The message with an HTML part that is already UTF-8 (the send pipeline's link rewrite writes it so), taken as the part's
+    /// content as it is: the same bytes <see cref="BodyBuilder"/> would make from the string, without the string.
+    /// </summary>
+    public MimeMessage Build(string subject, string text, byte[] htmlUtf8, MessageEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(htmlUtf8);
         ArgumentNullException.ThrowIfNull(envelope);
         if (!envelope.UnsubscribeUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) &&
             !envelope.UnsubscribeUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
@@ -43,7 +57,7 @@ public sealed class MessageBuilder(TimeProvider timeProvider)
             throw new ArgumentException("The unsubscribe link must be an http(s) URL.", nameof(envelope));
         }
 
-        var message = new MimeMessage { Subject = content.Subject };
+        var message = new MimeMessage { Subject = subject };
         var sender = SenderHeaders(envelope.Sender);
 
         // Headers that are the same for many messages are formatted once and copied (MimeKit formats and folds a header as it
@@ -69,9 +83,16 @@ public sealed class MessageBuilder(TimeProvider timeProvider)
         message.Headers.Add(CampaignHeader, envelope.CampaignId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         message.Headers.Add(RecipientHeader, envelope.RecipientId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        var body = new BodyBuilder { TextBody = content.Text, HtmlBody = content.Html };
-        message.Body = body.ToMessageBody();
+        // What BodyBuilder makes of a text and an HTML body: multipart/alternative, each part UTF-8 with charset=utf-8.
+        message.Body = new MultipartAlternative { Utf8Part(TextFormat.Plain, Encoding.UTF8.GetBytes(text)), Utf8Part(TextFormat.Html, htmlUtf8) };
         return message;
+    }
+
+    private static TextPart Utf8Part(TextFormat format, byte[] utf8)
+    {
+        var part = new TextPart(format) { Content = new MimeContent(new MemoryStream(utf8, writable: false)) };
+        part.ContentType.CharsetEncoding = Encoding.UTF8;
+        return part;
     }
 
     private static readonly Header OneClickPost = new("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");

@@ -22,4 +22,7 @@ public static class LinkTracker
     /// buffer (decision 054, session 13).
     /// </summary>
     public static string Rewrite(string html, MessageLinks links) => HtmlLinks.Rewrite(html, links);
+
+    /// <summary><see cref="Rewrite"/> as the UTF-8 bytes of the message's HTML part, without the string in between.</summary>
+    public static byte[] RewriteUtf8(string html, MessageLinks links) => HtmlLinks.RewriteUtf8(html, links);
 }

@@ -39,6 +39,7 @@ public partial class HtmlLinksTests
         var links = Links(5);
 
         HtmlLinks.Rewrite(html, links).ShouldBe(RegexRewrite(html, links));
+        HtmlLinks.RewriteUtf8(html, links).ShouldBe(Encoding.UTF8.GetBytes(RegexRewrite(html, links)));
         HtmlLinks.Find(html, links.UnsubscribeUrl).ShouldBe(RegexFind(html, links.UnsubscribeUrl));
     }
 
@@ -88,6 +89,7 @@ public partial class HtmlLinksTests
             var rewritten = HtmlLinks.Rewrite(html, links);
 
             Encoding.UTF8.GetBytes(rewritten).ShouldBe(Encoding.UTF8.GetBytes(RegexRewrite(html, links)));
+            HtmlLinks.RewriteUtf8(html, links).ShouldBe(Encoding.UTF8.GetBytes(RegexRewrite(html, links)));
             // The demo shop's template has no link but the footer's unsubscribe link, which stays as it is.
             rewritten.Contains(BaseUrl + "/t/c/", StringComparison.Ordinal).ShouldBe(i < 2);
             rewritten.ShouldContain(links.OpenPixelUrl!);
@@ -100,6 +102,7 @@ public partial class HtmlLinksTests
         const string html = "<a href=\"https://shop.example.com/\">x</a></body>";
 
         HtmlLinks.Rewrite(html, MessageLinks.Preview(BaseUrl)).ShouldBe(html);
+        HtmlLinks.RewriteUtf8(html, MessageLinks.Preview(BaseUrl)).ShouldBe(Encoding.UTF8.GetBytes(html));
     }
 
     private MessageLinks Links(long messageId)

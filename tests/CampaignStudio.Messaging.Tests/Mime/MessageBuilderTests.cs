@@ -88,6 +88,39 @@ public class MessageBuilderTests
         }
     }
 
+    [Fact]
+    public void HtmlGivenAsUtf8BytesWritesTheSameMessageAsBodyBuilderMadeFromTheString()
+    {
+        // The send pipeline hands the link rewrite's UTF-8 straight to the HTML part (decision 054, session 15); the message on
+        // the wire must stay byte for byte what BodyBuilder made of the HTML string, before and after the 7-bit preparation the
+        // transport and the DKIM signer apply.
+        var clock = new CampaignStudio.Messaging.Tests.Links.ManualTimeProvider(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero));
+        var content = new RenderedMessage("Grüße – 20 % off", "Pre", "<html><body><p>Hallo Jürgen, schöne Grüße! 😀</p><p>" + new string('x', 900) + "</p>\n</body></html>",
+            "Hallo Jürgen,\nschöne Grüße! 😀");
+        var envelope = Envelope(7, 8, "juergen@example.com");
+        var built = new MessageBuilder(clock).Build(content.Subject, content.Text, System.Text.Encoding.UTF8.GetBytes(content.Html), envelope);
+
+        var reference = new MessageBuilder(clock).Build(content with { Html = "" }, envelope);
+        reference.MessageId = built.MessageId!;
+        var body = (Multipart)new BodyBuilder { TextBody = content.Text, HtmlBody = content.Html }.ToMessageBody();
+        body.Boundary = ((Multipart)built.Body!).Boundary!;
+        reference.Body = body;
+
+        Bytes(built).ShouldBe(Bytes(reference));
+        built.Prepare(EncodingConstraint.SevenBit);
+        reference.Prepare(EncodingConstraint.SevenBit);
+        Bytes(built).ShouldBe(Bytes(reference));
+        built.HtmlBody.ShouldBe(content.Html);
+        built.TextBody.ShouldBe(content.Text);
+    }
+
+    private static byte[] Bytes(MimeMessage message)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(stream);
+        return stream.ToArray();
+    }
+
     private static string HeaderBytes(MimeMessage message)
     {
         using var stream = new MemoryStream();
