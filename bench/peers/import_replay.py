@@ -1,7 +1,7 @@
 # Replays the studio's SQL for a customer import through SQLite's CLI, batch by batch, with `.timer on` per statement, so
 # the SQLite side of each stage (staging, cap check, merge, commit) can be read apart (decision 062, Session 13).
 # The staging rows come from SQL here, not from the studio's bound values.
-#   python3 bench/peers/import_replay.py session12|session13 <batches> <rows a batch> <customers.csv> > replay.sql
+#   python3 bench/peers/import_replay.py session12|session13|onetx|staged|staged-sorted <batches> <rows a batch> <customers.csv> > replay.sql
 #   cp <freshly migrated empty db> r.db && sqlite3 r.db < replay.sql > replay.out   (run twice: first import, re-import)
 #   python3 bench/peers/import_replay.py --sum replay.out begin,delete,stage,check,merge,changes,commit   (session13: no check)
 # session12: the cap check as a join before the merge, "Email" in the upsert's SET. session13: the cap in the upsert's WHERE,
