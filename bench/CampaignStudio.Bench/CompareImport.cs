@@ -15,6 +15,10 @@ namespace CampaignStudio.Bench;
 /// </summary>
 public static class CompareImport
 {
+    public const string Studio = "studio";
+    public const string Cli = "sqlite3 CLI";
+    public const string OneTransaction = "studio, one transaction (diagnosis)";
+
     public static async Task<CompareImportResult> RunAsync(string repo, BenchWorkspace workspace, int rows, int pairs, CancellationToken ct)
     {
         var sqlite3 = "/usr/bin/sqlite3";
@@ -37,22 +41,7 @@ public static class CompareImport
         var runs = new List<CompareImportRun>();
         for (var pair = 1; pair <= pairs; pair++)
         {
-            var studioDb = Path.Combine(workspace.Folder, $"studio{pair}.db");
-            var factory = await BenchDatabase.CreateAsync(studioDb, ct);
-            var importer = new CsvImporter(factory, TimeProvider.System);
-            foreach (var step in new[] { "first import", "re-import" })
-            {
-                var load = Load();
-                await using var stream = File.OpenRead(workspace.CsvPath);
-                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                var watch = Stopwatch.StartNew();
-                var summary = await importer.ImportAsync(stream, ImportKind.Customers, mapping, ct: ct);
-                watch.Stop();
-                cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-                runs.Add(new CompareImportRun(pair, "studio", step, rows, watch.Elapsed.TotalSeconds, load) { CpuSeconds = cpu.TotalSeconds });
-                Console.WriteLine($"compare import: studio {step} {watch.Elapsed.TotalSeconds:F2} s, CPU {cpu.TotalSeconds:F2} s ({summary.InsertedRows:N0} new, {summary.UpdatedRows:N0} updated, {summary.ErrorRows:N0} errors)");
-            }
-
+            await StudioAsync(workspace, mapping, $"studio{pair}.db", pair, Studio, CsvImporter.DefaultBatchSize, rows, runs, ct);
             var peerDb = Path.Combine(workspace.Folder, $"peer{pair}.db");
             await BenchDatabase.CreateAsync(peerDb, ct);
             SqliteConnection.ClearAllPools();
@@ -62,9 +51,11 @@ public static class CompareImport
                 var watch = Stopwatch.StartNew();
                 var cpu = await CliAsync(sqlite3, peerDb, script, ct);
                 watch.Stop();
-                runs.Add(new CompareImportRun(pair, "sqlite3 CLI", step, rows, watch.Elapsed.TotalSeconds, load) { CpuSeconds = cpu });
+                runs.Add(new CompareImportRun(pair, Cli, step, rows, watch.Elapsed.TotalSeconds, load) { CpuSeconds = cpu });
                 Console.WriteLine($"compare import: sqlite3 CLI {step} {watch.Elapsed.TotalSeconds:F2} s, CPU {cpu:F2} s");
             }
+
+            await StudioAsync(workspace, mapping, $"studio-one{pair}.db", pair, OneTransaction, rows, rows, runs, ct);
 
             SqliteConnection.ClearAllPools();
             foreach (var file in Directory.GetFiles(workspace.Folder, "*.db*"))
@@ -74,6 +65,31 @@ public static class CompareImport
         }
 
         return new CompareImportResult(rows, runs);
+    }
+
+    /// <summary>
+    /// The studio's import of the file into a fresh database, first import then re-import. <paramref name="batchSize"/> is
+    /// the product's default, or (diagnosis only, not a product setting) the whole file as one batch: one sort by e-mail,
+    /// one merge, one commit — the CLI's shape, so the difference to the studio's default is the cost of committing every
+    /// batch (issue 17, decision 062).
+    /// </summary>
+    private static async Task StudioAsync(BenchWorkspace workspace, ImportMapping mapping, string file, int pair, string side, int batchSize, int rows,
+        List<CompareImportRun> runs, CancellationToken ct)
+    {
+        var factory = await BenchDatabase.CreateAsync(Path.Combine(workspace.Folder, file), ct);
+        var importer = new CsvImporter(factory, TimeProvider.System) { BatchSize = batchSize };
+        foreach (var step in new[] { "first import", "re-import" })
+        {
+            var load = Load();
+            await using var stream = File.OpenRead(workspace.CsvPath);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var summary = await importer.ImportAsync(stream, ImportKind.Customers, mapping, ct: ct);
+            watch.Stop();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            runs.Add(new CompareImportRun(pair, side, step, rows, watch.Elapsed.TotalSeconds, load) { CpuSeconds = cpu.TotalSeconds });
+            Console.WriteLine($"compare import: {side} {step} {watch.Elapsed.TotalSeconds:F2} s, CPU {cpu.TotalSeconds:F2} s ({summary.InsertedRows:N0} new, {summary.UpdatedRows:N0} updated, {summary.ErrorRows:N0} errors)");
+        }
     }
 
     private static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
@@ -116,15 +132,14 @@ public sealed record CompareImportRun(int Pair, string Side, string Step, int Ro
 
 public sealed record CompareImportResult(int Rows, IReadOnlyList<CompareImportRun> Runs)
 {
-    /// <summary>Studio rows/s over the CLI's rows/s (medians) for one step: at least 1.0 is the target.</summary>
-    public double Ratio(string step) =>
-        Stats.Median(Runs.Where(r => r.Side == "studio" && r.Step == step).Select(r => r.RowsPerSecond).ToList()) /
-        Stats.Median(Runs.Where(r => r.Side != "studio" && r.Step == step).Select(r => r.RowsPerSecond).ToList());
+    /// <summary>A side's rows/s over the CLI's rows/s (medians) for one step: at least 1.0 is the target for the studio.</summary>
+    public double Ratio(string step, string side = CompareImport.Studio) => Median(side, step, r => r.RowsPerSecond) / Median(CompareImport.Cli, step, r => r.RowsPerSecond);
 
-    /// <summary>Studio CPU seconds over the CLI's (medians) for one step, parsing thread included: at most 1.0 means the studio spent no more CPU than the CLI.</summary>
-    public double CpuRatio(string step) =>
-        Stats.Median(Runs.Where(r => r.Side == "studio" && r.Step == step).Select(r => r.CpuSeconds).ToList()) /
-        Stats.Median(Runs.Where(r => r.Side != "studio" && r.Step == step).Select(r => r.CpuSeconds).ToList());
+    /// <summary>A side's CPU seconds over the CLI's (medians) for one step, parsing thread included: at most 1.0 means it spent no more CPU than the CLI.</summary>
+    public double CpuRatio(string step, string side = CompareImport.Studio) => Median(side, step, r => r.CpuSeconds) / Median(CompareImport.Cli, step, r => r.CpuSeconds);
+
+    private double Median(string side, string step, Func<CompareImportRun, double> value) =>
+        Stats.Median(Runs.Where(r => r.Side == side && r.Step == step).Select(value).ToList());
 
     public string ToMarkdown(MachineInfo machine)
     {
@@ -151,6 +166,14 @@ public sealed record CompareImportResult(int Rows, IReadOnlyList<CompareImportRu
         {
             var ratio = Ratio(step);
             s.AppendLine(inv, $"- **{step}: studio / CLI = {ratio:F2}** (target ≥ 1.0: {(ratio >= 1.0 ? "met" : "not met")}); CPU seconds studio / CLI = {CpuRatio(step):F2} (the studio's include its parsing thread)");
+        }
+
+        s.AppendLine();
+        s.AppendLine($"Diagnosis, not a product setting: \"{CompareImport.OneTransaction}\" is the same `CsvImporter` with the whole file as one batch " +
+            "(one sort by e-mail, one merge, one commit: the CLI's shape, without the guarantee of whole batches after a crash and without parsing beside writing).");
+        foreach (var step in new[] { "first import", "re-import" })
+        {
+            s.AppendLine(inv, $"- {step}: one transaction / CLI = {Ratio(step, CompareImport.OneTransaction):F2}; CPU seconds one transaction / CLI = {CpuRatio(step, CompareImport.OneTransaction):F2}");
         }
 
         return s.ToString();
