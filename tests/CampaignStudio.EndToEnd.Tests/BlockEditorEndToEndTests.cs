@@ -82,7 +82,7 @@ public sealed class BlockEditorEndToEndTests(BrowserFixture browser) : IClassFix
         var message = renderer.Render(compiled.Template!, recipient, new CampaignData(1, "Spring"),
             new MessageFooter("https://studio.example/unsubscribe/preview", "Demo Shop GmbH\nHauptstraße 1\n10115 Berlin"));
 
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 } });
         var page = await context.NewPageAsync();
         await page.SetContentAsync(message.Html, new PageSetContentOptions { WaitUntil = WaitUntilState.Load });
 

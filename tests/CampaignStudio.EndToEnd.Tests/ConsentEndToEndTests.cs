@@ -205,7 +205,7 @@ public sealed class ConsentEndToEndTests(DemoShopBrowserFixture browser) : IClas
 
     private async Task<IPage> AnonymousPageAsync(ColorScheme scheme)
     {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 900, Height = 800 }, ColorScheme = scheme });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 900, Height = 800 }, ColorScheme = scheme });
         return await context.NewPageAsync();
     }
 

@@ -23,7 +23,7 @@ public sealed class ContentSecurityPolicyEndToEndTests(DemoShopBrowserFixture br
     public async Task TheMainPagesWorkUnderThePolicyWithoutAViolationAndAnInjectedInlineScriptDoesNotRun()
     {
         var (templateId, experimentId, segmentId) = await DemoIdsAsync();
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = browser.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = browser.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         await context.AddInitScriptAsync(ViolationRecorder);
         var page = await context.NewPageAsync();
         var violations = new List<string>();

@@ -161,11 +161,11 @@ public sealed class NoMessageControlEndToEndTests(CampaignEndToEndTests.Studio s
         await BrowserFixture.ScreenshotAsync(page, "86-experiments-list-adjustment-labels");
 
         // On a phone, in dark mode, the review's arms still read.
-        var phone = await studio.Browser.Browser.NewPageAsync(new BrowserNewPageOptions
+        var phone = await (await studio.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = studio.Browser.BaseUrl, ViewportSize = new ViewportSize { Width = 375, Height = 800 }, ColorScheme = ColorScheme.Dark,
             StorageState = await page.Context.StorageStateAsync(),
-        });
+        })).NewPageAsync();
         await BrowserFixture.OpenAsync(phone, experimentUrl);
         await phone.WaitForSelectorAsync("[data-testid=arms-table]");
         await BrowserFixture.ScreenshotAsync(phone, "87-experiment-results-phone-dark");

@@ -10,9 +10,16 @@ namespace CampaignStudio.EndToEnd.Tests.Support;
 /// The real studio on Kestrel (a free port on 127.0.0.1) and Debian's Chromium driven by Playwright.
 /// Screenshots land in <see cref="ScreenshotFolder"/> so a person can look at what the test saw.
 /// </summary>
+/// <remarks>
+/// Every class gets its own studio and its own browser contexts (cookies, storage), closed when the class is done; the
+/// Chromium process behind them is one for the test run, as starting Playwright's driver and Chromium once per class cost
+/// the suite that start-up some thirty times over.
+/// </remarks>
 public class BrowserFixture : IAsyncLifetime
 {
-    private IPlaywright? _playwright;
+    private static readonly Lazy<Task<IBrowser>> SharedBrowser = new(LaunchAsync);
+
+    private readonly List<IBrowserContext> _contexts = [];
 
     public StudioAppFactory App { get; }
 
@@ -23,7 +30,7 @@ public class BrowserFixture : IAsyncLifetime
 
     protected BrowserFixture(StudioAppFactory app) => App = app;
 
-    public IBrowser Browser { get; private set; } = null!;
+    private IBrowser Browser { get; set; } = null!;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -37,18 +44,43 @@ public class BrowserFixture : IAsyncLifetime
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseUrl = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
         Directory.CreateDirectory(ScreenshotFolder);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await SharedBrowser.Value;
+    }
+
+    private static async Task<IBrowser> LaunchAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
         });
+
+        // xunit 2 has no assembly fixture: the browser closes when the test process ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            browser.CloseAsync().Wait(TimeSpan.FromSeconds(5));
+            playwright.Dispose();
+        };
+        return browser;
+    }
+
+    /// <summary>A fresh browser context (its own cookies and storage) of this class, closed with the class.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        var context = await Browser.NewContextAsync(options);
+        lock (_contexts)
+        {
+            _contexts.Add(context);
+        }
+
+        return context;
     }
 
     public async Task<IPage> SignedInPageAsync(string email, ColorScheme scheme = ColorScheme.Light)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 }, ColorScheme = scheme });
+        var context = await NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 }, ColorScheme = scheme });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
         await page.WaitForURLAsync("**/account/login**");
@@ -88,12 +120,12 @@ public class BrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null)
+        // Pages left open would keep reconnecting to this class's studio after it stops.
+        foreach (var context in _contexts)
         {
-            await Browser.DisposeAsync();
+            await context.CloseAsync();
         }
 
-        _playwright?.Dispose();
         await App.DisposeAsync();
     }
 }
