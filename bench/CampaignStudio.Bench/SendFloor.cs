@@ -97,9 +97,8 @@ internal static class SendFloor
         MimeMessage Build(byte[] html, int i)
         {
             var recipient = recipients[leased[i].CustomerId];
-            var name = string.Join(' ', new[] { recipient.FirstName, recipient.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
             return builder.Build(rendered[i].Subject, rendered[i].Text, html,
-                new MessageEnvelope(sender, recipient.Email, name.Length > 0 ? name : null, campaignId, leased[i].Id, links[i].UnsubscribeUrl));
+                new MessageEnvelope(sender, recipient.Email, MessageEnvelope.NameOf(recipient), campaignId, leased[i].Id, links[i].UnsubscribeUrl));
         }
 
         // Each step's input is made first, untimed; the timed passes drop their results at once, as a send does after the wire.

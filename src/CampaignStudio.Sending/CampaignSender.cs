@@ -191,7 +191,7 @@ public sealed class CampaignSender : IAsyncDisposable
                 var step = Stopwatch.GetTimestamp();
                 var (recipient, content, html, links) = prepared;
                 var mime = _builder.Build(content.Subject, content.Text, html,
-                    new MessageEnvelope(sender, recipient.Email, DisplayName(recipient), campaign.Id, message.Id, links.UnsubscribeUrl));
+                    new MessageEnvelope(sender, recipient.Email, MessageEnvelope.NameOf(recipient), campaign.Id, message.Id, links.UnsubscribeUrl));
                 if (references is not null)
                 {
                     // The provider webhooks name the message by this signed reference (docs/decisions/049-provider-webhooks.md).
@@ -372,9 +372,6 @@ public sealed class CampaignSender : IAsyncDisposable
 
         return result;
     }
-
-    private static string? DisplayName(RecipientData r) =>
-        string.Join(' ', new[] { r.FirstName, r.LastName }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } name ? name : null;
 
     public async ValueTask DisposeAsync()
     {

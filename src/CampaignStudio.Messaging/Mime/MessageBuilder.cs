@@ -22,7 +22,12 @@ public sealed record MessageEnvelope(
     string? RecipientName,
     int CampaignId,
     long RecipientId,
-    string UnsubscribeUrl);
+    string UnsubscribeUrl)
+{
+    /// <summary>The name shown beside a recipient's address: first and last name as far as known, else none.</summary>
+    public static string? NameOf(RecipientData recipient) =>
+        string.Join(' ', new[] { recipient.FirstName, recipient.LastName }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } name ? name : null;
+}
 
 /// <summary>Builds the MIME message: multipart/alternative text + HTML, one-click unsubscribe and ids for bounce matching.</summary>
 public sealed class MessageBuilder(TimeProvider timeProvider)

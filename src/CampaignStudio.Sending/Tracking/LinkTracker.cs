@@ -16,13 +16,11 @@ public static class LinkTracker
     public static IReadOnlyList<string> FindLinks(string html, string unsubscribeUrl) => HtmlLinks.Find(html, unsubscribeUrl);
 
     /// <summary>
-    /// A message's HTML with its links replaced by signed redirects and an open pixel added. The redirects come from the
-    /// message's own <see cref="MessageLinks"/>, which only the send pipeline can mint live; each carries its target in the
-    /// signed token, so nothing is stored per link (decision 054). A preview's links stay as written. One pass into a pooled
-    /// buffer (decision 054, session 13).
+    /// A message's HTML part, as UTF-8 bytes, with its links replaced by signed redirects and an open pixel added. The
+    /// redirects come from the message's own <see cref="MessageLinks"/>, which only the send pipeline can mint live; each
+    /// carries its target in the signed token, so nothing is stored per link (decision 054). A preview's links stay as
+    /// written. One pass into a pooled buffer, encoded from there without an HTML string in between (decision 054,
+    /// sessions 13 and 15).
     /// </summary>
-    public static string Rewrite(string html, MessageLinks links) => HtmlLinks.Rewrite(html, links);
-
-    /// <summary><see cref="Rewrite"/> as the UTF-8 bytes of the message's HTML part, without the string in between.</summary>
     public static byte[] RewriteUtf8(string html, MessageLinks links) => HtmlLinks.RewriteUtf8(html, links);
 }
